@@ -1,0 +1,85 @@
+/**
+ * Handlers: one function per proxy event, from its request to an Effect of its reply, gathered in a service.
+ *
+ * ```ts
+ * const MyHandlers = Handlers.layer({
+ *   connect: (request) => Effect.gen(function*() {
+ *     const tokens = yield* TokenStorage           // the handler needs TokenStorage ...
+ *     ...
+ *     return Reply.connect({ user: "42" })
+ *   }),
+ *   rpc: (request) => Effect.succeed(Reply.rpc({ data: "pong" }))
+ * })
+ * // ... so MyHandlers is a Layer<Handlers, never, TokenStorage>: forgetting to provide TokenStorage is a
+ * // compile error where the server is launched.
+ * ```
+ *
+ * An event without a handler is answered with gRPC UNIMPLEMENTED naming the missing key: configure in Centrifugo
+ * only the proxies you handle.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer } from "effect"
+import type * as Reply from "./Reply.ts"
+import type * as Request from "./Request.ts"
+
+/** A handler: a function from a request to an Effect of a reply. */
+export type Handler<Req, Rep, E = unknown, R = never> = (request: Req) => Effect.Effect<Rep, E, R>
+
+/**
+ * The handlers of every unary proxy event, with requirements `R`. Failures that are not
+ * `Reply.error`/`Reply.disconnect` values are logged and answered with the server's default reply.
+ */
+export interface HandlerRecord<R = never> {
+  readonly connect?: Handler<Request.ConnectRequest, Reply.ConnectReply, unknown, R>
+  readonly refresh?: Handler<Request.RefreshRequest, Reply.RefreshReply, unknown, R>
+  readonly subscribe?: Handler<Request.SubscribeRequest, Reply.SubscribeReply, unknown, R>
+  readonly publish?: Handler<Request.PublishRequest, Reply.PublishReply, unknown, R>
+  readonly rpc?: Handler<Request.RpcRequest, Reply.RpcReply, unknown, R>
+  readonly subRefresh?: Handler<Request.SubRefreshRequest, Reply.SubRefreshReply, unknown, R>
+}
+
+/** The name of each handler in a record. */
+export type EventName = keyof HandlerRecord
+
+/** The handler set as the server sees it: every requirement already provided. */
+export interface Handlers extends HandlerRecord<never> {}
+
+/** The service key of the handler set that the server runs. */
+export const Handlers: Context.Service<Handlers, Handlers> = Context.Service<Handlers>("effect-centrifugo/Handlers")
+
+// `any` in the constraint lets each handler keep its own error and requirement types; the exact ones are
+// recovered by `RequirementsOf` below.
+type AnyHandlerRecord = HandlerRecord<any>
+
+/** The union of the services every handler of `H` needs. */
+export type RequirementsOf<H> = {
+  [K in keyof H]-?: H[K] extends (request: never) => Effect.Effect<infer _A, infer _E, infer R> ? R : never
+}[keyof H]
+
+/** Rejects unknown keys (a typo such as `conect` would otherwise be silently ignored). */
+type Exact<H> = H & { readonly [K in Exclude<keyof H, EventName>]: never }
+
+/**
+ * Builds the handler set from a record of handlers. The Layer requires what the handlers require; the services
+ * are resolved once, when the Layer is built, not per request.
+ */
+export const layer = <const H extends AnyHandlerRecord>(
+  handlers: Exact<H>
+): Layer.Layer<Handlers, never, RequirementsOf<H>> =>
+  Layer.effect(
+    Handlers,
+    Effect.map(Effect.context<RequirementsOf<H>>(), (context) => {
+      const table: Record<string, unknown> = {}
+      for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
+        if (handler === undefined) continue
+        // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
+        table[name] = (request: never) => Effect.provideContext(handler(request), context)
+      }
+      return table as Handlers
+    })
+  )
+
+/** Which events a handler set answers, for logs and error messages. */
+export const eventNames = (handlers: Handlers): ReadonlyArray<EventName> =>
+  (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)

@@ -1,0 +1,83 @@
+/**
+ * Payloads: the `data`, `info` and `meta` values that travel between a client, Centrifugo and the backend.
+ *
+ * On the wire a payload is bytes: JSON text for JSON clients (the default), or arbitrary bytes sent as base64 in
+ * the `b64*` twin fields for binary clients. In replies a payload is written as one of:
+ * - any JSON value (`{}`, `[]`, `""`, `0`, `null` are all real values, distinct from "not set" = `undefined`);
+ * - `Payload.binary(bytes)`: raw bytes, sent through the `b64*` field;
+ * - `Payload.rawJson(text)`: JSON text that is already serialized (e.g. read from a database), sent as is.
+ *
+ * @since 0.1.0
+ */
+
+const PayloadTypeId: unique symbol = Symbol.for("effect-centrifugo/Payload")
+
+/** Bytes to send as they are, through the `b64*` wire field. */
+export interface Binary {
+  readonly [PayloadTypeId]: "Binary"
+  readonly bytes: Uint8Array
+}
+
+/** JSON text that is already serialized; sent as is (it is not parsed or checked). */
+export interface RawJson {
+  readonly [PayloadTypeId]: "RawJson"
+  readonly text: string
+}
+
+/** What a reply field such as `data` accepts: a JSON value, or one of the two markers above. */
+export type Payload = unknown
+
+export const binary = (bytes: Uint8Array): Binary => ({ [PayloadTypeId]: "Binary", bytes })
+
+export const rawJson = (text: string): RawJson => ({ [PayloadTypeId]: "RawJson", text })
+
+export const isBinary = (value: unknown): value is Binary =>
+  typeof value === "object" && value !== null && (value as Binary)[PayloadTypeId] === "Binary"
+
+export const isRawJson = (value: unknown): value is RawJson =>
+  typeof value === "object" && value !== null && (value as RawJson)[PayloadTypeId] === "RawJson"
+
+/**
+ * A payload as the two wire fields it may fill: `bytes` (JSON text) or `b64` (base64 of binary).
+ * Throws a TypeError for a value that has no JSON form (a function, a symbol, a BigInt, a cycle): that is a bug in
+ * the handler, and the runtime turns it into an internal-error reply with a log line.
+ */
+export const toWire = (
+  field: string,
+  value: unknown
+): { readonly bytes?: Buffer; readonly b64?: string } | undefined => {
+  if (value === undefined) return undefined
+  if (isBinary(value)) return { b64: Buffer.from(value.bytes).toString("base64") }
+  if (isRawJson(value)) return { bytes: Buffer.from(value.text, "utf8") }
+  const text = JSON.stringify(value)
+  if (text === undefined) {
+    throw new TypeError(`${field}: ${typeof value} has no JSON form`)
+  }
+  return { bytes: Buffer.from(text, "utf8") }
+}
+
+const InvalidJsonTypeId: unique symbol = Symbol.for("effect-centrifugo/InvalidJson")
+
+/** Thrown by `fromJsonBytes` when a request's JSON payload does not parse. */
+export interface InvalidJson {
+  readonly [InvalidJsonTypeId]: true
+  readonly field: string
+  readonly reason: string
+}
+
+export const isInvalidJson = (value: unknown): value is InvalidJson =>
+  typeof value === "object" && value !== null && InvalidJsonTypeId in value
+
+/**
+ * Parses a JSON payload from the wire. Empty bytes mean "not sent" and give `undefined`.
+ * Throws an `InvalidJson` (not an Error: it is expected input, not a bug) when the bytes are not JSON.
+ */
+export const fromJsonBytes = (field: string, bytes: Uint8Array | undefined): unknown => {
+  if (bytes === undefined || bytes.length === 0) return undefined
+  try {
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"))
+  } catch (error) {
+    const invalid: InvalidJson = { [InvalidJsonTypeId]: true, field, reason: (error as SyntaxError).message }
+    throw invalid
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Replies: what a handler answers Centrifugo.
+ *
+ * Each event has a result constructor (`Reply.connect`, `Reply.subscribe`, ...) and most events may also answer
+ * `Reply.error(code, message)` (reject this one command) or `Reply.disconnect(code, reason)` (close the whole
+ * connection). Both may also be raised as failures, `Effect.fail(Reply.error(403, "forbidden"))`: the runtime
+ * turns them into the same reply, so handlers need no try/catch.
+ *
+ * Codes are checked when the reply is built, because Centrifugo gives codes meaning by range: custom error codes
+ * live in 400-1999 and custom disconnect codes in 4000-4999; below them are Centrifugo's own built-in codes, which
+ * are allowed by name (`ErrorCode`, `DisconnectCode`). A code outside both throws a RangeError with the reason.
+ *
+ * Refresh and sub-refresh replies have no error or disconnect form: Centrifugo ignores those fields for them.
+ * To end a session answer `Reply.refresh({ expired: true })`.
+ *
+ * @since 0.1.0
+ */
+import type { Payload } from "./Payload.ts"
+
+const ReplyTypeId: unique symbol = Symbol.for("effect-centrifugo/Reply")
+type ReplyTypeId = typeof ReplyTypeId
+
+/** Centrifugo's built-in error codes (0-399 are reserved for Centrifugo; these are the ones it defines). */
+export const ErrorCode = {
+  Internal: 100,
+  Unauthorized: 101,
+  UnknownChannel: 102,
+  PermissionDenied: 103,
+  MethodNotFound: 104,
+  AlreadySubscribed: 105,
+  LimitExceeded: 106,
+  BadRequest: 107,
+  NotAvailable: 108,
+  TokenExpired: 109,
+  Expired: 110,
+  TooManyRequests: 111,
+  UnrecoverablePosition: 112
+} as const
+
+/** Centrifugo's built-in disconnect codes (3000-3499 reconnect, 3500-3999 do not). */
+export const DisconnectCode = {
+  ConnectionClosed: 3000,
+  Shutdown: 3001,
+  ServerError: 3004,
+  Expired: 3005,
+  SubExpired: 3006,
+  Slow: 3008,
+  WriteError: 3009,
+  InsufficientState: 3010,
+  ForceReconnect: 3011,
+  NoPong: 3012,
+  TooManyRequests: 3013,
+  StateInvalidated: 3014,
+  InvalidToken: 3500,
+  BadRequest: 3501,
+  Stale: 3502,
+  ForceNoReconnect: 3503,
+  ConnectionLimit: 3504,
+  ChannelLimit: 3505,
+  InappropriateProtocol: 3506,
+  PermissionDenied: 3507,
+  NotAvailable: 3508,
+  TooManyErrors: 3509
+} as const
+
+const builtInErrorCodes: ReadonlySet<number> = new Set(Object.values(ErrorCode))
+const builtInDisconnectCodes: ReadonlySet<number> = new Set(Object.values(DisconnectCode))
+
+/** A WebSocket close frame carries at most 123 bytes of reason; Centrifugo's docs ask for 32 ASCII bytes. */
+const MAX_DISCONNECT_REASON_BYTES = 123
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rejections
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Rejects one command; the connection stays. */
+export interface ErrorReply {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "ErrorReply"
+  readonly code: number
+  readonly message: string
+  /** Client SDKs retry temporary errors (resubscribe, reconnect). */
+  readonly temporary: boolean
+}
+
+/** Closes the whole connection. */
+export interface DisconnectReply {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "DisconnectReply"
+  readonly code: number
+  readonly reason: string
+}
+
+/** A reply usable as a typed failure: `Effect.fail(Reply.error(...))`. */
+export type Rejection = ErrorReply | DisconnectReply
+
+/**
+ * Rejects the command with an error. `code` must be a custom code in 400-1999 or one of `ErrorCode`.
+ * @throws RangeError for any other code.
+ */
+export const error = (code: number, message: string, temporary = false): ErrorReply => {
+  if (!Number.isInteger(code) || !((code >= 400 && code <= 1999) || builtInErrorCodes.has(code))) {
+    throw new RangeError(
+      `Reply.error: code ${code} is not allowed. Use a custom code in 400-1999, or one of Centrifugo's built-in codes ` +
+        `(ErrorCode: 100-112). Codes 0-399 are reserved by Centrifugo.`
+    )
+  }
+  return { [ReplyTypeId]: ReplyTypeId, _tag: "ErrorReply", code, message, temporary }
+}
+
+/**
+ * Closes the connection. `code` must be a custom code in 4000-4999 (4000-4499: the client reconnects,
+ * 4500-4999: it does not) or one of `DisconnectCode`.
+ * @throws RangeError for any other code, or a reason longer than a WebSocket close frame allows (123 bytes).
+ */
+export const disconnect = (code: number, reason: string): DisconnectReply => {
+  if (!Number.isInteger(code) || !((code >= 4000 && code <= 4999) || builtInDisconnectCodes.has(code))) {
+    throw new RangeError(
+      `Reply.disconnect: code ${code} is not allowed. Use a custom code in 4000-4999 (4000-4499 reconnect, ` +
+        `4500-4999 do not), or one of Centrifugo's built-in codes (DisconnectCode: 3000-3509).`
+    )
+  }
+  if (Buffer.byteLength(reason, "utf8") > MAX_DISCONNECT_REASON_BYTES) {
+    throw new RangeError(
+      `Reply.disconnect: reason is ${Buffer.byteLength(reason, "utf8")} bytes; a WebSocket close frame carries at ` +
+        `most ${MAX_DISCONNECT_REASON_BYTES} (Centrifugo recommends 32 ASCII bytes).`
+    )
+  }
+  return { [ReplyTypeId]: ReplyTypeId, _tag: "DisconnectReply", code, reason }
+}
+
+/** True for `Reply.error(...)` and `Reply.disconnect(...)` values, e.g. found in a handler's failure channel. */
+export const isRejection = (value: unknown): value is Rejection =>
+  typeof value === "object" && value !== null && (value as ErrorReply)[ReplyTypeId] === ReplyTypeId &&
+  ((value as Rejection)._tag === "ErrorReply" || (value as Rejection)._tag === "DisconnectReply")
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A Unix time in seconds (Centrifugo's unit), or a Date. `0` means "never expires". */
+export type ExpireAt = number | Date
+
+/** Per-subscription overrides of the channel namespace's options; an unset field keeps the namespace value. */
+export interface SubscribeOverride {
+  readonly presence?: boolean
+  readonly joinLeave?: boolean
+  readonly forceRecovery?: boolean
+  readonly forcePositioning?: boolean
+  readonly forcePushJoinLeave?: boolean
+}
+
+/** Options of one server-side subscription made at connect time (`Reply.connect({ subs })`). */
+export interface SubscribeOptions {
+  readonly expireAt?: ExpireAt
+  /** Channel-specific connection info, seen by others in presence and publications. */
+  readonly info?: Payload
+  /** Sent to the client in its subscription context. */
+  readonly data?: Payload
+  readonly override?: SubscribeOverride
+  /** Force cache recovery for this subscription (needs a namespace with recovery in cache mode). */
+  readonly cacheRecover?: boolean
+}
+
+export interface ConnectResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "ConnectResult"
+  /** The user ID; `""` accepts the connection as anonymous. */
+  readonly user: string
+  /** When the connection expires; Centrifugo then calls the refresh proxy. Omit for "never". */
+  readonly expireAt?: ExpireAt
+  /** Connection info, shown to others in presence, join/leave and publications. */
+  readonly info?: Payload
+  /** Returned to the client in its connect reply (`connected` event `ctx.data`). */
+  readonly data?: Payload
+  /** Server-side subscriptions with the namespace defaults. */
+  readonly channels?: ReadonlyArray<string>
+  /** Server-side subscriptions with per-channel options. */
+  readonly subs?: Readonly<Record<string, SubscribeOptions>>
+  /** Server-only data attached to the connection; later proxy calls receive it with `include_connection_meta`. */
+  readonly meta?: Payload
+}
+
+export interface RefreshResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "RefreshResult"
+  /** `true` ends the session: Centrifugo disconnects the client with 3005 "connection expired". */
+  readonly expired?: boolean
+  /** The new expiry; must be in the future to extend the session. */
+  readonly expireAt?: ExpireAt
+  readonly info?: Payload
+  /** Replaces the connection's meta. */
+  readonly meta?: Payload
+}
+
+export interface SubscribeResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "SubscribeResult"
+  /** When the subscription expires; Centrifugo then calls the sub-refresh proxy. Omit for "never". */
+  readonly expireAt?: ExpireAt
+  /** Channel-specific connection info. */
+  readonly info?: Payload
+  /** Sent to the client in the `subscribed` event's `ctx.data`. */
+  readonly data?: Payload
+  readonly override?: SubscribeOverride
+}
+
+export interface PublishResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "PublishResult"
+  /** Replaces the published data; unset keeps what the client sent. Centrifugo publishes it, not the backend. */
+  readonly data?: Payload
+  readonly skipHistory?: boolean
+  readonly tags?: Readonly<Record<string, string>>
+  readonly idempotencyKey?: string
+  readonly delta?: boolean
+  readonly version?: number | bigint
+  readonly versionEpoch?: string
+}
+
+export interface RpcResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "RpcResult"
+  /** Any JSON value (not only arrays and objects), or `Payload.binary(bytes)`. */
+  readonly data?: Payload
+}
+
+export interface SubRefreshResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "SubRefreshResult"
+  /** `true` ends the subscription: the client is unsubscribed with 2501 and resubscribes. */
+  readonly expired?: boolean
+  readonly expireAt?: ExpireAt
+  readonly info?: Payload
+}
+
+type Fields<R> = Omit<R, ReplyTypeId | "_tag">
+
+export const connect = (fields: Fields<ConnectResult>): ConnectResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "ConnectResult" })
+
+export const refresh = (fields: Fields<RefreshResult> = {}): RefreshResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "RefreshResult" })
+
+export const subscribe = (fields: Fields<SubscribeResult> = {}): SubscribeResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SubscribeResult" })
+
+export const publish = (fields: Fields<PublishResult> = {}): PublishResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "PublishResult" })
+
+export const rpc = (fields: Fields<RpcResult> = {}): RpcResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "RpcResult" })
+
+export const subRefresh = (fields: Fields<SubRefreshResult> = {}): SubRefreshResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SubRefreshResult" })
+
+// What each event's handler may answer.
+export type ConnectReply = ConnectResult | Rejection
+export type RefreshReply = RefreshResult
+export type SubscribeReply = SubscribeResult | Rejection
+export type PublishReply = PublishResult | Rejection
+export type RpcReply = RpcResult | Rejection
+export type SubRefreshReply = SubRefreshResult
+
+/** Seconds since the epoch, as Centrifugo expects, from either accepted form. */
+export const expireAtSeconds = (value: ExpireAt): number =>
+  value instanceof Date ? Math.floor(value.getTime() / 1000) : value

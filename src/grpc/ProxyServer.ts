@@ -1,0 +1,290 @@
+/**
+ * The gRPC server runtime: a scoped Layer that serves `CentrifugoProxy` with the `Handlers` in context.
+ *
+ * Per call: decode the bytes into a domain request, run its handler on a fiber with the context captured when the
+ * Layer was built, encode exactly one reply. The rules, each of which has a test:
+ * - a failure or defect the handler did not turn into a reply is logged once, with its cause, and answered with
+ *   `failureReply` (default: error 100 "internal server error", temporary); refresh and sub-refresh answer a gRPC
+ *   INTERNAL status instead, because Centrifugo ignores their error field and would end the session;
+ * - `Effect.fail(Reply.error(...))` / `Effect.fail(Reply.disconnect(...))` are answered as those replies;
+ * - the call's cancellation (Centrifugo gave up, or its deadline passed) interrupts the fiber, so no work keeps
+ *   running for nobody; calls without a deadline are bounded by `timeout`;
+ * - a method without a handler answers UNIMPLEMENTED naming the missing handler;
+ * - bytes that do not decode answer INVALID_ARGUMENT; a JSON payload that does not parse answers error 107
+ *   "bad request" and the handler is not called;
+ * - messages over `maxReceiveMessageLength` are refused by grpc-js with RESOURCE_EXHAUSTED;
+ * - closing the scope stops accepting calls, lets in-flight calls finish for `shutdownTimeout`, then interrupts
+ *   the rest (they answer UNAVAILABLE) and closes the transport.
+ *
+ * @since 0.1.0
+ */
+import * as grpc from "@grpc/grpc-js"
+import { Cause, Config, Context, Duration, Effect, Exit, type Fiber, Layer } from "effect"
+import type { Handler } from "../Handlers.ts"
+import { Handlers } from "../Handlers.ts"
+import { isInvalidJson } from "../Payload.ts"
+import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
+import * as Codec from "../proto/codec.ts"
+import { ErrorCode, isRejection } from "../Reply.ts"
+import { otherMethods, SERVICE, type UnaryMethod, unaryMethods } from "./methods.ts"
+
+export interface ProxyServerOptions {
+  /** Interface to bind. Default `0.0.0.0`. */
+  readonly host?: string
+  /** Port to bind; `0` picks a free one (read it from the `ProxyServer` service). Default 10001. */
+  readonly port?: number
+  /** The error reply for failures and defects that handlers did not turn into a reply. */
+  readonly failureReply?: { readonly code: number; readonly message: string; readonly temporary: boolean }
+  /** How long in-flight calls may run after shutdown starts before they are interrupted. Default 10 seconds. */
+  readonly shutdownTimeout?: Duration.Input
+  /** Upper bound for a call that arrives without a gRPC deadline (Centrifugo always sends one). Default 30 s. */
+  readonly timeout?: Duration.Input
+  /** Largest request accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 4 MiB (grpc-js default). */
+  readonly maxReceiveMessageLength?: number
+  /** TLS or other credentials for the listener. Default: plaintext. */
+  readonly credentials?: grpc.ServerCredentials
+}
+
+/** The running server. */
+export interface ProxyServer {
+  /** The bound port (useful with `port: 0`). */
+  readonly port: number
+  /** `host:port` as Centrifugo's `endpoint` wants it (with `grpc://` in front). */
+  readonly address: string
+}
+
+export const ProxyServer: Context.Service<ProxyServer, ProxyServer> = Context.Service<ProxyServer>(
+  "effect-centrifugo/ProxyServer"
+)
+
+/** The server could not start. */
+export interface ProxyServerError {
+  readonly _tag: "ProxyServerError"
+  readonly message: string
+  readonly cause: unknown
+}
+
+const DEFAULT_FAILURE_REPLY = { code: ErrorCode.Internal, message: "internal server error", temporary: true }
+
+type AnyFiber = Fiber.Fiber<Buffer | grpc.ServerErrorResponse>
+
+const status = (code: grpc.status, details: string): grpc.ServerErrorResponse =>
+  Object.assign(new Error(details), { code, details })
+
+/**
+ * The server as a scoped Layer: listening once built, shut down gracefully when its scope closes.
+ */
+export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer, ProxyServerError, Handlers> =>
+  Layer.effect(ProxyServer, make(options))
+
+/**
+ * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
+ * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`). Other options as in `layer`.
+ */
+export const layerConfig = (
+  options: Omit<ProxyServerOptions, "host" | "port" | "shutdownTimeout"> = {}
+): Layer.Layer<ProxyServer, ProxyServerError | Config.ConfigError, Handlers> =>
+  Layer.effect(
+    ProxyServer,
+    Effect.gen(function*() {
+      const config = yield* Config.all({
+        host: Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")),
+        port: Config.Port("PROXY_PORT").pipe(Config.withDefault(10001)),
+        shutdownTimeout: Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+      })
+      return yield* make({ ...options, ...config })
+    })
+  )
+
+const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
+  const handlers = yield* Handlers
+  const context = yield* Effect.context<never>()
+  const run = Effect.runForkWith(context)
+  const host = options.host ?? "0.0.0.0"
+  const requestedPort = options.port ?? 10001
+  const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
+  const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(30))
+  const failureReply = options.failureReply ?? DEFAULT_FAILURE_REPLY
+  const inflight = new Set<AnyFiber>()
+
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": options.maxReceiveMessageLength ?? 4 * 1024 * 1024
+  })
+
+  const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {}
+  const implementation: grpc.UntypedServiceImplementation = {}
+
+  for (const method of unaryMethods) {
+    definition[method.method] = rawMethod(method.path, false, false)
+    const handler = handlers[method.event] as Handler<never, never> | undefined
+    implementation[method.method] = handler === undefined
+      ? unimplementedUnary(run, method.method, `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`)
+      : unaryCall({ method, handler, run, inflight, failureReply, timeout })
+  }
+  for (const method of otherMethods) {
+    definition[method.method] = rawMethod(method.path, method.requestStream, method.responseStream)
+    const message = `${method.method} is not supported by this version of effect-centrifugo`
+    implementation[method.method] = method.responseStream
+      ? unimplementedStream(run, method.method, message)
+      : unimplementedUnary(run, method.method, message)
+  }
+  server.addService(definition, implementation)
+
+  // Registered before binding, so it runs even if a later step fails.
+  yield* Effect.addFinalizer(() => shutdown(server, inflight, shutdownTimeout))
+
+  const port = yield* Effect.callback<number, ProxyServerError>((resume) => {
+    server.bindAsync(
+      `${host}:${requestedPort}`,
+      options.credentials ?? grpc.ServerCredentials.createInsecure(),
+      (error, port) =>
+        resume(
+          error
+            ? Effect.fail({ _tag: "ProxyServerError", message: `cannot bind ${host}:${requestedPort}: ${error.message}`, cause: error })
+            : Effect.succeed(port)
+        )
+    )
+  })
+  const address = `${host.includes(":") ? `[${host}]` : host}:${port}`
+  yield* Effect.logInfo(`Centrifugo proxy listening on ${address}`).pipe(
+    Effect.annotateLogs({ handlers: Object.keys(handlers).join(",") })
+  )
+  return ProxyServer.of({ port, address })
+})
+
+// Our own codec runs inside the call (so its failures become replies), so grpc-js only moves bytes.
+const identity = <A>(value: A): A => value
+const rawMethod = (path: string, requestStream: boolean, responseStream: boolean): grpc.MethodDefinition<Buffer, Buffer> => ({
+  path,
+  requestStream,
+  responseStream,
+  requestSerialize: identity,
+  requestDeserialize: identity,
+  responseSerialize: identity,
+  responseDeserialize: identity
+})
+
+type Run = ReturnType<typeof Effect.runForkWith<never>>
+
+const logOutside = (run: Run, effect: Effect.Effect<void>): void => {
+  run(effect)
+}
+
+const unimplementedUnary = (run: Run, method: string, message: string): grpc.handleUnaryCall<Buffer, Buffer> =>
+(_call, callback) => {
+  logOutside(run, Effect.logWarning(`${method}: ${message}`).pipe(Effect.annotateLogs({ method })))
+  callback(status(grpc.status.UNIMPLEMENTED, `effect-centrifugo: ${method}: ${message}`))
+}
+
+const unimplementedStream = (run: Run, method: string, message: string) =>
+(call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>) => {
+  logOutside(run, Effect.logWarning(`${method}: ${message}`).pipe(Effect.annotateLogs({ method })))
+  call.emit("error", status(grpc.status.UNIMPLEMENTED, `effect-centrifugo: ${method}: ${message}`))
+}
+
+interface UnaryCallOptions {
+  readonly method: UnaryMethod
+  readonly handler: Handler<never, never>
+  readonly run: Run
+  readonly inflight: Set<AnyFiber>
+  readonly failureReply: { readonly code: number; readonly message: string; readonly temporary: boolean }
+  readonly timeout: Duration.Duration
+}
+
+const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buffer> => {
+  const { failureReply, handler, inflight, method, run, timeout } = options
+  const name = method.method
+  // Built once: what a failure answers for this method.
+  const failureOutcome = (): Buffer | grpc.ServerErrorResponse =>
+    method.acceptsError
+      ? Codec.encodeError(method.event as "connect", failureReply)
+      : status(grpc.status.INTERNAL, `${method.event} handler failed`)
+  const invalidJsonOutcome = (field: string): Buffer | grpc.ServerErrorResponse => {
+    const message = `bad request: ${field} is not valid JSON`
+    return method.acceptsError
+      ? Codec.encodeError(method.event as "connect", { code: ErrorCode.BadRequest, message, temporary: false })
+      : status(grpc.status.INVALID_ARGUMENT, message)
+  }
+
+  const program = (request: never, client: string, hasDeadline: boolean) => {
+    const handled = Effect.flatMap(
+      hasDeadline ? handler(request) : Effect.timeout(handler(request), timeout),
+      (reply) => Effect.sync(() => method.encode(reply) as Buffer | grpc.ServerErrorResponse)
+    )
+    return Effect.catchCause(handled, (cause) => {
+      const failure = Cause.findErrorOption(cause)
+      if (failure._tag === "Some" && isRejection(failure.value) && method.acceptsError) {
+        return Effect.sync(() => method.encode(failure.value as never) as Buffer | grpc.ServerErrorResponse)
+      }
+      return Effect.as(
+        Effect.logError(`${name} handler failed; answered ${method.acceptsError ? `error ${failureReply.code}` : "INTERNAL"}`, cause)
+          .pipe(Effect.annotateLogs({ method: name, client })),
+        failureOutcome()
+      )
+    })
+  }
+
+  return (call, callback) => {
+    let request: { readonly client: string }
+    try {
+      request = method.decode(call.request, headersFromMetadata(call.metadata))
+    } catch (error) {
+      if (isDecodeFailure(error)) {
+        logOutside(run, Effect.logWarning(`${name}: ${error.message}`).pipe(Effect.annotateLogs({ method: name })))
+        callback(status(grpc.status.INVALID_ARGUMENT, error.message))
+      } else if (isInvalidJson(error)) {
+        logOutside(
+          run,
+          Effect.logWarning(`${name}: ${error.field} is not valid JSON (${error.reason}); answered 107 bad request`)
+            .pipe(Effect.annotateLogs({ method: name }))
+        )
+        const outcome = invalidJsonOutcome(error.field)
+        if (Buffer.isBuffer(outcome)) callback(null, outcome)
+        else callback(outcome)
+      } else {
+        logOutside(run, Effect.logError(`${name}: unexpected decode error`, Cause.die(error)))
+        callback(status(grpc.status.INTERNAL, "internal error while decoding the request"))
+      }
+      return
+    }
+
+    const hasDeadline = Number.isFinite(Number(call.getDeadline()))
+    const fiber = run(program(request as never, request.client, hasDeadline))
+    inflight.add(fiber)
+    const onCancelled = () => fiber.interruptUnsafe()
+    call.once("cancelled", onCancelled)
+    fiber.addObserver((exit) => {
+      inflight.delete(fiber)
+      call.off("cancelled", onCancelled)
+      if (Exit.isSuccess(exit)) {
+        const outcome = exit.value
+        if (Buffer.isBuffer(outcome)) callback(null, outcome)
+        else callback(outcome)
+      } else if (!call.cancelled) {
+        // Only interruption gets here (program catches everything else): the server is shutting down.
+        callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
+      }
+    })
+  }
+}
+
+const shutdown = (server: grpc.Server, inflight: Set<AnyFiber>, grace: Duration.Duration) =>
+  Effect.gen(function*() {
+    const graceful = Effect.callback<void>((resume) => server.tryShutdown(() => resume(Effect.void)))
+    yield* graceful.pipe(
+      Effect.timeoutOrElse({
+        duration: grace,
+        orElse: () =>
+          Effect.gen(function*() {
+            yield* Effect.logWarning(
+              `${inflight.size} call(s) still running ${Duration.format(grace)} after shutdown began; interrupting them`
+            )
+            for (const fiber of inflight) fiber.interruptUnsafe()
+            // Their observers answer UNAVAILABLE; give grpc-js a turn to write those before closing the transport.
+            yield* Effect.yieldNow
+            server.forceShutdown()
+          })
+      })
+    )
+    yield* Effect.logInfo(`Centrifugo proxy (${SERVICE}) stopped`)
+  })

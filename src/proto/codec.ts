@@ -1,0 +1,362 @@
+/**
+ * The codec: protobuf bytes <-> domain requests and replies, for each unary proxy method.
+ *
+ * The generated code (./generated, from proto/proxy.proto) knows the wire format; this module knows Centrifugo's
+ * conventions on top of it: JSON payload bytes vs `b64*` fields, BoolValue overrides, Unix-second int64 times,
+ * lower-cased metadata. Decoding throws `DecodeFailure` (bytes that are not the message) or `InvalidJson` (a payload
+ * that is not JSON); encoding throws a TypeError for a reply that cannot be sent. The server decides what each
+ * becomes on the wire.
+ *
+ * @since 0.1.0
+ */
+import type { Metadata } from "@grpc/grpc-js"
+import type { EventName } from "../Handlers.ts"
+import * as Payload from "../Payload.ts"
+import type * as Reply from "../Reply.ts"
+import { expireAtSeconds } from "../Reply.ts"
+import type * as Request from "../Request.ts"
+import * as pb from "./generated/proxy.ts"
+
+const DecodeFailureTypeId: unique symbol = Symbol.for("effect-centrifugo/DecodeFailure")
+
+/** The request bytes are not a valid protobuf message of the method's request type. */
+export interface DecodeFailure {
+  readonly [DecodeFailureTypeId]: true
+  readonly message: string
+}
+
+export const isDecodeFailure = (value: unknown): value is DecodeFailure =>
+  typeof value === "object" && value !== null && DecodeFailureTypeId in value
+
+const decodeMessage = <T>(fns: { decode(input: Uint8Array): T }, name: string, bytes: Uint8Array): T => {
+  try {
+    return fns.decode(bytes)
+  } catch (error) {
+    const failure: DecodeFailure = {
+      [DecodeFailureTypeId]: true,
+      message: `undecodable ${name}: ${error instanceof Error ? error.message : String(error)}`
+    }
+    throw failure
+  }
+}
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * gRPC metadata as a plain record: lower-cased names (grpc-js already lower-cases them), repeated values joined by
+ * ", " as HTTP does, binary (`-bin`) values as base64.
+ */
+export const headersFromMetadata = (metadata: Metadata): Request.Headers => {
+  const headers: Record<string, string> = {}
+  for (const [name, values] of Object.entries(metadata.toJSON())) {
+    if (values.length === 0) continue
+    headers[name] = values.length === 1
+      ? valueToString(values[0]!)
+      : values.map(valueToString).join(", ")
+  }
+  return headers
+}
+
+const valueToString = (value: string | Buffer): string => typeof value === "string" ? value : value.toString("base64")
+
+const connection = (
+  message: {
+    client?: string | undefined
+    transport?: string | undefined
+    protocol?: string | undefined
+    encoding?: string | undefined
+  },
+  headers: Request.Headers
+) => ({
+  client: message.client ?? "",
+  transport: message.transport ?? "",
+  protocol: message.protocol ?? "",
+  encoding: message.encoding ?? "",
+  headers
+})
+
+/** The client payload: parsed JSON for `json` encoding; decoded base64 bytes (unparsed) for `binary`. */
+const payload = (
+  encoding: string | undefined,
+  data: Buffer | undefined,
+  b64data: string | undefined
+): { readonly data: unknown; readonly rawData?: Uint8Array } => {
+  if (encoding === "binary") {
+    return b64data === undefined || b64data === "" ? { data: undefined } : { data: undefined, rawData: Buffer.from(b64data, "base64") }
+  }
+  if (data === undefined || data.length === 0) return { data: undefined }
+  return { data: Payload.fromJsonBytes("data", data), rawData: data }
+}
+
+const meta = (bytes: Buffer | undefined): unknown => Payload.fromJsonBytes("meta", bytes)
+
+export const decodeConnect = (bytes: Uint8Array, headers: Request.Headers): Request.ConnectRequest => {
+  const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
+  return {
+    _tag: "Connect",
+    ...connection(m, headers),
+    ...payload(m.encoding, m.data, m.b64data),
+    name: m.name ?? "",
+    version: m.version ?? "",
+    channels: m.channels ?? []
+  }
+}
+
+export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.RefreshRequest => {
+  const m = decodeMessage(pb.RefreshRequest, "RefreshRequest", bytes)
+  return {
+    _tag: "Refresh",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+export const decodeSubscribe = (bytes: Uint8Array, headers: Request.Headers): Request.SubscribeRequest => {
+  const m = decodeMessage(pb.SubscribeRequest, "SubscribeRequest", bytes)
+  return {
+    _tag: "Subscribe",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    channel: m.channel ?? "",
+    token: m.token ?? "",
+    ...payload(m.encoding, m.data, m.b64data),
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+export const decodePublish = (bytes: Uint8Array, headers: Request.Headers): Request.PublishRequest => {
+  const m = decodeMessage(pb.PublishRequest, "PublishRequest", bytes)
+  return {
+    _tag: "Publish",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    channel: m.channel ?? "",
+    ...payload(m.encoding, m.data, m.b64data),
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+export const decodeRpc = (bytes: Uint8Array, headers: Request.Headers): Request.RpcRequest => {
+  const m = decodeMessage(pb.RPCRequest, "RPCRequest", bytes)
+  return {
+    _tag: "RPC",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    method: m.method ?? "",
+    ...payload(m.encoding, m.data, m.b64data),
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.SubRefreshRequest => {
+  const m = decodeMessage(pb.SubRefreshRequest, "SubRefreshRequest", bytes)
+  return {
+    _tag: "SubRefresh",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    channel: m.channel ?? "",
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replies
+// ---------------------------------------------------------------------------------------------------------------
+
+const int64Seconds = (field: string, value: Reply.ExpireAt | undefined): bigint | undefined => {
+  if (value === undefined) return undefined
+  const seconds = expireAtSeconds(value)
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new TypeError(`${field} must be a Unix time in seconds (>= 0), got ${String(value)}`)
+  }
+  return BigInt(Math.floor(seconds))
+}
+
+const uint64 = (field: string, value: number | bigint | undefined): bigint | undefined => {
+  if (value === undefined) return undefined
+  const big = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n
+  if (big < 0n || big > 0xffff_ffff_ffff_ffffn) {
+    throw new TypeError(`${field} must be an integer in 0..2^64-1, got ${String(value)}`)
+  }
+  return big
+}
+
+/** A payload into the plain field (JSON text) or its `b64` twin (binary). */
+const data = (field: string, value: unknown): { bytes?: Buffer; b64?: string } => Payload.toWire(field, value) ?? {}
+
+const jsonOnly = (field: string, value: unknown): Buffer | undefined => {
+  if (Payload.isBinary(value)) throw new TypeError(`${field} must be JSON: Centrifugo has no binary form for it`)
+  return Payload.toWire(field, value)?.bytes
+}
+
+const boolValue = (value: boolean | undefined): pb.BoolValue | undefined =>
+  value === undefined ? undefined : { value }
+
+const override = (value: Reply.SubscribeOverride | undefined): pb.SubscribeOptionOverride | undefined =>
+  value === undefined ? undefined : {
+    presence: boolValue(value.presence),
+    join_leave: boolValue(value.joinLeave),
+    force_recovery: boolValue(value.forceRecovery),
+    force_positioning: boolValue(value.forcePositioning),
+    force_push_join_leave: boolValue(value.forcePushJoinLeave)
+  }
+
+const subscribeOptions = (channel: string, options: Reply.SubscribeOptions): pb.SubscribeOptions => {
+  const info = data(`subs[${channel}].info`, options.info)
+  const payloadData = data(`subs[${channel}].data`, options.data)
+  return {
+    expire_at: int64Seconds(`subs[${channel}].expireAt`, options.expireAt),
+    info: info.bytes,
+    b64info: info.b64,
+    data: payloadData.bytes,
+    b64data: payloadData.b64,
+    override: override(options.override),
+    cache_recover: options.cacheRecover
+  }
+}
+
+const rejection = (reply: Reply.Rejection): { error?: pb.Error; disconnect?: pb.Disconnect } =>
+  reply._tag === "ErrorReply"
+    ? { error: { code: reply.code, message: reply.message, temporary: reply.temporary } }
+    : { disconnect: { code: reply.code, reason: reply.reason } }
+
+const finish = (writer: { finish(): Uint8Array }): Buffer => toBuffer(writer.finish())
+
+/** Guards against a handler (written in JS, or cast) answering another event's reply. */
+const expectTag = (
+  event: EventName,
+  reply: { readonly _tag?: unknown } | undefined,
+  expected: string,
+  rejections: boolean
+): void => {
+  const tag = reply?._tag
+  if (tag === expected || (rejections && (tag === "ErrorReply" || tag === "DisconnectReply"))) return
+  throw new TypeError(
+    `the ${event} handler answered ${describe(reply)}; expected a ${expected}` +
+      (rejections ? " or Reply.error / Reply.disconnect" : "")
+  )
+}
+
+const describe = (value: unknown): string =>
+  typeof value === "object" && value !== null && "_tag" in value ? String(value._tag) : `a ${typeof value}`
+
+export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
+  expectTag("connect", reply, "ConnectResult", true)
+  if (reply._tag !== "ConnectResult") return finish(pb.ConnectResponse.encode(rejection(reply)))
+  const info = data("info", reply.info)
+  const payloadData = data("data", reply.data)
+  let subs: Record<string, pb.SubscribeOptions> | undefined
+  if (reply.subs !== undefined) {
+    subs = {}
+    for (const [channel, options] of Object.entries(reply.subs)) subs[channel] = subscribeOptions(channel, options)
+  }
+  return finish(pb.ConnectResponse.encode({
+    result: {
+      user: reply.user,
+      expire_at: int64Seconds("expireAt", reply.expireAt),
+      info: info.bytes,
+      b64info: info.b64,
+      data: payloadData.bytes,
+      b64data: payloadData.b64,
+      channels: reply.channels === undefined ? undefined : [...reply.channels],
+      subs,
+      meta: jsonOnly("meta", reply.meta)
+    }
+  }))
+}
+
+export const encodeRefresh = (reply: Reply.RefreshReply): Buffer => {
+  expectTag("refresh", reply, "RefreshResult", false)
+  const info = data("info", reply.info)
+  return finish(pb.RefreshResponse.encode({
+    result: {
+      expired: reply.expired,
+      expire_at: int64Seconds("expireAt", reply.expireAt),
+      info: info.bytes,
+      b64info: info.b64,
+      meta: jsonOnly("meta", reply.meta)
+    }
+  }))
+}
+
+export const encodeSubscribe = (reply: Reply.SubscribeReply): Buffer => {
+  expectTag("subscribe", reply, "SubscribeResult", true)
+  if (reply._tag !== "SubscribeResult") return finish(pb.SubscribeResponse.encode(rejection(reply)))
+  const info = data("info", reply.info)
+  const payloadData = data("data", reply.data)
+  return finish(pb.SubscribeResponse.encode({
+    result: {
+      expire_at: int64Seconds("expireAt", reply.expireAt),
+      info: info.bytes,
+      b64info: info.b64,
+      data: payloadData.bytes,
+      b64data: payloadData.b64,
+      override: override(reply.override)
+    }
+  }))
+}
+
+export const encodePublish = (reply: Reply.PublishReply): Buffer => {
+  expectTag("publish", reply, "PublishResult", true)
+  if (reply._tag !== "PublishResult") return finish(pb.PublishResponse.encode(rejection(reply)))
+  const payloadData = data("data", reply.data)
+  return finish(pb.PublishResponse.encode({
+    result: {
+      data: payloadData.bytes,
+      b64data: payloadData.b64,
+      skip_history: reply.skipHistory,
+      tags: reply.tags === undefined ? undefined : { ...reply.tags },
+      idempotency_key: reply.idempotencyKey,
+      delta: reply.delta,
+      version: uint64("version", reply.version),
+      version_epoch: reply.versionEpoch
+    }
+  }))
+}
+
+export const encodeRpc = (reply: Reply.RpcReply): Buffer => {
+  expectTag("rpc", reply, "RpcResult", true)
+  if (reply._tag !== "RpcResult") return finish(pb.RPCResponse.encode(rejection(reply)))
+  const payloadData = data("data", reply.data)
+  return finish(pb.RPCResponse.encode({ result: { data: payloadData.bytes, b64data: payloadData.b64 } }))
+}
+
+export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
+  expectTag("subRefresh", reply, "SubRefreshResult", false)
+  const info = data("info", reply.info)
+  return finish(pb.SubRefreshResponse.encode({
+    result: {
+      expired: reply.expired,
+      expire_at: int64Seconds("expireAt", reply.expireAt),
+      info: info.bytes,
+      b64info: info.b64
+    }
+  }))
+}
+
+/** An error reply encoded for any of the events that accept one. */
+export const encodeError = (
+  event: "connect" | "subscribe" | "publish" | "rpc",
+  error: pb.Error
+): Buffer => {
+  switch (event) {
+    case "connect":
+      return finish(pb.ConnectResponse.encode({ error }))
+    case "subscribe":
+      return finish(pb.SubscribeResponse.encode({ error }))
+    case "publish":
+      return finish(pb.PublishResponse.encode({ error }))
+    case "rpc":
+      return finish(pb.RPCResponse.encode({ error }))
+  }
+}
