@@ -1,0 +1,196 @@
+/**
+ * A real Centrifugo v6 process for end-to-end tests and demos: a config generator for v6's nested config with
+ * every unary proxy pointed at a backend, and a runner that starts the server on free ports, waits for `/health`
+ * and stops it.
+ *
+ * The binary is not bundled: pass its path (the project's `scripts/build-centrifugo.sh` builds v6.9.1 once and
+ * prints it; `CENTRIFUGO_BIN` overrides).
+ *
+ * @since 0.1.0
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+export interface ConfigOptions {
+  /** Where Centrifugo reaches the proxy backend, `host:port` (gRPC). */
+  readonly proxy: string
+  /** Centrifugo's HTTP port (WebSocket, HTTP API, health). */
+  readonly port: number
+  /** The HTTP API key. Default `test-api-key`. */
+  readonly apiKey?: string
+  /** Every proxy's timeout, a Go duration such as `"2s"`. Default `"3s"`. */
+  readonly proxyTimeout?: string
+  /** HTTP headers of the client's connection request forwarded to every proxy call (case-insensitive). */
+  readonly httpHeaders?: ReadonlyArray<string>
+  /** Emulated headers (the SDK's `headers` option) forwarded to every proxy call. */
+  readonly emulatedHeaders?: ReadonlyArray<string>
+  /** Centrifugo's log level. Default `info`. */
+  readonly logLevel?: string
+  /** Deep-merged over the generated config, for anything else. */
+  readonly overrides?: Record<string, unknown>
+}
+
+/**
+ * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
+ * channels without namespace and the `chat` namespace (history and presence on), and RPC without namespace.
+ * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
+ * `centrifugo checkconfig --strict` accepts it.
+ */
+export const config = (options: ConfigOptions): Record<string, unknown> => {
+  const proxy = {
+    endpoint: `grpc://${options.proxy}`,
+    timeout: options.proxyTimeout ?? "3s",
+    http_headers: [...(options.httpHeaders ?? [])],
+    emulated_headers: [...(options.emulatedHeaders ?? [])],
+    include_connection_meta: true
+  }
+  const proxied = {
+    subscribe_proxy_enabled: true,
+    publish_proxy_enabled: true,
+    sub_refresh_proxy_enabled: true,
+    allow_presence_for_subscriber: true,
+    allow_history_for_subscriber: true
+  }
+  const base = {
+    http_server: { address: "127.0.0.1", port: options.port },
+    log: { level: options.logLevel ?? "info" },
+    usage_stats: { disabled: true },
+    health: { enabled: true },
+    http_api: { key: options.apiKey ?? "test-api-key" },
+    client: {
+      allowed_origins: ["*"],
+      presence_update_interval: "1s",
+      expired_sub_close_delay: "1s",
+      proxy: {
+        connect: { enabled: true, ...proxy },
+        refresh: { enabled: true, ...proxy }
+      }
+    },
+    channel: {
+      proxy: { subscribe: proxy, publish: proxy, sub_refresh: proxy },
+      without_namespace: proxied,
+      namespaces: [
+        { name: "chat", presence: true, join_leave: true, history_size: 100, history_ttl: "300s", ...proxied }
+      ]
+    },
+    rpc: {
+      proxy,
+      without_namespace: { proxy_enabled: true }
+    }
+  }
+  return deepMerge(base, options.overrides ?? {})
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const deepMerge = (target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...target }
+  for (const [key, value] of Object.entries(source)) {
+    const current = out[key]
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value
+  }
+  return out
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released: good enough for tests on one machine). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+export interface RunningCentrifugo {
+  readonly port: number
+  /** `ws://127.0.0.1:PORT/connection/websocket` */
+  readonly websocketUrl: string
+  /** `http://127.0.0.1:PORT` */
+  readonly httpUrl: string
+  readonly apiKey: string
+  /** Everything Centrifugo printed so far (it logs JSON lines to stderr). */
+  readonly logs: () => string
+  readonly stop: () => Promise<void>
+}
+
+export interface StartOptions extends Omit<ConfigOptions, "port"> {
+  /** Path to the centrifugo binary. */
+  readonly bin: string
+  /** HTTP port; default: a free one. */
+  readonly port?: number
+  /** How long to wait for `/health`. Default 20 s. */
+  readonly startTimeoutMs?: number
+}
+
+/** Runs `centrifugo checkconfig --strict` on a config; rejects with Centrifugo's output when it fails. */
+export const checkConfig = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), "centrifugo-check-"))
+  try {
+    const file = join(dir, "config.json")
+    await writeFile(file, JSON.stringify(configValue, null, 2))
+    return await new Promise((resolve, reject) =>
+      execFile(bin, ["checkconfig", "--strict", "--config", file], { cwd: dir }, (error, stdout, stderr) =>
+        error ? reject(new Error(`checkconfig failed: ${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`))
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Starts Centrifugo with `config(options)` in a temporary directory and waits until `/health` answers. */
+export const start = async (options: StartOptions): Promise<RunningCentrifugo> => {
+  const port = options.port ?? (await freePort())
+  const apiKey = options.apiKey ?? "test-api-key"
+  // A directory of its own: Centrifugo reads `.env` from its working directory.
+  const dir = await mkdtemp(join(tmpdir(), "centrifugo-"))
+  const file = join(dir, "config.json")
+  await writeFile(file, JSON.stringify(config({ ...options, port, apiKey }), null, 2))
+
+  let output = ""
+  const child: ChildProcess = spawn(options.bin, ["--config", file], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM")
+      const killed = setTimeout(() => child.kill("SIGKILL"), 5_000)
+      await exited
+      clearTimeout(killed)
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  const httpUrl = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000)
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop()
+      throw new Error(`centrifugo exited with code ${child.exitCode} before it was healthy:\n${output}`)
+    }
+    const healthy = await fetch(`${httpUrl}/health`).then((r) => r.ok, () => false)
+    if (healthy) break
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`centrifugo did not become healthy on ${httpUrl}:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+
+  return {
+    port,
+    websocketUrl: `ws://127.0.0.1:${port}/connection/websocket`,
+    httpUrl,
+    apiKey,
+    logs: () => output,
+    stop
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Runs a proxy server for a test: `await TestServer.start(MyHandlers)` listens on a free port of 127.0.0.1 and
+ * keeps every log line it writes, so a test can assert both the reply and the log.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
+import type { Handlers } from "../Handlers.ts"
+import * as ProxyServer from "../grpc/ProxyServer.ts"
+
+export interface LogLine {
+  readonly level: string
+  readonly message: string
+  /** The cause attached to the line, pretty-printed; `""` when none. */
+  readonly cause: string
+}
+
+export interface RunningServer {
+  readonly port: number
+  /** `127.0.0.1:PORT` */
+  readonly address: string
+  /** Log lines written so far. */
+  readonly logs: ReadonlyArray<LogLine>
+  /** Closes the server's scope: graceful shutdown, as on SIGTERM. */
+  readonly stop: () => Promise<void>
+}
+
+export const start = async (
+  handlers: Layer.Layer<Handlers>,
+  options: Omit<ProxyServer.ProxyServerOptions, "host" | "port"> = {}
+): Promise<RunningServer> => {
+  const logs: Array<LogLine> = []
+  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
+    logs.push({
+      level: logLevel,
+      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+    })
+  })
+  const layer = ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
+    Layer.provide(handlers),
+    Layer.provide(Logger.layer([capture]))
+  )
+  const scope = Scope.makeUnsafe()
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
+  const server = Context.get(context, ProxyServer.ProxyServer)
+  return {
+    port: server.port,
+    address: `127.0.0.1:${server.port}`,
+    logs,
+    stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}

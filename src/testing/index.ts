@@ -1,0 +1,9 @@
+/**
+ * effect-centrifugo/testing: build requests, call a server like Centrifugo does, run a real Centrifugo.
+ *
+ * @since 0.1.0
+ */
+export * as Centrifugo from "./Centrifugo.ts"
+export * as ProxyClient from "./ProxyClient.ts"
+export * from "./requests.ts"
+export * as TestServer from "./TestServer.ts"

@@ -1,0 +1,85 @@
+/**
+ * Request builders with sensible defaults, for unit tests of handlers:
+ * `connectRequest({ data: { token: "abc" } })` gives a full `ConnectRequest` as a JSON websocket client would send.
+ * A `data` value also fills `rawData` with its JSON bytes, as the codec does for real requests.
+ *
+ * @since 0.1.0
+ */
+import type * as Request from "../Request.ts"
+
+type Overrides<R> = Partial<Omit<R, "_tag">>
+
+const base = {
+  client: "00000000-0000-4000-8000-000000000001",
+  transport: "websocket",
+  protocol: "json",
+  encoding: "json",
+  headers: {}
+}
+
+/** `data` and `rawData` kept consistent: JSON bytes of `data` unless `rawData` is given. */
+const withPayload = <R extends { readonly data?: unknown; readonly rawData?: Uint8Array }>(overrides: R) => {
+  if (overrides.rawData !== undefined || overrides.data === undefined) return { data: undefined, ...overrides }
+  return { ...overrides, data: overrides.data, rawData: Buffer.from(JSON.stringify(overrides.data), "utf8") }
+}
+
+export const connectRequest = (overrides: Overrides<Request.ConnectRequest> = {}): Request.ConnectRequest => ({
+  _tag: "Connect",
+  ...base,
+  name: "js",
+  version: "",
+  channels: [],
+  ...withPayload(overrides)
+})
+
+export const refreshRequest = (overrides: Overrides<Request.RefreshRequest> = {}): Request.RefreshRequest => ({
+  _tag: "Refresh",
+  ...base,
+  user: "user-1",
+  meta: undefined,
+  labels: {},
+  ...overrides
+})
+
+export const subscribeRequest = (overrides: Overrides<Request.SubscribeRequest> = {}): Request.SubscribeRequest => ({
+  _tag: "Subscribe",
+  ...base,
+  user: "user-1",
+  channel: "news",
+  token: "",
+  meta: undefined,
+  labels: {},
+  ...withPayload(overrides)
+})
+
+export const publishRequest = (overrides: Overrides<Request.PublishRequest> = {}): Request.PublishRequest => ({
+  _tag: "Publish",
+  ...base,
+  user: "user-1",
+  channel: "news",
+  meta: undefined,
+  labels: {},
+  ...withPayload(overrides)
+})
+
+export const rpcRequest = (overrides: Overrides<Request.RpcRequest> = {}): Request.RpcRequest => ({
+  _tag: "RPC",
+  ...base,
+  user: "user-1",
+  method: "ping",
+  meta: undefined,
+  labels: {},
+  ...withPayload(overrides)
+})
+
+export const subRefreshRequest = (
+  overrides: Overrides<Request.SubRefreshRequest> = {}
+): Request.SubRefreshRequest => ({
+  _tag: "SubRefresh",
+  ...base,
+  user: "user-1",
+  channel: "news",
+  meta: undefined,
+  labels: {},
+  ...overrides
+})
