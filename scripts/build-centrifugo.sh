@@ -34,7 +34,10 @@ fi
 
 mkdir -p "$bin_dir"
 echo "building centrifugo $CENTRIFUGO_VERSION with $(go version) (once; cached in $bin_dir)" >&2
-# CGO off: a static binary, no C toolchain needed.
-GOBIN="$bin_dir" CGO_ENABLED=0 go install "github.com/centrifugal/centrifugo/v6@$CENTRIFUGO_VERSION" >&2
+# CGO off: a static binary, no C toolchain needed. The version is stamped as the release build does, so
+# `centrifugo version` says 6.9.1 and the server does not warn about a development build.
+GOBIN="$bin_dir" CGO_ENABLED=0 go install \
+  -ldflags "-X github.com/centrifugal/centrifugo/v6/internal/build.Version=${CENTRIFUGO_VERSION#v}" \
+  "github.com/centrifugal/centrifugo/v6@$CENTRIFUGO_VERSION" >&2
 "$bin" version >&2
 echo "$bin"
