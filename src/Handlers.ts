@@ -83,3 +83,22 @@ export const layer = <const H extends AnyHandlerRecord>(
 /** Which events a handler set answers, for logs and error messages. */
 export const eventNames = (handlers: Handlers): ReadonlyArray<EventName> =>
   (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)
+
+/**
+ * Combines two handler sets; for an event both answer, `second` wins (so `merge(base, Handlers.layer({ rpc }))`
+ * overrides one event). Interceptors applied to either side before merging stay with that side's handlers.
+ */
+export const merge = <E1, R1, E2, R2>(
+  first: Layer.Layer<Handlers, E1, R1>,
+  second: Layer.Layer<Handlers, E2, R2>
+): Layer.Layer<Handlers, E1 | E2, R1 | R2> =>
+  Layer.effect(
+    Handlers,
+    Effect.gen(function*() {
+      const a = yield* Effect.provide(Effect.service(Handlers), first)
+      const b = yield* Effect.provide(Effect.service(Handlers), second)
+      const table: Record<string, unknown> = { ...a }
+      for (const name of eventNames(b)) table[name] = b[name]
+      return table as Handlers
+    })
+  )

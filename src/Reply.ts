@@ -129,10 +129,13 @@ export const disconnect = (code: number, reason: string): DisconnectReply => {
   return { [ReplyTypeId]: ReplyTypeId, _tag: "DisconnectReply", code, reason }
 }
 
+/** True for any value built by this module's constructors. */
+export const isReply = (value: unknown): value is { readonly _tag: string } =>
+  typeof value === "object" && value !== null && (value as ErrorReply)[ReplyTypeId] === ReplyTypeId
+
 /** True for `Reply.error(...)` and `Reply.disconnect(...)` values, e.g. found in a handler's failure channel. */
 export const isRejection = (value: unknown): value is Rejection =>
-  typeof value === "object" && value !== null && (value as ErrorReply)[ReplyTypeId] === ReplyTypeId &&
-  ((value as Rejection)._tag === "ErrorReply" || (value as Rejection)._tag === "DisconnectReply")
+  isReply(value) && (value._tag === "ErrorReply" || value._tag === "DisconnectReply")
 
 // ---------------------------------------------------------------------------------------------------------------
 // Results

@@ -4,13 +4,23 @@
  * - `Request`: what Centrifugo asks (one Schema-described type per proxy event).
  * - `Reply`: what a handler answers (results, `Reply.error`, `Reply.disconnect`).
  * - `Payload`: JSON and binary payload values in replies.
+ * - `Handler`: helpers for one handler (typed payloads).
  * - `Handlers`: a record of handlers as a Layer; their services flow into its requirements.
+ * - `Interceptor`: Layer transformations around handler calls (logging, timeout, failure mapping, your own).
+ * - `Auth`: `CurrentUser` and the token authentication interceptor.
+ * - `Rpc`: one rpc handler routed by method name.
+ * - `TokenStorage`: tokens to users (in memory, HS256 JWT, or your own).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  *
  * @since 0.1.0
  */
+export * as Auth from "./Auth.ts"
+export * as Handler from "./Handler.ts"
 export * as Handlers from "./Handlers.ts"
+export * as Interceptor from "./Interceptor.ts"
 export * as Payload from "./Payload.ts"
 export * as ProxyServer from "./grpc/ProxyServer.ts"
 export * as Reply from "./Reply.ts"
 export * as Request from "./Request.ts"
+export * as Rpc from "./Rpc.ts"
+export * as TokenStorage from "./services/TokenStorage.ts"

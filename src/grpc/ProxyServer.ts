@@ -23,9 +23,8 @@ import { Cause, Config, Context, Duration, Effect, Exit, type Fiber, Layer } fro
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import { isInvalidJson } from "../Payload.ts"
+import * as Pipeline from "../internal/pipeline.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
-import * as Codec from "../proto/codec.ts"
-import { ErrorCode, isRejection } from "../Reply.ts"
 import { otherMethods, SERVICE, type UnaryMethod, unaryMethods } from "./methods.ts"
 
 export interface ProxyServerOptions {
@@ -64,9 +63,7 @@ export interface ProxyServerError {
   readonly cause: unknown
 }
 
-const DEFAULT_FAILURE_REPLY = { code: ErrorCode.Internal, message: "internal server error", temporary: true }
-
-type AnyFiber = Fiber.Fiber<Buffer | grpc.ServerErrorResponse>
+type AnyFiber = Fiber.Fiber<Pipeline.Outcome>
 
 const status = (code: grpc.status, details: string): grpc.ServerErrorResponse =>
   Object.assign(new Error(details), { code, details })
@@ -103,8 +100,11 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const host = options.host ?? "0.0.0.0"
   const requestedPort = options.port ?? 10001
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
-  const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(30))
-  const failureReply = options.failureReply ?? DEFAULT_FAILURE_REPLY
+  const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+  const pipeline: Pipeline.PipelineOptions = {
+    failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY,
+    timeout
+  }
   const inflight = new Set<AnyFiber>()
 
   const server = new grpc.Server({
@@ -119,7 +119,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
     const handler = handlers[method.event] as Handler<never, never> | undefined
     implementation[method.method] = handler === undefined
       ? unimplementedUnary(run, method.method, `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`)
-      : unaryCall({ method, handler, run, inflight, failureReply, timeout })
+      : unaryCall({ method, handler, run, inflight, pipeline })
   }
   for (const method of otherMethods) {
     definition[method.method] = rawMethod(method.path, method.requestStream, method.responseStream)
@@ -187,42 +187,18 @@ interface UnaryCallOptions {
   readonly handler: Handler<never, never>
   readonly run: Run
   readonly inflight: Set<AnyFiber>
-  readonly failureReply: { readonly code: number; readonly message: string; readonly temporary: boolean }
-  readonly timeout: Duration.Duration
+  readonly pipeline: Pipeline.PipelineOptions
+}
+
+const respond = (callback: grpc.sendUnaryData<Buffer>, outcome: Pipeline.Outcome): void => {
+  if (Buffer.isBuffer(outcome)) callback(null, outcome)
+  else callback(status(outcome.code, outcome.details))
 }
 
 const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buffer> => {
-  const { failureReply, handler, inflight, method, run, timeout } = options
+  const { inflight, method, run } = options
   const name = method.method
-  // Built once: what a failure answers for this method.
-  const failureOutcome = (): Buffer | grpc.ServerErrorResponse =>
-    method.acceptsError
-      ? Codec.encodeError(method.event as "connect", failureReply)
-      : status(grpc.status.INTERNAL, `${method.event} handler failed`)
-  const invalidJsonOutcome = (field: string): Buffer | grpc.ServerErrorResponse => {
-    const message = `bad request: ${field} is not valid JSON`
-    return method.acceptsError
-      ? Codec.encodeError(method.event as "connect", { code: ErrorCode.BadRequest, message, temporary: false })
-      : status(grpc.status.INVALID_ARGUMENT, message)
-  }
-
-  const program = (request: never, client: string, hasDeadline: boolean) => {
-    const handled = Effect.flatMap(
-      hasDeadline ? handler(request) : Effect.timeout(handler(request), timeout),
-      (reply) => Effect.sync(() => method.encode(reply) as Buffer | grpc.ServerErrorResponse)
-    )
-    return Effect.catchCause(handled, (cause) => {
-      const failure = Cause.findErrorOption(cause)
-      if (failure._tag === "Some" && isRejection(failure.value) && method.acceptsError) {
-        return Effect.sync(() => method.encode(failure.value as never) as Buffer | grpc.ServerErrorResponse)
-      }
-      return Effect.as(
-        Effect.logError(`${name} handler failed; answered ${method.acceptsError ? `error ${failureReply.code}` : "INTERNAL"}`, cause)
-          .pipe(Effect.annotateLogs({ method: name, client })),
-        failureOutcome()
-      )
-    })
-  }
+  const pipeline = Pipeline.make(method, options.handler, options.pipeline)
 
   return (call, callback) => {
     let request: { readonly client: string }
@@ -238,9 +214,7 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
           Effect.logWarning(`${name}: ${error.field} is not valid JSON (${error.reason}); answered 107 bad request`)
             .pipe(Effect.annotateLogs({ method: name }))
         )
-        const outcome = invalidJsonOutcome(error.field)
-        if (Buffer.isBuffer(outcome)) callback(null, outcome)
-        else callback(outcome)
+        respond(callback, pipeline.invalidJson(error.field))
       } else {
         logOutside(run, Effect.logError(`${name}: unexpected decode error`, Cause.die(error)))
         callback(status(grpc.status.INTERNAL, "internal error while decoding the request"))
@@ -249,21 +223,16 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
     }
 
     const hasDeadline = Number.isFinite(Number(call.getDeadline()))
-    const fiber = run(program(request as never, request.client, hasDeadline))
+    const fiber = run(pipeline.run(request as never, request.client, hasDeadline))
     inflight.add(fiber)
     const onCancelled = () => fiber.interruptUnsafe()
     call.once("cancelled", onCancelled)
     fiber.addObserver((exit) => {
       inflight.delete(fiber)
       call.off("cancelled", onCancelled)
-      if (Exit.isSuccess(exit)) {
-        const outcome = exit.value
-        if (Buffer.isBuffer(outcome)) callback(null, outcome)
-        else callback(outcome)
-      } else if (!call.cancelled) {
-        // Only interruption gets here (program catches everything else): the server is shutting down.
-        callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
-      }
+      if (Exit.isSuccess(exit)) respond(callback, exit.value)
+      // Only interruption gets here (the pipeline catches everything else): the server is shutting down.
+      else if (!call.cancelled) callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
     })
   }
 }

@@ -344,11 +344,11 @@ export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
   }))
 }
 
+/** The events whose responses carry an error. */
+export type ErrorEvent = "connect" | "subscribe" | "publish" | "rpc"
+
 /** An error reply encoded for any of the events that accept one. */
-export const encodeError = (
-  event: "connect" | "subscribe" | "publish" | "rpc",
-  error: pb.Error
-): Buffer => {
+export const encodeError = (event: ErrorEvent, error: pb.Error): Buffer => {
   switch (event) {
     case "connect":
       return finish(pb.ConnectResponse.encode({ error }))

@@ -1,9 +1,12 @@
 /**
- * effect-centrifugo/testing: build requests, call a server like Centrifugo does, run a real Centrifugo.
+ * effect-centrifugo/testing: build requests, run handlers as the server does, mock services, call a server like
+ * Centrifugo does, run a real Centrifugo.
  *
  * @since 0.1.0
  */
 export * as Centrifugo from "./Centrifugo.ts"
+export { handle, type HandledReply } from "./handle.ts"
+export * as Mocks from "./mocks.ts"
 export * as ProxyClient from "./ProxyClient.ts"
 export * from "./requests.ts"
 export * as TestServer from "./TestServer.ts"

@@ -1,0 +1,132 @@
+/**
+ * Authentication: the `CurrentUser` request-scoped service and the interceptor that provides it from tokens.
+ *
+ * ```ts
+ * const Served = Handlers.layer({
+ *   subscribe: (request) => Effect.gen(function*() {
+ *     const user = yield* Auth.CurrentUser          // only compiles into a server wrapped by Auth.authenticate()
+ *     ...
+ *   })
+ * }).pipe(Auth.authenticate())                      // requires TokenStorage instead
+ * ```
+ *
+ * Where the user comes from (`authenticate` defaults; each source can be replaced):
+ * - **connect**: a token in the client's connect data (`{ "authToken": "..." }` or `{ "token": "..." }`), else an
+ *   `authorization: Bearer ...` header (forward it with `http_headers: ["Authorization"]`). The token is loaded
+ *   through `TokenStorage`. On success the user and claims are added to the connection's `meta` under `auth`, so
+ *   later events can recover the claims (with `include_connection_meta: true`) without loading the token again.
+ * - **every other event**: the `auth` entry of the connection meta when present; else a bearer header, loaded
+ *   through TokenStorage; else the `user` Centrifugo attached to the connection (it authenticated the connection
+ *   itself, so the ID is trusted) with no claims. An anonymous connection (`user` is "") is not authenticated.
+ *
+ * Unauthenticated calls are answered without calling the handler: connect, subscribe, publish and rpc with
+ * error **101** "unauthorized" (not temporary: the SDK stops instead of retrying a bad token); refresh and
+ * sub_refresh with `expired: true` (Centrifugo has no error reply for them).
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect } from "effect"
+import * as Interceptor from "./Interceptor.ts"
+import * as Reply from "./Reply.ts"
+import type { ConnectRequest, ProxyRequest } from "./Request.ts"
+import { type TokenPayload, TokenStorage } from "./services/TokenStorage.ts"
+
+/** The authenticated user of the current call. */
+export interface CurrentUser {
+  readonly id: string
+  readonly claims: Readonly<Record<string, unknown>>
+}
+
+export const CurrentUser: Context.Service<CurrentUser, CurrentUser> = Context.Service<CurrentUser>(
+  "effect-centrifugo/CurrentUser"
+)
+
+/** The connection meta key where `authenticate` keeps the user across events. */
+export const META_KEY = "auth"
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** `{ authToken }` or `{ token }` from the connect data. */
+export const tokenFromConnectData = (request: ConnectRequest): string | undefined => {
+  if (!isRecord(request.data)) return undefined
+  const token = request.data.authToken ?? request.data.token
+  return typeof token === "string" && token !== "" ? token : undefined
+}
+
+/** The token of an `authorization: Bearer <token>` header. */
+export const bearerToken = (request: ProxyRequest): string | undefined => {
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")
+  return match?.[1]
+}
+
+/** The user `authenticate` stored in the connection meta, if any. */
+export const userFromMeta = (request: ProxyRequest): CurrentUser | undefined => {
+  if (!("meta" in request) || !isRecord(request.meta)) return undefined
+  const auth = request.meta[META_KEY]
+  if (!isRecord(auth) || typeof auth.id !== "string") return undefined
+  return { id: auth.id, claims: isRecord(auth.claims) ? auth.claims : {} }
+}
+
+/** The answer to an unauthenticated call, per event (see the module doc). */
+export const unauthenticated = (request: ProxyRequest, message: string): Interceptor.AnyReply => {
+  switch (request._tag) {
+    case "Refresh":
+      return Reply.refresh({ expired: true })
+    case "SubRefresh":
+      return Reply.subRefresh({ expired: true })
+    default:
+      return Reply.error(Reply.ErrorCode.Unauthorized, message)
+  }
+}
+
+export interface AuthenticateOptions {
+  /** The connect token; default `tokenFromConnectData`, then `bearerToken`. */
+  readonly connectToken?: (request: ConnectRequest) => string | undefined
+  /** Keep the user in the connection meta (under `auth`) for later events. Default true. */
+  readonly rememberInMeta?: boolean
+}
+
+const fromPayload = (payload: TokenPayload): CurrentUser => ({ id: payload.user, claims: payload.claims })
+
+/**
+ * Provides `CurrentUser` to every handler, from tokens loaded through `TokenStorage` (see the module doc), and
+ * answers unauthenticated calls itself.
+ */
+export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Interceptor<CurrentUser, TokenStorage> => {
+  const connectToken = options.connectToken ?? ((request: ConnectRequest) => tokenFromConnectData(request) ?? bearerToken(request))
+  const remember = options.rememberInMeta ?? true
+
+  const resolve = (storage: TokenStorage, request: ProxyRequest): Effect.Effect<CurrentUser | string> => {
+    const load = (token: string) =>
+      storage.load(token).pipe(
+        Effect.map(fromPayload),
+        Effect.catchTag("TokenRejected", (rejected) => Effect.succeed(`unauthorized: ${rejected.message}`))
+      )
+    if (request._tag === "Connect") {
+      const token = connectToken(request)
+      return token === undefined ? Effect.succeed("unauthorized: no token") : load(token)
+    }
+    const remembered = userFromMeta(request)
+    if (remembered !== undefined) return Effect.succeed(remembered)
+    const bearer = bearerToken(request)
+    if (bearer !== undefined) return load(bearer)
+    if ("user" in request && request.user !== "") return Effect.succeed({ id: request.user, claims: {} })
+    return Effect.succeed("unauthorized: anonymous connection")
+  }
+
+  const rememberUser = (reply: Interceptor.AnyReply, user: CurrentUser): Interceptor.AnyReply => {
+    if (!remember || reply._tag !== "ConnectResult") return reply
+    if (reply.meta !== undefined && !isRecord(reply.meta)) return reply // a non-object meta is the handler's choice
+    return Reply.connect({ ...reply, meta: { ...reply.meta, [META_KEY]: { id: user.id, claims: user.claims } } })
+  }
+
+  return Interceptor.makeProviding(CurrentUser, (request, next) =>
+    Effect.gen(function*() {
+      const storage = yield* TokenStorage
+      const user = yield* resolve(storage, request)
+      if (typeof user === "string") return unauthenticated(request, user)
+      const reply = yield* next(request, user)
+      return request._tag === "Connect" ? rememberUser(reply, user) : reply
+    }))
+}

@@ -1,0 +1,56 @@
+/**
+ * Helpers for writing one handler.
+ *
+ * `Handler.withPayload(schema, (payload, request) => ...)` declares the shape of the client's `data`: the request's
+ * JSON is decoded with the Schema before the handler runs, and data that does not fit is answered with error 107
+ * "bad request: <path>: <what was expected>" without calling the handler.
+ *
+ * ```ts
+ * const NewsPayload = Schema.Struct({ title: Schema.String, body: Schema.String })
+ * Handlers.layer({
+ *   publish: Handler.withPayload(NewsPayload, (news, request) =>
+ *     Effect.succeed(Reply.publish({ data: { ...news, by: request.user } })))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema, SchemaIssue } from "effect"
+import * as Reply from "./Reply.ts"
+
+export type { Handler } from "./Handlers.ts"
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** At most this many problems are listed in a 107 message; the client needs the first, not a dump. */
+const MAX_LISTED_ISSUES = 3
+
+/** A readable one-line account of why `data` does not fit: `title: Expected string, got 1; body: Missing key`. */
+export const describeIssue = (issue: SchemaIssue.Issue): string => {
+  const issues = formatter(issue).issues
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => {
+    const path = (i.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p)).join(".")
+    return path === "" ? i.message : `${path}: ${i.message}`
+  })
+  const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : ""
+  return `${listed.join("; ")}${more}`
+}
+
+/**
+ * Decodes `request.data` with `schema`, then runs `handler` with the decoded value. Bad data fails with
+ * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called).
+ */
+export const withPayload = <S extends Schema.Top, Req extends { readonly data: unknown }, A, E, R>(
+  schema: S,
+  handler: (payload: S["Type"], request: Req) => Effect.Effect<A, E, R>
+): (request: Req) => Effect.Effect<A, E | Reply.ErrorReply, R | S["DecodingServices"]> => {
+  const decode = Schema.decodeUnknownEffect(schema)
+  return (request) =>
+    Effect.flatMap(
+      Effect.mapError(
+        decode(request.data, { errors: "all", onExcessProperty: "ignore" }),
+        (error) => Reply.error(Reply.ErrorCode.BadRequest, `bad request: ${describeIssue(error.issue)}`)
+      ),
+      (payload) => handler(payload, request)
+    )
+}

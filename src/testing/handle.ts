@@ -1,0 +1,96 @@
+/**
+ * Runs a request through the handler set in context (with its interceptors) exactly as the server does, and
+ * returns what Centrifugo would receive, decoded: `result` (JSON payloads parsed, 64-bit times as numbers), `error`,
+ * `disconnect`, or the gRPC `status` for answers that are not messages.
+ *
+ * ```ts
+ * it.effect("rejects a bad token", () =>
+ *   Effect.gen(function*() {
+ *     const reply = yield* handle(connectRequest({ data: { authToken: "nope" } }))
+ *     expect(reply.error?.code).toBe(101)
+ *   }).pipe(Effect.provide(Served)))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { type Handler, Handlers } from "../Handlers.ts"
+import { unaryMethods } from "../grpc/methods.ts"
+import * as Pipeline from "../internal/pipeline.ts"
+import * as pb from "../proto/generated/proxy.ts"
+import type { ProxyRequest } from "../Request.ts"
+
+export interface HandledReply {
+  /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON. */
+  readonly result?: Record<string, unknown>
+  readonly error?: { readonly code: number; readonly message: string; readonly temporary: boolean }
+  readonly disconnect?: { readonly code: number; readonly reason: string }
+  /** Set when the server answers a gRPC status instead of a message (no handler; refresh failures). */
+  readonly status?: { readonly code: number; readonly details: string }
+}
+
+const decoders: Record<string, (bytes: Uint8Array) => unknown> = {
+  Connect: (b) => pb.ConnectResponse.decode(b),
+  Refresh: (b) => pb.RefreshResponse.decode(b),
+  Subscribe: (b) => pb.SubscribeResponse.decode(b),
+  Publish: (b) => pb.PublishResponse.decode(b),
+  RPC: (b) => pb.RPCResponse.decode(b),
+  SubRefresh: (b) => pb.SubRefreshResponse.decode(b)
+}
+
+const JSON_FIELDS = new Set(["data", "info", "meta", "stream_data", "prev_data"])
+
+/** Wire values made readable: JSON payload bytes parsed, int64 as numbers, proto3 defaults filled for flags. */
+const readable = (value: unknown, key = ""): unknown => {
+  if (value instanceof Uint8Array) {
+    return JSON_FIELDS.has(key) ? JSON.parse(Buffer.from(value).toString("utf8")) : Buffer.from(value)
+  }
+  if (typeof value === "bigint") return Number(value)
+  if (Array.isArray(value)) return value.map((v) => readable(v))
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v, k)]))
+  }
+  return value
+}
+
+const methodsByTag = new Map(unaryMethods.map((method) => [method.method, method]))
+
+/** The server's answer to `request`, decoded (see the module doc). Options as the server's. */
+export const handle = (
+  request: ProxyRequest,
+  options: Partial<Pipeline.PipelineOptions> = {}
+): Effect.Effect<HandledReply, never, Handlers> =>
+  Effect.gen(function*() {
+    const method = methodsByTag.get(request._tag)!
+    const handlers = yield* Handlers
+    const handler = handlers[method.event] as Handler<never, never> | undefined
+    if (handler === undefined) {
+      return { status: { code: 12, details: `no \`${method.event}\` handler` } }
+    }
+    const pipeline = Pipeline.make(method, handler, {
+      failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY,
+      timeout: options.timeout ?? Pipeline.DEFAULT_TIMEOUT
+    })
+    const outcome = yield* pipeline.run(request as never, request.client, true)
+    if (!Buffer.isBuffer(outcome)) return { status: { code: outcome.code, details: outcome.details } }
+    const response = decoders[request._tag]!(outcome) as {
+      result?: unknown
+      error?: { code?: number; message?: string; temporary?: boolean }
+      disconnect?: { code?: number; reason?: string }
+    }
+    return {
+      ...(response.result !== undefined ? { result: readable(response.result) as Record<string, unknown> } : {}),
+      ...(response.error !== undefined
+        ? {
+          error: {
+            code: response.error.code ?? 0,
+            message: response.error.message ?? "",
+            temporary: response.error.temporary ?? false
+          }
+        }
+        : {}),
+      ...(response.disconnect !== undefined
+        ? { disconnect: { code: response.disconnect.code ?? 0, reason: response.disconnect.reason ?? "" } }
+        : {})
+    }
+  })

@@ -1,0 +1,122 @@
+// Typed client payloads, the RPC router, and handler-set composition.
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Layer, Schema } from "effect"
+import { Handler, Handlers, Interceptor, Reply, Rpc } from "../../src/index.ts"
+import { handle, publishRequest, rpcRequest, subscribeRequest } from "../../src/testing/index.ts"
+
+const News = Schema.Struct({
+  title: Schema.String.check(Schema.isMinLength(3)),
+  tags: Schema.Array(Schema.String)
+})
+
+describe("Handler.withPayload", () => {
+  let calls = 0
+  const handlers = Handlers.layer({
+    publish: Handler.withPayload(News, (news, request) =>
+      Effect.sync(() => {
+        calls++
+        return Reply.publish({ data: { ...news, title: news.title.toUpperCase(), by: request.user } })
+      }))
+  })
+
+  it.effect("decodes the data and hands the typed value to the handler", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(publishRequest({ user: "ann", data: { title: "hello", tags: ["a"] } }))
+      expect(reply.result).toEqual({ data: { title: "HELLO", tags: ["a"], by: "ann" } })
+    }).pipe(Effect.provide(handlers)))
+
+  it.effect("bad data gets 107 naming each field and why; the handler is not called", () =>
+    Effect.gen(function*() {
+      calls = 0
+      const reply = yield* handle(publishRequest({ data: { title: "hi", tags: "a" } }))
+      expect(reply.error?.code).toBe(107)
+      expect(reply.error?.message).toBe(
+        "bad request: title: Expected a value with a length of at least 3; tags: Expected array"
+      )
+      const missing = yield* handle(publishRequest({ data: {} }))
+      expect(missing.error?.message).toBe("bad request: title: Missing key; tags: Missing key")
+      const none = yield* handle(publishRequest())
+      expect(none.error?.message).toBe("bad request: Expected object")
+      expect(calls).toBe(0)
+    }).pipe(Effect.provide(handlers)))
+})
+
+interface NewsStore {
+  readonly list: (page: number) => Effect.Effect<ReadonlyArray<string>>
+}
+const NewsStore = Context.Service<NewsStore>("test/NewsStore")
+
+describe("Rpc.router", () => {
+  const rpc = Rpc.router({
+    ping: () => Effect.succeed("pong"),
+    "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }) =>
+      Effect.flatMap(Effect.service(NewsStore), (store) => store.list(page))),
+    "news:nothing": () => Effect.void,
+    "news:raw": () => Effect.succeed(Reply.rpc({ data: { full: "reply" } })),
+    "news:refuse": () => Effect.fail(Reply.error(1403, "no"))
+  })
+  const handlers = Handlers.layer({ rpc }).pipe(
+    Layer.provide(Layer.succeed(NewsStore, { list: (page) => Effect.succeed([`page ${page}`]) }))
+  )
+
+  it.effect("dispatches on the method name; results are the data", () =>
+    Effect.gen(function*() {
+      expect((yield* handle(rpcRequest({ method: "ping" }))).result).toEqual({ data: "pong" })
+      expect((yield* handle(rpcRequest({ method: "news:list", data: { page: 2 } }))).result).toEqual({ data: ["page 2"] })
+      expect((yield* handle(rpcRequest({ method: "news:nothing" }))).result).toEqual({})
+      expect((yield* handle(rpcRequest({ method: "news:raw" }))).result).toEqual({ data: { full: "reply" } })
+      expect((yield* handle(rpcRequest({ method: "news:refuse" }))).error).toEqual({ code: 1403, message: "no", temporary: false })
+    }).pipe(Effect.provide(handlers)))
+
+  it.effect("a method's schema rejects bad payloads with 107", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ method: "news:list", data: { page: "two" } }))
+      expect(reply.error).toEqual({ code: 107, message: "bad request: page: Expected number", temporary: false })
+    }).pipe(Effect.provide(handlers)))
+
+  it.effect("an unknown method gets 104 method not found", () =>
+    Effect.gen(function*() {
+      expect((yield* handle(rpcRequest({ method: "nope" }))).error).toEqual({
+        code: 104,
+        message: "method not found: nope",
+        temporary: false
+      })
+    }).pipe(Effect.provide(handlers)))
+
+  it.effect("interceptors apply to the router like to any handler", () => {
+    const seen: Array<string> = []
+    const spied = handlers.pipe(Interceptor.make((request, next) => {
+      if (request._tag === "RPC") seen.push(request.method)
+      return next(request)
+    }))
+    return Effect.gen(function*() {
+      yield* handle(rpcRequest({ method: "ping" }))
+      yield* handle(rpcRequest({ method: "nope" }))
+      expect(seen).toEqual(["ping", "nope"])
+    }).pipe(Effect.provide(spied))
+  })
+
+  it("the methods' services are the router's requirements", () => {
+    const layer = Handlers.layer({ rpc })
+    // @ts-expect-error NewsStore is required
+    const incomplete: Layer.Layer<Handlers.Handlers> = layer
+    expect(incomplete).toBeDefined()
+  })
+})
+
+describe("Handlers.merge", () => {
+  it.effect("combines handler sets; the second wins for an event both answer", () =>
+    Effect.gen(function*() {
+      const base = Handlers.layer({
+        rpc: () => Effect.succeed(Reply.rpc({ data: "base" })),
+        subscribe: () => Effect.succeed(Reply.subscribe({ data: "base" }))
+      })
+      const override = Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "override" })) })
+      const merged = Handlers.merge(base, override)
+      const [rpc, subscribe] = yield* Effect.all([handle(rpcRequest()), handle(subscribeRequest())]).pipe(
+        Effect.provide(merged)
+      )
+      expect(rpc.result).toEqual({ data: "override" })
+      expect(subscribe.result).toEqual({ data: "base" })
+    }))
+})
