@@ -52,7 +52,9 @@ export interface RouterOptions<R> {
 export const router = <const M extends AnyMethods, RNotFound = never>(
   methods: M,
   options: RouterOptions<RNotFound> = {}
-): (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, RequirementsOf<M> | RNotFound> => {
+  // NoInfer: RNotFound comes from `options` only, never from the context the router is used in (which, inside
+  // Handlers.layer, would otherwise infer it as `any` and hide every requirement).
+): (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, RequirementsOf<M> | NoInfer<RNotFound>> => {
   const table = new Map<string, Method<unknown, RequirementsOf<M>>>(Object.entries(methods))
   const notFound = options.notFound ??
     ((request: RpcRequest) =>

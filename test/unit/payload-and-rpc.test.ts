@@ -96,10 +96,19 @@ describe("Rpc.router", () => {
     }).pipe(Effect.provide(spied))
   })
 
-  it("the methods' services are the router's requirements", () => {
+  it("the methods' services are the router's requirements, also when the router is written inline", () => {
     const layer = Handlers.layer({ rpc })
+    const inline = Handlers.layer({
+      rpc: Rpc.router({ list: () => Effect.flatMap(Effect.service(NewsStore), (store) => store.list(1)) })
+    })
+    // Exactly NewsStore: not `any`, which would hide a missing service.
+    const exact: [Layer.Services<typeof layer>, Layer.Services<typeof inline>] extends [NewsStore, NewsStore]
+      ? [NewsStore, NewsStore] extends [Layer.Services<typeof layer>, Layer.Services<typeof inline>] ? 0 extends (1 & Layer.Services<typeof inline>) ? false : true
+      : false
+      : false = true
+    expect(exact).toBe(true)
     // @ts-expect-error NewsStore is required
-    const incomplete: Layer.Layer<Handlers.Handlers> = layer
+    const incomplete: Layer.Layer<Handlers.Handlers> = inline
     expect(incomplete).toBeDefined()
   })
 })
