@@ -10,6 +10,8 @@
  * - `Auth`: `CurrentUser` and the token authentication interceptor.
  * - `Rpc`: one rpc handler routed by method name.
  * - `TokenStorage`: tokens to users (in memory, HS256 JWT, or your own).
+ * - `TopicRegistry`: channel patterns to subscribe authorization.
+ * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  *
  * @since 0.1.0
@@ -23,4 +25,6 @@ export * as ProxyServer from "./grpc/ProxyServer.ts"
 export * as Reply from "./Reply.ts"
 export * as Request from "./Request.ts"
 export * as Rpc from "./Rpc.ts"
+export * as Http from "./services/Http.ts"
 export * as TokenStorage from "./services/TokenStorage.ts"
+export * as TopicRegistry from "./services/TopicRegistry.ts"

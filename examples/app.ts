@@ -1,0 +1,41 @@
+/**
+ * The example backend: every example wired into one handler set, with the services it needs.
+ * main.ts serves it; the tests and the demo use it too.
+ */
+import { Duration, Effect, Layer, Option } from "effect"
+import { Handlers, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
+import { tokenAuth } from "./connect.ts"
+import { NewsHttp, NewsStoreMemory } from "./news.ts"
+import { publish } from "./publish.ts"
+import { refresh } from "./refresh.ts"
+import { rpc } from "./rpc.ts"
+import { subscribe, Topics } from "./subscribe.ts"
+
+/** The demo's tokens (README lists them). */
+export const DEMO_TOKENS = {
+  "alice-token": { user: "alice", claims: { name: "Alice" } },
+  "bob-token": { user: "bob", claims: { name: "Bob" } }
+} as const
+
+export const AppHandlers = Handlers.layer({
+  connect: tokenAuth,
+  refresh,
+  subscribe,
+  publish,
+  rpc,
+  // Subscriptions whose expireAt passes are extended by an hour.
+  subRefresh: () => Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))
+}).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.logging())
+
+/**
+ * Tokens: HS256 JWTs when TOKEN_HMAC_SECRET is set (TOKEN_TTL optional), else the demo tokens in memory.
+ */
+export const AppTokens = Layer.unwrap(
+  Effect.map(Effect.sync(() => Option.fromNullishOr(process.env.TOKEN_HMAC_SECRET)), (secret) =>
+    Option.isSome(secret) ? TokenStorage.layerJwtConfig() : TokenStorage.layerMemory(DEMO_TOKENS))
+)
+
+/** Everything the handlers need. */
+export const AppServices = Layer.mergeAll(AppTokens, Topics, NewsHttp.pipe(Layer.provide(NewsStoreMemory)))
+
+export const App = AppHandlers.pipe(Layer.provide(AppServices))

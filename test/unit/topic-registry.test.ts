@@ -1,0 +1,146 @@
+// TopicRegistry: pattern compilation and matching (examples and properties), rule order, authorization.
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Exit, Layer, Schema } from "effect"
+import { Handlers, Reply } from "../../src/index.ts"
+import * as TopicRegistry from "../../src/services/TopicRegistry.ts"
+import { handle, subscribeRequest } from "../../src/testing/index.ts"
+
+const compiled = (pattern: string) => {
+  const result = TopicRegistry.compile(pattern)
+  if ("_tag" in result) throw new Error(result.message)
+  return result
+}
+const match = (pattern: string, channel: string) => TopicRegistry.matchPattern(compiled(pattern), channel)
+
+describe("patterns", () => {
+  it("capture named parameters", () => {
+    expect(match("user.{uuid}", "user.42")).toEqual({ uuid: "42" })
+    expect(match("chat:{room}.{thread}", "chat:lobby.7")).toEqual({ room: "lobby", thread: "7" })
+    expect(match("user.{uuid}", "user.")).toBeUndefined()
+    expect(match("user.{uuid}", "user.a.b")).toBeUndefined()
+    expect(match("user.{uuid}", "user.a/b")).toBeUndefined()
+    expect(match("user.{uuid}", "xuser.42")).toBeUndefined()
+  })
+
+  it("optional parts", () => {
+    expect(match("news[.{lang}]", "news")).toEqual({})
+    expect(match("news[.{lang}]", "news.en")).toEqual({ lang: "en" })
+    expect(match("news[.{lang}]", "news.")).toBeUndefined()
+    expect(match("a[.b[.c]]", "a.b.c")).toEqual({})
+    expect(match("a[.b[.c]]", "a.c")).toBeUndefined()
+  })
+
+  it("literal regex characters are literal", () => {
+    expect(match("a+b(c)*", "a+b(c)*")).toEqual({})
+    expect(match("a+b(c)*", "aab")).toBeUndefined()
+    expect(match("price$", "price$")).toEqual({})
+  })
+
+  it("case-sensitive, Unicode kept whole", () => {
+    expect(match("News", "news")).toBeUndefined()
+    expect(match("user.{id}", "user.Ünïcødé-用户-🎉")).toEqual({ id: "Ünïcødé-用户-🎉" })
+    expect(match("🎉.{id}", "🎉.x")).toEqual({ id: "x" })
+  })
+
+  it.each([
+    ["", "empty"],
+    ["user.{", "`{` without `}`"],
+    ["user.}", "`}` without `{`"],
+    ["news[.x", "`[` without `]`"],
+    ["news].x", "`]` without `[`"],
+    ["user.{a-b}", "parameter name \"a-b\""],
+    ["{a}.{a}", "parameter {a} appears twice"]
+  ])("rejects %j: %s", (pattern, reason) => {
+    const result = TopicRegistry.compile(pattern)
+    expect("_tag" in result && result.message).toContain(reason)
+  })
+})
+
+const Separator = Schema.Literals([".", "/", ":", "#"])
+const hasSeparator = (s: string) => [...TopicRegistry.SEPARATORS].some((c) => s.includes(c))
+
+describe("pattern properties", () => {
+  it.prop("a parameter matches exactly the non-empty values without separators", [Schema.String], ([value]) => {
+    const params = match("user.{id}", `user.${value}`)
+    const valid = value.length > 0 && !hasSeparator(value)
+    return valid ? params?.id === value : params === undefined
+  })
+
+  it.prop("a parameter cannot be made to match across a separator", [Schema.String, Separator, Schema.String], ([a, sep, b]) =>
+    match("user.{id}", `user.${a}${sep}${b}`) === undefined)
+
+  it.prop("literal text is case-sensitive", [Schema.String], ([value]) =>
+    match("user.{id}", `USER.${value}`) === undefined && match("USER.{id}", `user.${value}`) === undefined)
+
+  it.prop("a literal pattern matches itself and nothing else", [Schema.String, Schema.String], ([pattern, other]) => {
+    if (/[{}[\]]/.test(pattern) || pattern === "") return true
+    return match(pattern, pattern) !== undefined && (other === pattern || match(pattern, other) === undefined)
+  })
+
+  it.prop("prefix.{x}.suffix matches only prefix + one parameter + suffix", [Schema.String, Schema.String], ([value, noise]) => {
+    const params = match("a.{x}.z", `a.${value}.z${noise}`)
+    if (params === undefined) return noise !== "" || value === "" || hasSeparator(value)
+    return noise === "" && params.x === value
+  })
+})
+
+interface Acl {
+  readonly isMember: (user: string, room: string) => Effect.Effect<boolean>
+}
+const Acl = Context.Service<Acl>("test/Acl")
+
+describe("the registry", () => {
+  const topics = TopicRegistry.layer([
+    TopicRegistry.rule("topic", ({ request }) => Effect.succeed(request.headers.secret === "secret")),
+    TopicRegistry.rule("user.{uuid}", ({ params, user }) => Effect.succeed(params.uuid === user)),
+    TopicRegistry.rule("user.admin", () => Effect.succeed(true)), // never reached: user.{uuid} comes first
+    TopicRegistry.rule("room.{name}", ({ params, user }) =>
+      Effect.flatMap(Effect.service(Acl), (acl) => acl.isMember(user, params.name!))),
+    TopicRegistry.rule("news[.{lang}]", ({ params }) =>
+      Effect.succeed(Reply.subscribe({ data: { lang: params.lang ?? "en" } })))
+  ])
+  const served = Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(
+    Layer.provide(topics),
+    Layer.provide(Layer.succeed(Acl, { isMember: (user, room) => Effect.succeed(user === "ann" && room === "dev") }))
+  )
+
+  it.effect("authorizes with the first matching rule, its params, the user, headers and services", () =>
+    Effect.gen(function*() {
+      const sub = (channel: string, user = "ann", headers = {}) => handle(subscribeRequest({ channel, user, headers }))
+      expect((yield* sub("topic", "ann", { secret: "secret" })).result).toEqual({})
+      expect((yield* sub("topic", "ann", { secret: "guess" })).error).toEqual({ code: 103, message: "permission denied", temporary: false })
+      expect((yield* sub("user.ann")).result).toEqual({})
+      expect((yield* sub("user.bob")).error?.code).toBe(103)
+      expect((yield* sub("user.admin", "ann")).error?.code).toBe(103) // first match decides
+      expect((yield* sub("room.dev")).result).toEqual({})
+      expect((yield* sub("room.ops")).error?.code).toBe(103)
+      expect((yield* sub("news")).result).toEqual({ data: { lang: "en" } })
+      expect((yield* sub("news.de")).result).toEqual({ data: { lang: "de" } })
+      expect((yield* sub("elsewhere")).error).toEqual({
+        code: 103,
+        message: "permission denied: no rule for channel elsewhere",
+        temporary: false
+      })
+    }).pipe(Effect.provide(served)))
+
+  it.effect("match() reports the pattern and parameters", () =>
+    Effect.gen(function*() {
+      const registry = yield* TopicRegistry.TopicRegistry
+      expect(registry.match("user.42")).toEqual({ pattern: "user.{uuid}", params: { uuid: "42" } })
+      expect(registry.match("nothing")).toBeUndefined()
+    }).pipe(Effect.provide(topics), Effect.provide(Layer.succeed(Acl, { isMember: () => Effect.succeed(false) }))))
+
+  it.effect("an invalid pattern fails the Layer at build time", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.provide(Effect.service(TopicRegistry.TopicRegistry), TopicRegistry.layer([
+        TopicRegistry.rule("user.{", () => Effect.succeed(true))
+      ])))
+      expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("InvalidTopicPattern")
+    }))
+
+  it("a rule's services are the Layer's requirements", () => {
+    // @ts-expect-error Acl is required
+    const incomplete: Layer.Layer<TopicRegistry.TopicRegistry, TopicRegistry.InvalidTopicPattern> = topics
+    expect(incomplete).toBeDefined()
+  })
+})
