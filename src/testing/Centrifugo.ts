@@ -33,9 +33,13 @@ export interface ConfigOptions {
   readonly overrides?: Record<string, unknown>
 }
 
+/** RPC namespaces for the Http bridge's `verb:path` methods. */
+export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "delete"] as const
+
 /**
  * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
- * channels without namespace and the `chat` namespace (history and presence on), and RPC without namespace.
+ * channels without namespace and the `chat` namespace (history and presence on), RPC without namespace, and RPC
+ * namespaces `get`, `head`, `post`, `put`, `patch`, `delete` for `verb:path` calls (see `Http.rpc`).
  * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
  * `centrifugo checkconfig --strict` accepts it.
  */
@@ -78,7 +82,10 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
     },
     rpc: {
       proxy,
-      without_namespace: { proxy_enabled: true }
+      without_namespace: { proxy_enabled: true },
+      // Centrifugo splits an RPC method at `:` into namespace and name, so `post:news/store` (the Http bridge's
+      // `verb:path`) needs a namespace per HTTP verb, proxied like the rest.
+      namespaces: HTTP_VERB_NAMESPACES.map((name) => ({ name, proxy_enabled: true }))
     }
   }
   return deepMerge(base, options.overrides ?? {})

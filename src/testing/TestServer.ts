@@ -25,8 +25,9 @@ export interface RunningServer {
   readonly stop: () => Promise<void>
 }
 
-export const start = async (
-  handlers: Layer.Layer<Handlers>,
+/** Starts the server; rejects with the Layer's failure if the handlers (or their services) cannot be built. */
+export const start = async <E>(
+  handlers: Layer.Layer<Handlers, E>,
   options: Omit<ProxyServer.ProxyServerOptions, "host" | "port"> = {}
 ): Promise<RunningServer> => {
   const logs: Array<LogLine> = []
