@@ -80,6 +80,7 @@ const main = async () => {
   const centrifugo = await Centrifugo.start({
     bin,
     proxy: `127.0.0.1:${proxyPort}`,
+    httpHeaders: ["Secret", "Authorization"],
     ...(process.env.CENTRIFUGO_PORT ? { port: Number(process.env.CENTRIFUGO_PORT) } : {})
   })
   saw("centrifugo healthy", centrifugo.httpUrl)
@@ -90,64 +91,103 @@ const main = async () => {
   }
 
   const clients: Array<Centrifuge> = []
+  const newClient = (data: unknown, headers: Record<string, string> = {}) => {
+    const WithHeaders = function(url: string, protocols?: string | Array<string>) {
+      return new WebSocket(url, protocols, { headers })
+    }
+    const c = new Centrifuge(centrifugo.websocketUrl, { websocket: WithHeaders, data, minReconnectDelay: 60_000 })
+    clients.push(c)
+    return c
+  }
   try {
-    step("Connect as alice (connect proxy: user from the connect data, auto-subscribed to `news`)")
-    const alice = new Centrifuge(centrifugo.websocketUrl, { websocket: WebSocket, data: { name: "alice" } })
-    clients.push(alice)
-    const newsSubscribed = once<{ channel: string }>(alice, "subscribed")
+    step("Connect with an invalid token (token-auth connect: disconnected with 4501, no retry)")
+    const intruder = newClient({ authToken: "forged" })
+    const refusedConnect = once<{ code: number; reason: string }>(intruder, "disconnected")
+    intruder.connect()
+    const closed = await within(refusedConnect, "disconnect")
+    expectEqual("disconnected", { code: closed.code, reason: closed.reason }, { code: 4501, reason: "connection is not allowed" })
+
+    step("Connect as alice with `alice-token` (subscribed server-side to user-alice, chat-alice and public)")
+    const alice = newClient({ authToken: "alice-token" }, { Secret: "secret" })
+    const serverSide = new Set<string>()
+    alice.on("subscribed", (ctx) => serverSide.add(ctx.channel))
     const connected = once<{ client: string; data: unknown }>(alice, "connected")
     alice.connect()
-    const ctx = await within(connected, "connected")
-    expectEqual("connect reply data", ctx.data, { welcome: "hello alice" })
-    expectEqual("server-side subscription", (await within(newsSubscribed, "news subscription")).channel, "news")
+    expectEqual("connect reply data", (await within(connected, "connected")).data, { user: "alice" })
+    await within(
+      (async () => {
+        while (serverSide.size < 3) await new Promise((resolve) => setTimeout(resolve, 20))
+      })(),
+      "server-side subscriptions"
+    )
+    expectEqual("server-side subscriptions", [...serverSide].sort(), ["chat-alice", "public", "user-alice"])
 
-    step("Subscribe to chat:lobby (subscribe proxy allows it and sends data)")
-    const lobby = alice.newSubscription("chat:lobby")
-    const lobbySubscribed = once<{ data: unknown }>(lobby, "subscribed")
-    lobby.subscribe()
-    expectEqual("subscribe reply data", (await within(lobbySubscribed, "chat:lobby subscribed")).data, {
-      joined: "chat:lobby"
-    })
-
-    step("Publish into chat:lobby (publish proxy stamps the author; subscribers get the new data)")
-    const publication = once<{ data: unknown }>(lobby, "publication")
-    await lobby.publish({ text: "hello, lobby" })
-    expectEqual("publication received", (await within(publication, "publication")).data, {
-      text: "hello, lobby",
-      by: "alice"
-    })
-
-    step("Call the ping RPC (rpc proxy)")
-    expectEqual("rpc result", (await alice.rpc("ping", {})).data, "pong")
-    const unknown = await alice.rpc("nope", {}).then(() => undefined, (e: { code: number; message: string }) => e)
-    expectEqual("unknown rpc method", { code: unknown?.code, message: unknown?.message }, {
-      code: 104,
-      message: "unknown method nope"
-    })
-
-    step("Subscribe to vault (subscribe proxy refuses with 1403)")
-    const secret = alice.newSubscription("vault")
-    const refused = once<{ code: number; reason: string }>(secret, "unsubscribed")
-    secret.subscribe()
-    const { code, reason } = await within(refused, "refusal")
-    expectEqual("subscription refused", { code, reason }, { code: 1403, reason: "permission denied" })
-
-    step("Publish to `news` through Centrifugo's HTTP API (alice got it through her server-side subscription)")
+    step("Publish to `public` through Centrifugo's HTTP API (alice receives it on her auto-subscribed channel)")
     const news = once<{ channel: string; data: unknown }>(alice, "publication")
     const api = await fetch(`${centrifugo.httpUrl}/api/publish`, {
       method: "POST",
       headers: { "X-API-Key": centrifugo.apiKey },
-      body: JSON.stringify({ channel: "news", data: { headline: "effect-centrifugo demo works" } })
+      body: JSON.stringify({ channel: "public", data: { headline: "effect-centrifugo demo" } })
     }).then((r) => r.json())
     saw("HTTP API answered", api)
-    expectEqual("news publication", (await within(news, "news publication")).data, {
-      headline: "effect-centrifugo demo works"
+    expectEqual("publication on public", (await within(news, "publication")).data, { headline: "effect-centrifugo demo" })
+
+    step("Subscribe to user.alice (her own: allowed) and user.bob (foreign: refused with 103)")
+    const own = alice.newSubscription("user.alice")
+    const ownSubscribed = once(own, "subscribed")
+    own.subscribe()
+    await within(ownSubscribed, "user.alice subscribed")
+    saw("user.alice", "subscribed")
+    const foreign = alice.newSubscription("user.bob")
+    const foreignRefused = once<{ code: number; reason: string }>(foreign, "unsubscribed")
+    foreign.subscribe()
+    const refusal = await within(foreignRefused, "user.bob refused")
+    expectEqual("user.bob", { code: refusal.code, reason: refusal.reason }, { code: 103, reason: "permission denied" })
+
+    step("Subscribe to `topic` (allowed because the WebSocket request carried the header Secret: secret)")
+    const topic = alice.newSubscription("topic")
+    const topicSubscribed = once(topic, "subscribed")
+    topic.subscribe()
+    await within(topicSubscribed, "topic subscribed")
+    saw("topic", "subscribed")
+
+    step("Call the ping RPC")
+    expectEqual("rpc ping", (await alice.rpc("ping", {})).data, "pong")
+
+    step("Store and show news through the RPC -> HTTP bridge (post:news/store, get:news/1)")
+    const stored = (await alice.rpc("post:news/store", { title: "Effect handlers", body: "They compose." })).data as {
+      status: number
+      body: { id: number }
+    }
+    expectEqual("post:news/store", stored, {
+      status: 201,
+      body: { id: 1, title: "Effect handlers", body: "They compose.", author: "alice" }
     })
-    alice.disconnect()
+    expectEqual("get:news/1", (await alice.rpc("get:news/1", {})).data, { status: 200, body: stored.body })
+    const invalid = (await alice.rpc("post:news/store", { title: "no" })).data as { status: number }
+    expectEqual("post:news/store with a short title", invalid.status, 422)
+
+    step("Publish into chat:lobby (typed payload; the handler stamps author and time)")
+    const bob = newClient({ authToken: "bob-token" })
+    bob.connect()
+    const bobLobby = bob.newSubscription("chat:lobby")
+    const bobSubscribed = once(bobLobby, "subscribed")
+    bobLobby.subscribe()
+    await within(bobSubscribed, "bob subscribed")
+    const lobby = alice.newSubscription("chat:lobby")
+    const lobbySubscribed = once(lobby, "subscribed")
+    lobby.subscribe()
+    await within(lobbySubscribed, "alice subscribed")
+    const received = once<{ data: { text: string; by: string; at: string } }>(bobLobby, "publication")
+    await lobby.publish({ text: "hello, bob" })
+    const message = (await within(received, "publication")).data
+    expectEqual("bob received", { text: message.text, by: message.by }, { text: "hello, bob", by: "alice" })
+    const empty = await lobby.publish({ text: "" }).then(() => undefined, (e: { code: number }) => e.code)
+    expectEqual("an empty message is refused", empty, 107)
 
     if (serve) {
       console.log(`\n${bold("Serving.")} Connect your own client:`)
-      console.log(`   WebSocket:  ${centrifugo.websocketUrl}   (connect data {"name": "you"})`)
+      console.log(`   WebSocket:  ${centrifugo.websocketUrl}   (connect data {"authToken": "alice-token"} or "bob-token")`)
       console.log(`   HTTP API:   ${centrifugo.httpUrl}/api  (X-API-Key: ${centrifugo.apiKey})`)
       console.log(`   Backend:    grpc://127.0.0.1:${proxyPort}`)
       console.log("   Ctrl-C stops both.")
