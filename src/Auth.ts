@@ -19,6 +19,9 @@
  *   through TokenStorage; else the `user` Centrifugo attached to the connection (it authenticated the connection
  *   itself, so the ID is trusted) with no claims. An anonymous connection (`user` is "") is not authenticated.
  *
+ * Calls Centrifugo makes on its own behalf (shared-poll refresh, PRO notifications) have no client: they pass with
+ * `CurrentUser` `{ id: "", claims: {} }` (`Auth.SERVER`).
+ *
  * Unauthenticated calls are answered without calling the handler: connect, subscribe, publish and rpc with
  * error **101** "unauthorized" (not temporary: the SDK stops instead of retrying a bad token); refresh and
  * sub_refresh with `expired: true` (Centrifugo has no error reply for them).
@@ -28,7 +31,7 @@
 import { Context, Effect } from "effect"
 import * as Interceptor from "./Interceptor.ts"
 import * as Reply from "./Reply.ts"
-import type { ConnectRequest, ProxyRequest } from "./Request.ts"
+import { type ConnectRequest, isClientRequest, type ProxyRequest } from "./Request.ts"
 import { type TokenPayload, TokenStorage } from "./services/TokenStorage.ts"
 
 /** The authenticated user of the current call. */
@@ -89,6 +92,9 @@ export interface AuthenticateOptions {
 
 const fromPayload = (payload: TokenPayload): CurrentUser => ({ id: payload.user, claims: payload.claims })
 
+/** The CurrentUser of calls Centrifugo makes on its own (shared-poll refresh, PRO notifications). */
+export const SERVER: CurrentUser = { id: "", claims: {} }
+
 /**
  * Provides `CurrentUser` to every handler, from tokens loaded through `TokenStorage` (see the module doc), and
  * answers unauthenticated calls itself.
@@ -103,6 +109,8 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
         Effect.map(fromPayload),
         Effect.catchTag("TokenRejected", (rejected) => Effect.succeed(`unauthorized: ${rejected.message}`))
       )
+    // Centrifugo's own calls (shared-poll refresh, PRO notifications) have no client: they run as nobody.
+    if (!isClientRequest(request)) return Effect.succeed(SERVER)
     if (request._tag === "Connect") {
       const token = connectToken(request)
       return token === undefined ? Effect.succeed("unauthorized: no token") : load(token)

@@ -19,8 +19,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
-import type * as Reply from "./Reply.ts"
+import { Context, Effect, Layer, Stream } from "effect"
+import * as Reply from "./Reply.ts"
 import type * as Request from "./Request.ts"
 
 /** A handler: a function from a request to an Effect of a reply. */
@@ -37,6 +37,20 @@ export interface HandlerRecord<R = never> {
   readonly publish?: Handler<Request.PublishRequest, Reply.PublishReply, unknown, R>
   readonly rpc?: Handler<Request.RpcRequest, Reply.RpcReply, unknown, R>
   readonly subRefresh?: Handler<Request.SubRefreshRequest, Reply.SubRefreshReply, unknown, R>
+  /** A stream subscription (`subscribe_stream_proxy_enabled`): a first reply, then publications for one client. */
+  readonly subscribeUnidirectional?: Handler<Request.SubscribeRequest, Reply.StreamReply<unknown, R>, unknown, R>
+  /** As `subscribeUnidirectional`, and the client's own publications into the channel arrive as `incoming`. */
+  readonly subscribeBidirectional?: (
+    request: Request.SubscribeRequest,
+    incoming: Stream.Stream<Request.ClientPublication>
+  ) => Effect.Effect<Reply.StreamReply<unknown, R>, unknown, R>
+  readonly mapPublish?: Handler<Request.MapPublishRequest, Reply.MapPublishReply, unknown, R>
+  readonly mapRemove?: Handler<Request.MapRemoveRequest, Reply.MapRemoveReply, unknown, R>
+  readonly sharedPollRefresh?: Handler<Request.SharedPollRefreshRequest, Reply.SharedPollRefreshReply, unknown, R>
+  /** Centrifugo PRO only. */
+  readonly notifyCacheEmpty?: Handler<Request.NotifyCacheEmptyRequest, Reply.NotifyCacheEmptyReply, unknown, R>
+  /** Centrifugo PRO only. */
+  readonly notifyChannelState?: Handler<Request.NotifyChannelStateRequest, Reply.NotifyChannelStateReply, unknown, R>
 }
 
 /** The name of each handler in a record. */
@@ -52,9 +66,13 @@ export const Handlers: Context.Service<Handlers, Handlers> = Context.Service<Han
 // recovered by `RequirementsOf` below.
 type AnyHandlerRecord = HandlerRecord<any>
 
-/** The union of the services every handler of `H` needs. */
+/** The services a stream reply's publications need. */
+type StreamRequirements<A> = A extends Reply.StreamResult<infer _E, infer R> ? R : never
+
+/** The union of the services every handler of `H` needs (stream publications included). */
 export type RequirementsOf<H> = {
-  [K in keyof H]-?: H[K] extends (request: never) => Effect.Effect<infer _A, infer _E, infer R> ? R : never
+  [K in keyof H]-?: H[K] extends (...args: never) => Effect.Effect<infer A, infer _E, infer R> ? R | StreamRequirements<A>
+    : never
 }[keyof H]
 
 /** Rejects unknown keys (a typo such as `conect` would otherwise be silently ignored). */
@@ -74,11 +92,21 @@ export const layer = <const H extends AnyHandlerRecord>(
       for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
         if (handler === undefined) continue
         // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
-        table[name] = (request: never) => Effect.provideContext(handler(request), context)
+        // A stream reply's publications run later, outside this call, so they get the services too.
+        table[name] = (...args: Array<never>) =>
+          Effect.map(
+            Effect.provideContext((handler as (...args: Array<never>) => Effect.Effect<unknown>)(...args), context),
+            (reply) => provideStream(reply, context)
+          )
       }
       return table as Handlers
     })
   )
+
+const provideStream = (reply: unknown, context: Context.Context<never>): unknown =>
+  Reply.isReply(reply) && reply._tag === "StreamResult"
+    ? { ...reply, publications: Stream.provideContext((reply as Reply.StreamResult).publications, context) }
+    : reply
 
 /** Which events a handler set answers, for logs and error messages. */
 export const eventNames = (handlers: Handlers): ReadonlyArray<EventName> =>

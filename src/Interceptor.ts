@@ -30,7 +30,7 @@
 import { Context, Duration, Effect, Exit, Layer, type LogLevel } from "effect"
 import { type EventName, Handlers } from "./Handlers.ts"
 import * as Reply from "./Reply.ts"
-import type { ProxyRequest } from "./Request.ts"
+import { isClientRequest, type ProxyRequest } from "./Request.ts"
 
 /** Any event's reply. */
 export type AnyReply =
@@ -40,6 +40,12 @@ export type AnyReply =
   | Reply.PublishReply
   | Reply.RpcReply
   | Reply.SubRefreshReply
+  | Reply.StreamReply
+  | Reply.MapPublishReply
+  | Reply.MapRemoveReply
+  | Reply.SharedPollRefreshReply
+  | Reply.NotifyCacheEmptyReply
+  | Reply.NotifyChannelStateReply
 
 /** The rest of the pipeline: inner interceptors and the handler. */
 export type Next = (request: ProxyRequest) => Effect.Effect<AnyReply, unknown>
@@ -75,9 +81,16 @@ const wrap = <R>(around: Around<R>, events: ReadonlyArray<EventName> | undefined
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(inner) as Array<[EventName, Next | undefined]>) {
         if (handler === undefined) continue
-        table[name] = selected !== undefined && !selected.has(name)
-          ? handler
-          : (request: ProxyRequest) => Effect.provideContext(around(request, handler), context)
+        if (selected !== undefined && !selected.has(name)) {
+          table[name] = handler
+        } else if (name === "subscribeBidirectional") {
+          // The client's publications are not part of the request: `next` carries them on to the handler.
+          const bidirectional = handler as (request: ProxyRequest, incoming: unknown) => ReturnType<Next>
+          table[name] = (request: ProxyRequest, incoming: unknown) =>
+            Effect.provideContext(around(request, (forwarded) => bidirectional(forwarded, incoming)), context)
+        } else {
+          table[name] = (request: ProxyRequest) => Effect.provideContext(around(request, handler), context)
+        }
       }
       return table as Handlers
     })
@@ -124,6 +137,8 @@ const describeReply = (reply: AnyReply): string =>
     ? `error ${reply.code}`
     : reply._tag === "DisconnectReply"
     ? `disconnect ${reply.code}`
+    : reply._tag === "StreamResult"
+    ? "stream"
     : "ok"
 
 const describeFailure = (exit: Exit.Exit<AnyReply, unknown>): string => {
@@ -148,7 +163,9 @@ export const logging = (
       return Effect.onExit(next(request), (exit) =>
         log(
           `${request._tag}${subject(request)} -> ${describeFailure(exit)} in ${(performance.now() - started).toFixed(1)} ms`
-        ).pipe(Effect.annotateLogs({ client: request.client, user: "user" in request ? request.user : "" })))
+        ).pipe(Effect.annotateLogs(
+          isClientRequest(request) ? { client: request.client, user: "user" in request ? request.user : "" } : {}
+        )))
     }), options)
 }
 

@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import type * as Stream from "effect/Stream"
 import type { Payload } from "./Payload.ts"
 
 const ReplyTypeId: unique symbol = Symbol.for("effect-centrifugo/Reply")
@@ -237,6 +238,90 @@ export interface SubRefreshResult {
   readonly info?: Payload
 }
 
+/** One publication sent down a stream subscription to its one client. */
+export interface StreamPublication {
+  /** A JSON value for JSON clients, or `Payload.binary(bytes)` for protobuf clients. */
+  readonly data: Payload
+  readonly tags?: Readonly<Record<string, string>>
+}
+
+/**
+ * A stream subscription accepted: the subscribe result fields (sent first), then `publications`, sent one by one
+ * as the client's connection can take them. The stream ending ends the subscription (the client sees unsubscribe
+ * code 2000); the stream failing ends it with an error (the client resubscribes).
+ */
+export interface StreamResult<E = unknown, R = never> {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "StreamResult"
+  readonly expireAt?: ExpireAt
+  readonly info?: Payload
+  readonly data?: Payload
+  readonly override?: SubscribeOverride
+  readonly publications: Stream.Stream<StreamPublication, E, R>
+}
+
+export interface MapPublishResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "MapPublishResult"
+  /** Publish under another key than the client asked for. */
+  readonly key?: string
+  /** Replaces the published data; unset keeps the client's. */
+  readonly data?: Payload
+  readonly tags?: Readonly<Record<string, string>>
+  /** `"if_new"` (only when the key is absent) or `"if_exists"`; unset = always. */
+  readonly keyMode?: "" | "if_new" | "if_exists"
+  readonly idempotencyKey?: string
+  readonly delta?: boolean
+  readonly version?: number | bigint
+  readonly versionEpoch?: string
+  /** Not used by open-source Centrifugo v6.9.1; sent for completeness. */
+  readonly score?: number | bigint
+  /** Not used by open-source Centrifugo v6.9.1; sent for completeness. */
+  readonly streamData?: Payload
+}
+
+export interface MapRemoveResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "MapRemoveResult"
+  /** Remove another key than the client asked for. */
+  readonly key?: string
+  readonly tags?: Readonly<Record<string, string>>
+  readonly idempotencyKey?: string
+}
+
+/** One key's state in a shared-poll refresh. */
+export interface SharedPollItem {
+  readonly key: string
+  /** The key's current data (absent with `removed`). */
+  readonly data?: Payload
+  readonly version: number | bigint
+  /** The key no longer exists: clients drop it. */
+  readonly removed?: boolean
+  /** The previous data, for delta compression. */
+  readonly prevData?: Payload
+}
+
+export interface SharedPollRefreshResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "SharedPollRefreshResult"
+  /** Keys whose version changed (or that were removed); keys left out are unchanged. */
+  readonly items: ReadonlyArray<SharedPollItem>
+  /** Changes when versions restart (e.g. the data source was reset). */
+  readonly epoch?: string
+}
+
+export interface NotifyCacheEmptyResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "NotifyCacheEmptyResult"
+  /** Whether the backend filled the channel's cache (e.g. published its latest state). */
+  readonly populated: boolean
+}
+
+export interface NotifyChannelStateResult {
+  readonly [ReplyTypeId]: ReplyTypeId
+  readonly _tag: "NotifyChannelStateResult"
+}
+
 type Fields<R> = Omit<R, ReplyTypeId | "_tag">
 
 export const connect = (fields: Fields<ConnectResult>): ConnectResult =>
@@ -257,6 +342,27 @@ export const rpc = (fields: Fields<RpcResult> = {}): RpcResult =>
 export const subRefresh = (fields: Fields<SubRefreshResult> = {}): SubRefreshResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SubRefreshResult" })
 
+/** Accepts a stream subscription: `Reply.stream(publications, { data })`. */
+export const stream = <E = never, R = never>(
+  publications: Stream.Stream<StreamPublication, E, R>,
+  fields: Omit<Fields<StreamResult<E, R>>, "publications"> = {}
+): StreamResult<E, R> => ({ ...fields, publications, [ReplyTypeId]: ReplyTypeId, _tag: "StreamResult" })
+
+export const mapPublish = (fields: Fields<MapPublishResult> = {}): MapPublishResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "MapPublishResult" })
+
+export const mapRemove = (fields: Fields<MapRemoveResult> = {}): MapRemoveResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "MapRemoveResult" })
+
+export const sharedPollRefresh = (fields: Fields<SharedPollRefreshResult>): SharedPollRefreshResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SharedPollRefreshResult" })
+
+export const notifyCacheEmpty = (fields: Fields<NotifyCacheEmptyResult>): NotifyCacheEmptyResult =>
+  ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "NotifyCacheEmptyResult" })
+
+export const notifyChannelState = (): NotifyChannelStateResult =>
+  ({ [ReplyTypeId]: ReplyTypeId, _tag: "NotifyChannelStateResult" })
+
 // What each event's handler may answer.
 export type ConnectReply = ConnectResult | Rejection
 export type RefreshReply = RefreshResult
@@ -264,6 +370,16 @@ export type SubscribeReply = SubscribeResult | Rejection
 export type PublishReply = PublishResult | Rejection
 export type RpcReply = RpcResult | Rejection
 export type SubRefreshReply = SubRefreshResult
+/** Stream subscriptions: Centrifugo reads only code and message of an error (no `temporary`). */
+export type StreamReply<E = unknown, R = never> = StreamResult<E, R> | Rejection
+export type MapPublishReply = MapPublishResult | Rejection
+export type MapRemoveReply = MapRemoveResult | Rejection
+/** Shared-poll refresh: Centrifugo logs an error's message and keeps the old state; it has no disconnect. */
+export type SharedPollRefreshReply = SharedPollRefreshResult | ErrorReply
+/** Cache-empty notifications (Centrifugo PRO) have no error field: a failure is a gRPC status. */
+export type NotifyCacheEmptyReply = NotifyCacheEmptyResult
+/** Channel-state notifications (Centrifugo PRO). */
+export type NotifyChannelStateReply = NotifyChannelStateResult | ErrorReply
 
 /** Seconds since the epoch, as Centrifugo expects, from either accepted form. */
 export const expireAtSeconds = (value: ExpireAt): number =>

@@ -105,7 +105,66 @@ export const SubRefreshRequest = Schema.TaggedStruct("SubRefresh", {
 })
 export type SubRefreshRequest = typeof SubRefreshRequest.Type
 
-/** Any unary proxy request; `_tag` is the gRPC method name. */
+/** A client publishes a keyed entry into a map channel (`subscription_type: map`). */
+export const MapPublishRequest = Schema.TaggedStruct("MapPublish", {
+  ...connection,
+  user: Schema.String,
+  channel: Schema.String,
+  key: Schema.String,
+  ...payload,
+  ...meta,
+  labels: Labels
+})
+export type MapPublishRequest = typeof MapPublishRequest.Type
+
+/** A client removes a key from a map channel. */
+export const MapRemoveRequest = Schema.TaggedStruct("MapRemove", {
+  ...connection,
+  user: Schema.String,
+  channel: Schema.String,
+  key: Schema.String,
+  ...meta,
+  labels: Labels
+})
+export type MapRemoveRequest = typeof MapRemoveRequest.Type
+
+/** Centrifugo's shared polling asks for fresh data of the keys its clients track, with the versions it has. */
+export const SharedPollRefreshRequest = Schema.TaggedStruct("SharedPollRefresh", {
+  channel: Schema.String,
+  items: Schema.Array(Schema.Struct({ key: Schema.String, version: Schema.BigInt })),
+  headers: Headers
+})
+export type SharedPollRefreshRequest = typeof SharedPollRefreshRequest.Type
+
+/** Centrifugo PRO: a channel that recovers from its cache has an empty cache. */
+export const NotifyCacheEmptyRequest = Schema.TaggedStruct("NotifyCacheEmpty", {
+  channel: Schema.String,
+  headers: Headers
+})
+export type NotifyCacheEmptyRequest = typeof NotifyCacheEmptyRequest.Type
+
+/** Centrifugo PRO: channels became occupied (first subscriber) or vacated (last one left). */
+export const NotifyChannelStateRequest = Schema.TaggedStruct("NotifyChannelState", {
+  events: Schema.Array(Schema.Struct({
+    /** Unix milliseconds. */
+    timeMs: Schema.Number,
+    channel: Schema.String,
+    type: Schema.String
+  })),
+  headers: Headers
+})
+export type NotifyChannelStateRequest = typeof NotifyChannelStateRequest.Type
+
+/** A publication a client sent into a bidirectional stream subscription. */
+export const ClientPublication = Schema.Struct({
+  /** The parsed JSON for JSON clients; `undefined` when the bytes are not JSON. */
+  data: Schema.Unknown,
+  rawData: Schema.Uint8Array,
+  tags: Schema.Record(Schema.String, Schema.String)
+})
+export type ClientPublication = typeof ClientPublication.Type
+
+/** Any proxy request; `_tag` is the gRPC method name (stream subscriptions carry a `Subscribe` request). */
 export type ProxyRequest =
   | ConnectRequest
   | RefreshRequest
@@ -113,6 +172,17 @@ export type ProxyRequest =
   | PublishRequest
   | RpcRequest
   | SubRefreshRequest
+  | MapPublishRequest
+  | MapRemoveRequest
+  | SharedPollRefreshRequest
+  | NotifyCacheEmptyRequest
+  | NotifyChannelStateRequest
+
+/** The requests that come from a client's connection (they carry `client`, `transport`, ... and `user`). */
+export type ClientRequest = Exclude<ProxyRequest, SharedPollRefreshRequest | NotifyCacheEmptyRequest | NotifyChannelStateRequest>
+
+/** True for requests that come from a client's connection, false for those Centrifugo sends on its own. */
+export const isClientRequest = (request: ProxyRequest): request is ClientRequest => "client" in request
 
 /** A forwarded header by name (case-insensitive), or `undefined`. */
 export const header = (request: { readonly headers: Headers }, name: string): string | undefined =>

@@ -23,9 +23,11 @@ import { Cause, Config, Context, Duration, Effect, Exit, type Fiber, Layer } fro
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import { isInvalidJson } from "../Payload.ts"
+import { isClientRequest, type ProxyRequest } from "../Request.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
-import { otherMethods, SERVICE, type UnaryMethod, unaryMethods } from "./methods.ts"
+import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
+import * as Streams from "./streams.ts"
 
 export interface ProxyServerOptions {
   /** Interface to bind. Default `0.0.0.0`. */
@@ -63,7 +65,7 @@ export interface ProxyServerError {
   readonly cause: unknown
 }
 
-type AnyFiber = Fiber.Fiber<Pipeline.Outcome>
+type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 const status = (code: grpc.status, details: string): grpc.ServerErrorResponse =>
   Object.assign(new Error(details), { code, details })
@@ -121,12 +123,15 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
       ? unimplementedUnary(run, method.method, `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`)
       : unaryCall({ method, handler, run, inflight, pipeline })
   }
-  for (const method of otherMethods) {
-    definition[method.method] = rawMethod(method.path, method.requestStream, method.responseStream)
-    const message = `${method.method} is not supported by this version of effect-centrifugo`
-    implementation[method.method] = method.responseStream
-      ? unimplementedStream(run, method.method, message)
-      : unimplementedUnary(run, method.method, message)
+  for (const method of streamMethods) {
+    definition[method.method] = rawMethod(method.path, method.requestStream, true)
+    const handler = handlers[method.event]
+    const streamOptions: Streams.StreamCallOptions = { method, run, inflight, failureReply: pipeline.failureReply }
+    implementation[method.method] = handler === undefined
+      ? unimplementedStream(run, method.method, `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`)
+      : method.requestStream
+      ? Streams.bidirectional(handler as Streams.BidirectionalHandler, streamOptions)
+      : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
   }
   server.addService(definition, implementation)
 
@@ -201,7 +206,7 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
   const pipeline = Pipeline.make(method, options.handler, options.pipeline)
 
   return (call, callback) => {
-    let request: { readonly client: string }
+    let request: ProxyRequest
     try {
       request = method.decode(call.request, headersFromMetadata(call.metadata))
     } catch (error) {
@@ -223,7 +228,7 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
     }
 
     const hasDeadline = Number.isFinite(Number(call.getDeadline()))
-    const fiber = run(pipeline.run(request as never, request.client, hasDeadline))
+    const fiber = run(pipeline.run(request as never, isClientRequest(request) ? request.client : "", hasDeadline))
     inflight.add(fiber)
     const onCancelled = () => fiber.interruptUnsafe()
     call.once("cancelled", onCancelled)

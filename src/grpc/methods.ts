@@ -1,11 +1,12 @@
 /**
  * The CentrifugoProxy methods: their gRPC paths, which handler answers each, and its codec.
- * One table, so the server, the testing client and the docs cannot disagree about names.
+ * One table, so the server, the testing kit and the docs cannot disagree about names.
  *
  * @since 0.1.0
  */
 import type { EventName } from "../Handlers.ts"
 import * as Codec from "../proto/codec.ts"
+import type * as pb from "../proto/generated/proxy.ts"
 import type { Headers, ProxyRequest } from "../Request.ts"
 
 export const SERVICE = "centrifugal.centrifugo.proxy.CentrifugoProxy"
@@ -21,42 +22,60 @@ export interface UnaryMethod {
   // The reply type depends on the event; the table is heterogeneous, so the codec checks the reply's tag instead.
   readonly encode: (reply: never) => Buffer
   /**
-   * Whether Centrifugo reads an `error` from this method's response. For refresh and sub-refresh it does not (a
-   * response without a result ends the session), so failures there become a gRPC status instead: Centrifugo then
-   * extends the session by 60 s and asks again.
+   * Encodes an error reply, for the methods whose response has an error that Centrifugo acts on. Absent for
+   * refresh and sub-refresh (Centrifugo ignores their error field and would end the session on a response without
+   * result) and cache-empty notifications (no error field): failures there become a gRPC status instead, which
+   * Centrifugo treats as "try again later" (for refresh: extend by 60 s).
    */
-  readonly acceptsError: boolean
+  readonly encodeError?: (error: pb.Error) => Buffer
 }
 
 const unary = (
   method: string,
   event: EventName,
   decode: UnaryMethod["decode"],
-  encode: UnaryMethod["encode"],
-  acceptsError: boolean
-): UnaryMethod => ({ method, path: `/${SERVICE}/${method}`, event, decode, encode, acceptsError })
+  encode: UnaryMethod["encode"]
+): UnaryMethod => {
+  const encodeError = Codec.errorEncoders[method]
+  return { method, path: `/${SERVICE}/${method}`, event, decode, encode, ...(encodeError ? { encodeError } : {}) }
+}
 
 export const unaryMethods: ReadonlyArray<UnaryMethod> = [
-  unary("Connect", "connect", Codec.decodeConnect, Codec.encodeConnect, true),
-  unary("Refresh", "refresh", Codec.decodeRefresh, Codec.encodeRefresh, false),
-  unary("Subscribe", "subscribe", Codec.decodeSubscribe, Codec.encodeSubscribe, true),
-  unary("Publish", "publish", Codec.decodePublish, Codec.encodePublish, true),
-  unary("RPC", "rpc", Codec.decodeRpc, Codec.encodeRpc, true),
-  unary("SubRefresh", "subRefresh", Codec.decodeSubRefresh, Codec.encodeSubRefresh, false)
+  unary("Connect", "connect", Codec.decodeConnect, Codec.encodeConnect),
+  unary("Refresh", "refresh", Codec.decodeRefresh, Codec.encodeRefresh),
+  unary("Subscribe", "subscribe", Codec.decodeSubscribe, Codec.encodeSubscribe),
+  unary("Publish", "publish", Codec.decodePublish, Codec.encodePublish),
+  unary("RPC", "rpc", Codec.decodeRpc, Codec.encodeRpc),
+  unary("SubRefresh", "subRefresh", Codec.decodeSubRefresh, Codec.encodeSubRefresh),
+  unary("MapPublish", "mapPublish", Codec.decodeMapPublish, Codec.encodeMapPublish),
+  unary("MapRemove", "mapRemove", Codec.decodeMapRemove, Codec.encodeMapRemove),
+  unary("SharedPollRefresh", "sharedPollRefresh", Codec.decodeSharedPollRefresh, Codec.encodeSharedPollRefresh),
+  unary("NotifyCacheEmpty", "notifyCacheEmpty", Codec.decodeNotifyCacheEmpty, Codec.encodeNotifyCacheEmpty),
+  unary("NotifyChannelState", "notifyChannelState", Codec.decodeNotifyChannelState, Codec.encodeNotifyChannelState)
 ]
 
-/** Methods of the service that no handler kind covers yet; they answer UNIMPLEMENTED with a clear message. */
-export const otherMethods: ReadonlyArray<{
-  readonly method: string
+/** The two stream-subscription methods. */
+export interface StreamMethod {
+  readonly method: "SubscribeUnidirectional" | "SubscribeBidirectional"
   readonly path: string
+  readonly event: "subscribeUnidirectional" | "subscribeBidirectional"
   readonly requestStream: boolean
-  readonly responseStream: boolean
-}> = [
-  { method: "SubscribeUnidirectional", requestStream: false, responseStream: true },
-  { method: "SubscribeBidirectional", requestStream: true, responseStream: true },
-  { method: "NotifyCacheEmpty", requestStream: false, responseStream: false },
-  { method: "NotifyChannelState", requestStream: false, responseStream: false },
-  { method: "MapPublish", requestStream: false, responseStream: false },
-  { method: "MapRemove", requestStream: false, responseStream: false },
-  { method: "SharedPollRefresh", requestStream: false, responseStream: false }
-].map((m) => ({ ...m, path: `/${SERVICE}/${m.method}` }))
+  readonly encodeError: (error: pb.Error) => Buffer
+}
+
+export const streamMethods: ReadonlyArray<StreamMethod> = [
+  {
+    method: "SubscribeUnidirectional",
+    path: `/${SERVICE}/SubscribeUnidirectional`,
+    event: "subscribeUnidirectional",
+    requestStream: false,
+    encodeError: Codec.errorEncoders.SubscribeUnidirectional!
+  },
+  {
+    method: "SubscribeBidirectional",
+    path: `/${SERVICE}/SubscribeBidirectional`,
+    event: "subscribeBidirectional",
+    requestStream: true,
+    encodeError: Codec.errorEncoders.SubscribeBidirectional!
+  }
+]

@@ -8,7 +8,6 @@ import { status as GrpcStatus } from "@grpc/grpc-js"
 import { Cause, Duration, Effect } from "effect"
 import type { Handler } from "../Handlers.ts"
 import type { UnaryMethod } from "../grpc/methods.ts"
-import * as Codec from "../proto/codec.ts"
 import { ErrorCode, isRejection } from "../Reply.ts"
 
 /** A gRPC status to answer instead of a message. */
@@ -55,11 +54,12 @@ export interface MethodPipeline {
 export const make = (method: UnaryMethod, handler: Handler<never, never>, options: PipelineOptions): MethodPipeline => {
   const { failureReply, timeout } = options
   const name = method.method
+  const encodeError = method.encodeError
   // Encoded once: every failure of this method answers the same bytes.
-  const failureOutcome: Outcome = method.acceptsError
-    ? Codec.encodeError(method.event as Codec.ErrorEvent, failureReply)
+  const failureOutcome: Outcome = encodeError !== undefined
+    ? encodeError(failureReply)
     : status(GrpcStatus.INTERNAL, `${method.event} handler failed`)
-  const failureSummary = method.acceptsError ? `error ${failureReply.code}` : "gRPC INTERNAL"
+  const failureSummary = encodeError !== undefined ? `error ${failureReply.code}` : "gRPC INTERNAL"
   const encode = (reply: unknown): Effect.Effect<Outcome> => Effect.sync(() => method.encode(reply as never))
 
   const run = (request: never, client: string, hasDeadline: boolean): Effect.Effect<Outcome> =>
@@ -67,7 +67,7 @@ export const make = (method: UnaryMethod, handler: Handler<never, never>, option
       Effect.flatMap(hasDeadline ? handler(request) : Effect.timeout(handler(request), timeout), encode),
       (cause) => {
         const failure = Cause.findErrorOption(cause)
-        if (failure._tag === "Some" && isRejection(failure.value) && method.acceptsError) {
+        if (failure._tag === "Some" && isRejection(failure.value) && encodeError !== undefined) {
           // A rejection raised as a failure is an answer, not an error. Encoding it cannot fail.
           return encode(failure.value)
         }
@@ -82,8 +82,8 @@ export const make = (method: UnaryMethod, handler: Handler<never, never>, option
 
   const invalidJson = (field: string): Outcome => {
     const message = `bad request: ${field} is not valid JSON`
-    return method.acceptsError
-      ? Codec.encodeError(method.event as Codec.ErrorEvent, { code: ErrorCode.BadRequest, message, temporary: false })
+    return encodeError !== undefined
+      ? encodeError({ code: ErrorCode.BadRequest, message, temporary: false })
       : status(GrpcStatus.INVALID_ARGUMENT, message)
   }
 

@@ -10,7 +10,6 @@
  * @since 0.1.0
  */
 import type { Metadata } from "@grpc/grpc-js"
-import type { EventName } from "../Handlers.ts"
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
 import { expireAtSeconds } from "../Reply.ts"
@@ -28,15 +27,13 @@ export interface DecodeFailure {
 export const isDecodeFailure = (value: unknown): value is DecodeFailure =>
   typeof value === "object" && value !== null && DecodeFailureTypeId in value
 
+export const decodeFailure = (message: string): DecodeFailure => ({ [DecodeFailureTypeId]: true, message })
+
 const decodeMessage = <T>(fns: { decode(input: Uint8Array): T }, name: string, bytes: Uint8Array): T => {
   try {
     return fns.decode(bytes)
   } catch (error) {
-    const failure: DecodeFailure = {
-      [DecodeFailureTypeId]: true,
-      message: `undecodable ${name}: ${error instanceof Error ? error.message : String(error)}`
-    }
-    throw failure
+    throw decodeFailure(`undecodable ${name}: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -169,6 +166,85 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): R
   }
 }
 
+export const decodeMapPublish = (bytes: Uint8Array, headers: Request.Headers): Request.MapPublishRequest => {
+  const m = decodeMessage(pb.MapPublishRequest, "MapPublishRequest", bytes)
+  return {
+    _tag: "MapPublish",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    channel: m.channel ?? "",
+    key: m.key ?? "",
+    ...payload(m.encoding, m.data, m.b64data),
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+export const decodeMapRemove = (bytes: Uint8Array, headers: Request.Headers): Request.MapRemoveRequest => {
+  const m = decodeMessage(pb.MapRemoveRequest, "MapRemoveRequest", bytes)
+  return {
+    _tag: "MapRemove",
+    ...connection(m, headers),
+    user: m.user ?? "",
+    channel: m.channel ?? "",
+    key: m.key ?? "",
+    meta: meta(m.meta),
+    labels: m.labels ?? {}
+  }
+}
+
+export const decodeSharedPollRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.SharedPollRefreshRequest => {
+  const m = decodeMessage(pb.SharedPollRefreshRequest, "SharedPollRefreshRequest", bytes)
+  return {
+    _tag: "SharedPollRefresh",
+    channel: m.channel ?? "",
+    items: (m.items ?? []).map((item) => ({ key: item.key ?? "", version: item.version ?? 0n })),
+    headers
+  }
+}
+
+export const decodeNotifyCacheEmpty = (bytes: Uint8Array, headers: Request.Headers): Request.NotifyCacheEmptyRequest => {
+  const m = decodeMessage(pb.NotifyCacheEmptyRequest, "NotifyCacheEmptyRequest", bytes)
+  return { _tag: "NotifyCacheEmpty", channel: m.channel ?? "", headers }
+}
+
+export const decodeNotifyChannelState = (bytes: Uint8Array, headers: Request.Headers): Request.NotifyChannelStateRequest => {
+  const m = decodeMessage(pb.NotifyChannelStateRequest, "NotifyChannelStateRequest", bytes)
+  return {
+    _tag: "NotifyChannelState",
+    events: (m.events ?? []).map((event) => ({
+      timeMs: Number(event.time_ms ?? 0n),
+      channel: event.channel ?? "",
+      type: event.type ?? ""
+    })),
+    headers
+  }
+}
+
+/** One message of a bidirectional stream: the subscribe request (first) or a client publication (later). */
+export const decodeStreamMessage = (bytes: Uint8Array): pb.StreamSubscribeRequest =>
+  decodeMessage(pb.StreamSubscribeRequest, "StreamSubscribeRequest", bytes)
+
+/** The subscribe request inside a stream's first message, as a domain request. */
+export const subscribeFromStream = (
+  message: pb.SubscribeRequest,
+  headers: Request.Headers
+): Request.SubscribeRequest => decodeSubscribe(pb.SubscribeRequest.encode(message).finish(), headers)
+
+/** A client publication from a bidirectional stream: JSON parsed for JSON clients when it parses. */
+export const clientPublication = (protocol: string, publication: pb.Publication): Request.ClientPublication => {
+  const rawData = publication.data ?? Buffer.alloc(0)
+  let data: unknown = undefined
+  if (protocol === "json" && rawData.length > 0) {
+    try {
+      data = JSON.parse(rawData.toString("utf8"))
+    } catch {
+      data = undefined
+    }
+  }
+  return { data, rawData, tags: publication.tags ?? {} }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Replies
 // ---------------------------------------------------------------------------------------------------------------
@@ -234,7 +310,7 @@ const finish = (writer: { finish(): Uint8Array }): Buffer => toBuffer(writer.fin
 
 /** Guards against a handler (written in JS, or cast) answering another event's reply. */
 const expectTag = (
-  event: EventName,
+  event: string,
   reply: { readonly _tag?: unknown } | undefined,
   expected: string,
   rejections: boolean
@@ -289,21 +365,23 @@ export const encodeRefresh = (reply: Reply.RefreshReply): Buffer => {
   }))
 }
 
+const subscribeResult = (reply: Reply.SubscribeResult | Reply.StreamResult): pb.SubscribeResult => {
+  const info = data("info", reply.info)
+  const payloadData = data("data", reply.data)
+  return {
+    expire_at: int64Seconds("expireAt", reply.expireAt),
+    info: info.bytes,
+    b64info: info.b64,
+    data: payloadData.bytes,
+    b64data: payloadData.b64,
+    override: override(reply.override)
+  }
+}
+
 export const encodeSubscribe = (reply: Reply.SubscribeReply): Buffer => {
   expectTag("subscribe", reply, "SubscribeResult", true)
   if (reply._tag !== "SubscribeResult") return finish(pb.SubscribeResponse.encode(rejection(reply)))
-  const info = data("info", reply.info)
-  const payloadData = data("data", reply.data)
-  return finish(pb.SubscribeResponse.encode({
-    result: {
-      expire_at: int64Seconds("expireAt", reply.expireAt),
-      info: info.bytes,
-      b64info: info.b64,
-      data: payloadData.bytes,
-      b64data: payloadData.b64,
-      override: override(reply.override)
-    }
-  }))
+  return finish(pb.SubscribeResponse.encode({ result: subscribeResult(reply) }))
 }
 
 export const encodePublish = (reply: Reply.PublishReply): Buffer => {
@@ -344,19 +422,110 @@ export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
   }))
 }
 
-/** The events whose responses carry an error. */
-export type ErrorEvent = "connect" | "subscribe" | "publish" | "rpc"
+export const encodeMapPublish = (reply: Reply.MapPublishReply): Buffer => {
+  expectTag("mapPublish", reply, "MapPublishResult", true)
+  if (reply._tag !== "MapPublishResult") return finish(pb.MapPublishResponse.encode(rejection(reply)))
+  const payloadData = data("data", reply.data)
+  const streamData = data("streamData", reply.streamData)
+  return finish(pb.MapPublishResponse.encode({
+    result: {
+      key: reply.key,
+      data: payloadData.bytes,
+      b64data: payloadData.b64,
+      tags: reply.tags === undefined ? undefined : { ...reply.tags },
+      score: reply.score === undefined ? undefined : BigInt(reply.score),
+      key_mode: reply.keyMode,
+      stream_data: streamData.bytes,
+      b64stream_data: streamData.b64,
+      idempotency_key: reply.idempotencyKey,
+      delta: reply.delta,
+      version: uint64("version", reply.version),
+      version_epoch: reply.versionEpoch
+    }
+  }))
+}
 
-/** An error reply encoded for any of the events that accept one. */
-export const encodeError = (event: ErrorEvent, error: pb.Error): Buffer => {
-  switch (event) {
-    case "connect":
-      return finish(pb.ConnectResponse.encode({ error }))
-    case "subscribe":
-      return finish(pb.SubscribeResponse.encode({ error }))
-    case "publish":
-      return finish(pb.PublishResponse.encode({ error }))
-    case "rpc":
-      return finish(pb.RPCResponse.encode({ error }))
+export const encodeMapRemove = (reply: Reply.MapRemoveReply): Buffer => {
+  expectTag("mapRemove", reply, "MapRemoveResult", true)
+  if (reply._tag !== "MapRemoveResult") return finish(pb.MapRemoveResponse.encode(rejection(reply)))
+  return finish(pb.MapRemoveResponse.encode({
+    result: {
+      key: reply.key,
+      tags: reply.tags === undefined ? undefined : { ...reply.tags },
+      idempotency_key: reply.idempotencyKey
+    }
+  }))
+}
+
+/** Shared-poll item data is raw bytes on the wire (no b64 twin): JSON text, or binary bytes as they are. */
+const rawBytes = (field: string, value: unknown): Buffer | undefined => {
+  if (value === undefined) return undefined
+  if (Payload.isBinary(value)) return Buffer.from(value.bytes)
+  return Payload.toWire(field, value)?.bytes
+}
+
+export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): Buffer => {
+  expectTag("sharedPollRefresh", reply, "SharedPollRefreshResult", true)
+  if (reply._tag === "ErrorReply") return finish(pb.SharedPollRefreshResponse.encode({ error: rejection(reply).error }))
+  if (reply._tag !== "SharedPollRefreshResult") {
+    throw new TypeError("the sharedPollRefresh handler answered a DisconnectReply; Centrifugo has no disconnect here")
   }
+  return finish(pb.SharedPollRefreshResponse.encode({
+    result: {
+      items: reply.items.map((item, i) => ({
+        key: item.key,
+        data: rawBytes(`items[${i}].data`, item.data),
+        version: uint64(`items[${i}].version`, item.version),
+        removed: item.removed,
+        prev_data: rawBytes(`items[${i}].prevData`, item.prevData)
+      })),
+      epoch: reply.epoch
+    }
+  }))
+}
+
+export const encodeNotifyCacheEmpty = (reply: Reply.NotifyCacheEmptyReply): Buffer => {
+  expectTag("notifyCacheEmpty", reply, "NotifyCacheEmptyResult", false)
+  return finish(pb.NotifyCacheEmptyResponse.encode({ result: { populated: reply.populated } }))
+}
+
+export const encodeNotifyChannelState = (reply: Reply.NotifyChannelStateReply): Buffer => {
+  expectTag("notifyChannelState", reply, "NotifyChannelStateResult", true)
+  if (reply._tag === "ErrorReply") return finish(pb.NotifyChannelStateResponse.encode({ error: rejection(reply).error }))
+  if (reply._tag !== "NotifyChannelStateResult") {
+    throw new TypeError("the notifyChannelState handler answered a DisconnectReply; Centrifugo has no disconnect here")
+  }
+  return finish(pb.NotifyChannelStateResponse.encode({ result: {} }))
+}
+
+/** The first message of a stream subscription: the subscribe response. */
+export const encodeStreamFirst = (reply: Reply.StreamReply): Buffer => {
+  expectTag("subscribeStream", reply, "StreamResult", true)
+  if (reply._tag !== "StreamResult") {
+    return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: rejection(reply) }))
+  }
+  return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { result: subscribeResult(reply) } }))
+}
+
+/** A publication down a stream: JSON text for JSON values, the bytes themselves for `Payload.binary`. */
+export const encodeStreamPublication = (publication: Reply.StreamPublication): Buffer =>
+  finish(pb.StreamSubscribeResponse.encode({
+    publication: {
+      data: rawBytes("publication.data", publication.data),
+      tags: publication.tags === undefined ? undefined : { ...publication.tags }
+    }
+  }))
+
+/** An error reply encoded as the response of `method` (for the events whose responses carry one). */
+export const errorEncoders: Readonly<Record<string, (error: pb.Error) => Buffer>> = {
+  Connect: (error) => finish(pb.ConnectResponse.encode({ error })),
+  Subscribe: (error) => finish(pb.SubscribeResponse.encode({ error })),
+  Publish: (error) => finish(pb.PublishResponse.encode({ error })),
+  RPC: (error) => finish(pb.RPCResponse.encode({ error })),
+  MapPublish: (error) => finish(pb.MapPublishResponse.encode({ error })),
+  MapRemove: (error) => finish(pb.MapRemoveResponse.encode({ error })),
+  SharedPollRefresh: (error) => finish(pb.SharedPollRefreshResponse.encode({ error })),
+  NotifyChannelState: (error) => finish(pb.NotifyChannelStateResponse.encode({ error })),
+  SubscribeUnidirectional: (error) => finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { error } })),
+  SubscribeBidirectional: (error) => finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { error } }))
 }

@@ -18,7 +18,7 @@ import { type Handler, Handlers } from "../Handlers.ts"
 import { unaryMethods } from "../grpc/methods.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as pb from "../proto/generated/proxy.ts"
-import type { ProxyRequest } from "../Request.ts"
+import { isClientRequest, type ProxyRequest } from "../Request.ts"
 
 export interface HandledReply {
   /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON. */
@@ -35,7 +35,12 @@ const decoders: Record<string, (bytes: Uint8Array) => unknown> = {
   Subscribe: (b) => pb.SubscribeResponse.decode(b),
   Publish: (b) => pb.PublishResponse.decode(b),
   RPC: (b) => pb.RPCResponse.decode(b),
-  SubRefresh: (b) => pb.SubRefreshResponse.decode(b)
+  SubRefresh: (b) => pb.SubRefreshResponse.decode(b),
+  MapPublish: (b) => pb.MapPublishResponse.decode(b),
+  MapRemove: (b) => pb.MapRemoveResponse.decode(b),
+  SharedPollRefresh: (b) => pb.SharedPollRefreshResponse.decode(b),
+  NotifyCacheEmpty: (b) => pb.NotifyCacheEmptyResponse.decode(b),
+  NotifyChannelState: (b) => pb.NotifyChannelStateResponse.decode(b)
 }
 
 const JSON_FIELDS = new Set(["data", "info", "meta", "stream_data", "prev_data"])
@@ -71,7 +76,7 @@ export const handle = (
       failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY,
       timeout: options.timeout ?? Pipeline.DEFAULT_TIMEOUT
     })
-    const outcome = yield* pipeline.run(request as never, request.client, true)
+    const outcome = yield* pipeline.run(request as never, isClientRequest(request) ? request.client : "", true)
     if (!Buffer.isBuffer(outcome)) return { status: { code: outcome.code, details: outcome.details } }
     const response = decoders[request._tag]!(outcome) as {
       result?: unknown
