@@ -39,7 +39,9 @@ export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "del
 /**
  * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
  * channels without namespace and the `chat` namespace (history and presence on), RPC without namespace, and RPC
- * namespaces `get`, `head`, `post`, `put`, `patch`, `delete` for `verb:path` calls (see `Http.rpc`).
+ * namespaces `get`, `head`, `post`, `put`, `patch`, `delete` for `verb:path` calls (see `Http.rpc`); namespaces
+ * `stream` and `bidi` for stream subscriptions and `map` for map subscriptions (publish/remove proxied); and
+ * RPC namespace `bin` through a proxy with `binary_encoding: true`.
  * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
  * `centrifugo checkconfig --strict` accepts it.
  */
@@ -74,10 +76,28 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
       }
     },
     channel: {
-      proxy: { subscribe: proxy, publish: proxy, sub_refresh: proxy },
+      proxy: {
+        subscribe: proxy,
+        publish: proxy,
+        sub_refresh: proxy,
+        subscribe_stream: proxy,
+        map_publish: proxy,
+        map_remove: proxy
+      },
       without_namespace: proxied,
       namespaces: [
-        { name: "chat", presence: true, join_leave: true, history_size: 100, history_ttl: "300s", ...proxied }
+        { name: "chat", presence: true, join_leave: true, history_size: 100, history_ttl: "300s", ...proxied },
+        // Stream subscriptions: SubscribeUnidirectional / SubscribeBidirectional.
+        { name: "stream", subscribe_stream_proxy_enabled: true },
+        { name: "bidi", subscribe_stream_proxy_enabled: true, subscribe_stream_proxy_bidirectional: true },
+        // Map subscriptions: keyed state, client writes go through MapPublish / MapRemove. Not through the subscribe
+        // proxy: Centrifugo v6.9.1 drops the map type on that path and answers 107 (client/handler.go, OnSubscribe).
+        {
+          name: "map",
+          subscription_type: "map",
+          allow_subscribe_for_client: true,
+          map: { mode: "persistent", publish_proxy_enabled: true, remove_proxy_enabled: true }
+        }
       ]
     },
     rpc: {
@@ -85,8 +105,13 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
       without_namespace: { proxy_enabled: true },
       // Centrifugo splits an RPC method at `:` into namespace and name, so `post:news/store` (the Http bridge's
       // `verb:path`) needs a namespace per HTTP verb, proxied like the rest.
-      namespaces: HTTP_VERB_NAMESPACES.map((name) => ({ name, proxy_enabled: true }))
-    }
+      namespaces: [
+        ...HTTP_VERB_NAMESPACES.map((name) => ({ name, proxy_enabled: true })),
+        // `bin:...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
+        { name: "bin", proxy_enabled: true, proxy_name: "binary" }
+      ]
+    },
+    proxies: [{ name: "binary", ...proxy, binary_encoding: true }]
   }
   return deepMerge(base, options.overrides ?? {})
 }

@@ -30,6 +30,29 @@ export interface ProxyClient {
   readonly publish: (request: pb.PublishRequest, options?: CallOptions) => Promise<pb.PublishResponse>
   readonly rpc: (request: pb.RPCRequest, options?: CallOptions) => Promise<pb.RPCResponse>
   readonly subRefresh: (request: pb.SubRefreshRequest, options?: CallOptions) => Promise<pb.SubRefreshResponse>
+  readonly mapPublish: (request: pb.MapPublishRequest, options?: CallOptions) => Promise<pb.MapPublishResponse>
+  readonly mapRemove: (request: pb.MapRemoveRequest, options?: CallOptions) => Promise<pb.MapRemoveResponse>
+  readonly sharedPollRefresh: (
+    request: pb.SharedPollRefreshRequest,
+    options?: CallOptions
+  ) => Promise<pb.SharedPollRefreshResponse>
+  readonly notifyCacheEmpty: (
+    request: pb.NotifyCacheEmptyRequest,
+    options?: CallOptions
+  ) => Promise<pb.NotifyCacheEmptyResponse>
+  readonly notifyChannelState: (
+    request: pb.NotifyChannelStateRequest,
+    options?: CallOptions
+  ) => Promise<pb.NotifyChannelStateResponse>
+  /** Opens a unidirectional stream subscription; messages arrive decoded. `pause()` it to play a slow client. */
+  readonly subscribeUnidirectional: (
+    request: pb.SubscribeRequest,
+    options?: CallOptions
+  ) => grpc.ClientReadableStream<pb.StreamSubscribeResponse>
+  /** Opens a bidirectional stream subscription; write `{ subscribe_request }` first, then `{ publication }`s. */
+  readonly subscribeBidirectional: (
+    options?: CallOptions
+  ) => grpc.ClientDuplexStream<pb.StreamSubscribeRequest, pb.StreamSubscribeResponse>
   /** Sends raw bytes to `method` (e.g. `"Connect"`) and returns the raw response bytes. */
   readonly raw: (method: string, bytes: Uint8Array, options?: CallOptions) => Promise<Buffer>
   readonly close: () => void
@@ -43,26 +66,54 @@ const identity = <A>(value: A): A => value
 export const make = (address: string): ProxyClient => {
   const client = new grpc.Client(address, grpc.credentials.createInsecure())
 
+  const metadataOf = (options: CallOptions): grpc.Metadata => {
+    const metadata = new grpc.Metadata()
+    for (const [name, value] of Object.entries(options.metadata ?? {})) {
+      for (const v of typeof value === "string" ? [value] : value) metadata.add(name, v)
+    }
+    return metadata
+  }
+  const callOptionsOf = (options: CallOptions): grpc.CallOptions =>
+    options.timeoutMs === undefined ? {} : { deadline: new Date(Date.now() + options.timeoutMs) }
+
   const raw = (method: string, bytes: Uint8Array, options: CallOptions = {}): Promise<Buffer> =>
     new Promise((resolve, reject) => {
-      const metadata = new grpc.Metadata()
-      for (const [name, value] of Object.entries(options.metadata ?? {})) {
-        for (const v of typeof value === "string" ? [value] : value) metadata.add(name, v)
-      }
-      const callOptions: grpc.CallOptions = options.timeoutMs === undefined
-        ? {}
-        : { deadline: new Date(Date.now() + options.timeoutMs) }
       const call = client.makeUnaryRequest<Buffer, Buffer>(
         `/${SERVICE}/${method}`,
         identity,
         identity,
         Buffer.from(bytes),
-        metadata,
-        callOptions,
+        metadataOf(options),
+        callOptionsOf(options),
         (error, response) => (error ? reject(error) : resolve(response!))
       )
       options.signal?.addEventListener("abort", () => call.cancel(), { once: true })
     })
+
+  const subscribeUnidirectional = (request: pb.SubscribeRequest, options: CallOptions = {}) => {
+    const call = client.makeServerStreamRequest<pb.SubscribeRequest, pb.StreamSubscribeResponse>(
+      `/${SERVICE}/SubscribeUnidirectional`,
+      (message) => Buffer.from(pb.SubscribeRequest.encode(message).finish()),
+      (bytes) => pb.StreamSubscribeResponse.decode(bytes),
+      request,
+      metadataOf(options),
+      callOptionsOf(options)
+    )
+    options.signal?.addEventListener("abort", () => call.cancel(), { once: true })
+    return call
+  }
+
+  const subscribeBidirectional = (options: CallOptions = {}) => {
+    const call = client.makeBidiStreamRequest<pb.StreamSubscribeRequest, pb.StreamSubscribeResponse>(
+      `/${SERVICE}/SubscribeBidirectional`,
+      (message) => Buffer.from(pb.StreamSubscribeRequest.encode(message).finish()),
+      (bytes) => pb.StreamSubscribeResponse.decode(bytes),
+      metadataOf(options),
+      callOptionsOf(options)
+    )
+    options.signal?.addEventListener("abort", () => call.cancel(), { once: true })
+    return call
+  }
 
   const typed = <Req, Res>(
     method: string,
@@ -79,6 +130,13 @@ export const make = (address: string): ProxyClient => {
     publish: typed("Publish", pb.PublishRequest, pb.PublishResponse),
     rpc: typed("RPC", pb.RPCRequest, pb.RPCResponse),
     subRefresh: typed("SubRefresh", pb.SubRefreshRequest, pb.SubRefreshResponse),
+    mapPublish: typed("MapPublish", pb.MapPublishRequest, pb.MapPublishResponse),
+    mapRemove: typed("MapRemove", pb.MapRemoveRequest, pb.MapRemoveResponse),
+    sharedPollRefresh: typed("SharedPollRefresh", pb.SharedPollRefreshRequest, pb.SharedPollRefreshResponse),
+    notifyCacheEmpty: typed("NotifyCacheEmpty", pb.NotifyCacheEmptyRequest, pb.NotifyCacheEmptyResponse),
+    notifyChannelState: typed("NotifyChannelState", pb.NotifyChannelStateRequest, pb.NotifyChannelStateResponse),
+    subscribeUnidirectional,
+    subscribeBidirectional,
     raw,
     close: () => client.close()
   }
