@@ -83,3 +83,52 @@ export const subRefreshRequest = (
   labels: {},
   ...overrides
 })
+
+export const mapPublishRequest = (
+  overrides: Overrides<Request.MapPublishRequest> = {}
+): Request.MapPublishRequest => ({
+  _tag: "MapPublish",
+  ...base,
+  user: "user-1",
+  channel: "map:board",
+  key: "key-1",
+  meta: undefined,
+  labels: {},
+  ...withPayload(overrides)
+})
+
+export const mapRemoveRequest = (overrides: Overrides<Request.MapRemoveRequest> = {}): Request.MapRemoveRequest => ({
+  _tag: "MapRemove",
+  ...base,
+  user: "user-1",
+  channel: "map:board",
+  key: "key-1",
+  meta: undefined,
+  labels: {},
+  ...overrides
+})
+
+export const sharedPollRefreshRequest = (
+  overrides: Overrides<Request.SharedPollRefreshRequest> = {}
+): Request.SharedPollRefreshRequest => ({
+  _tag: "SharedPollRefresh",
+  channel: "poll:prices",
+  items: [],
+  headers: {},
+  ...overrides
+})
+
+export const notifyCacheEmptyRequest = (
+  overrides: Overrides<Request.NotifyCacheEmptyRequest> = {}
+): Request.NotifyCacheEmptyRequest => ({ _tag: "NotifyCacheEmpty", channel: "news", headers: {}, ...overrides })
+
+export const notifyChannelStateRequest = (
+  overrides: Overrides<Request.NotifyChannelStateRequest> = {}
+): Request.NotifyChannelStateRequest => ({ _tag: "NotifyChannelState", events: [], headers: {}, ...overrides })
+
+/** A client publication for a bidirectional stream handler's `incoming` stream. */
+export const clientPublication = (data: unknown, tags: Readonly<Record<string, string>> = {}): Request.ClientPublication => ({
+  data,
+  rawData: Buffer.from(JSON.stringify(data), "utf8"),
+  tags
+})
