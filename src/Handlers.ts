@@ -91,17 +91,19 @@ export const layer = <const H extends AnyHandlerRecord>(
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
         if (handler === undefined) continue
+        const run = handler as (...args: Array<never>) => Effect.Effect<unknown>
         // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
-        // A stream reply's publications run later, outside this call, so they get the services too.
-        table[name] = (...args: Array<never>) =>
-          Effect.map(
-            Effect.provideContext((handler as (...args: Array<never>) => Effect.Effect<unknown>)(...args), context),
-            (reply) => provideStream(reply, context)
-          )
+        table[name] = STREAM_EVENTS.has(name)
+          // A stream reply's publications run later, outside this call, so they get the services too.
+          ? (...args: Array<never>) =>
+            Effect.map(Effect.provideContext(run(...args), context), (reply) => provideStream(reply, context))
+          : (...args: Array<never>) => Effect.provideContext(run(...args), context)
       }
       return table as Handlers
     })
   )
+
+const STREAM_EVENTS: ReadonlySet<string> = new Set(["subscribeUnidirectional", "subscribeBidirectional"])
 
 const provideStream = (reply: unknown, context: Context.Context<never>): unknown =>
   Reply.isReply(reply) && reply._tag === "StreamResult"

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as grpc from "@grpc/grpc-js"
 import { Cause, Effect, Exit, type Fiber, Option, Sink, Stream } from "effect"
 import type { FailureReply } from "../internal/pipeline.ts"

@@ -60,16 +60,17 @@ export const make = (method: UnaryMethod, handler: Handler<never, never>, option
     ? encodeError(failureReply)
     : status(GrpcStatus.INTERNAL, `${method.event} handler failed`)
   const failureSummary = encodeError !== undefined ? `error ${failureReply.code}` : "gRPC INTERNAL"
-  const encode = (reply: unknown): Effect.Effect<Outcome> => Effect.sync(() => method.encode(reply as never))
+  // A throw while encoding (a reply that cannot be sent) becomes a defect, answered below like any other failure.
+  const encode = (reply: unknown): Outcome => method.encode(reply as never)
 
   const run = (request: never, client: string, hasDeadline: boolean): Effect.Effect<Outcome> =>
     Effect.catchCause(
-      Effect.flatMap(hasDeadline ? handler(request) : Effect.timeout(handler(request), timeout), encode),
+      Effect.map(hasDeadline ? handler(request) : Effect.timeout(handler(request), timeout), encode),
       (cause) => {
         const failure = Cause.findErrorOption(cause)
         if (failure._tag === "Some" && isRejection(failure.value) && encodeError !== undefined) {
           // A rejection raised as a failure is an answer, not an error. Encoding it cannot fail.
-          return encode(failure.value)
+          return Effect.succeed(encode(failure.value))
         }
         return Effect.as(
           Effect.logError(`${name} handler failed; answered ${failureSummary}`, cause).pipe(

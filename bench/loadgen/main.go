@@ -1,0 +1,136 @@
+// loadgen: a gRPC load generator that calls a CentrifugoProxy method the way Centrifugo does — grpc-go (the same
+// library and version Centrifugo v6.9.1 uses), one HTTP/2 connection, N calls in flight, pre-serialized request
+// bytes — and reports throughput and latency percentiles as JSON.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding"
+)
+
+// rawCodec sends and receives message bytes as they are: the request is serialized once, up front, so the
+// generator spends no time encoding.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error) { return *(v.(*[]byte)), nil }
+func (rawCodec) Unmarshal(data []byte, v any) error {
+	*(v.(*[]byte)) = append((*(v.(*[]byte)))[:0], data...)
+	return nil
+}
+func (rawCodec) Name() string { return "proto" }
+
+var _ encoding.Codec = rawCodec{}
+
+type result struct {
+	Calls       int64   `json:"calls"`
+	Errors      int64   `json:"errors"`
+	FirstError  string  `json:"first_error,omitempty"`
+	Seconds     float64 `json:"seconds"`
+	Rps         float64 `json:"rps"`
+	P50Micros   float64 `json:"p50_us"`
+	P90Micros   float64 `json:"p90_us"`
+	P99Micros   float64 `json:"p99_us"`
+	MaxMicros   float64 `json:"max_us"`
+	Concurrency int     `json:"concurrency"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:10001", "server address")
+	method := flag.String("method", "/centrifugal.centrifugo.proxy.CentrifugoProxy/Connect", "full method")
+	payloadFile := flag.String("payload", "", "file with the serialized request")
+	concurrency := flag.Int("concurrency", 100, "calls in flight")
+	duration := flag.Duration("duration", 3*time.Second, "measured duration")
+	warmup := flag.Duration("warmup", time.Second, "unmeasured warm-up before it")
+	timeout := flag.Duration("timeout", 5*time.Second, "per-call deadline")
+	flag.Parse()
+
+	payload, err := os.ReadFile(*payloadFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "read payload:", err)
+		os.Exit(2)
+	}
+	conn, err := grpc.NewClient(*addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dial:", err)
+		os.Exit(2)
+	}
+	defer conn.Close()
+
+	var measuring atomic.Bool
+	var stop atomic.Bool
+	var calls, errors atomic.Int64
+	var firstError atomic.Value
+	latencies := make([][]time.Duration, *concurrency)
+	var wg sync.WaitGroup
+	for w := 0; w < *concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			req := payload
+			var resp []byte
+			local := make([]time.Duration, 0, 1<<14)
+			for !stop.Load() {
+				ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+				started := time.Now()
+				err := conn.Invoke(ctx, *method, &req, &resp)
+				elapsed := time.Since(started)
+				cancel()
+				if !measuring.Load() {
+					continue
+				}
+				if err != nil {
+					errors.Add(1)
+					firstError.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				calls.Add(1)
+				local = append(local, elapsed)
+			}
+			latencies[w] = local
+		}(w)
+	}
+	time.Sleep(*warmup)
+	measuring.Store(true)
+	started := time.Now()
+	time.Sleep(*duration)
+	measuring.Store(false)
+	seconds := time.Since(started).Seconds()
+	stop.Store(true)
+	wg.Wait()
+
+	all := make([]time.Duration, 0, calls.Load())
+	for _, l := range latencies {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		i := int(p * float64(len(all)-1))
+		return float64(all[i].Nanoseconds()) / 1000
+	}
+	out := result{
+		Calls: calls.Load(), Errors: errors.Load(), Seconds: seconds,
+		Rps:       float64(calls.Load()) / seconds,
+		P50Micros: pct(0.50), P90Micros: pct(0.90), P99Micros: pct(0.99), MaxMicros: pct(1),
+		Concurrency: *concurrency,
+	}
+	if e, ok := firstError.Load().(string); ok {
+		out.FirstError = e
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+}

@@ -1,0 +1,442 @@
+/**
+ * `npm run bench`: effect-centrifugo side by side with a hand-written @grpc/grpc-js server and a raw node:http2
+ * responder, plus connect storms through a real Centrifugo with the connect proxy on and off.
+ *
+ * - Load: bench/loadgen (grpc-go, the client library Centrifugo itself uses), one HTTP/2 connection, N in flight.
+ * - Pinning: the server under test on core 1, the load generator on core 0 (`taskset`), when the machine has 2+.
+ * - Rounds are interleaved (A B C A B C ...); medians with min/max are reported, and ratios against grpc-js.
+ * - Server CPU per call from /proc/<pid>/stat (utime+stime) over the measured run; peak RSS from VmHWM.
+ * - One extra run of our server under --cpu-prof attributes its CPU to effect, grpc-js, protobuf, our code, node.
+ *
+ * Writes bench/results/latest.json and latest.md. Options: --rounds N (default 5), --seconds S (default 2),
+ * --quick (2 rounds, 1 s: a smoke run).
+ */
+import { Centrifuge } from "centrifuge"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import WebSocket from "ws"
+import * as pb from "../src/proto/generated/proxy.ts"
+import { Centrifugo } from "../src/testing/index.ts"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const args = process.argv.slice(2)
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`)
+  return i === -1 ? fallback : Number(args[i + 1])
+}
+const quick = args.includes("--quick")
+const ROUNDS = flag("rounds", quick ? 2 : 5)
+const SECONDS = flag("seconds", quick ? 1 : 2)
+const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
+
+const work = join(tmpdir(), `effect-centrifugo-bench-${process.pid}`)
+mkdirSync(work, { recursive: true })
+const pinned = cpus().length >= 2
+const taskset = (core: number, command: string, commandArgs: ReadonlyArray<string>): [string, Array<string>] =>
+  pinned ? ["taskset", ["-c", String(core), command, ...commandArgs]] : [command, [...commandArgs]]
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+// ---------------------------------------------------------------------------------------------------------------
+// The load generator and its payloads
+// ---------------------------------------------------------------------------------------------------------------
+
+const loadgen = join(root, ".cache/bench/loadgen")
+log("building bench/loadgen (grpc-go) ...")
+mkdirSync(join(root, ".cache/bench"), { recursive: true })
+execFileSync("go", ["build", "-o", loadgen, "."], { cwd: join(root, "bench/loadgen"), stdio: "inherit" })
+
+const connection = { client: "5f1c2b64-9a3e-4f7e-8d7c-0a1b2c3d4e5f", transport: "websocket", protocol: "json", encoding: "json" }
+const payloads = {
+  Connect: pb.ConnectRequest.encode({ ...connection, name: "js", data: Buffer.from(JSON.stringify({ token: "t1" })) }).finish(),
+  Subscribe: pb.SubscribeRequest.encode({ ...connection, user: "alice", channel: "news", data: Buffer.from("{}") }).finish(),
+  RPC: pb.RPCRequest.encode({ ...connection, user: "alice", method: "ping", data: Buffer.from("{}") }).finish()
+}
+const payloadFile = (method: keyof typeof payloads) => {
+  const file = join(work, `${method}.bin`)
+  if (!existsSync(file)) writeFileSync(file, payloads[method])
+  return file
+}
+
+interface LoadResult {
+  readonly calls: number
+  readonly errors: number
+  readonly first_error?: string
+  readonly rps: number
+  readonly p50_us: number
+  readonly p90_us: number
+  readonly p99_us: number
+  readonly max_us: number
+}
+
+const runLoad = (port: number, method: keyof typeof payloads, concurrency: number, seconds: number, warmup: number) => {
+  const [command, commandArgs] = taskset(0, loadgen, [
+    "-addr", `127.0.0.1:${port}`,
+    "-method", `/centrifugal.centrifugo.proxy.CentrifugoProxy/${method}`,
+    "-payload", payloadFile(method),
+    "-concurrency", String(concurrency),
+    "-duration", `${seconds}s`,
+    "-warmup", `${warmup}s`
+  ])
+  return JSON.parse(execFileSync(command, commandArgs, { encoding: "utf8" })) as LoadResult
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Servers under test
+// ---------------------------------------------------------------------------------------------------------------
+
+interface ServerSpec {
+  readonly name: string
+  readonly file: string
+  readonly mode: "noop" | "realistic"
+}
+
+// Servers run as JavaScript compiled by tsc (tsconfig.bench.json): Node's own TypeScript stripping would load a
+// WASM compiler into every server and add ~35 MB of RSS and start-up CPU that a deployed server does not have.
+log("compiling the servers (tsconfig.bench.json) ...")
+execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.bench.json")], { stdio: "inherit" })
+const compiled = (name: string) => `.cache/bench/js/bench/servers/${name}.js`
+
+const SERVERS: ReadonlyArray<ServerSpec> = [
+  { name: "effect-centrifugo", file: compiled("ours"), mode: "noop" },
+  { name: "grpc-js", file: compiled("grpcjs"), mode: "noop" },
+  { name: "node:http2", file: compiled("raw-http2"), mode: "noop" },
+  { name: "effect-centrifugo realistic", file: compiled("ours"), mode: "realistic" },
+  { name: "grpc-js realistic", file: compiled("grpcjs"), mode: "realistic" }
+]
+
+interface Running {
+  readonly process: ChildProcess
+  readonly port: number
+}
+
+const startServer = (spec: ServerSpec, extraNodeArgs: ReadonlyArray<string> = []): Promise<Running> =>
+  new Promise((resolve, reject) => {
+    const [command, commandArgs] = taskset(1, process.execPath, [...extraNodeArgs, join(root, spec.file)])
+    const child = spawn(command, commandArgs, {
+      env: { ...process.env, PORT: "0", MODE: spec.mode, PROXY_PROTO: join(root, "proto/proxy.proto") },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let output = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /ready (\d+)/.exec(output)
+      if (match) resolve({ process: child, port: Number(match[1]) })
+    })
+    child.once("exit", (code) => reject(new Error(`${spec.name} exited with ${code}: ${output}`)))
+  })
+
+const stopServer = (server: Running): Promise<void> =>
+  new Promise((resolve) => {
+    if (server.process.exitCode !== null) return resolve()
+    server.process.once("exit", () => resolve())
+    server.process.kill("SIGINT")
+    setTimeout(() => server.process.kill("SIGKILL"), 5_000).unref()
+  })
+
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux
+/** The process and all its threads, in CPU microseconds. */
+const cpuMicros = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6
+}
+const statusMiB = (pid: number, field: "VmHWM" | "VmRSS"): number => {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+  return match ? Number(match[1]) / 1024 : Number.NaN
+}
+
+interface Scenario {
+  readonly name: string
+  readonly method: keyof typeof payloads
+  readonly concurrency: number
+  readonly servers: "noop" | "realistic"
+}
+
+const SCENARIOS: ReadonlyArray<Scenario> = [
+  { name: "Connect 1x100 (throughput)", method: "Connect", concurrency: 100, servers: "noop" },
+  { name: "Connect 1x1 (latency)", method: "Connect", concurrency: 1, servers: "noop" },
+  { name: "Connect 1x1000 (saturation)", method: "Connect", concurrency: 1000, servers: "noop" },
+  { name: "Subscribe 1x100", method: "Subscribe", concurrency: 100, servers: "noop" },
+  { name: "RPC 1x100", method: "RPC", concurrency: 100, servers: "noop" },
+  { name: "realistic Connect 1x100", method: "Connect", concurrency: 100, servers: "realistic" },
+  { name: "realistic Connect 1x1", method: "Connect", concurrency: 1, servers: "realistic" }
+]
+
+interface Sample extends LoadResult {
+  readonly cpu_us_per_call: number
+}
+
+type Samples = Record<string, Record<string, Array<Sample>>> // scenario -> server -> rounds
+const samples: Samples = {}
+const rss: Record<string, Array<number>> = {}
+const idleRss: Record<string, Array<number>> = {}
+
+const measure = async (spec: ServerSpec) => {
+  const server = await startServer(spec)
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    ;(idleRss[spec.name] ??= []).push(statusMiB(server.process.pid!, "VmRSS"))
+    for (const scenario of SCENARIOS.filter((s) => s.servers === spec.mode)) {
+      runLoad(server.port, scenario.method, scenario.concurrency, 0.5, 0) // warm-up, not recorded
+      const before = cpuMicros(server.process.pid!)
+      const result = runLoad(server.port, scenario.method, scenario.concurrency, SECONDS, 0)
+      const cpu = cpuMicros(server.process.pid!) - before
+      if (result.errors > 0) log(`  ${spec.name} ${scenario.name}: ${result.errors} errors (${result.first_error})`)
+      ;((samples[scenario.name] ??= {})[spec.name] ??= []).push({ ...result, cpu_us_per_call: cpu / Math.max(1, result.calls) })
+    }
+    ;(rss[spec.name] ??= []).push(statusMiB(server.process.pid!, "VmHWM"))
+  } finally {
+    await stopServer(server)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Connect storms through Centrifugo
+// ---------------------------------------------------------------------------------------------------------------
+
+interface StormResult {
+  readonly connects_per_s: number
+  readonly p50_ms: number
+  readonly p99_ms: number
+  readonly failed: number
+}
+
+const storm = async (websocketUrl: string, clients: number): Promise<StormResult> => {
+  const latencies: Array<number> = []
+  let failed = 0
+  const started = performance.now()
+  const all = Array.from({ length: clients }, () => {
+    const c = new Centrifuge(websocketUrl, { websocket: WebSocket, data: { token: "t1" }, minReconnectDelay: 60_000 })
+    const t0 = performance.now()
+    return new Promise<Centrifuge>((resolve) => {
+      let settled = false
+      const settle = (ok: boolean) => {
+        if (settled) return
+        settled = true
+        if (ok) latencies.push(performance.now() - t0)
+        else failed++
+        resolve(c)
+      }
+      c.once("connected", () => settle(true))
+      c.once("disconnected", () => settle(false))
+      c.once("error", () => settle(false))
+      c.connect()
+    })
+  })
+  const connected = await Promise.all(all)
+  const seconds = (performance.now() - started) / 1000
+  for (const c of connected) c.disconnect()
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) => latencies[Math.floor(p * (latencies.length - 1))] ?? Number.NaN
+  return { connects_per_s: latencies.length / seconds, p50_ms: pct(0.5), p99_ms: pct(0.99), failed }
+}
+
+const stormSamples: Record<string, Array<StormResult>> = {}
+
+const runStorms = async () => {
+  const bin = execFileSync("bash", [join(root, "scripts/build-centrifugo.sh")], { encoding: "utf8" }).trim()
+  const backend = await startServer({ name: "effect-centrifugo realistic", file: compiled("ours"), mode: "realistic" })
+  const withProxy = await Centrifugo.start({ bin, proxy: `127.0.0.1:${backend.port}`, logLevel: "error" })
+  const withoutProxy = await Centrifugo.start({
+    bin,
+    proxy: `127.0.0.1:${backend.port}`,
+    logLevel: "error",
+    overrides: { client: { proxy: { connect: { enabled: false } }, allow_anonymous_connect_without_token: true } }
+  })
+  try {
+    await storm(withProxy.websocketUrl, 20) // warm-up
+    await storm(withoutProxy.websocketUrl, 20)
+    for (let round = 0; round < ROUNDS; round++) {
+      ;(stormSamples["connect proxy on"] ??= []).push(await storm(withProxy.websocketUrl, STORM_CLIENTS))
+      ;(stormSamples["connect proxy off"] ??= []).push(await storm(withoutProxy.websocketUrl, STORM_CLIENTS))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+  } finally {
+    await withProxy.stop()
+    await withoutProxy.stop()
+    await stopServer(backend)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Where our server's CPU goes (one --cpu-prof run)
+// ---------------------------------------------------------------------------------------------------------------
+
+interface ProfileNode {
+  readonly id: number
+  readonly callFrame: { readonly url: string; readonly functionName: string }
+  readonly hitCount?: number
+}
+
+const profileShares = async (): Promise<Record<string, number>> => {
+  const dir = join(work, "profile")
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir)
+  const server = await startServer(SERVERS[0]!, ["--cpu-prof", `--cpu-prof-dir=${dir}`])
+  runLoad(server.port, "Connect", 100, SECONDS * 2, 0.5)
+  await stopServer(server)
+  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))
+  if (file === undefined) return {}
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nodes: Array<ProfileNode> }
+  const buckets: Record<string, number> = {}
+  let total = 0
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0
+    const { functionName, url } = node.callFrame
+    if (functionName === "(idle)" || functionName === "(program)" || functionName === "(root)") continue
+    const bucket = url.includes("/node_modules/effect/")
+      ? "effect"
+      : url.includes("/node_modules/@grpc/")
+      ? "@grpc/grpc-js"
+      : url.includes("/node_modules/@bufbuild/") || url.includes("/src/proto/generated/")
+      ? "protobuf (ts-proto + @bufbuild wire)"
+      : url.includes("/src/")
+      ? "effect-centrifugo (src/)"
+      : url.startsWith("node:") || url === ""
+      ? "node internals + GC"
+      : "other"
+    buckets[bucket] = (buckets[bucket] ?? 0) + hits
+    total += hits
+  }
+  return Object.fromEntries(Object.entries(buckets).map(([k, v]) => [k, (100 * v) / Math.max(1, total)]))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------------------
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+const stats = (values: ReadonlyArray<number>) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const range = (values: ReadonlyArray<number>, digits = 0) => {
+  const s = stats(values)
+  return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`
+}
+
+const main = async () => {
+  const started = Date.now()
+  log(`rounds: ${ROUNDS}, ${SECONDS} s per scenario, cores pinned: ${pinned}`)
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Interleaved, and the order rotates so no server always runs first.
+    const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]!)
+    for (const spec of order) {
+      log(`round ${round}/${ROUNDS}: ${spec.name}`)
+      await measure(spec)
+    }
+  }
+  log("connect storms through Centrifugo ...")
+  await runStorms()
+  log("cpu profile of effect-centrifugo under Connect 1x100 ...")
+  const shares = await profileShares()
+
+  const machine = {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    node: process.version,
+    go: execFileSync("go", ["version"], { encoding: "utf8" }).trim(),
+    rounds: ROUNDS,
+    seconds_per_scenario: SECONDS,
+    pinned
+  }
+
+  const lines: Array<string> = []
+  lines.push(`Measured ${machine.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores, ${pinned ? "server and load generator pinned to separate cores" : "not pinned"}), Node ${machine.node}, ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario; median (min–max).`)
+  lines.push("")
+  lines.push("| scenario | server | calls/s | ratio vs grpc-js | p50 µs | p99 µs | server CPU µs/call |")
+  lines.push("|---|---|---|---|---|---|---|")
+  const ratios: Record<string, Record<string, number>> = {}
+  for (const scenario of SCENARIOS) {
+    const byServer = samples[scenario.name] ?? {}
+    const baselineName = scenario.servers === "realistic" ? "grpc-js realistic" : "grpc-js"
+    const baseline = byServer[baselineName]
+    for (const [server, runs] of Object.entries(byServer)) {
+      const rps = runs.map((r) => r.rps)
+      const ratio = baseline ? median(rps) / median(baseline.map((r) => r.rps)) : Number.NaN
+      ;(ratios[scenario.name] ??= {})[server] = ratio
+      lines.push(
+        `| ${scenario.name} | ${server} | ${range(rps)} | ${fmt(ratio, 2)}x | ${range(runs.map((r) => r.p50_us))} | ${range(runs.map((r) => r.p99_us))} | ${range(runs.map((r) => r.cpu_us_per_call), 1)} |`
+      )
+    }
+  }
+  lines.push("")
+  lines.push("| server | RSS MiB idle (after start) | peak RSS MiB (through the 1x1000 scenario) |")
+  lines.push("|---|---|---|")
+  for (const [server, values] of Object.entries(rss)) {
+    lines.push(`| ${server} | ${range(idleRss[server] ?? [], 1)} | ${range(values, 1)} |`)
+  }
+  lines.push("")
+  lines.push(`Connect storms through Centrifugo v6.9.1 (${STORM_CLIENTS} centrifuge-js clients at once, ${ROUNDS} rounds):`)
+  lines.push("")
+  lines.push("| connect proxy | connects/s | p50 ms | p99 ms | failed |")
+  lines.push("|---|---|---|---|---|")
+  for (const [mode, runs] of Object.entries(stormSamples)) {
+    lines.push(`| ${mode.replace("connect proxy ", "")} | ${range(runs.map((r) => r.connects_per_s))} | ${range(runs.map((r) => r.p50_ms), 1)} | ${range(runs.map((r) => r.p99_ms), 1)} | ${runs.reduce((a, r) => a + r.failed, 0)} |`)
+  }
+  lines.push("")
+  lines.push("Where effect-centrifugo's server CPU goes (self time, one --cpu-prof run of Connect 1x100):")
+  lines.push("")
+  lines.push("| code | share of CPU |")
+  lines.push("|---|---|")
+  for (const [bucket, share] of Object.entries(shares).sort((a, b) => b[1] - a[1])) lines.push(`| ${bucket} | ${fmt(share, 1)}% |`)
+
+  // Targets
+  const on = stormSamples["connect proxy on"] ?? []
+  const off = stormSamples["connect proxy off"] ?? []
+  const p99 = (scenario: string, server: string) => median((samples[scenario]?.[server] ?? []).map((r) => r.p99_us))
+  const targets = [
+    {
+      target: "throughput >= 0.90x grpc-js on no-op Connect (stretch 1.0x)",
+      value: ratios["Connect 1x100 (throughput)"]?.["effect-centrifugo"] ?? Number.NaN,
+      pass: (v: number) => v >= 0.9,
+      unit: "x"
+    },
+    {
+      target: "p99 latency at 1 in flight <= 1.25x grpc-js",
+      value: p99("Connect 1x1 (latency)", "effect-centrifugo") / p99("Connect 1x1 (latency)", "grpc-js"),
+      pass: (v: number) => v <= 1.25,
+      unit: "x"
+    },
+    { target: "Effect's share of server CPU per call <= 8%", value: shares.effect ?? Number.NaN, pass: (v: number) => v <= 8, unit: "%" },
+    {
+      target: "RSS <= 100 MB at 1000 in flight",
+      value: median(rss["effect-centrifugo"] ?? [Number.NaN]) * 1.048576,
+      pass: (v: number) => v <= 100,
+      unit: " MB"
+    },
+    {
+      target: "connect rate through Centrifugo with the proxy >= 0.7x without",
+      value: median(on.map((r) => r.connects_per_s)) / median(off.map((r) => r.connects_per_s)),
+      pass: (v: number) => v >= 0.7,
+      unit: "x"
+    }
+  ]
+  lines.push("")
+  lines.push("| target | measured | met |")
+  lines.push("|---|---|---|")
+  for (const t of targets) lines.push(`| ${t.target} | ${fmt(t.value, 2)}${t.unit} | ${t.pass(t.value) ? "yes" : "**no**"} |`)
+  lines.push("")
+  lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000)} s.`)
+
+  const markdown = lines.join("\n")
+  mkdirSync(join(root, "bench/results"), { recursive: true })
+  writeFileSync(
+    join(root, "bench/results/latest.json"),
+    JSON.stringify({ machine, samples, rss, idle_rss: idleRss, storms: stormSamples, cpu_profile_shares: shares, targets: targets.map((t) => ({ target: t.target, value: t.value, met: t.pass(t.value) })) }, null, 2)
+  )
+  writeFileSync(join(root, "bench/results/latest.md"), `${markdown}\n`)
+  console.log(markdown)
+  rmSync(work, { recursive: true, force: true })
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
