@@ -13,9 +13,11 @@
  * - `TopicRegistry`: channel patterns to subscribe authorization.
  * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
+ * - `CentrifugoApi`: Centrifugo's server API (publish, broadcast, presence, history, ...) over HTTP or gRPC.
  *
  * @since 0.1.0
  */
+export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
 export * as Handler from "./Handler.ts"
 export * as Handlers from "./Handlers.ts"

@@ -18,10 +18,32 @@ const proxy = (grpc.loadPackageDefinition(definition) as unknown as {
 
 type Call = grpc.ServerUnaryCall<{ data?: Buffer }, unknown>
 
+/**
+ * "Exactly as our server does": effect-centrifugo parses every request's JSON `data` and answers 107 when it does
+ * not parse, before any handler runs, so the hand-written baseline does the same.
+ */
+const validJson = (call: Call, callback: grpc.sendUnaryData<unknown>): boolean => {
+  const data = call.request.data
+  if (data === undefined || data.length === 0) return true
+  try {
+    JSON.parse(data.toString("utf8"))
+    return true
+  } catch {
+    callback(null, { error: { code: 107, message: "bad request: data is not valid JSON" } })
+    return false
+  }
+}
+
 const noop: grpc.UntypedServiceImplementation = {
-  Connect: (_call: Call, callback: grpc.sendUnaryData<unknown>) => callback(null, { result: { user: "u" } }),
-  Subscribe: (_call: Call, callback: grpc.sendUnaryData<unknown>) => callback(null, { result: {} }),
-  RPC: (_call: Call, callback: grpc.sendUnaryData<unknown>) => callback(null, { result: {} })
+  Connect: (call: Call, callback: grpc.sendUnaryData<unknown>) => {
+    if (validJson(call, callback)) callback(null, { result: { user: "u" } })
+  },
+  Subscribe: (call: Call, callback: grpc.sendUnaryData<unknown>) => {
+    if (validJson(call, callback)) callback(null, { result: {} })
+  },
+  RPC: (call: Call, callback: grpc.sendUnaryData<unknown>) => {
+    if (validJson(call, callback)) callback(null, { result: {} })
+  }
 }
 
 const realistic: grpc.UntypedServiceImplementation = {

@@ -29,6 +29,8 @@ export interface ConfigOptions {
   readonly emulatedHeaders?: ReadonlyArray<string>
   /** Centrifugo's log level. Default `info`. */
   readonly logLevel?: string
+  /** Enables Centrifugo's gRPC server API on this port, with this key. */
+  readonly grpcApi?: { readonly port: number; readonly key: string }
   /** Deep-merged over the generated config, for anything else. */
   readonly overrides?: Record<string, unknown>
 }
@@ -66,6 +68,9 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
     usage_stats: { disabled: true },
     health: { enabled: true },
     http_api: { key: options.apiKey ?? "test-api-key" },
+    ...(options.grpcApi === undefined
+      ? {}
+      : { grpc_api: { enabled: true, address: "127.0.0.1", port: options.grpcApi.port, key: options.grpcApi.key } }),
     client: {
       allowed_origins: ["*"],
       presence_update_interval: "1s",
@@ -142,6 +147,8 @@ export const freePort = (): Promise<number> =>
 
 export interface RunningCentrifugo {
   readonly port: number
+  /** `127.0.0.1:PORT` of the gRPC API, when `grpcApi` was given. */
+  readonly grpcApiAddress?: string
   /** `ws://127.0.0.1:PORT/connection/websocket` */
   readonly websocketUrl: string
   /** `http://127.0.0.1:PORT` */
@@ -219,6 +226,7 @@ export const start = async (options: StartOptions): Promise<RunningCentrifugo> =
 
   return {
     port,
+    ...(options.grpcApi === undefined ? {} : { grpcApiAddress: `127.0.0.1:${options.grpcApi.port}` }),
     websocketUrl: `ws://127.0.0.1:${port}/connection/websocket`,
     httpUrl,
     apiKey,

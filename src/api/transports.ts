@@ -1,0 +1,230 @@
+/**
+ * The two transports of CentrifugoApi, and their Layers.
+ *
+ * HTTP: `POST {url}/api/{method}` with `X-API-Key`, through `effect/http`'s HttpClient (`FetchHttpClient` unless
+ * you provide another). gRPC: `centrifugal.centrifugo.api.CentrifugoApi/{Method}` with `authorization: apikey KEY`
+ * metadata, one grpc-js channel for the Layer's lifetime, a deadline per call, TLS optional.
+ *
+ * @since 0.1.0
+ */
+import * as grpc from "@grpc/grpc-js"
+import { Config, Duration, Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import * as pb from "../proto/generated/api.ts"
+import {
+  apiError,
+  type ApiFailure,
+  CentrifugoApi,
+  make,
+  type MakeOptions,
+  type Transport,
+  transportError,
+  unauthorized
+} from "./CentrifugoApi.ts"
+import { fromProto, toProto, type WireObject } from "./wire.ts"
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null
+
+/** `{ error, result }` of one API response, to the result or the typed failure. */
+const unwrap = (method: string, body: unknown): Effect.Effect<WireObject, ApiFailure> => {
+  if (!isObject(body)) return Effect.fail(transportError(method, "the response is not a JSON object"))
+  // A batch response is `{ replies }` itself, each reply with its own error or result.
+  if (method === "batch") return Effect.succeed(body as WireObject)
+  const error = body.error
+  if (isObject(error) && typeof error.code === "number" && error.code !== 0) {
+    return Effect.fail(apiError(method, error.code, typeof error.message === "string" ? error.message : ""))
+  }
+  return Effect.succeed((isObject(body.result) ? body.result : {}) as WireObject)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface HttpOptions extends MakeOptions {
+  /** Centrifugo's base URL, e.g. `http://127.0.0.1:8000` (the API is under `/api`). */
+  readonly url: string
+  readonly key: Redacted.Redacted<string> | string
+  /** Per-call timeout. Default 5 seconds. */
+  readonly timeout?: Duration.Input
+}
+
+export const httpTransport = (options: HttpOptions) =>
+  Effect.map(Effect.service(HttpClient.HttpClient), (client): Transport => {
+    const key = typeof options.key === "string" ? options.key : Redacted.value(options.key)
+    const base = options.url.replace(/\/+$/, "")
+    const timeout = Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5))
+    return (method, request): Effect.Effect<WireObject, ApiFailure> => {
+      const httpRequest = HttpClientRequest.post(`${base}/api/${method}`).pipe(
+        HttpClientRequest.setHeader("x-api-key", key),
+        HttpClientRequest.bodyText(JSON.stringify(request), "application/json")
+      )
+      const failed = (error: { readonly message: string }) => transportError(method, error.message, error)
+      return client.execute(httpRequest).pipe(
+        Effect.mapError(failed),
+        Effect.flatMap((response): Effect.Effect<WireObject, ApiFailure> =>
+          response.status === 401
+            ? Effect.fail(unauthorized(method, "Centrifugo refused the API key (HTTP 401)"))
+            : response.status !== 200
+            ? Effect.fail(transportError(method, `Centrifugo answered HTTP ${response.status}`))
+            : Effect.flatMap(Effect.mapError(response.json, failed), (body) => unwrap(method, body))
+        ),
+        Effect.scoped,
+        Effect.timeoutOrElse({
+          duration: timeout,
+          orElse: () => Effect.fail(transportError(method, `no answer within ${Duration.format(timeout)}`))
+        })
+      )
+    }
+  })
+
+/** CentrifugoApi over HTTP; needs an `HttpClient` (see `layerHttpFetch`). */
+export const layerHttp = (options: HttpOptions): Layer.Layer<CentrifugoApi, never, HttpClient.HttpClient> =>
+  Layer.effect(CentrifugoApi, Effect.map(httpTransport(options), (transport) => make(transport, options)))
+
+/** CentrifugoApi over HTTP with the platform's `fetch`. */
+export const layerHttpFetch = (options: HttpOptions): Layer.Layer<CentrifugoApi> =>
+  layerHttp(options).pipe(Layer.provide(FetchHttpClient.layer))
+
+/**
+ * `layerHttpFetch` configured from `CENTRIFUGO_API_URL` (default `http://127.0.0.1:8000`), `CENTRIFUGO_API_KEY`
+ * (required) and `CENTRIFUGO_API_TIMEOUT` (default 5 seconds).
+ */
+export const layerHttpConfig = (): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
+  Layer.unwrap(Effect.map(
+    Config.all({
+      url: Config.String("CENTRIFUGO_API_URL").pipe(Config.withDefault("http://127.0.0.1:8000")),
+      key: Config.Redacted("CENTRIFUGO_API_KEY"),
+      timeout: Config.Duration("CENTRIFUGO_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
+    }),
+    layerHttpFetch
+  ))
+
+// ---------------------------------------------------------------------------------------------------------------
+// gRPC
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface GrpcOptions extends MakeOptions {
+  /** `host:port` of Centrifugo's gRPC API (`grpc_api.port`, default 10000). */
+  readonly address: string
+  /** `grpc_api.key`; without one Centrifugo's gRPC API is open (not recommended). */
+  readonly key?: Redacted.Redacted<string> | string
+  /** Per-call deadline. Default 5 seconds. */
+  readonly timeout?: Duration.Input
+  /** TLS credentials; default plaintext. */
+  readonly credentials?: grpc.ChannelCredentials
+}
+
+const API_SERVICE = "centrifugal.centrifugo.api.CentrifugoApi"
+
+/** gRPC method name and message codecs per API method. */
+const grpcMethods: Record<string, { readonly name: string; readonly request: Codec; readonly response: Codec }> = {}
+interface Codec {
+  encode(message: never): { finish(): Uint8Array }
+  decode(input: Uint8Array): unknown
+}
+const register = (method: string, name: string, request: unknown, response: unknown) => {
+  grpcMethods[method] = { name, request: request as Codec, response: response as Codec }
+}
+register("batch", "Batch", pb.BatchRequest, pb.BatchResponse)
+register("publish", "Publish", pb.PublishRequest, pb.PublishResponse)
+register("broadcast", "Broadcast", pb.BroadcastRequest, pb.BroadcastResponse)
+register("subscribe", "Subscribe", pb.SubscribeRequest, pb.SubscribeResponse)
+register("unsubscribe", "Unsubscribe", pb.UnsubscribeRequest, pb.UnsubscribeResponse)
+register("disconnect", "Disconnect", pb.DisconnectRequest, pb.DisconnectResponse)
+register("refresh", "Refresh", pb.RefreshRequest, pb.RefreshResponse)
+register("presence", "Presence", pb.PresenceRequest, pb.PresenceResponse)
+register("presence_stats", "PresenceStats", pb.PresenceStatsRequest, pb.PresenceStatsResponse)
+register("history", "History", pb.HistoryRequest, pb.HistoryResponse)
+register("history_remove", "HistoryRemove", pb.HistoryRemoveRequest, pb.HistoryRemoveResponse)
+register("info", "Info", pb.InfoRequest, pb.InfoResponse)
+register("rpc", "RPC", pb.RPCRequest, pb.RPCResponse)
+register("channels", "Channels", pb.ChannelsRequest, pb.ChannelsResponse)
+register("map_publish", "MapPublish", pb.MapPublishRequest, pb.MapPublishResponse)
+register("map_remove", "MapRemove", pb.MapRemoveRequest, pb.MapRemoveResponse)
+register("map_read_state", "MapReadState", pb.MapReadStateRequest, pb.MapReadStateResponse)
+register("map_read_stream", "MapReadStream", pb.MapReadStreamRequest, pb.MapReadStreamResponse)
+register("map_stats", "MapStats", pb.MapStatsRequest, pb.MapStatsResponse)
+register("map_clear", "MapClear", pb.MapClearRequest, pb.MapClearResponse)
+register("shared_poll_publish", "SharedPollPublish", pb.SharedPollPublishRequest, pb.SharedPollPublishResponse)
+
+const identity = <A>(value: A): A => value
+
+/** The gRPC transport; the channel is closed when the Layer's scope closes. */
+export const grpcTransport = (options: GrpcOptions) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => new grpc.Client(options.address, options.credentials ?? grpc.credentials.createInsecure())),
+      (client) => Effect.sync(() => client.close())
+    ),
+    (client): Transport => {
+      const key = options.key === undefined ? undefined : typeof options.key === "string" ? options.key : Redacted.value(options.key)
+      const timeoutMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5)))
+      return (method, request) => {
+        const codec = grpcMethods[method]
+        if (codec === undefined) return Effect.fail(transportError(method, `${method} is not an API method`))
+        return Effect.callback((resume) => {
+          const metadata = new grpc.Metadata()
+          if (key !== undefined) metadata.set("authorization", `apikey ${key}`)
+          let bytes: Uint8Array
+          try {
+            bytes = codec.request.encode(toProto(request) as never).finish()
+          } catch (error) {
+            return resume(Effect.fail(transportError(method, `cannot encode the request: ${String(error)}`, error)))
+          }
+          const call = client.makeUnaryRequest<Buffer, Buffer>(
+            `/${API_SERVICE}/${codec.name}`,
+            identity,
+            identity,
+            Buffer.from(bytes),
+            metadata,
+            { deadline: Date.now() + timeoutMs },
+            (error, response) => {
+              if (error) {
+                return resume(Effect.fail(
+                  error.code === grpc.status.UNAUTHENTICATED
+                    ? unauthorized(method, `Centrifugo refused the API key (${error.details})`)
+                    : transportError(method, `gRPC ${grpc.status[error.code]}: ${error.details}`, error)
+                ))
+              }
+              let decoded: unknown
+              try {
+                decoded = fromProto(codec.response.decode(response!))
+              } catch (decodeError) {
+                return resume(Effect.fail(transportError(method, "the response is not a valid protobuf message", decodeError)))
+              }
+              resume(unwrap(method, decoded))
+            }
+          )
+          // Interrupting the effect cancels the call.
+          return Effect.sync(() => call.cancel())
+        })
+      }
+    }
+  )
+
+/** CentrifugoApi over gRPC. */
+export const layerGrpc = (options: GrpcOptions): Layer.Layer<CentrifugoApi> =>
+  Layer.effect(CentrifugoApi, Effect.map(grpcTransport(options), (transport) => make(transport, options)))
+
+/**
+ * `layerGrpc` configured from `CENTRIFUGO_GRPC_API_ADDRESS` (default `127.0.0.1:10000`), `CENTRIFUGO_GRPC_API_KEY`
+ * (optional), `CENTRIFUGO_GRPC_API_TIMEOUT` (default 5 seconds) and `CENTRIFUGO_GRPC_API_TLS` (default false:
+ * plaintext; true: TLS with the system's roots).
+ */
+export const layerGrpcConfig = (): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
+  Layer.unwrap(Effect.map(
+    Config.all({
+      address: Config.String("CENTRIFUGO_GRPC_API_ADDRESS").pipe(Config.withDefault("127.0.0.1:10000")),
+      key: Config.Redacted("CENTRIFUGO_GRPC_API_KEY").pipe(Config.option),
+      timeout: Config.Duration("CENTRIFUGO_GRPC_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+      tls: Config.Boolean("CENTRIFUGO_GRPC_API_TLS").pipe(Config.withDefault(false))
+    }),
+    ({ address, key, timeout, tls }) =>
+      layerGrpc({
+        address,
+        timeout,
+        ...(key._tag === "Some" ? { key: key.value } : {}),
+        ...(tls ? { credentials: grpc.credentials.createSsl() } : {})
+      })
+  ))

@@ -1,0 +1,72 @@
+/**
+ * The server API's wire form: Centrifugo's own JSON (snake_case keys, payloads as raw JSON values, 64-bit numbers as
+ * JSON numbers) is the common currency of both transports. The HTTP transport sends it as is; the gRPC transport
+ * converts it to and from protobuf with the rules below, which hold for every message of the API:
+ * - payload fields (`data`, `info`, `params`, `stream_data`, `conn_info`, `chan_info`) are JSON values on the wire
+ *   form and JSON bytes in protobuf;
+ * - 64-bit integer fields are numbers on the wire form and bigints in the generated protobuf code.
+ *
+ * @since 0.1.0
+ */
+
+/** A JSON object in Centrifugo's API format. */
+export type WireObject = { readonly [key: string]: unknown }
+
+/** Fields whose value is a JSON payload (raw JSON over HTTP, JSON bytes over gRPC). */
+export const PAYLOAD_FIELDS: ReadonlySet<string> = new Set(["data", "info", "params", "stream_data", "conn_info", "chan_info"])
+
+/** 64-bit integer fields of the OSS API messages (bigint in the generated protobuf code). */
+export const INT64_FIELDS: ReadonlySet<string> = new Set([
+  "offset",
+  "version",
+  "expire_at",
+  "rss",
+  "score",
+  "time",
+  "since_offset",
+  "revision_offset"
+])
+
+/** Fields that are maps with user-chosen keys: their keys are data, never field names. */
+const MAP_FIELDS: ReadonlySet<string> = new Set(["tags", "presence", "channels", "items"])
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+
+/** Wire form -> the shape the generated protobuf encoder takes. */
+export const toProto = (value: unknown, field = ""): unknown => {
+  if (value === undefined || value === null) return undefined
+  if (PAYLOAD_FIELDS.has(field)) return Buffer.from(JSON.stringify(value), "utf8")
+  if (INT64_FIELDS.has(field) && typeof value === "number") return BigInt(value)
+  if (Array.isArray(value)) return value.map((item) => toProto(item, field))
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {}
+    const isMap = MAP_FIELDS.has(field)
+    for (const [key, item] of Object.entries(value)) out[key] = isMap ? toProto(item, "") : toProto(item, key)
+    return out
+  }
+  return value
+}
+
+/** Decoded protobuf -> wire form. A payload that is not JSON stays bytes. */
+export const fromProto = (value: unknown, field = ""): unknown => {
+  if (value instanceof Uint8Array) {
+    if (!PAYLOAD_FIELDS.has(field)) return value
+    if (value.length === 0) return undefined
+    const text = Buffer.from(value).toString("utf8")
+    try {
+      return JSON.parse(text)
+    } catch {
+      return value
+    }
+  }
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value
+  if (Array.isArray(value)) return value.map((item) => fromProto(item, field))
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {}
+    const isMap = MAP_FIELDS.has(field)
+    for (const [key, item] of Object.entries(value)) out[key] = isMap ? fromProto(item, "") : fromProto(item, key)
+    return out
+  }
+  return value
+}
