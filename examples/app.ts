@@ -3,7 +3,7 @@
  * main.ts serves it; the tests and the demo use it too.
  */
 import { Duration, Effect, Layer, Option } from "effect"
-import { Handlers, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
+import { CentrifugoApi, Handlers, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
 import { tokenAuth } from "./connect.ts"
 import { NewsHttp, NewsStoreMemory } from "./news.ts"
 import { publish } from "./publish.ts"
@@ -35,7 +35,12 @@ export const AppTokens = Layer.unwrap(
     Option.isSome(secret) ? TokenStorage.layerJwtConfig() : TokenStorage.layerMemory(DEMO_TOKENS))
 )
 
-/** Everything the handlers need. */
-export const AppServices = Layer.mergeAll(AppTokens, Topics, NewsHttp.pipe(Layer.provide(NewsStoreMemory)))
+/** Everything the handlers need but Centrifugo's server API (the news store is shared by RPC and HTTP). */
+export const AppServices = Layer.mergeAll(AppTokens, Topics, NewsHttp).pipe(Layer.provideMerge(NewsStoreMemory))
 
-export const App = AppHandlers.pipe(Layer.provide(AppServices))
+/** The app with a given server API client (tests pass one pointing at their Centrifugo, or the in-memory double). */
+export const AppWith = <E>(api: Layer.Layer<CentrifugoApi.CentrifugoApi, E>) =>
+  AppHandlers.pipe(Layer.provide(AppServices), Layer.provide(api))
+
+/** The app as main.ts serves it: the server API over HTTP from CENTRIFUGO_API_URL / CENTRIFUGO_API_KEY. */
+export const App = AppWith(CentrifugoApi.layerHttpConfig())

@@ -54,11 +54,20 @@ const waitForPort = async (port: number, child: ChildProcess, output: () => stri
 const main = async () => {
   const bin = execFileSync("bash", [`${root}/scripts/build-centrifugo.sh`], { encoding: "utf8" }).trim()
   const proxyPort = Number(process.env.PROXY_PORT ?? (await Centrifugo.freePort()))
+  // Chosen before either starts: the backend calls Centrifugo's server API (news.create broadcasts).
+  const centrifugoPort = Number(process.env.CENTRIFUGO_PORT ?? (await Centrifugo.freePort()))
+  const apiKey = "demo-api-key"
 
   step(`Start the example backend (examples/main.ts) on 127.0.0.1:${proxyPort}`)
   let backendOutput = ""
   const backend = spawn(process.execPath, ["--conditions=effect-centrifugo-source", `${root}/examples/main.ts`], {
-    env: { ...process.env, PROXY_HOST: "127.0.0.1", PROXY_PORT: String(proxyPort) },
+    env: {
+      ...process.env,
+      PROXY_HOST: "127.0.0.1",
+      PROXY_PORT: String(proxyPort),
+      CENTRIFUGO_API_URL: `http://127.0.0.1:${centrifugoPort}`,
+      CENTRIFUGO_API_KEY: apiKey
+    },
     stdio: ["ignore", "pipe", "pipe"]
   })
   const collect = (chunk: Buffer) => {
@@ -81,7 +90,8 @@ const main = async () => {
     bin,
     proxy: `127.0.0.1:${proxyPort}`,
     httpHeaders: ["Secret", "Authorization"],
-    ...(process.env.CENTRIFUGO_PORT ? { port: Number(process.env.CENTRIFUGO_PORT) } : {})
+    port: centrifugoPort,
+    apiKey
   })
   saw("centrifugo healthy", centrifugo.httpUrl)
 
@@ -166,6 +176,18 @@ const main = async () => {
     expectEqual("get:news/1", (await alice.rpc("get:news/1", {})).data, { status: 200, body: stored.body })
     const invalid = (await alice.rpc("post:news/store", { title: "no" })).data as { status: number }
     expectEqual("post:news/store with a short title", invalid.status, 422)
+
+    step("Create news with the news.create RPC: stored, then broadcast through the server API to news and user.alice")
+    const newsChannel = alice.newSubscription("news")
+    const newsSubscribed = once(newsChannel, "subscribed")
+    newsChannel.subscribe()
+    await within(newsSubscribed, "news subscribed")
+    const broadcastOnNews = once<{ data: { news: { title: string } } }>(newsChannel, "publication")
+    const broadcastOnOwn = once<{ data: { news: { title: string } } }>(own, "publication")
+    const created = (await alice.rpc("news.create", { title: "Broadcasts work", body: "Through CentrifugoApi." })).data
+    saw("news.create", created)
+    expectEqual("on news", (await within(broadcastOnNews, "news broadcast")).data.news.title, "Broadcasts work")
+    expectEqual("on user.alice", (await within(broadcastOnOwn, "own broadcast")).data.news.title, "Broadcasts work")
 
     step("Publish into chat:lobby (typed payload; the handler stamps author and time)")
     const bob = newClient({ authToken: "bob-token" })

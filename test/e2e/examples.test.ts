@@ -2,10 +2,10 @@
 // driven by centrifuge-js over WebSocket.
 import type { Centrifuge } from "centrifuge"
 import { Effect, Layer } from "effect"
-import { Handlers, Reply } from "effect-centrifugo"
+import { CentrifugoApi, Handlers, Reply } from "effect-centrifugo"
 import { Centrifugo, TestServer } from "effect-centrifugo/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { App } from "../../examples/app.ts"
+import { AppWith } from "../../examples/app.ts"
 import { acceptAll, autoSubscribe } from "../../examples/connect.ts"
 import { refresh } from "../../examples/refresh.ts"
 import { centrifugoBin, client, type ClientOptions, next } from "../support/e2e.ts"
@@ -15,10 +15,15 @@ interface Stack {
   readonly centrifugo: Centrifugo.RunningCentrifugo
 }
 
-const startStack = async <E>(handlers: Layer.Layer<Handlers.Handlers, E>): Promise<Stack> => {
-  const server = await TestServer.start(handlers)
+const startStack = async <E>(
+  handlers: Layer.Layer<Handlers.Handlers, E> | ((centrifugoUrl: string) => Layer.Layer<Handlers.Handlers, E>)
+): Promise<Stack> => {
+  // The backend may call Centrifugo's API, so Centrifugo's port is chosen first and the backend is told.
+  const port = await Centrifugo.freePort()
+  const server = await TestServer.start(typeof handlers === "function" ? handlers(`http://127.0.0.1:${port}`) : handlers)
   const centrifugo = await Centrifugo.start({
     bin: centrifugoBin(),
+    port,
     proxy: server.address,
     httpHeaders: ["Secret", "Authorization"]
   })
@@ -47,7 +52,7 @@ describe("examples/app.ts through Centrifugo", () => {
   const alice = (options: ClientOptions = {}) => connect({ data: { authToken: "alice-token" }, ...options })
 
   beforeAll(async () => {
-    stack = await startStack(App)
+    stack = await startStack((url) => AppWith(CentrifugoApi.layerHttpFetch({ url, key: "test-api-key" })))
   })
   afterEach(() => {
     for (const c of clients.splice(0)) c.disconnect()
@@ -133,6 +138,24 @@ describe("examples/app.ts through Centrifugo", () => {
       body: { message: "validation failed" }
     })
     expect((await c.rpc("get:news/999", {})).data).toEqual({ status: 404, body: { message: "news 999 not found" } })
+  })
+
+  it("news.create RPC stores news and broadcasts it through the server API to news and the author's channel", async () => {
+    const c = alice()
+    c.connect()
+    const news = c.newSubscription("news")
+    const own = c.newSubscription("user.alice")
+    const newsSubscribed = next(news, "subscribed")
+    const ownSubscribed = next(own, "subscribed")
+    news.subscribe()
+    own.subscribe()
+    await Promise.all([newsSubscribed, ownSubscribed])
+    const onNews = next<{ data: { news: { title: string } } }>(news, "publication")
+    const onOwn = next<{ data: { news: { title: string } } }>(own, "publication")
+    const result = (await c.rpc("news.create", { title: "Broadcast works", body: "!" })).data
+    expect(result).toMatchObject({ deliveredTo: ["news", "user.alice"] })
+    expect((await onNews).data.news.title).toBe("Broadcast works")
+    expect((await onOwn).data.news.title).toBe("Broadcast works")
   })
 
   it("publish: valid messages are stamped with their author; invalid ones are refused with 107", async () => {

@@ -2,8 +2,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { Handlers, Http } from "effect-centrifugo"
+import { CentrifugoApi, Handlers, Http } from "effect-centrifugo"
 import {
+  CentrifugoApiMemory,
   connectRequest,
   handle,
   Mocks,
@@ -13,6 +14,7 @@ import {
   subscribeRequest
 } from "effect-centrifugo/testing"
 import { acceptAll, autoSubscribe, tokenAuth } from "../../examples/connect.ts"
+import { NewsStoreMemory } from "../../examples/news.ts"
 import { publish } from "../../examples/publish.ts"
 import { refresh } from "../../examples/refresh.ts"
 import { rpc } from "../../examples/rpc.ts"
@@ -84,9 +86,32 @@ describe("rpc", () => {
       expect((yield* handle(rpcRequest({ method: "pong" }))).error?.code).toBe(104)
     }).pipe(
       Effect.provide(Handlers.layer({ rpc })),
-      // The HTTP fallback is not reached here: a mock Http that would fail the test if called.
-      Effect.provide(Layer.mock(Http.Http, {}))
+      // Neither the HTTP fallback nor the API is reached here: mocks that would fail the test if called.
+      Effect.provide(Layer.mock(Http.Http, {})),
+      Effect.provide(Layer.mock(CentrifugoApi.CentrifugoApi, {})),
+      Effect.provide(NewsStoreMemory)
     ))
+
+  it.effect("news.create stores the news and broadcasts it to news and the author's channel", () => {
+    const api = CentrifugoApiMemory.make()
+    return Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ method: "news.create", user: "ann", data: { title: "Hello", body: "b" } }))
+      expect(reply.result).toEqual({ data: { id: 1, deliveredTo: ["news", "user.ann"] } })
+      const news = { type: "news", news: { id: 1, title: "Hello", body: "b", author: "ann" } }
+      expect(api.published("news")).toEqual([news])
+      expect(api.published("user.ann")).toEqual([news])
+      expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
+      // A broadcast that fails for a channel fails the RPC (the handler must not lose a channel silently).
+      api.failNext("broadcast", 102, "unknown channel")
+      expect((yield* handle(rpcRequest({ method: "news.create", user: "ann", data: { title: "Again", body: "b" } }))).error)
+        .toMatchObject({ code: 100 })
+    }).pipe(
+      Effect.provide(Handlers.layer({ rpc })),
+      Effect.provide(Layer.mock(Http.Http, {})),
+      Effect.provide(api.layer),
+      Effect.provide(NewsStoreMemory)
+    )
+  })
 })
 
 describe("publish", () => {
