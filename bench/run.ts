@@ -9,6 +9,7 @@
  * - One extra run of our server under --cpu-prof attributes its CPU to effect, grpc-js, protobuf, our code, node.
  *
  * Writes bench/results/latest.json and latest.md. Options: --rounds N (default 5), --seconds S (default 2),
+ * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
  * --quick (2 rounds, 1 s: a smoke run).
  */
 import { Centrifuge } from "centrifuge"
@@ -31,6 +32,7 @@ const quick = args.includes("--quick")
 const ROUNDS = flag("rounds", quick ? 2 : 5)
 const SECONDS = flag("seconds", quick ? 1 : 2)
 const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
+const WARMUP_SECONDS = flag("warmup", quick ? 0.5 : 1.5)
 
 const work = join(tmpdir(), `effect-centrifugo-bench-${process.pid}`)
 mkdirSync(work, { recursive: true })
@@ -179,8 +181,12 @@ const measure = async (spec: ServerSpec) => {
   try {
     await new Promise((resolve) => setTimeout(resolve, 300))
     ;(idleRss[spec.name] ??= []).push(statusMiB(server.process.pid!, "VmRSS"))
-    for (const scenario of SCENARIOS.filter((s) => s.servers === spec.mode)) {
-      runLoad(server.port, scenario.method, scenario.concurrency, 0.5, 0) // warm-up, not recorded
+    // Steady state, not JIT warm-up: every method this server is measured on runs for a while first (the first
+    // scenario would otherwise pay for V8 tiering up, and more so for servers with more code).
+    const scenarios = SCENARIOS.filter((s) => s.servers === spec.mode)
+    for (const method of new Set(scenarios.map((s) => s.method))) runLoad(server.port, method, 100, WARMUP_SECONDS, 0)
+    for (const scenario of scenarios) {
+      runLoad(server.port, scenario.method, scenario.concurrency, 0.5, 0) // settle at this concurrency, not recorded
       const before = cpuMicros(server.process.pid!)
       const result = runLoad(server.port, scenario.method, scenario.concurrency, SECONDS, 0)
       const cpu = cpuMicros(server.process.pid!) - before

@@ -14,6 +14,7 @@ import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
 import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
+import { BinaryWriter } from "@bufbuild/protobuf/wire"
 import * as pb from "./generated/proxy.ts"
 
 const DecodeFailureTypeId: unique symbol = Symbol.for("effect-centrifugo/DecodeFailure")
@@ -306,7 +307,22 @@ const rejection = (reply: Reply.Rejection): { error?: pb.Error; disconnect?: pb.
     ? { error: { code: reply.code, message: reply.message, temporary: reply.temporary } }
     : { disconnect: { code: reply.code, reason: reply.reason } }
 
-const finish = (writer: { finish(): Uint8Array }): Buffer => toBuffer(writer.finish())
+/**
+ * One writer for every response: encoding is synchronous, so no two messages ever share it at once, and its
+ * buffer, grown once, is reused instead of allocated per call. `finish` copies the bytes out and resets it; an
+ * encode that threw half-way leaves it dirty, which the next `writer()` notices and resets.
+ */
+const sharedWriter = new BinaryWriter()
+let writerInUse = false
+const writer = (): BinaryWriter => {
+  if (writerInUse) sharedWriter.finish()
+  writerInUse = true
+  return sharedWriter
+}
+const finish = (used: BinaryWriter): Buffer => {
+  writerInUse = false
+  return toBuffer(used.finish())
+}
 
 /** Guards against a handler (written in JS, or cast) answering another event's reply. */
 const expectTag = (
@@ -328,7 +344,7 @@ const describe = (value: unknown): string =>
 
 export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
   expectTag("connect", reply, "ConnectResult", true)
-  if (reply._tag !== "ConnectResult") return finish(pb.ConnectResponse.encode(rejection(reply)))
+  if (reply._tag !== "ConnectResult") return finish(pb.ConnectResponse.encode(rejection(reply), writer()))
   const info = data("info", reply.info)
   const payloadData = data("data", reply.data)
   let subs: Record<string, pb.SubscribeOptions> | undefined
@@ -348,7 +364,7 @@ export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
       subs,
       meta: jsonOnly("meta", reply.meta)
     }
-  }))
+  }, writer()))
 }
 
 export const encodeRefresh = (reply: Reply.RefreshReply): Buffer => {
@@ -362,7 +378,7 @@ export const encodeRefresh = (reply: Reply.RefreshReply): Buffer => {
       b64info: info.b64,
       meta: jsonOnly("meta", reply.meta)
     }
-  }))
+  }, writer()))
 }
 
 const subscribeResult = (reply: Reply.SubscribeResult | Reply.StreamResult): pb.SubscribeResult => {
@@ -380,13 +396,13 @@ const subscribeResult = (reply: Reply.SubscribeResult | Reply.StreamResult): pb.
 
 export const encodeSubscribe = (reply: Reply.SubscribeReply): Buffer => {
   expectTag("subscribe", reply, "SubscribeResult", true)
-  if (reply._tag !== "SubscribeResult") return finish(pb.SubscribeResponse.encode(rejection(reply)))
-  return finish(pb.SubscribeResponse.encode({ result: subscribeResult(reply) }))
+  if (reply._tag !== "SubscribeResult") return finish(pb.SubscribeResponse.encode(rejection(reply), writer()))
+  return finish(pb.SubscribeResponse.encode({ result: subscribeResult(reply) }, writer()))
 }
 
 export const encodePublish = (reply: Reply.PublishReply): Buffer => {
   expectTag("publish", reply, "PublishResult", true)
-  if (reply._tag !== "PublishResult") return finish(pb.PublishResponse.encode(rejection(reply)))
+  if (reply._tag !== "PublishResult") return finish(pb.PublishResponse.encode(rejection(reply), writer()))
   const payloadData = data("data", reply.data)
   return finish(pb.PublishResponse.encode({
     result: {
@@ -399,14 +415,14 @@ export const encodePublish = (reply: Reply.PublishReply): Buffer => {
       version: uint64("version", reply.version),
       version_epoch: reply.versionEpoch
     }
-  }))
+  }, writer()))
 }
 
 export const encodeRpc = (reply: Reply.RpcReply): Buffer => {
   expectTag("rpc", reply, "RpcResult", true)
-  if (reply._tag !== "RpcResult") return finish(pb.RPCResponse.encode(rejection(reply)))
+  if (reply._tag !== "RpcResult") return finish(pb.RPCResponse.encode(rejection(reply), writer()))
   const payloadData = data("data", reply.data)
-  return finish(pb.RPCResponse.encode({ result: { data: payloadData.bytes, b64data: payloadData.b64 } }))
+  return finish(pb.RPCResponse.encode({ result: { data: payloadData.bytes, b64data: payloadData.b64 } }, writer()))
 }
 
 export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
@@ -419,12 +435,12 @@ export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
       info: info.bytes,
       b64info: info.b64
     }
-  }))
+  }, writer()))
 }
 
 export const encodeMapPublish = (reply: Reply.MapPublishReply): Buffer => {
   expectTag("mapPublish", reply, "MapPublishResult", true)
-  if (reply._tag !== "MapPublishResult") return finish(pb.MapPublishResponse.encode(rejection(reply)))
+  if (reply._tag !== "MapPublishResult") return finish(pb.MapPublishResponse.encode(rejection(reply), writer()))
   const payloadData = data("data", reply.data)
   const streamData = data("streamData", reply.streamData)
   return finish(pb.MapPublishResponse.encode({
@@ -442,19 +458,19 @@ export const encodeMapPublish = (reply: Reply.MapPublishReply): Buffer => {
       version: uint64("version", reply.version),
       version_epoch: reply.versionEpoch
     }
-  }))
+  }, writer()))
 }
 
 export const encodeMapRemove = (reply: Reply.MapRemoveReply): Buffer => {
   expectTag("mapRemove", reply, "MapRemoveResult", true)
-  if (reply._tag !== "MapRemoveResult") return finish(pb.MapRemoveResponse.encode(rejection(reply)))
+  if (reply._tag !== "MapRemoveResult") return finish(pb.MapRemoveResponse.encode(rejection(reply), writer()))
   return finish(pb.MapRemoveResponse.encode({
     result: {
       key: reply.key,
       tags: reply.tags === undefined ? undefined : { ...reply.tags },
       idempotency_key: reply.idempotencyKey
     }
-  }))
+  }, writer()))
 }
 
 /** Shared-poll item data is raw bytes on the wire (no b64 twin): JSON text, or binary bytes as they are. */
@@ -466,7 +482,7 @@ const rawBytes = (field: string, value: unknown): Buffer | undefined => {
 
 export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): Buffer => {
   expectTag("sharedPollRefresh", reply, "SharedPollRefreshResult", true)
-  if (reply._tag === "ErrorReply") return finish(pb.SharedPollRefreshResponse.encode({ error: rejection(reply).error }))
+  if (reply._tag === "ErrorReply") return finish(pb.SharedPollRefreshResponse.encode({ error: rejection(reply).error }, writer()))
   if (reply._tag !== "SharedPollRefreshResult") {
     throw new TypeError("the sharedPollRefresh handler answered a DisconnectReply; Centrifugo has no disconnect here")
   }
@@ -481,30 +497,30 @@ export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): Bu
       })),
       epoch: reply.epoch
     }
-  }))
+  }, writer()))
 }
 
 export const encodeNotifyCacheEmpty = (reply: Reply.NotifyCacheEmptyReply): Buffer => {
   expectTag("notifyCacheEmpty", reply, "NotifyCacheEmptyResult", false)
-  return finish(pb.NotifyCacheEmptyResponse.encode({ result: { populated: reply.populated } }))
+  return finish(pb.NotifyCacheEmptyResponse.encode({ result: { populated: reply.populated } }, writer()))
 }
 
 export const encodeNotifyChannelState = (reply: Reply.NotifyChannelStateReply): Buffer => {
   expectTag("notifyChannelState", reply, "NotifyChannelStateResult", true)
-  if (reply._tag === "ErrorReply") return finish(pb.NotifyChannelStateResponse.encode({ error: rejection(reply).error }))
+  if (reply._tag === "ErrorReply") return finish(pb.NotifyChannelStateResponse.encode({ error: rejection(reply).error }, writer()))
   if (reply._tag !== "NotifyChannelStateResult") {
     throw new TypeError("the notifyChannelState handler answered a DisconnectReply; Centrifugo has no disconnect here")
   }
-  return finish(pb.NotifyChannelStateResponse.encode({ result: {} }))
+  return finish(pb.NotifyChannelStateResponse.encode({ result: {} }, writer()))
 }
 
 /** The first message of a stream subscription: the subscribe response. */
 export const encodeStreamFirst = (reply: Reply.StreamReply): Buffer => {
   expectTag("subscribeStream", reply, "StreamResult", true)
   if (reply._tag !== "StreamResult") {
-    return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: rejection(reply) }))
+    return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: rejection(reply) }, writer()))
   }
-  return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { result: subscribeResult(reply) } }))
+  return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { result: subscribeResult(reply) } }, writer()))
 }
 
 /** A publication down a stream: JSON text for JSON values, the bytes themselves for `Payload.binary`. */
@@ -514,18 +530,18 @@ export const encodeStreamPublication = (publication: Reply.StreamPublication): B
       data: rawBytes("publication.data", publication.data),
       tags: publication.tags === undefined ? undefined : { ...publication.tags }
     }
-  }))
+  }, writer()))
 
 /** An error reply encoded as the response of `method` (for the events whose responses carry one). */
 export const errorEncoders: Readonly<Record<string, (error: pb.Error) => Buffer>> = {
-  Connect: (error) => finish(pb.ConnectResponse.encode({ error })),
-  Subscribe: (error) => finish(pb.SubscribeResponse.encode({ error })),
-  Publish: (error) => finish(pb.PublishResponse.encode({ error })),
-  RPC: (error) => finish(pb.RPCResponse.encode({ error })),
-  MapPublish: (error) => finish(pb.MapPublishResponse.encode({ error })),
-  MapRemove: (error) => finish(pb.MapRemoveResponse.encode({ error })),
-  SharedPollRefresh: (error) => finish(pb.SharedPollRefreshResponse.encode({ error })),
-  NotifyChannelState: (error) => finish(pb.NotifyChannelStateResponse.encode({ error })),
-  SubscribeUnidirectional: (error) => finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { error } })),
-  SubscribeBidirectional: (error) => finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { error } }))
+  Connect: (error) => finish(pb.ConnectResponse.encode({ error }, writer())),
+  Subscribe: (error) => finish(pb.SubscribeResponse.encode({ error }, writer())),
+  Publish: (error) => finish(pb.PublishResponse.encode({ error }, writer())),
+  RPC: (error) => finish(pb.RPCResponse.encode({ error }, writer())),
+  MapPublish: (error) => finish(pb.MapPublishResponse.encode({ error }, writer())),
+  MapRemove: (error) => finish(pb.MapRemoveResponse.encode({ error }, writer())),
+  SharedPollRefresh: (error) => finish(pb.SharedPollRefreshResponse.encode({ error }, writer())),
+  NotifyChannelState: (error) => finish(pb.NotifyChannelStateResponse.encode({ error }, writer())),
+  SubscribeUnidirectional: (error) => finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { error } }, writer())),
+  SubscribeBidirectional: (error) => finish(pb.StreamSubscribeResponse.encode({ subscribe_response: { error } }, writer()))
 }

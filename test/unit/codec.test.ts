@@ -210,3 +210,17 @@ describe("replies", () => {
     )
   })
 })
+
+describe("the shared protobuf writer", () => {
+  it("an encode that fails half-way does not leak bytes into the next message", () => {
+    // A score beyond int64 makes the protobuf writer throw after it wrote the key and the data.
+    const broken = Reply.mapPublish({ key: "k", data: { big: "x".repeat(300) }, score: 2n ** 70n })
+    expect(() => Codec.encodeMapPublish(broken)).toThrow()
+    const next = pb.RPCResponse.decode(Codec.encodeRpc(Reply.rpc({ data: "clean" })))
+    expect(next).toEqual({ result: { data: Buffer.from('"clean"') } })
+    // And many messages in a row each come out whole.
+    for (let i = 0; i < 50; i++) {
+      expect(parseJson(pb.RPCResponse.decode(Codec.encodeRpc(Reply.rpc({ data: { i } }))).result?.data)).toEqual({ i })
+    }
+  })
+})
