@@ -3,13 +3,10 @@
 // message we declare must exist upstream with exactly the same fields (name, number, type, label) and reserved
 // numbers. The batch Command/Reply are the one exception: they may leave out the PRO-only fields, and only those.
 // The upstream file comes from the Go module cache (`go mod download` fetches it when the build was skipped).
-import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import protobuf from "protobufjs"
 import { describe, expect, it } from "vitest"
+import { load as loadProto, upstreamProto } from "../support/proto-contract.ts"
 
-const CENTRIFUGO_MODULE = "github.com/centrifugal/centrifugo/v6@v6.9.1"
 const PKG = "centrifugal.centrifugo.api"
 const SERVICE = `.${PKG}.CentrifugoApi`
 
@@ -40,77 +37,7 @@ const OSS_METHODS = [
 /** Batch envelopes: ours may omit upstream fields, but only those whose types we do not declare (PRO-only). */
 const PARTIAL = new Set([`.${PKG}.Command`, `.${PKG}.Reply`])
 
-const upstreamProto = (relative: string): string => {
-  const cache = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim()
-  const inCache = `${cache}/${CENTRIFUGO_MODULE}/${relative}`
-  if (existsSync(inCache)) return inCache
-  const downloaded = JSON.parse(execFileSync("go", ["mod", "download", "-json", CENTRIFUGO_MODULE], { encoding: "utf8" }))
-  return `${downloaded.Dir}/${relative}`
-}
-
-interface FieldShape {
-  readonly id: number
-  readonly type: string
-  readonly rule: string
-  readonly keyType?: string
-}
-
-interface MessageShape {
-  readonly fields: Record<string, FieldShape>
-  readonly reserved: unknown
-}
-
-/** Every message as { field name -> shape } with fully qualified type names, every enum, every service. */
-const shape = (root: protobuf.Root, pkg: string) => {
-  const messages: Record<string, MessageShape> = {}
-  const enums: Record<string, Record<string, number>> = {}
-  const services: Record<string, Record<string, unknown>> = {}
-  const visit = (ns: protobuf.NamespaceBase) => {
-    for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Type) {
-        const fields: Record<string, FieldShape> = {}
-        for (const field of nested.fieldsArray) {
-          field.resolve()
-          const map = field instanceof protobuf.MapField ? { keyType: field.keyType } : {}
-          fields[field.name] = {
-            id: field.id,
-            // Qualified, so a field pointing at a same-named message elsewhere would differ.
-            type: field.resolvedType ? field.resolvedType.fullName : field.type,
-            rule: field instanceof protobuf.MapField ? "map" : field.repeated ? "repeated" : "singular",
-            ...map
-          }
-        }
-        messages[nested.fullName] = { fields, reserved: nested.reserved ?? [] }
-        visit(nested)
-      } else if (nested instanceof protobuf.Enum) {
-        enums[nested.fullName] = { ...nested.values }
-      } else if (nested instanceof protobuf.Service) {
-        const methods: Record<string, unknown> = {}
-        for (const method of nested.methodsArray) {
-          method.resolve()
-          methods[method.name] = {
-            request: method.resolvedRequestType!.fullName,
-            response: method.resolvedResponseType!.fullName,
-            requestStream: Boolean(method.requestStream),
-            responseStream: Boolean(method.responseStream)
-          }
-        }
-        services[nested.fullName] = methods
-      } else if (nested instanceof protobuf.Namespace) {
-        visit(nested)
-      }
-    }
-  }
-  visit(root.lookup(pkg) as protobuf.Namespace)
-  return { messages, enums, services }
-}
-
-const load = (file: string) => {
-  const root = new protobuf.Root()
-  root.loadSync(file, { keepCase: true })
-  root.resolveAll()
-  return shape(root, PKG)
-}
+const load = (file: string) => loadProto(file, PKG)
 
 describe("proto/api.proto wire contract with Centrifugo v6.9.1 (OSS methods)", () => {
   const ours = load(fileURLToPath(new URL("../../proto/api.proto", import.meta.url)))
