@@ -20,6 +20,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Stream } from "effect"
+import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
 import type * as Request from "./Request.ts"
 
@@ -93,11 +94,11 @@ export const layer = <const H extends AnyHandlerRecord>(
         if (handler === undefined) continue
         const run = handler as (...args: Array<never>) => Effect.Effect<unknown>
         // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
+        const provide = provider(context)
         table[name] = STREAM_EVENTS.has(name)
           // A stream reply's publications run later, outside this call, so they get the services too.
-          ? (...args: Array<never>) =>
-            Effect.map(Effect.provideContext(run(...args), context), (reply) => provideStream(reply, context))
-          : (...args: Array<never>) => Effect.provideContext(run(...args), context)
+          ? (...args: Array<never>) => Effect.map(provide(run(...args)), (reply) => provideStream(reply, context))
+          : (...args: Array<never>) => provide(run(...args))
       }
       return table as Handlers
     })

@@ -29,6 +29,7 @@
  */
 import { Context, Duration, Effect, Exit, Layer, type LogLevel } from "effect"
 import { type EventName, Handlers } from "./Handlers.ts"
+import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
 import { isClientRequest, type ProxyRequest } from "./Request.ts"
 
@@ -81,15 +82,16 @@ const wrap = <R>(around: Around<R>, events: ReadonlyArray<EventName> | undefined
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(inner) as Array<[EventName, Next | undefined]>) {
         if (handler === undefined) continue
+        const provide = provider(context)
         if (selected !== undefined && !selected.has(name)) {
           table[name] = handler
         } else if (name === "subscribeBidirectional") {
           // The client's publications are not part of the request: `next` carries them on to the handler.
           const bidirectional = handler as (request: ProxyRequest, incoming: unknown) => ReturnType<Next>
           table[name] = (request: ProxyRequest, incoming: unknown) =>
-            Effect.provideContext(around(request, (forwarded) => bidirectional(forwarded, incoming)), context)
+            provide(around(request, (forwarded) => bidirectional(forwarded, incoming)))
         } else {
-          table[name] = (request: ProxyRequest) => Effect.provideContext(around(request, handler), context)
+          table[name] = (request: ProxyRequest) => provide(around(request, handler))
         }
       }
       return table as Handlers

@@ -75,7 +75,10 @@ export const isInvalidJson = (value: unknown): value is InvalidJson =>
 export const fromJsonBytes = (field: string, bytes: Uint8Array | undefined): unknown => {
   if (bytes === undefined || bytes.length === 0) return undefined
   try {
-    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"))
+    const text = Buffer.isBuffer(bytes)
+      ? bytes.toString("utf8")
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+    return JSON.parse(text)
   } catch (error) {
     const invalid: InvalidJson = { [InvalidJsonTypeId]: true, field, reason: (error as SyntaxError).message }
     throw invalid

@@ -230,11 +230,11 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
     const hasDeadline = Number.isFinite(Number(call.getDeadline()))
     const fiber = run(pipeline.run(request as never, isClientRequest(request) ? request.client : "", hasDeadline))
     inflight.add(fiber)
-    const onCancelled = () => fiber.interruptUnsafe()
-    call.once("cancelled", onCancelled)
+    // Not removed when the call ends: the call object is this request's alone, and interrupting a finished fiber
+    // does nothing.
+    call.on("cancelled", () => fiber.interruptUnsafe())
     fiber.addObserver((exit) => {
       inflight.delete(fiber)
-      call.off("cancelled", onCancelled)
       if (Exit.isSuccess(exit)) respond(callback, exit.value)
       // Only interruption gets here (the pipeline catches everything else): the server is shutting down.
       else if (!call.cancelled) callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
