@@ -3,6 +3,7 @@
  * responder, plus connect storms through a real Centrifugo with the connect proxy on and off.
  *
  * - Load: bench/loadgen (grpc-go, the client library Centrifugo itself uses), one HTTP/2 connection, N in flight.
+ * - Also measured: bench/goserver, a grpc-go server answering precomputed bytes: the language ceiling.
  * - Pinning: the server under test on core 1, the load generator on core 0 (`taskset`), when the machine has 2+.
  * - Rounds are interleaved (A B C A B C ...); medians with min/max are reported, and ratios against grpc-js.
  * - Server CPU per call from /proc/<pid>/stat (utime+stime) over the measured run; peak RSS from VmHWM.
@@ -47,9 +48,11 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 // ---------------------------------------------------------------------------------------------------------------
 
 const loadgen = join(root, ".cache/bench/loadgen")
-log("building bench/loadgen (grpc-go) ...")
+const goserver = join(root, ".cache/bench/goserver")
+log("building bench/loadgen and bench/goserver (grpc-go) ...")
 mkdirSync(join(root, ".cache/bench"), { recursive: true })
 execFileSync("go", ["build", "-o", loadgen, "."], { cwd: join(root, "bench/loadgen"), stdio: "inherit" })
+execFileSync("go", ["build", "-o", goserver, "."], { cwd: join(root, "bench/goserver"), stdio: "inherit" })
 
 const connection = { client: "5f1c2b64-9a3e-4f7e-8d7c-0a1b2c3d4e5f", transport: "websocket", protocol: "json", encoding: "json" }
 const payloads = {
@@ -57,6 +60,11 @@ const payloads = {
   Subscribe: pb.SubscribeRequest.encode({ ...connection, user: "alice", channel: "news", data: Buffer.from("{}") }).finish(),
   RPC: pb.RPCRequest.encode({ ...connection, user: "alice", method: "ping", data: Buffer.from("{}") }).finish()
 }
+// The Go ceiling answers these bytes without decoding requests (like the node:http2 floor).
+writeFileSync(join(work, "Connect.res"), pb.ConnectResponse.encode({ result: { user: "u" } }).finish())
+writeFileSync(join(work, "Subscribe.res"), pb.SubscribeResponse.encode({ result: {} }).finish())
+writeFileSync(join(work, "RPC.res"), pb.RPCResponse.encode({ result: {} }).finish())
+
 const payloadFile = (method: keyof typeof payloads) => {
   const file = join(work, `${method}.bin`)
   if (!existsSync(file)) writeFileSync(file, payloads[method])
@@ -92,6 +100,7 @@ const runLoad = (port: number, method: keyof typeof payloads, concurrency: numbe
 
 interface ServerSpec {
   readonly name: string
+  /** A compiled Node server, or `go` for the grpc-go ceiling. */
   readonly file: string
   readonly mode: "noop" | "realistic"
 }
@@ -106,6 +115,7 @@ const SERVERS: ReadonlyArray<ServerSpec> = [
   { name: "effect-centrifugo", file: compiled("ours"), mode: "noop" },
   { name: "grpc-js", file: compiled("grpcjs"), mode: "noop" },
   { name: "node:http2", file: compiled("raw-http2"), mode: "noop" },
+  { name: "grpc-go (ceiling)", file: "go", mode: "noop" },
   { name: "effect-centrifugo realistic", file: compiled("ours"), mode: "realistic" },
   { name: "grpc-js realistic", file: compiled("grpcjs"), mode: "realistic" }
 ]
@@ -117,7 +127,9 @@ interface Running {
 
 const startServer = (spec: ServerSpec, extraNodeArgs: ReadonlyArray<string> = []): Promise<Running> =>
   new Promise((resolve, reject) => {
-    const [command, commandArgs] = taskset(1, process.execPath, [...extraNodeArgs, join(root, spec.file)])
+    const [command, commandArgs] = spec.file === "go"
+      ? taskset(1, goserver, ["-responses", work])
+      : taskset(1, process.execPath, [...extraNodeArgs, join(root, spec.file)])
     const child = spawn(command, commandArgs, {
       env: { ...process.env, PORT: "0", MODE: spec.mode, PROXY_PROTO: join(root, "proto/proxy.proto") },
       stdio: ["ignore", "pipe", "inherit"]
