@@ -19,7 +19,8 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Cause, Config, Context, Duration, Effect, Exit, type Fiber, Layer } from "effect"
+import { Cause, Config, Context, Duration, Effect, Exit, type Fiber, Layer, Redacted } from "effect"
+import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import { isInvalidJson } from "../Payload.ts"
@@ -44,6 +45,12 @@ export interface ProxyServerOptions {
   readonly maxReceiveMessageLength?: number
   /** TLS or other credentials for the listener. Default: plaintext. */
   readonly credentials?: grpc.ServerCredentials
+  /**
+   * A metadata pair every call must carry: what Centrifugo sends when a proxy has `grpc.credentials_key` and
+   * `grpc.credentials_value`. Calls without it (or with another value) answer UNAUTHENTICATED and reach no handler;
+   * the pair is removed from `request.headers`, so the secret never reaches handlers or logs.
+   */
+  readonly requireCredentials?: { readonly key: string; readonly value: Redacted.Redacted<string> | string }
 }
 
 /** The running server. */
@@ -78,10 +85,12 @@ export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer
 
 /**
  * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
- * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`). Other options as in `layer`.
+ * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), and `PROXY_CREDENTIALS_KEY` with
+ * `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value` of Centrifugo's proxies, then
+ * required on every call). Other options as in `layer`.
  */
 export const layerConfig = (
-  options: Omit<ProxyServerOptions, "host" | "port" | "shutdownTimeout"> = {}
+  options: Omit<ProxyServerOptions, "host" | "port" | "shutdownTimeout" | "requireCredentials"> = {}
 ): Layer.Layer<ProxyServer, ProxyServerError | Config.ConfigError, Handlers> =>
   Layer.effect(
     ProxyServer,
@@ -89,11 +98,33 @@ export const layerConfig = (
       const config = yield* Config.all({
         host: Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")),
         port: Config.Port("PROXY_PORT").pipe(Config.withDefault(10001)),
-        shutdownTimeout: Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+        shutdownTimeout: Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+        credentialsKey: Config.String("PROXY_CREDENTIALS_KEY").pipe(Config.option),
+        credentialsValue: Config.Redacted("PROXY_CREDENTIALS_VALUE").pipe(Config.option)
       })
-      return yield* make({ ...options, ...config })
+      const { credentialsKey, credentialsValue, ...rest } = config
+      const requireCredentials = credentialsKey._tag === "Some" && credentialsValue._tag === "Some"
+        ? { requireCredentials: { key: credentialsKey.value, value: credentialsValue.value } }
+        : {}
+      return yield* make({ ...options, ...rest, ...requireCredentials })
     })
   )
+
+/** The check for `requireCredentials`: constant-time, on the first value of the lower-cased key. */
+export const credentialsCheck = (required: ProxyServerOptions["requireCredentials"]) => {
+  if (required === undefined) return undefined
+  const key = required.key.toLowerCase()
+  const expected = Buffer.from(typeof required.value === "string" ? required.value : Redacted.value(required.value))
+  return {
+    key,
+    ok: (metadata: grpc.Metadata): boolean => {
+      const given = metadata.get(key)[0]
+      if (given === undefined) return false
+      const bytes = Buffer.from(typeof given === "string" ? given : given.toString())
+      return bytes.length === expected.length && timingSafeEqual(bytes, expected)
+    }
+  }
+}
 
 const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const handlers = yield* Handlers
@@ -108,6 +139,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
     timeout
   }
   const inflight = new Set<AnyFiber>()
+  const credentials = credentialsCheck(options.requireCredentials)
 
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxReceiveMessageLength ?? 4 * 1024 * 1024
@@ -120,15 +152,31 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
     definition[method.method] = rawMethod(method.path, false, false)
     const handler = handlers[method.event] as Handler<never, never> | undefined
     implementation[method.method] = handler === undefined
-      ? unimplementedUnary(run, method.method, `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`)
-      : unaryCall({ method, handler, run, inflight, pipeline })
+      ? unimplementedUnary(
+        run,
+        method.method,
+        `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`,
+        credentials
+      )
+      : unaryCall({ method, handler, run, inflight, pipeline, credentials })
   }
   for (const method of streamMethods) {
     definition[method.method] = rawMethod(method.path, method.requestStream, true)
     const handler = handlers[method.event]
-    const streamOptions: Streams.StreamCallOptions = { method, run, inflight, failureReply: pipeline.failureReply }
+    const streamOptions: Streams.StreamCallOptions = {
+      method,
+      run,
+      inflight,
+      failureReply: pipeline.failureReply,
+      ...(credentials === undefined ? {} : { credentials })
+    }
     implementation[method.method] = handler === undefined
-      ? unimplementedStream(run, method.method, `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`)
+      ? unimplementedStream(
+        run,
+        method.method,
+        `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`,
+        credentials
+      )
       : method.requestStream
       ? Streams.bidirectional(handler as Streams.BidirectionalHandler, streamOptions)
       : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
@@ -175,14 +223,30 @@ const logOutside = (run: Run, effect: Effect.Effect<void>): void => {
   run(effect)
 }
 
-const unimplementedUnary = (run: Run, method: string, message: string): grpc.handleUnaryCall<Buffer, Buffer> =>
-(_call, callback) => {
+const unimplementedUnary = (
+  run: Run,
+  method: string,
+  message: string,
+  credentials: ReturnType<typeof credentialsCheck>
+): grpc.handleUnaryCall<Buffer, Buffer> =>
+(call, callback) => {
+  if (credentials !== undefined && !credentials.ok(call.metadata)) {
+    return callback(status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
+  }
   logOutside(run, Effect.logWarning(`${method}: ${message}`).pipe(Effect.annotateLogs({ method })))
   callback(status(grpc.status.UNIMPLEMENTED, `effect-centrifugo: ${method}: ${message}`))
 }
 
-const unimplementedStream = (run: Run, method: string, message: string) =>
+const unimplementedStream = (
+  run: Run,
+  method: string,
+  message: string,
+  credentials: ReturnType<typeof credentialsCheck>
+) =>
 (call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>) => {
+  if (credentials !== undefined && !credentials.ok(call.metadata)) {
+    return void call.emit("error", status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
+  }
   logOutside(run, Effect.logWarning(`${method}: ${message}`).pipe(Effect.annotateLogs({ method })))
   call.emit("error", status(grpc.status.UNIMPLEMENTED, `effect-centrifugo: ${method}: ${message}`))
 }
@@ -193,7 +257,10 @@ interface UnaryCallOptions {
   readonly run: Run
   readonly inflight: Set<AnyFiber>
   readonly pipeline: Pipeline.PipelineOptions
+  readonly credentials: ReturnType<typeof credentialsCheck>
 }
+
+export const UNAUTHENTICATED_DETAILS = "effect-centrifugo: missing or wrong proxy credentials"
 
 const respond = (callback: grpc.sendUnaryData<Buffer>, outcome: Pipeline.Outcome): void => {
   if (Buffer.isBuffer(outcome)) callback(null, outcome)
@@ -205,10 +272,16 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
   const name = method.method
   const pipeline = Pipeline.make(method, options.handler, options.pipeline)
 
+  const { credentials } = options
   return (call, callback) => {
+    if (credentials !== undefined && !credentials.ok(call.metadata)) {
+      logOutside(run, Effect.logWarning(`${name}: ${UNAUTHENTICATED_DETAILS}`).pipe(Effect.annotateLogs({ method: name })))
+      callback(status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
+      return
+    }
     let request: ProxyRequest
     try {
-      request = method.decode(call.request, headersFromMetadata(call.metadata))
+      request = method.decode(call.request, headersFromMetadata(call.metadata, credentials?.key))
     } catch (error) {
       if (isDecodeFailure(error)) {
         logOutside(run, Effect.logWarning(`${name}: ${error.message}`).pipe(Effect.annotateLogs({ method: name })))

@@ -39,6 +39,17 @@ export interface StreamCallOptions {
   readonly run: Run
   readonly inflight: Set<Fiber.Fiber<unknown, unknown>>
   readonly failureReply: FailureReply
+  /** The `requireCredentials` check of the server, when set. */
+  readonly credentials?: { readonly key: string; readonly ok: (metadata: grpc.Metadata) => boolean }
+}
+
+/** Refuses a call without the required proxy credentials; true when it was refused. */
+const refused = (call: StreamCall, options: StreamCallOptions): boolean => {
+  if (options.credentials === undefined || options.credentials.ok(call.metadata)) return false
+  const details = "effect-centrifugo: missing or wrong proxy credentials"
+  options.run(Effect.logWarning(`${options.method.method}: ${details}`))
+  call.emit("error", status(grpc.status.UNAUTHENTICATED, details))
+  return true
 }
 
 const status = (code: grpc.status, details: string): grpc.ServerErrorResponse =>
@@ -142,8 +153,9 @@ const withSubscribe = (
 
 export const unidirectional = (handler: UnidirectionalHandler, options: StreamCallOptions) =>
 (call: grpc.ServerWritableStream<Buffer, Buffer>): void => {
+  if (refused(call, options)) return
   const program = withSubscribe(
-    () => Codec.decodeSubscribe(call.request, Codec.headersFromMetadata(call.metadata)),
+    () => Codec.decodeSubscribe(call.request, Codec.headersFromMetadata(call.metadata, options.credentials?.key)),
     call,
     options,
     (request) => serve(call, Effect.suspend(() => handler(request)), options, request.client)
@@ -157,7 +169,8 @@ const isPublication = (
 
 export const bidirectional = (handler: BidirectionalHandler, options: StreamCallOptions) =>
 (call: grpc.ServerDuplexStream<Buffer, Buffer>): void => {
-  const headers = Codec.headersFromMetadata(call.metadata)
+  if (refused(call, options)) return
+  const headers = Codec.headersFromMetadata(call.metadata, options.credentials?.key)
   const messages = NodeStream.fromReadable<Buffer, Error>({
     evaluate: () => call,
     onError: (error) => error as Error,

@@ -46,12 +46,12 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 
 /**
  * gRPC metadata as a plain record: lower-cased names (grpc-js already lower-cases them), repeated values joined by
- * ", " as HTTP does, binary (`-bin`) values as base64.
+ * ", " as HTTP does, binary (`-bin`) values as base64. `secretKey` (the proxy credentials' key) is left out.
  */
-export const headersFromMetadata = (metadata: Metadata): Request.Headers => {
+export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Request.Headers => {
   const headers: Record<string, string> = {}
   for (const [name, values] of Object.entries(metadata.toJSON())) {
-    if (values.length === 0) continue
+    if (values.length === 0 || name === secretKey) continue
     headers[name] = values.length === 1
       ? valueToString(values[0]!)
       : values.map(valueToString).join(", ")

@@ -29,6 +29,8 @@ export interface ConfigOptions {
   readonly emulatedHeaders?: ReadonlyArray<string>
   /** Centrifugo's log level. Default `info`. */
   readonly logLevel?: string
+  /** Per-call credentials every proxy sends (`grpc.credentials_key` / `credentials_value`). */
+  readonly proxyCredentials?: { readonly key: string; readonly value: string }
   /** Enables Centrifugo's gRPC server API on this port, with this key. */
   readonly grpcApi?: { readonly port: number; readonly key: string }
   /** Deep-merged over the generated config, for anything else. */
@@ -53,7 +55,10 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
     timeout: options.proxyTimeout ?? "3s",
     http_headers: [...(options.httpHeaders ?? [])],
     emulated_headers: [...(options.emulatedHeaders ?? [])],
-    include_connection_meta: true
+    include_connection_meta: true,
+    ...(options.proxyCredentials === undefined
+      ? {}
+      : { grpc: { credentials_key: options.proxyCredentials.key, credentials_value: options.proxyCredentials.value } })
   }
   const proxied = {
     subscribe_proxy_enabled: true,
