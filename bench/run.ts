@@ -9,7 +9,7 @@
  * - Server CPU per call from /proc/<pid>/stat (utime+stime) over the measured run; peak RSS from VmHWM.
  * - One extra run of our server under --cpu-prof attributes its CPU to effect, grpc-js, protobuf, our code, node.
  *
- * Writes bench/results/latest.json and latest.md. Options: --rounds N (default 5), --seconds S (default 2),
+ * Writes bench/results/latest.json, latest.md and latest.svg (a chart). Options: --rounds N (default 5), --seconds S (default 2),
  * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
  * --quick (2 rounds, 1 s: a smoke run).
  */
@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url"
 import WebSocket from "ws"
 import * as pb from "../src/proto/generated/proxy.ts"
 import { Centrifugo } from "../src/testing/index.ts"
+import { chart } from "./chart.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const args = process.argv.slice(2)
@@ -450,6 +451,7 @@ const main = async () => {
     JSON.stringify({ machine, samples, rss, idle_rss: idleRss, storms: stormSamples, cpu_profile_shares: shares, targets: targets.map((t) => ({ target: t.target, value: t.value, met: t.pass(t.value) })) }, null, 2)
   )
   writeFileSync(join(root, "bench/results/latest.md"), `${markdown}\n`)
+  writeFileSync(join(root, "bench/results/latest.svg"), chart(JSON.parse(readFileSync(join(root, "bench/results/latest.json"), "utf8"))))
   console.log(markdown)
   rmSync(work, { recursive: true, force: true })
 }
