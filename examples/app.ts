@@ -25,7 +25,7 @@ export const AppHandlers = Handlers.layer({
   rpc,
   // Subscriptions whose expireAt passes are extended by an hour.
   subRefresh: () => Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))
-}).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.logging())
+}).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.metrics(), Interceptor.logging())
 
 /**
  * Tokens: HS256 JWTs when TOKEN_HMAC_SECRET is set (TOKEN_TTL optional), else the demo tokens in memory.

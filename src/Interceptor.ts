@@ -27,7 +27,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Exit, Layer, type LogLevel } from "effect"
+import { Context, Duration, Effect, Exit, Layer, type LogLevel, Metric } from "effect"
 import { type EventName, Handlers } from "./Handlers.ts"
 import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
@@ -226,3 +226,71 @@ export const mapFailures = (
         return Effect.isEffect(answer) ? answer : Reply.isRejection(answer) ? Effect.fail(answer) : Effect.succeed(answer)
       }
     ), options)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Observability
+// ---------------------------------------------------------------------------------------------------------------
+
+/** How a call ended, for metrics and spans: `ok`, `error`, `disconnect`, `failed` or `interrupted`. */
+const outcomeOf = (exit: Exit.Exit<AnyReply, unknown>): string => {
+  if (Exit.isSuccess(exit)) {
+    const tag = exit.value._tag
+    return tag === "ErrorReply" ? "error" : tag === "DisconnectReply" ? "disconnect" : "ok"
+  }
+  if (Exit.hasInterrupts(exit)) return "interrupted"
+  const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
+  return failure !== undefined && Reply.isRejection(failure.error)
+    ? (failure.error._tag === "ErrorReply" ? "error" : "disconnect")
+    : "failed"
+}
+
+/** Calls answered, by `event` (the gRPC method) and `outcome`. */
+export const callsTotal = Metric.counter("centrifugo_proxy_calls_total", {
+  description: "Proxy calls answered, by event and outcome"
+})
+
+/** Time to answer, by `event`. */
+export const callDuration = Metric.timer("centrifugo_proxy_call_duration", {
+  description: "Time from a proxy call's arrival at the handler to its answer"
+})
+
+/**
+ * Effect metrics per call: `centrifugo_proxy_calls_total{event, outcome}` and
+ * `centrifugo_proxy_call_duration{event}`. Export them with any Effect metrics exporter (e.g. OTLP from
+ * `effect/observability`), or read them with `Metric.value`.
+ */
+export const metrics = (options: InterceptorOptions = {}): Interceptor =>
+  make((request, next) =>
+    Effect.suspend(() => {
+      const started = performance.now()
+      return Effect.onExit(next(request), (exit) =>
+        Effect.andThen(
+          Metric.update(Metric.withAttributes(callsTotal, { event: request._tag, outcome: outcomeOf(exit) }), 1),
+          Metric.update(
+            Metric.withAttributes(callDuration, { event: request._tag }),
+            Duration.millis(performance.now() - started)
+          )
+        ))
+    }), options)
+
+/**
+ * A server span per call, `centrifugo.<Event>`, with the client, user, channel or method as attributes and the
+ * outcome; handlers' own spans nest under it. Spans go to whatever Tracer the application provides (e.g.
+ * `OtlpTracer.layer` from `effect/observability`).
+ */
+export const tracing = (options: InterceptorOptions = {}): Interceptor =>
+  make((request, next) => {
+    const attributes: Record<string, unknown> = { "centrifugo.event": request._tag }
+    if (isClientRequest(request)) {
+      attributes["centrifugo.client"] = request.client
+      attributes["centrifugo.transport"] = request.transport
+      if ("user" in request) attributes["centrifugo.user"] = request.user
+    }
+    if ("channel" in request) attributes["centrifugo.channel"] = request.channel
+    if ("method" in request) attributes["centrifugo.rpc_method"] = request.method
+    return Effect.withSpan(
+      Effect.onExit(next(request), (exit) => Effect.annotateCurrentSpan("centrifugo.outcome", outcomeOf(exit))),
+      `centrifugo.${request._tag}`,
+      { attributes, kind: "server" }
+    )
+  }, options)
