@@ -28,6 +28,7 @@ import { isClientRequest, type ProxyRequest } from "../Request.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
 import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
+import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 import * as Streams from "./streams.ts"
 
 export interface ProxyServerOptions {
@@ -73,9 +74,6 @@ export interface ProxyServerError {
 }
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
-
-const status = (code: grpc.status, details: string): grpc.ServerErrorResponse =>
-  Object.assign(new Error(details), { code, details })
 
 /**
  * The server as a scoped Layer: listening once built, shut down gracefully when its scope closes.
@@ -260,7 +258,6 @@ interface UnaryCallOptions {
   readonly credentials: ReturnType<typeof credentialsCheck>
 }
 
-export const UNAUTHENTICATED_DETAILS = "effect-centrifugo: missing or wrong proxy credentials"
 
 const respond = (callback: grpc.sendUnaryData<Buffer>, outcome: Pipeline.Outcome): void => {
   if (Buffer.isBuffer(outcome)) callback(null, outcome)

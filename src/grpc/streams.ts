@@ -23,6 +23,7 @@ import { ErrorCode, isRejection } from "../Reply.ts"
 import type * as Reply from "../Reply.ts"
 import type { ClientPublication, SubscribeRequest } from "../Request.ts"
 import type { StreamMethod } from "./methods.ts"
+import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 
 type Run = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
@@ -46,14 +47,10 @@ export interface StreamCallOptions {
 /** Refuses a call without the required proxy credentials; true when it was refused. */
 const refused = (call: StreamCall, options: StreamCallOptions): boolean => {
   if (options.credentials === undefined || options.credentials.ok(call.metadata)) return false
-  const details = "effect-centrifugo: missing or wrong proxy credentials"
-  options.run(Effect.logWarning(`${options.method.method}: ${details}`))
-  call.emit("error", status(grpc.status.UNAUTHENTICATED, details))
+  options.run(Effect.logWarning(`${options.method.method}: ${UNAUTHENTICATED_DETAILS}`))
+  call.emit("error", status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
   return true
 }
-
-const status = (code: grpc.status, details: string): grpc.ServerErrorResponse =>
-  Object.assign(new Error(details), { code, details })
 
 /** Writes one message, waiting for `drain` when grpc-js says its buffer is full. */
 const write = (call: StreamCall, bytes: Buffer): Effect.Effect<void> =>
