@@ -30,23 +30,13 @@
 import { Context, Duration, Effect, Exit, Layer, type LogLevel, Metric } from "effect"
 import { type EventName, Handlers } from "./Handlers.ts"
 import { provider } from "./internal/context.ts"
+import { eventOfTag } from "./internal/events.ts"
+import { safe } from "./internal/logText.ts"
 import * as Reply from "./Reply.ts"
 import { isClientRequest, type ProxyRequest } from "./Request.ts"
 
 /** Any event's reply. */
-export type AnyReply =
-  | Reply.ConnectReply
-  | Reply.RefreshReply
-  | Reply.SubscribeReply
-  | Reply.PublishReply
-  | Reply.RpcReply
-  | Reply.SubRefreshReply
-  | Reply.StreamReply
-  | Reply.MapPublishReply
-  | Reply.MapRemoveReply
-  | Reply.SharedPollRefreshReply
-  | Reply.NotifyCacheEmptyReply
-  | Reply.NotifyChannelStateReply
+export type AnyReply = Reply.AnyReply
 
 /** The rest of the pipeline: inner interceptors and the handler. */
 export type Next = (request: ProxyRequest) => Effect.Effect<AnyReply, unknown>
@@ -130,9 +120,9 @@ export const provide = <I, S, R = never>(
 // Ready-made interceptors
 // ---------------------------------------------------------------------------------------------------------------
 
-/** What a request is about, for logs: the channel or RPC method when there is one. */
+/** What a request is about, for logs: the channel or RPC method when there is one (escaped: it is client text). */
 const subject = (request: ProxyRequest): string =>
-  "channel" in request ? ` ${request.channel}` : "method" in request ? ` ${request.method}` : ""
+  "channel" in request ? ` ${safe(request.channel)}` : "method" in request ? ` ${safe(request.method)}` : ""
 
 const describeReply = (reply: AnyReply): string =>
   reply._tag === "ErrorReply"
@@ -143,17 +133,20 @@ const describeReply = (reply: AnyReply): string =>
     ? "stream"
     : "ok"
 
-const describeFailure = (exit: Exit.Exit<AnyReply, unknown>): string => {
-  if (Exit.isSuccess(exit)) return describeReply(exit.value)
-  if (Exit.hasInterrupts(exit)) return "interrupted"
-  const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
-  return failure !== undefined && Reply.isRejection(failure.error) ? describeReply(failure.error) : "failed"
-}
+/** The user a call is about: the request's, or on Connect the user the reply accepted. */
+const userOf = (request: ProxyRequest, reply: AnyReply | undefined): string | undefined =>
+  "user" in request
+    ? request.user
+    : reply !== undefined && reply._tag === "ConnectResult"
+    ? reply.user
+    : undefined
 
 /**
- * One log line per call: event, subject, outcome and duration, annotated with `client` and `user`.
- * Put it outermost to time the whole pipeline. Failures are described, not logged with their cause: the server
- * logs the cause once when it answers.
+ * One log line per answered call: event, subject, outcome and duration, annotated with `event`, `client`, `user`
+ * (on Connect: the user the reply accepted), `channel`/`method`. Replies and rejections are logged at `level`
+ * (default Info). A call that fails is not logged here: the server logs it once, at Error, with its cause, the same
+ * annotations and the duration. Client-supplied text is escaped, so it cannot forge log lines.
+ * Put it outermost to time the whole pipeline.
  */
 export const logging = (
   options: InterceptorOptions & { readonly level?: LogLevel.Severity } = {}
@@ -162,12 +155,22 @@ export const logging = (
   return make((request, next) =>
     Effect.suspend(() => {
       const started = performance.now()
-      return Effect.onExit(next(request), (exit) =>
-        log(
-          `${request._tag}${subject(request)} -> ${describeFailure(exit)} in ${(performance.now() - started).toFixed(1)} ms`
-        ).pipe(Effect.annotateLogs(
-          isClientRequest(request) ? { client: request.client, user: "user" in request ? request.user : "" } : {}
-        )))
+      return Effect.onExit(next(request), (exit) => {
+        let reply: AnyReply | undefined
+        if (Exit.isSuccess(exit)) reply = exit.value
+        else {
+          const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
+          if (failure === undefined || !Reply.isRejection(failure.error)) return Effect.void
+          reply = failure.error
+        }
+        const fields: Record<string, string> = { event: eventOfTag(request._tag).event }
+        if (isClientRequest(request)) fields.client = safe(request.client)
+        const user = userOf(request, reply)
+        if (user !== undefined) fields.user = safe(user)
+        return log(
+          `${request._tag}${subject(request)} -> ${describeReply(reply)} in ${(performance.now() - started).toFixed(1)} ms`
+        ).pipe(Effect.annotateLogs(fields))
+      })
     }), options)
 }
 

@@ -69,18 +69,59 @@ export const isInvalidJson = (value: unknown): value is InvalidJson =>
   typeof value === "object" && value !== null && InvalidJsonTypeId in value
 
 /**
+ * The deepest nesting of arrays and objects accepted in a request's JSON payload. Deeper input (`[[[...]]]` 10,000
+ * levels down) can never be handled usefully: it overflows the stack of whatever walks it (a Schema decoder,
+ * `JSON.stringify` of a reply), so it is refused up front as a bad request (error 107), never retried.
+ */
+export const MAX_JSON_DEPTH = 512
+
+const OPEN_BRACKET = 0x5b
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACKET = 0x5d
+const CLOSE_BRACE = 0x7d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/** True when the JSON text nests arrays/objects deeper than `limit`; strings are skipped, so `"[[["` is depth 0. */
+export const nestsDeeperThan = (bytes: Uint8Array, limit: number): boolean => {
+  // Every level costs at least one byte: shorter input cannot be too deep, and most payloads skip the scan.
+  if (bytes.length <= limit) return false
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!
+    if (inString) {
+      if (byte === BACKSLASH) i++
+      else if (byte === QUOTE) inString = false
+    } else if (byte === QUOTE) {
+      inString = true
+    } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+      if (++depth > limit) return true
+    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
+      depth--
+    }
+  }
+  return false
+}
+
+const invalidJson = (field: string, reason: string): InvalidJson => ({ [InvalidJsonTypeId]: true, field, reason })
+
+/**
  * Parses a JSON payload from the wire. Empty bytes mean "not sent" and give `undefined`.
- * Throws an `InvalidJson` (not an Error: it is expected input, not a bug) when the bytes are not JSON.
+ * Throws an `InvalidJson` (not an Error: it is expected input, not a bug) when the bytes are not JSON, or nest
+ * deeper than `MAX_JSON_DEPTH`.
  */
 export const fromJsonBytes = (field: string, bytes: Uint8Array | undefined): unknown => {
   if (bytes === undefined || bytes.length === 0) return undefined
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+    throw invalidJson(field, `nested deeper than ${MAX_JSON_DEPTH} levels`)
+  }
   try {
     const text = Buffer.isBuffer(bytes)
       ? bytes.toString("utf8")
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
     return JSON.parse(text)
   } catch (error) {
-    const invalid: InvalidJson = { [InvalidJsonTypeId]: true, field, reason: (error as SyntaxError).message }
-    throw invalid
+    throw invalidJson(field, error instanceof Error ? error.message : String(error))
   }
 }

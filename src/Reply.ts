@@ -15,6 +15,8 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import type * as Stream from "effect/Stream"
 import type { Payload } from "./Payload.ts"
 
@@ -74,8 +76,8 @@ const MAX_DISCONNECT_REASON_BYTES = 123
 // Rejections
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Rejects one command; the connection stays. */
-export interface ErrorReply {
+/** Rejects one command; the connection stays. Also an Effect failing with itself: `return yield* Reply.error(...)`. */
+export interface ErrorReply extends Effect.Effect<never, ErrorReply> {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "ErrorReply"
   readonly code: number
@@ -84,16 +86,50 @@ export interface ErrorReply {
   readonly temporary: boolean
 }
 
-/** Closes the whole connection. */
-export interface DisconnectReply {
+/** Closes the whole connection. Also an Effect failing with itself: `return yield* Reply.disconnect(...)`. */
+export interface DisconnectReply extends Effect.Effect<never, DisconnectReply> {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "DisconnectReply"
   readonly code: number
   readonly reason: string
 }
 
-/** A reply usable as a typed failure: `Effect.fail(Reply.error(...))`. */
+/** A reply usable as a typed failure: `Effect.fail(Reply.error(...))`, or `yield*` it. */
 export type Rejection = ErrorReply | DisconnectReply
+
+const rejectionFields = (value: Rejection): Record<string, unknown> =>
+  value._tag === "ErrorReply"
+    ? { _tag: value._tag, code: value.code, message: value.message, temporary: value.temporary }
+    : { _tag: value._tag, code: value.code, reason: value.reason }
+
+// Rejections are plain data with an Effect prototype (no classes): evaluating one fails with itself, so it can be
+// yielded in Effect.gen. The Effect prototype's own printing is replaced so logs and JSON show the reply's fields.
+const RejectionProto: object = Object.assign(
+  Object.create(
+    Effectable.Prototype<Effect.Effect<never, Rejection>>({
+      label: "Rejection",
+      evaluate() {
+        return Effect.fail(this as unknown as Rejection)
+      }
+    })
+  ),
+  {
+    toJSON(this: Rejection) {
+      return rejectionFields(this)
+    },
+    toString(this: Rejection) {
+      return this._tag === "ErrorReply"
+        ? `ErrorReply(${this.code}: ${this.message}${this.temporary ? ", temporary" : ""})`
+        : `DisconnectReply(${this.code}: ${this.reason})`
+    },
+    [Symbol.for("nodejs.util.inspect.custom")](this: Rejection) {
+      return rejectionFields(this)
+    }
+  }
+)
+
+const rejection = <A extends Rejection>(fields: Omit<A, keyof Effect.Effect<never, A> | ReplyTypeId>): A =>
+  Object.assign(Object.create(RejectionProto), fields, { [ReplyTypeId]: ReplyTypeId }) as A
 
 /**
  * Rejects the command with an error. `code` must be a custom code in 400-1999 or one of `ErrorCode`.
@@ -106,7 +142,7 @@ export const error = (code: number, message: string, temporary = false): ErrorRe
         `(ErrorCode: 100-112). Codes 0-399 are reserved by Centrifugo.`
     )
   }
-  return { [ReplyTypeId]: ReplyTypeId, _tag: "ErrorReply", code, message, temporary }
+  return rejection<ErrorReply>({ _tag: "ErrorReply", code, message, temporary })
 }
 
 /**
@@ -127,7 +163,7 @@ export const disconnect = (code: number, reason: string): DisconnectReply => {
         `most ${MAX_DISCONNECT_REASON_BYTES} (Centrifugo recommends 32 ASCII bytes).`
     )
   }
-  return { [ReplyTypeId]: ReplyTypeId, _tag: "DisconnectReply", code, reason }
+  return rejection<DisconnectReply>({ _tag: "DisconnectReply", code, reason })
 }
 
 /** True for any value built by this module's constructors. */
@@ -380,6 +416,21 @@ export type SharedPollRefreshReply = SharedPollRefreshResult | ErrorReply
 export type NotifyCacheEmptyReply = NotifyCacheEmptyResult
 /** Channel-state notifications (Centrifugo PRO). */
 export type NotifyChannelStateReply = NotifyChannelStateResult | ErrorReply
+
+/** Any event's reply. */
+export type AnyReply =
+  | ConnectReply
+  | RefreshReply
+  | SubscribeReply
+  | PublishReply
+  | RpcReply
+  | SubRefreshReply
+  | StreamReply
+  | MapPublishReply
+  | MapRemoveReply
+  | SharedPollRefreshReply
+  | NotifyCacheEmptyReply
+  | NotifyChannelStateReply
 
 /** Seconds since the epoch, as Centrifugo expects, from either accepted form. */
 export const expireAtSeconds = (value: ExpireAt): number =>

@@ -7,9 +7,13 @@
  *   `failureReply` (default: error 100 "internal server error", temporary); refresh and sub-refresh answer a gRPC
  *   INTERNAL status instead, because Centrifugo ignores their error field and would end the session;
  * - `Effect.fail(Reply.error(...))` / `Effect.fail(Reply.disconnect(...))` are answered as those replies;
- * - the call's cancellation (Centrifugo gave up, or its deadline passed) interrupts the fiber, so no work keeps
- *   running for nobody; calls without a deadline are bounded by `timeout`;
+ * - every call is bounded by its own deadline: a call already past it (or already cancelled) starts no handler;
+ *   a handler still running shortly before the deadline (`deadlineMargin`) is interrupted and the call answered
+ *   with `failureReply`, so Centrifugo gets an answer instead of having to reset the stream; the call's
+ *   cancellation (Centrifugo gave up) interrupts the fiber too; calls without a deadline are bounded by `timeout`;
  * - a method without a handler answers UNIMPLEMENTED naming the missing handler;
+ * - with `requireCredentials`, calls without the right metadata pair answer UNAUTHENTICATED (one warning per 10 s,
+ *   with the count of the others); a half-set or empty credentials configuration fails the Layer at start;
  * - bytes that do not decode answer INVALID_ARGUMENT; a JSON payload that does not parse answers error 107
  *   "bad request" and the handler is not called;
  * - messages over `maxReceiveMessageLength` are refused by grpc-js with RESOURCE_EXHAUSTED;
@@ -19,13 +23,15 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Cause, Config, Context, Duration, Effect, Exit, type Fiber, Layer, Redacted } from "effect"
+import { Config, Context, Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
-import { isInvalidJson } from "../Payload.ts"
-import { isClientRequest, type ProxyRequest } from "../Request.ts"
+import { noHandlerMessage } from "../internal/events.ts"
+import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
+import { isInvalidJson } from "../Payload.ts"
+import type { ProxyRequest } from "../Request.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
 import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
@@ -42,6 +48,11 @@ export interface ProxyServerOptions {
   readonly shutdownTimeout?: Duration.Input
   /** Upper bound for a call that arrives without a gRPC deadline (Centrifugo always sends one). Default 30 s. */
   readonly timeout?: Duration.Input
+  /**
+   * How long before a call's deadline a handler still running is interrupted and the call answered with
+   * `failureReply`. Default: a tenth of the time the call had left when it arrived, at most 100 ms.
+   */
+  readonly deadlineMargin?: Duration.Input
   /** Largest request accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 4 MiB (grpc-js default). */
   readonly maxReceiveMessageLength?: number
   /** TLS or other credentials for the listener. Default: plaintext. */
@@ -49,7 +60,8 @@ export interface ProxyServerOptions {
   /**
    * A metadata pair every call must carry: what Centrifugo sends when a proxy has `grpc.credentials_key` and
    * `grpc.credentials_value`. Calls without it (or with another value) answer UNAUTHENTICATED and reach no handler;
-   * the pair is removed from `request.headers`, so the secret never reaches handlers or logs.
+   * the pair is removed from `request.headers`, so the secret never reaches handlers or logs. An empty key or value
+   * fails the Layer at start (it would otherwise look like protection and be none).
    */
   readonly requireCredentials?: { readonly key: string; readonly value: Redacted.Redacted<string> | string }
 }
@@ -66,11 +78,17 @@ export const ProxyServer: Context.Service<ProxyServer, ProxyServer> = Context.Se
   "effect-centrifugo/ProxyServer"
 )
 
-/** The server could not start. */
+/** The server could not start: it cannot bind, or its configuration is unsafe or invalid. */
 export interface ProxyServerError {
   readonly _tag: "ProxyServerError"
   readonly message: string
-  readonly cause: unknown
+  readonly cause?: unknown
+}
+
+export const ProxyServerError = (message: string, cause?: unknown): ProxyServerError => {
+  const error = { _tag: "ProxyServerError" as const, message, ...(cause === undefined ? {} : { cause }) }
+  // Printed by NodeRuntime.runMain and loggers: make the message the first thing seen.
+  return Object.defineProperty(error, "toString", { value: () => `ProxyServerError: ${message}`, enumerable: false })
 }
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
@@ -81,32 +99,74 @@ type AnyFiber = Fiber.Fiber<unknown, unknown>
 export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer, ProxyServerError, Handlers> =>
   Layer.effect(ProxyServer, make(options))
 
+/** An option given as a value, or as a `Config` read when the Layer is built. */
+export type Configurable<A> = A | Config.Config<A>
+
+/** `layerConfig`'s options: every option as a value or a `Config`. */
+export type ProxyServerConfig = {
+  readonly [K in keyof ProxyServerOptions]?: Configurable<Exclude<ProxyServerOptions[K], undefined>>
+}
+
 /**
  * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
  * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), and `PROXY_CREDENTIALS_KEY` with
  * `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value` of Centrifugo's proxies, then
- * required on every call). Other options as in `layer`.
+ * required on every call; setting only one of them, or an empty one, fails at start naming the missing variable).
+ * Any option may be given as a value or as a `Config` of your own instead
+ * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
  */
 export const layerConfig = (
-  options: Omit<ProxyServerOptions, "host" | "port" | "shutdownTimeout" | "requireCredentials"> = {}
+  config: ProxyServerConfig = {}
 ): Layer.Layer<ProxyServer, ProxyServerError | Config.ConfigError, Handlers> =>
   Layer.effect(
     ProxyServer,
     Effect.gen(function*() {
-      const config = yield* Config.all({
-        host: Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")),
-        port: Config.Port("PROXY_PORT").pipe(Config.withDefault(10001)),
-        shutdownTimeout: Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
-        credentialsKey: Config.String("PROXY_CREDENTIALS_KEY").pipe(Config.option),
-        credentialsValue: Config.Redacted("PROXY_CREDENTIALS_VALUE").pipe(Config.option)
+      const read = <A>(value: Configurable<A> | undefined, fallback: Config.Config<A>): Effect.Effect<A, Config.ConfigError> =>
+        value === undefined ? fallback : Config.isConfig(value) ? value as Config.Config<A> : Effect.succeed(value as A)
+      const host = yield* read(config.host, Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")))
+      // Config.Int, not Config.Port: port 0 (any free port) is allowed; make() checks the range.
+      const port = yield* read(config.port, Config.Int("PROXY_PORT").pipe(Config.withDefault(10001)))
+      const shutdownTimeout = yield* read<Duration.Input>(
+        config.shutdownTimeout,
+        Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+      )
+      const requireCredentials = config.requireCredentials !== undefined
+        ? yield* read(config.requireCredentials, Config.succeed(undefined))
+        : yield* credentialsFromEnv
+      const rest: Record<string, unknown> = {}
+      for (const key of ["failureReply", "timeout", "deadlineMargin", "maxReceiveMessageLength", "credentials"] as const) {
+        const value = config[key]
+        if (value !== undefined) rest[key] = Config.isConfig(value) ? yield* (value as Config.Config<unknown>) : value
+      }
+      return yield* make({
+        ...(rest as ProxyServerOptions),
+        host,
+        port,
+        shutdownTimeout,
+        ...(requireCredentials === undefined ? {} : { requireCredentials })
       })
-      const { credentialsKey, credentialsValue, ...rest } = config
-      const requireCredentials = credentialsKey._tag === "Some" && credentialsValue._tag === "Some"
-        ? { requireCredentials: { key: credentialsKey.value, value: credentialsValue.value } }
-        : {}
-      return yield* make({ ...options, ...rest, ...requireCredentials })
     })
   )
+
+/** PROXY_CREDENTIALS_KEY + PROXY_CREDENTIALS_VALUE: both or neither, never empty. */
+const credentialsFromEnv = Effect.gen(function*() {
+  const { key, value } = yield* Config.all({
+    key: Config.String("PROXY_CREDENTIALS_KEY").pipe(Config.option),
+    value: Config.Redacted("PROXY_CREDENTIALS_VALUE").pipe(Config.option)
+  })
+  if (key._tag === "None" && value._tag === "None") return undefined
+  if (key._tag === "None") {
+    return yield* Effect.fail(
+      ProxyServerError("PROXY_CREDENTIALS_VALUE is set but PROXY_CREDENTIALS_KEY is not: set both, or neither")
+    )
+  }
+  if (value._tag === "None") {
+    return yield* Effect.fail(
+      ProxyServerError("PROXY_CREDENTIALS_KEY is set but PROXY_CREDENTIALS_VALUE is not: set both, or neither")
+    )
+  }
+  return { key: key.value, value: value.value }
+})
 
 /** The check for `requireCredentials`: constant-time, on the first value of the lower-cased key. */
 export const credentialsCheck = (required: ProxyServerOptions["requireCredentials"]) => {
@@ -124,7 +184,55 @@ export const credentialsCheck = (required: ProxyServerOptions["requireCredential
   }
 }
 
+/** Refuses credentials that would protect nothing: an empty key or value. */
+const validateCredentials = (required: ProxyServerOptions["requireCredentials"]) => {
+  if (required === undefined) return Effect.void
+  const value = typeof required.value === "string" ? required.value : Redacted.value(required.value)
+  if (required.key.trim() === "") {
+    return Effect.fail(ProxyServerError("requireCredentials.key (PROXY_CREDENTIALS_KEY) is empty"))
+  }
+  if (value === "") {
+    return Effect.fail(ProxyServerError("requireCredentials.value (PROXY_CREDENTIALS_VALUE) is empty"))
+  }
+  return Effect.void
+}
+
+const DEFAULT_MAX_MARGIN = Duration.millis(100)
+
+/** The time a call may run: until shortly before its deadline, or `timeout` without one; 0 when already past it. */
+const budgetOf = (
+  deadline: grpc.Deadline,
+  timeout: Duration.Duration,
+  margin: Duration.Duration | undefined
+): Duration.Duration => {
+  const at = Number(deadline)
+  if (!Number.isFinite(at)) return timeout
+  const left = at - Date.now()
+  if (left <= 0) return Duration.zero
+  const marginMs = margin !== undefined
+    ? Duration.toMillis(margin)
+    : Math.min(Duration.toMillis(DEFAULT_MAX_MARGIN), left / 10)
+  return Duration.millis(Math.max(0, left - marginMs))
+}
+
+let grpcLoggerRouted = false
+
+/**
+ * grpc-js writes its own errors to stderr (`E No address added out of total 1 resolved` beside our bind error).
+ * Route them through the Effect logger at Debug: the server logs what matters itself, with context.
+ */
+const routeGrpcLogs = (run: Run) => {
+  if (grpcLoggerRouted) return
+  grpcLoggerRouted = true
+  const log = (...args: Array<unknown>) => void run(Effect.logDebug(`grpc-js: ${args.map(String).join(" ")}`))
+  grpc.setLogger({ error: log, info: log, debug: log } as Partial<Console> as Console)
+}
+
 const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
+  yield* validateCredentials(options.requireCredentials)
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    return yield* Effect.fail(ProxyServerError(`port ${options.port} is not a port number (0-65535; 0 = any free port)`))
+  }
   const handlers = yield* Handlers
   const context = yield* Effect.context<never>()
   const run = Effect.runForkWith(context)
@@ -132,12 +240,12 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const requestedPort = options.port ?? 10001
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
   const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
-  const pipeline: Pipeline.PipelineOptions = {
-    failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY,
-    timeout
-  }
+  const deadlineMargin = options.deadlineMargin === undefined ? undefined : Duration.fromInputUnsafe(options.deadlineMargin)
+  const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
   const inflight = new Set<AnyFiber>()
   const credentials = credentialsCheck(options.requireCredentials)
+  const refuse = refuser(run)
+  routeGrpcLogs(run)
 
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxReceiveMessageLength ?? 4 * 1024 * 1024
@@ -150,13 +258,21 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
     definition[method.method] = rawMethod(method.path, false, false)
     const handler = handlers[method.event] as Handler<never, never> | undefined
     implementation[method.method] = handler === undefined
-      ? unimplementedUnary(
-        run,
-        method.method,
-        `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`,
-        credentials
-      )
-      : unaryCall({ method, handler, run, inflight, pipeline, credentials })
+      ? unimplementedUnary(run, method.method, noHandlerMessage(method.event), credentials, refuse)
+      : yield* Effect.try({
+        try: () =>
+          unaryCall({
+            method,
+            pipeline: Pipeline.make(method.spec, handler, method.encode as (reply: unknown) => Buffer, { failureReply }),
+            run,
+            inflight,
+            timeout,
+            deadlineMargin,
+            credentials,
+            refuse
+          }),
+        catch: (error) => ProxyServerError(`invalid failureReply: ${String(error)}`, error)
+      })
   }
   for (const method of streamMethods) {
     definition[method.method] = rawMethod(method.path, method.requestStream, true)
@@ -165,16 +281,12 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
       method,
       run,
       inflight,
-      failureReply: pipeline.failureReply,
+      failureReply,
+      refuse,
       ...(credentials === undefined ? {} : { credentials })
     }
     implementation[method.method] = handler === undefined
-      ? unimplementedStream(
-        run,
-        method.method,
-        `no \`${method.event}\` handler: add one to Handlers.layer({ ... })`,
-        credentials
-      )
+      ? unimplementedStream(run, method.method, noHandlerMessage(method.event), credentials, refuse)
       : method.requestStream
       ? Streams.bidirectional(handler as Streams.BidirectionalHandler, streamOptions)
       : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
@@ -191,17 +303,20 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
       (error, port) =>
         resume(
           error
-            ? Effect.fail({ _tag: "ProxyServerError", message: `cannot bind ${host}:${requestedPort}: ${error.message}`, cause: error })
+            ? Effect.fail(ProxyServerError(`cannot bind ${host}:${requestedPort}: ${bindReason(error)}`, error))
             : Effect.succeed(port)
         )
     )
   })
   const address = `${host.includes(":") ? `[${host}]` : host}:${port}`
   yield* Effect.logInfo(`Centrifugo proxy listening on ${address}`).pipe(
-    Effect.annotateLogs({ handlers: Object.keys(handlers).join(",") })
+    Effect.annotateLogs({ handlers: Object.keys(handlers).filter((k) => handlers[k as keyof Handlers] !== undefined).join(",") })
   )
   return ProxyServer.of({ port, address })
 })
+
+/** grpc-js wraps the listen error: "No address added out of total 1 resolved errors: [listen EADDRINUSE: ...]". */
+const bindReason = (error: Error): string => /\[(.+)\]\s*$/.exec(error.message)?.[1] ?? error.message
 
 // Our own codec runs inside the call (so its failures become replies), so grpc-js only moves bytes.
 const identity = <A>(value: A): A => value
@@ -221,14 +336,34 @@ const logOutside = (run: Run, effect: Effect.Effect<void>): void => {
   run(effect)
 }
 
+/**
+ * The warning for calls refused for want of credentials, at most once per 10 s per server: a flood of such calls
+ * (a misconfigured Centrifugo, or a scan) must not flood the log. Each line says how many were left out.
+ */
+const refuser = (run: Run) => {
+  const shouldLog = throttle(10_000)
+  return (method: string): void => {
+    const suppressed = shouldLog()
+    if (suppressed === undefined) return
+    logOutside(
+      run,
+      Effect.logWarning(
+        `${method}: ${UNAUTHENTICATED_DETAILS}${suppressed > 0 ? ` (and ${suppressed} more such calls not logged)` : ""}`
+      ).pipe(Effect.annotateLogs({ method }))
+    )
+  }
+}
+
 const unimplementedUnary = (
   run: Run,
   method: string,
   message: string,
-  credentials: ReturnType<typeof credentialsCheck>
+  credentials: ReturnType<typeof credentialsCheck>,
+  refuse: (method: string) => void
 ): grpc.handleUnaryCall<Buffer, Buffer> =>
 (call, callback) => {
   if (credentials !== undefined && !credentials.ok(call.metadata)) {
+    refuse(method)
     return callback(status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
   }
   logOutside(run, Effect.logWarning(`${method}: ${message}`).pipe(Effect.annotateLogs({ method })))
@@ -239,10 +374,12 @@ const unimplementedStream = (
   run: Run,
   method: string,
   message: string,
-  credentials: ReturnType<typeof credentialsCheck>
+  credentials: ReturnType<typeof credentialsCheck>,
+  refuse: (method: string) => void
 ) =>
 (call: grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>) => {
   if (credentials !== undefined && !credentials.ok(call.metadata)) {
+    refuse(method)
     return void call.emit("error", status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
   }
   logOutside(run, Effect.logWarning(`${method}: ${message}`).pipe(Effect.annotateLogs({ method })))
@@ -251,54 +388,64 @@ const unimplementedStream = (
 
 interface UnaryCallOptions {
   readonly method: UnaryMethod
-  readonly handler: Handler<never, never>
+  readonly pipeline: Pipeline.EventPipeline<Buffer>
   readonly run: Run
   readonly inflight: Set<AnyFiber>
-  readonly pipeline: Pipeline.PipelineOptions
+  readonly timeout: Duration.Duration
+  readonly deadlineMargin: Duration.Duration | undefined
   readonly credentials: ReturnType<typeof credentialsCheck>
+  readonly refuse: (method: string) => void
 }
 
-
-const respond = (callback: grpc.sendUnaryData<Buffer>, outcome: Pipeline.Outcome): void => {
-  if (Buffer.isBuffer(outcome)) callback(null, outcome)
-  else callback(status(outcome.code, outcome.details))
+/** The pipeline's outcome as grpc-js wants it: the reply bytes, or a status for what a reply cannot say. */
+const respond = (callback: grpc.sendUnaryData<Buffer>, outcome: Pipeline.Outcome<Buffer>): void => {
+  if (!Pipeline.isUnanswerable(outcome)) callback(null, outcome)
+  else if (outcome._tag === "Failed") callback(status(grpc.status.INTERNAL, outcome.message))
+  else callback(status(grpc.status.INVALID_ARGUMENT, outcome.message))
 }
 
 const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buffer> => {
-  const { inflight, method, run } = options
+  const { credentials, inflight, method, pipeline, refuse, run, timeout, deadlineMargin } = options
   const name = method.method
-  const pipeline = Pipeline.make(method, options.handler, options.pipeline)
 
-  const { credentials } = options
   return (call, callback) => {
     if (credentials !== undefined && !credentials.ok(call.metadata)) {
-      logOutside(run, Effect.logWarning(`${name}: ${UNAUTHENTICATED_DETAILS}`).pipe(Effect.annotateLogs({ method: name })))
+      refuse(name)
       callback(status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
+      return
+    }
+    // grpc-js reports a cancellation that came before this point only through this flag, never as an event later.
+    if (call.cancelled) return
+    const budget = budgetOf(call.getDeadline(), timeout, deadlineMargin)
+    if (Duration.isZero(budget)) {
+      logOutside(
+        run,
+        Effect.logWarning(`${name}: arrived past its deadline; answered DEADLINE_EXCEEDED without running the handler`)
+          .pipe(Effect.annotateLogs({ method: name }))
+      )
+      callback(status(grpc.status.DEADLINE_EXCEEDED, "effect-centrifugo: the call arrived past its deadline"))
       return
     }
     let request: ProxyRequest
     try {
       request = method.decode(call.request, headersFromMetadata(call.metadata, credentials?.key))
     } catch (error) {
-      if (isDecodeFailure(error)) {
-        logOutside(run, Effect.logWarning(`${name}: ${error.message}`).pipe(Effect.annotateLogs({ method: name })))
+      if (isInvalidJson(error)) {
+        const fiber = run(pipeline.invalidJson(error.field, error.reason))
+        fiber.addObserver((exit) => {
+          if (Exit.isSuccess(exit)) respond(callback, exit.value)
+        })
+      } else if (isDecodeFailure(error)) {
+        logOutside(run, Effect.logWarning(`${name}: ${safe(error.message)}`).pipe(Effect.annotateLogs({ method: name })))
         callback(status(grpc.status.INVALID_ARGUMENT, error.message))
-      } else if (isInvalidJson(error)) {
-        logOutside(
-          run,
-          Effect.logWarning(`${name}: ${error.field} is not valid JSON (${error.reason}); answered 107 bad request`)
-            .pipe(Effect.annotateLogs({ method: name }))
-        )
-        respond(callback, pipeline.invalidJson(error.field))
       } else {
-        logOutside(run, Effect.logError(`${name}: unexpected decode error`, Cause.die(error)))
+        logOutside(run, Effect.logError(`${name}: unexpected decode error`, error).pipe(Effect.annotateLogs({ method: name })))
         callback(status(grpc.status.INTERNAL, "internal error while decoding the request"))
       }
       return
     }
 
-    const hasDeadline = Number.isFinite(Number(call.getDeadline()))
-    const fiber = run(pipeline.run(request as never, isClientRequest(request) ? request.client : "", hasDeadline))
+    const fiber = run(pipeline.run(request, budget))
     inflight.add(fiber)
     // Not removed when the call ends: the call object is this request's alone, and interrupting a finished fiber
     // does nothing.
@@ -323,9 +470,12 @@ const shutdown = (server: grpc.Server, inflight: Set<AnyFiber>, grace: Duration.
             yield* Effect.logWarning(
               `${inflight.size} call(s) still running ${Duration.format(grace)} after shutdown began; interrupting them`
             )
-            for (const fiber of inflight) fiber.interruptUnsafe()
-            // Their observers answer UNAVAILABLE; give grpc-js a turn to write those before closing the transport.
-            yield* Effect.yieldNow
+            const running = [...inflight]
+            for (const fiber of running) fiber.interruptUnsafe()
+            // Their observers answer UNAVAILABLE (streams: end with UNAVAILABLE); wait for them, then give grpc-js
+            // a turn to write those statuses before the transport closes.
+            yield* Fiber.awaitAll(running)
+            yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
             server.forceShutdown()
           })
       })

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { EventName } from "../Handlers.ts"
+import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
 import * as Codec from "../proto/codec.ts"
 import type * as pb from "../proto/generated/proxy.ts"
 import type { Headers, ProxyRequest } from "../Request.ts"
@@ -18,6 +19,8 @@ export interface UnaryMethod {
   readonly path: string
   /** The handler that answers it. */
   readonly event: EventName
+  /** The core's view of the event (which handler, whether its reply carries errors). */
+  readonly spec: UnaryEvent
   readonly decode: (bytes: Uint8Array, headers: Headers) => ProxyRequest
   // The reply type depends on the event; the table is heterogeneous, so the codec checks the reply's tag instead.
   readonly encode: (reply: never) => Buffer
@@ -37,7 +40,8 @@ const unary = (
   encode: UnaryMethod["encode"]
 ): UnaryMethod => {
   const encodeError = Codec.errorEncoders[method]
-  return { method, path: `/${SERVICE}/${method}`, event, decode, encode, ...(encodeError ? { encodeError } : {}) }
+  const spec = eventOfTag(method as UnaryEvent["tag"])
+  return { method, path: `/${SERVICE}/${method}`, event, spec, decode, encode, ...(encodeError ? { encodeError } : {}) }
 }
 
 export const unaryMethods: ReadonlyArray<UnaryMethod> = [

@@ -42,12 +42,14 @@ export interface StreamCallOptions {
   readonly failureReply: FailureReply
   /** The `requireCredentials` check of the server, when set. */
   readonly credentials?: { readonly key: string; readonly ok: (metadata: grpc.Metadata) => boolean }
+  /** Logs (throttled) a call refused for want of credentials. */
+  readonly refuse: (method: string) => void
 }
 
 /** Refuses a call without the required proxy credentials; true when it was refused. */
 const refused = (call: StreamCall, options: StreamCallOptions): boolean => {
   if (options.credentials === undefined || options.credentials.ok(call.metadata)) return false
-  options.run(Effect.logWarning(`${options.method.method}: ${UNAUTHENTICATED_DETAILS}`))
+  options.refuse(options.method.method)
   call.emit("error", status(grpc.status.UNAUTHENTICATED, UNAUTHENTICATED_DETAILS))
   return true
 }

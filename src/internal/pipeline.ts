@@ -1,26 +1,23 @@
 /**
- * One request's way through a handler to exactly one outcome: the encoded reply bytes, or a gRPC status.
- * Shared by the gRPC server and the testing kit (`Testing.handle`), so tests see what Centrifugo would see.
+ * One request's way through its handler to exactly one outcome, whatever the transport.
+ *
+ * A transport (gRPC, HTTP) decodes the call into a domain request, works out how long the call may take, and runs
+ * it here. The pipeline owns everything a user can observe about a handler: the handler (with its interceptors) runs
+ * on a fiber; a throw before it returns an Effect, a failure, a defect, or a reply that cannot be encoded becomes
+ * the configured failure reply and one log line with the cause; a rejection raised as a failure
+ * (`Effect.fail(Reply.error(...))`) is answered as that reply; a call that outlives its budget is interrupted
+ * (finalizers run) and answered the failure reply before the caller gives up. The transport only supplies its
+ * encoder and turns the two outcomes that are not replies (`Failed`, `BadRequest`) into its own statuses.
+ * The testing kit's `handle` runs this same code.
  *
  * @since 0.1.0
  */
-import { status as GrpcStatus } from "@grpc/grpc-js"
 import { Cause, Duration, Effect } from "effect"
 import type { Handler } from "../Handlers.ts"
-import type { UnaryMethod } from "../grpc/methods.ts"
-import { ErrorCode, isRejection } from "../Reply.ts"
-
-/** A gRPC status to answer instead of a message. */
-export interface StatusOutcome {
-  readonly _tag: "Status"
-  readonly code: GrpcStatus
-  readonly details: string
-}
-
-/** What a call answers: response bytes, or a status. */
-export type Outcome = Buffer | StatusOutcome
-
-export const status = (code: GrpcStatus, details: string): StatusOutcome => ({ _tag: "Status", code, details })
+import * as Reply from "../Reply.ts"
+import { isClientRequest, type ProxyRequest } from "../Request.ts"
+import type { UnaryEvent } from "./events.ts"
+import { safe } from "./logText.ts"
 
 export interface FailureReply {
   readonly code: number
@@ -29,63 +26,131 @@ export interface FailureReply {
 }
 
 export const DEFAULT_FAILURE_REPLY: FailureReply = {
-  code: ErrorCode.Internal,
+  code: Reply.ErrorCode.Internal,
   message: "internal server error",
   temporary: true
 }
 
-/** Bound for calls without a deadline (Centrifugo always sends one). */
+/** Budget of a call that arrives without a deadline (Centrifugo's gRPC calls always carry one). */
 export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
+
+const UnanswerableTypeId: unique symbol = Symbol.for("effect-centrifugo/Unanswerable")
+
+/**
+ * An outcome the event's reply cannot express, so each transport answers it with its own status:
+ * - `Failed`: the handler failed on an event whose reply has no error Centrifugo reads (refresh, sub-refresh,
+ *   cache-empty): gRPC INTERNAL / HTTP 500, which Centrifugo treats as "try again later";
+ * - `BadRequest`: the request's payload is not JSON, on such an event: gRPC INVALID_ARGUMENT / HTTP 400.
+ */
+export interface Unanswerable {
+  readonly [UnanswerableTypeId]: true
+  readonly _tag: "Failed" | "BadRequest"
+  readonly message: string
+}
+
+const unanswerable = (tag: Unanswerable["_tag"], message: string): Unanswerable => ({
+  [UnanswerableTypeId]: true,
+  _tag: tag,
+  message
+})
+
+export const isUnanswerable = (value: unknown): value is Unanswerable =>
+  typeof value === "object" && value !== null && UnanswerableTypeId in value
+
+/** The encoded reply (`W` is the transport's wire form), or what it cannot say. */
+export type Outcome<W> = W | Unanswerable
 
 export interface PipelineOptions {
   readonly failureReply: FailureReply
-  /** Bound for calls that arrive without a deadline. */
-  readonly timeout: Duration.Duration
 }
 
-/** The per-method parts of the pipeline, built once at server start. */
-export interface MethodPipeline {
-  /** Runs the handler on an already-decoded request. */
-  readonly run: (request: never, client: string, hasDeadline: boolean) => Effect.Effect<Outcome>
-  /** The outcome for a request whose JSON payload does not parse (the handler is not called). */
-  readonly invalidJson: (field: string) => Outcome
+/** The failure of a call that did not answer within its budget. */
+export interface DeadlineExceeded {
+  readonly _tag: "DeadlineExceeded"
+  readonly message: string
 }
 
-export const make = (method: UnaryMethod, handler: Handler<never, never>, options: PipelineOptions): MethodPipeline => {
-  const { failureReply, timeout } = options
-  const name = method.method
-  const encodeError = method.encodeError
-  // Encoded once: every failure of this method answers the same bytes.
-  const failureOutcome: Outcome = encodeError !== undefined
-    ? encodeError(failureReply)
-    : status(GrpcStatus.INTERNAL, `${method.event} handler failed`)
-  const failureSummary = encodeError !== undefined ? `error ${failureReply.code}` : "gRPC INTERNAL"
-  // A throw while encoding (a reply that cannot be sent) becomes a defect, answered below like any other failure.
-  const encode = (reply: unknown): Outcome => method.encode(reply as never)
+/** The pipeline of one event, built once per server (or per `handle` call). */
+export interface EventPipeline<W> {
+  /** Runs the handler on a decoded request, bounded by `budget` (how long the caller still waits, less a margin). */
+  readonly run: (request: ProxyRequest, budget: Duration.Duration) => Effect.Effect<Outcome<W>>
+  /** The answer to a request whose JSON payload does not parse or is too deeply nested (the handler is not called). */
+  readonly invalidJson: (field: string, reason: string) => Effect.Effect<Outcome<W>>
+}
 
-  const run = (request: never, client: string, hasDeadline: boolean): Effect.Effect<Outcome> =>
-    Effect.catchCause(
-      Effect.map(hasDeadline ? handler(request) : Effect.timeout(handler(request), timeout), encode),
-      (cause) => {
-        const failure = Cause.findErrorOption(cause)
-        if (failure._tag === "Some" && isRejection(failure.value) && encodeError !== undefined) {
-          // A rejection raised as a failure is an answer, not an error. Encoding it cannot fail.
-          return Effect.succeed(encode(failure.value))
-        }
-        return Effect.as(
-          Effect.logError(`${name} handler failed; answered ${failureSummary}`, cause).pipe(
-            Effect.annotateLogs({ method: name, client })
-          ),
-          failureOutcome
-        )
-      }
+/** Log annotations of a call: what it is about, all client-supplied text escaped. */
+export const annotations = (event: UnaryEvent, request: ProxyRequest): Record<string, string> => {
+  const fields: Record<string, string> = { event: event.event }
+  if (isClientRequest(request)) {
+    fields.client = safe(request.client)
+    if ("user" in request) fields.user = safe(request.user)
+  }
+  if ("channel" in request) fields.channel = safe(request.channel)
+  if ("method" in request) fields.method = safe(request.method)
+  return fields
+}
+
+/**
+ * `encode` turns a reply into the transport's wire form; it may throw for a reply that cannot be sent (a payload
+ * with no JSON form), which is answered like any other failure.
+ */
+export const make = <W>(
+  event: UnaryEvent,
+  handler: Handler<never, never>,
+  encode: (reply: Reply.AnyReply) => W,
+  options: PipelineOptions
+): EventPipeline<W> => {
+  const { failureReply } = options
+  const name = event.tag
+  // Built and encoded once: every failure of this event answers the same thing. Reply.error checks the code, so a
+  // misconfigured failure reply fails the server's start, not a call.
+  const failureOutcome: Outcome<W> = event.answersErrors
+    ? encode(Reply.error(failureReply.code, failureReply.message, failureReply.temporary))
+    : unanswerable("Failed", `${event.event} handler failed`)
+  const failureSummary = event.answersErrors ? `error ${failureReply.code}` : "a transport failure (retried later)"
+
+  const answerFailure = (request: ProxyRequest, cause: Cause.Cause<unknown>, started: number) =>
+    Effect.as(
+      Effect.logError(`${name} failed; answered ${failureSummary}`, cause).pipe(
+        Effect.annotateLogs({ ...annotations(event, request), durationMs: (performance.now() - started).toFixed(1) })
+      ),
+      failureOutcome
     )
 
-  const invalidJson = (field: string): Outcome => {
-    const message = `bad request: ${field} is not valid JSON`
-    return encodeError !== undefined
-      ? encodeError({ code: ErrorCode.BadRequest, message, temporary: false })
-      : status(GrpcStatus.INVALID_ARGUMENT, message)
+  const run = (request: ProxyRequest, budget: Duration.Duration): Effect.Effect<Outcome<W>> => {
+    const started = performance.now()
+    // `suspend`: a handler (or interceptor) that throws before returning an Effect fails like one that dies.
+    const called = Effect.suspend(() => handler(request as never) as Effect.Effect<Reply.AnyReply, unknown>)
+    const bounded = Effect.timeoutOrElse(called, {
+      duration: budget,
+      orElse: () =>
+        Effect.fail<DeadlineExceeded>({
+          _tag: "DeadlineExceeded",
+          message: `${name} handler did not answer within ${Duration.format(budget)} (the call's deadline less a ` +
+            `margin, or the server's timeout); it was interrupted`
+        })
+    })
+    return Effect.catchCause(Effect.map(bounded, encode), (cause) => {
+      const failure = Cause.findErrorOption(cause)
+      if (failure._tag === "Some" && Reply.isRejection(failure.value) && event.answersErrors) {
+        // A rejection raised as a failure is an answer, not an error.
+        return Effect.sync(() => encode(failure.value as Reply.Rejection)).pipe(
+          Effect.catchCause((encodeCause) => answerFailure(request, encodeCause, started))
+        )
+      }
+      return answerFailure(request, cause, started)
+    })
+  }
+
+  const invalidJson = (field: string, reason: string): Effect.Effect<Outcome<W>> => {
+    const message = `bad request: ${field} is not valid JSON (${reason})`
+    return Effect.as(
+      Effect.logWarning(`${name}: ${safe(message)}; answered ${event.answersErrors ? "error 107" : "bad request"}`)
+        .pipe(Effect.annotateLogs({ event: event.event })),
+      event.answersErrors
+        ? encode(Reply.error(Reply.ErrorCode.BadRequest, message, false))
+        : unanswerable("BadRequest", message)
+    )
   }
 
   return { run, invalidJson }

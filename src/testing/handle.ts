@@ -13,12 +13,21 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { type Cause, Duration, Effect, Logger, References } from "effect"
 import { type Handler, Handlers } from "../Handlers.ts"
 import { unaryMethods } from "../grpc/methods.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as pb from "../proto/generated/proxy.ts"
-import { isClientRequest, type ProxyRequest } from "../Request.ts"
+import type { ProxyRequest } from "../Request.ts"
+
+/** A log line written while the call ran. */
+export interface HandledLogLine {
+  readonly level: string
+  readonly message: string
+  readonly annotations: Readonly<Record<string, unknown>>
+  /** The cause attached to the line (the server logs a failure's cause this way). */
+  readonly cause?: Cause.Cause<unknown>
+}
 
 export interface HandledReply {
   /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON. */
@@ -27,6 +36,13 @@ export interface HandledReply {
   readonly disconnect?: { readonly code: number; readonly reason: string }
   /** Set when the server answers a gRPC status instead of a message (no handler; refresh failures). */
   readonly status?: { readonly code: number; readonly details: string }
+  /**
+   * Why the call failed, when the answer stands for a failure the handler did not turn into a reply (the failure
+   * reply, or a refresh's INTERNAL status): the same cause the server logs. Print it with `Cause.pretty`.
+   */
+  readonly cause?: Cause.Cause<unknown>
+  /** Every line logged while the call ran (by the handler, the interceptors and the server's pipeline). */
+  readonly logs: ReadonlyArray<HandledLogLine>
 }
 
 const decoders: Record<string, (bytes: Uint8Array) => unknown> = {
@@ -60,24 +76,48 @@ const readable = (value: unknown, key = ""): unknown => {
 
 const methodsByTag = new Map(unaryMethods.map((method) => [method.method, method]))
 
+export interface HandleOptions {
+  /** The server's failure reply. Default: error 100 "internal server error", temporary. */
+  readonly failureReply?: Pipeline.FailureReply
+  /** The call's budget, as the server derives it from the deadline. Default 30 s. */
+  readonly timeout?: Duration.Input
+}
+
 /** The server's answer to `request`, decoded (see the module doc). Options as the server's. */
 export const handle = (
   request: ProxyRequest,
-  options: Partial<Pipeline.PipelineOptions> = {}
+  options: HandleOptions = {}
 ): Effect.Effect<HandledReply, never, Handlers> =>
   Effect.gen(function*() {
     const method = methodsByTag.get(request._tag)!
     const handlers = yield* Handlers
     const handler = handlers[method.event] as Handler<never, never> | undefined
     if (handler === undefined) {
-      return { status: { code: 12, details: `no \`${method.event}\` handler` } }
+      return { status: { code: 12, details: `no \`${method.event}\` handler` }, logs: [] }
     }
-    const pipeline = Pipeline.make(method, handler, {
-      failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY,
-      timeout: options.timeout ?? Pipeline.DEFAULT_TIMEOUT
+    const pipeline = Pipeline.make(method.spec, handler, method.encode as (reply: unknown) => Buffer, {
+      failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     })
-    const outcome = yield* pipeline.run(request as never, isClientRequest(request) ? request.client : "", true)
-    if (!Buffer.isBuffer(outcome)) return { status: { code: outcome.code, details: outcome.details } }
+    const logs: Array<HandledLogLine> = []
+    const capture = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
+      logs.push({
+        level: logLevel,
+        message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+        annotations: { ...fiber.getRef(References.CurrentLogAnnotations) },
+        ...(cause.reasons.length === 0 ? {} : { cause })
+      })
+    })
+    const budget = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const outcome = yield* pipeline.run(request, budget).pipe(
+      Effect.updateService(Logger.CurrentLoggers, (loggers) => new Set([...loggers, capture]))
+    )
+    // The pipeline logs a failure it answered for exactly once, at Error, with its cause.
+    const failure = logs.find((line) => line.level === "Error" && line.cause !== undefined)
+    const common = { logs, ...(failure?.cause === undefined ? {} : { cause: failure.cause }) }
+    if (Pipeline.isUnanswerable(outcome)) {
+      const code = outcome._tag === "Failed" ? 13 : 3 // gRPC INTERNAL / INVALID_ARGUMENT, as the server answers
+      return { status: { code, details: outcome.message }, ...common }
+    }
     const response = decoders[request._tag]!(outcome) as {
       result?: unknown
       error?: { code?: number; message?: string; temporary?: boolean }
@@ -96,6 +136,7 @@ export const handle = (
         : {}),
       ...(response.disconnect !== undefined
         ? { disconnect: { code: response.disconnect.code ?? 0, reason: response.disconnect.reason ?? "" } }
-        : {})
+        : {}),
+      ...common
     }
   })

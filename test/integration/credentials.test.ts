@@ -24,12 +24,13 @@ describe("requireCredentials", () => {
     await server.stop()
   })
 
-  it("answers UNAUTHENTICATED without the pair or with another value, and logs it", async () => {
+  it("answers UNAUTHENTICATED without the pair or with another value, and logs one warning per 10 s", async () => {
     for (const metadata of [{}, { "x-proxy-token": "guess" }, { "x-proxy-token": "s3cret-and-more" }]) {
       const error = await client.rpc({ method: "m" }, { metadata }).then(() => undefined, (e: grpc.ServiceError) => e)
       expect(error?.code).toBe(grpc.status.UNAUTHENTICATED)
     }
-    expect(server.logs.filter((l) => l.message.includes("missing or wrong proxy credentials"))).toHaveLength(3)
+    // A flood of refused calls must not flood the log: the first is logged, the rest counted for the next line.
+    expect(server.logs.filter((l) => l.message.includes("missing or wrong proxy credentials"))).toHaveLength(1)
   })
 
   it("serves calls with the pair, and hides it from handlers", async () => {

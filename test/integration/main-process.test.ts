@@ -20,7 +20,7 @@ const startMain = async (env: Record<string, string>) => {
   return { child, exited, output: () => output, client: ProxyClient.make(`127.0.0.1:${port}`) }
 }
 
-it.each(["SIGTERM", "SIGINT"] as const)("on %s an in-flight call finishes, then the process exits", async (signal) => {
+it.each(["SIGTERM", "SIGINT"] as const)("on %s an in-flight call finishes, then the process exits 0", async (signal) => {
   const main = await startMain({})
   try {
     const call = main.client.rpc({ method: "slow", data: ProxyClient.json(400) })
@@ -28,7 +28,8 @@ it.each(["SIGTERM", "SIGINT"] as const)("on %s an in-flight call finishes, then 
     main.child.kill(signal)
     const response = await call
     expect(ProxyClient.parseJson(response.result?.data)).toBe("finished")
-    await main.exited
+    // A drained shutdown is a clean exit (Effect's default teardown would exit 130 for any signal).
+    expect(await main.exited).toBe(0)
     expect(main.output()).toContain("stopped")
   } finally {
     main.client.close()
@@ -52,5 +53,47 @@ it("a call that outlives PROXY_SHUTDOWN_TIMEOUT is answered UNAVAILABLE and the 
   } finally {
     main.client.close()
     main.child.kill("SIGKILL")
+  }
+})
+
+const runToExit = async (env: Record<string, string>) => {
+  let output = ""
+  const child = spawn(process.execPath, ["--conditions=effect-centrifugo-source", fixture], {
+    env: { ...process.env, PROXY_HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)))
+  clearTimeout(timer)
+  return { code, output }
+}
+
+it.each([
+  [{ PROXY_CREDENTIALS_KEY: "x-proxy-token" }, "PROXY_CREDENTIALS_VALUE"],
+  [{ PROXY_CREDENTIALS_VALUE: "s3cret" }, "PROXY_CREDENTIALS_KEY"],
+  [{ PROXY_CREDENTIALS_KEY: "x-proxy-token", PROXY_CREDENTIALS_VALUE: "" }, "PROXY_CREDENTIALS_VALUE"],
+  [{ PROXY_CREDENTIALS_KEY: "", PROXY_CREDENTIALS_VALUE: "s3cret" }, "PROXY_CREDENTIALS_KEY"]
+])("half-set credentials %j fail the start, naming %s (never run open)", async (env, missing) => {
+  const { code, output } = await runToExit({ PROXY_PORT: "0", ...env })
+  expect(code).toBe(1)
+  expect(output).toContain(missing)
+  expect(output).not.toContain("listening")
+})
+
+it("a port already in use fails the start with one clear error and no grpc-js noise on stderr", async () => {
+  const blocker = await Centrifugo.freePort()
+  const { createServer } = await import("node:net")
+  const server = createServer().listen(blocker, "127.0.0.1")
+  await new Promise((resolve) => server.once("listening", resolve))
+  try {
+    const { code, output } = await runToExit({ PROXY_PORT: String(blocker) })
+    expect(code).toBe(1)
+    expect(output).toContain(`cannot bind 127.0.0.1:${blocker}: listen EADDRINUSE`)
+    // grpc-js's own stderr line ("E No address added out of total 1 resolved") goes through the Effect logger.
+    expect(output).not.toMatch(/^E No address added/m)
+  } finally {
+    server.close()
   }
 })

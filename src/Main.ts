@@ -1,0 +1,29 @@
+/**
+ * Running a server Layer as the process's main program.
+ *
+ * ```ts
+ * Main.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
+ * ```
+ *
+ * is `Layer.launch(layer).pipe(NodeRuntime.runMain({ teardown: Main.teardown }))`: SIGTERM or SIGINT closes the
+ * Layer's scope (the servers stop accepting calls and drain in-flight ones), and the process then exits **0**, as a
+ * clean shutdown should (Kubernetes and systemd read a non-zero code as a crash). Effect's default teardown exits
+ * 130 for any interrupted main, SIGTERM included. A Layer that fails to build, or a defect, still exits 1.
+ *
+ * @since 0.2.0
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Cause, Exit, Layer, Runtime } from "effect"
+
+/**
+ * Exit code 0 when the main program ended by interruption alone (a signal asked it to stop and it drained);
+ * otherwise Effect's default (1 for failures and defects).
+ */
+export const teardown: Runtime.Teardown = (exit, onExit) => {
+  if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(0)
+  Runtime.defaultTeardown(exit, onExit)
+}
+
+/** Launches `layer` (a server and what it needs) as the main program, with `teardown`. */
+export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>): void =>
+  Layer.launch(layer as Layer.Layer<unknown, E>).pipe(NodeRuntime.runMain({ teardown }))
