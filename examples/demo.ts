@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the example backend (examples/main.ts) behind a real Centrifugo v6.9.1, walked through by a
  * scripted centrifuge-js client that prints each step. Exits 0 when every step saw what it expected.
- * `npm run demo -- --serve` keeps both running afterwards so you can connect your own client (Ctrl-C stops).
+ * `npm run demo -- --serve` keeps both running afterwards so you can connect your own client, and serves the browser
+ * demo (examples/web/) on 127.0.0.1 (WEB_PORT, default a free port); Ctrl-C stops everything.
  */
 import { Centrifuge } from "centrifuge"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -9,6 +10,7 @@ import { connect as tcpConnect } from "node:net"
 import { fileURLToPath } from "node:url"
 import WebSocket from "ws"
 import { Centrifugo } from "effect-centrifugo/testing"
+import { serveWeb } from "./web/serve.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const serve = process.argv.includes("--serve")
@@ -208,12 +210,18 @@ const main = async () => {
     expectEqual("an empty message is refused", empty, 107)
 
     if (serve) {
-      console.log(`\n${bold("Serving.")} Connect your own client:`)
+      const web = await serveWeb({
+        websocketUrl: centrifugo.websocketUrl,
+        ...(process.env.WEB_PORT === undefined ? {} : { port: Number(process.env.WEB_PORT) })
+      })
+      console.log(`\n${bold("Serving.")} Open the browser demo, or connect your own client:`)
+      console.log(`   Browser:    ${bold(web.url)}   (log in as alice or bob, chat, ping, news)`)
       console.log(`   WebSocket:  ${centrifugo.websocketUrl}   (connect data {"authToken": "alice-token"} or "bob-token")`)
       console.log(`   HTTP API:   ${centrifugo.httpUrl}/api  (X-API-Key: ${centrifugo.apiKey})`)
       console.log(`   Backend:    grpc://127.0.0.1:${proxyPort}`)
-      console.log("   Ctrl-C stops both.")
+      console.log("   Ctrl-C stops everything.")
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()))
+      await web.close()
     }
     console.log(`\n${green("Demo finished: every step saw what it expected.")}`)
   } catch (error) {

@@ -1,0 +1,152 @@
+// The browser demo's script: one centrifuge client, talking only to Centrifugo; every decision (who you are,
+// which channels you get, whether a message goes out and who wrote it, RPC answers) comes from the example backend
+// (examples/app.ts) through Centrifugo's proxies. Plain DOM, no framework; text goes in with textContent only.
+
+/** @type {typeof import("centrifuge").Centrifuge} The global set by /vendor/centrifuge.js. */
+const Centrifuge = globalThis.Centrifuge
+const { websocketUrl } = await fetch("/config.json").then((r) => r.json())
+
+const $ = (id) => document.getElementById(id)
+const item = (list, ...parts) => {
+  const li = document.createElement("li")
+  li.append(...parts)
+  $(list).prepend(li)
+  return li
+}
+const span = (className, text) => Object.assign(document.createElement("span"), { className, textContent: text })
+const time = (iso) => Object.assign(document.createElement("time"), { textContent: new Date(iso).toLocaleTimeString() })
+const enable = (on) => {
+  for (const id of ["logout", "ping", "join", "news-store", "news-read"]) $(id).disabled = !on
+  $("send").disabled = true
+}
+
+/** @type {import("centrifuge").Centrifuge | undefined} */
+let client
+/** @type {import("centrifuge").Subscription | undefined} */
+let room
+const serverSide = new Set()
+
+const setStatus = (state, text) => {
+  $("status").dataset.state = state
+  $("status").textContent = text
+}
+
+const showChannels = () => {
+  $("channels").textContent = serverSide.size === 0 ? "none yet" : [...serverSide].sort().join(", ")
+}
+
+const login = (token) => {
+  logout()
+  // The token travels as connect data; the backend's connect handler (examples/connect.ts) checks it.
+  client = new Centrifuge(websocketUrl, { data: { authToken: token } })
+  client.on("connecting", () => setStatus("connecting", "connecting..."))
+  client.on("connected", (ctx) => {
+    setStatus("connected", `connected as ${ctx.data?.user ?? "?"}`)
+    enable(true)
+  })
+  client.on("disconnected", (ctx) => {
+    setStatus("disconnected", `disconnected: ${ctx.code} ${ctx.reason}`)
+    enable(false)
+  })
+  // Server-side subscriptions: the channels the connect reply listed. No client code subscribes to them.
+  client.on("subscribed", (ctx) => {
+    serverSide.add(ctx.channel)
+    showChannels()
+  })
+  client.on("unsubscribed", (ctx) => {
+    serverSide.delete(ctx.channel)
+    showChannels()
+  })
+  client.on("publication", (ctx) => {
+    item("publications", span("by", ctx.channel), " ", span("text", JSON.stringify(ctx.data)))
+  })
+  client.connect()
+}
+
+const logout = () => {
+  client?.disconnect()
+  client = undefined
+  room = undefined
+  serverSide.clear()
+  showChannels()
+  enable(false)
+  $("room-status").textContent = ""
+  setStatus("disconnected", "disconnected")
+}
+
+const join = (name) => {
+  if (client === undefined) return
+  if (room !== undefined) {
+    room.unsubscribe()
+    client.removeSubscription(room)
+  }
+  // chat:{room} is open to every logged-in user (examples/subscribe.ts), decided by the subscribe proxy.
+  const sub = client.newSubscription(`chat:${name}`)
+  room = sub
+  $("chat").replaceChildren()
+  sub.on("subscribing", () => ($("room-status").textContent = `joining ${sub.channel}...`))
+  sub.on("subscribed", () => {
+    $("room-status").dataset.state = "subscribed"
+    $("room-status").textContent = `joined ${sub.channel}`
+    $("send").disabled = false
+  })
+  sub.on("unsubscribed", (ctx) => {
+    $("room-status").dataset.state = "unsubscribed"
+    $("room-status").textContent = `left ${sub.channel}: ${ctx.code} ${ctx.reason}`
+    $("send").disabled = true
+  })
+  // `by` and `at` were added by the publish proxy (examples/publish.ts); the page sends only `text`.
+  sub.on("publication", ({ data }) => {
+    item("chat", span("by", data.by), " ", span("text", data.text), " ", time(data.at)).dataset.by = data.by
+  })
+  sub.subscribe()
+}
+
+const send = async (text) => {
+  $("chat-error").textContent = ""
+  try {
+    await room?.publish({ text })
+    $("message").value = ""
+  } catch (error) {
+    // An empty or too long message is refused by the backend with 107 (bad request).
+    $("chat-error").textContent = `refused: ${error.code} ${error.message}`
+  }
+}
+
+/** Shows an RPC result, or its error. The news methods answer `{ status, body }` from the HTTP app. */
+const call = async (method, data, show) => {
+  try {
+    show((await client.rpc(method, data)).data)
+  } catch (error) {
+    show({ error: `${error.code} ${error.message}` })
+  }
+}
+const showNews = (method) => (result) => {
+  $("news-result").textContent = `${method}\n${JSON.stringify(result, null, 2)}`
+  if (result?.status === 201) $("news-id").value = String(result.body.id)
+}
+
+for (const button of [$("login-alice"), $("login-bob")]) {
+  button.addEventListener("click", () => login(button.dataset.token))
+}
+$("logout").addEventListener("click", logout)
+$("ping").addEventListener("click", () =>
+  call("ping", {}, (result) => ($("ping-result").textContent = JSON.stringify(result))))
+$("join-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  join($("room").value.trim() || "lobby")
+})
+$("chat-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  send($("message").value)
+})
+$("news-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  const news = { title: $("news-title").value, body: $("news-body").value }
+  call("post:news/store", news, showNews("post:news/store"))
+})
+$("read-form").addEventListener("submit", (event) => {
+  event.preventDefault()
+  const method = `get:news/${Number($("news-id").value)}`
+  call(method, {}, showNews(method))
+})
