@@ -500,10 +500,17 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
   }
 }
 
+/** After interrupting what outlived the grace period: time for their UNAVAILABLE statuses to reach the clients. */
+const STATUS_FLUSH_TIMEOUT = Duration.seconds(1)
+
 const shutdown = (server: grpc.Server, inflight: Set<AnyFiber>, grace: Duration.Duration) =>
   Effect.gen(function*() {
-    const graceful = Effect.callback<void>((resume) => server.tryShutdown(() => resume(Effect.void)))
-    yield* graceful.pipe(
+    // tryShutdown stops accepting calls and closes each connection once its calls have ended.
+    let closed: () => void = () => {}
+    const allClosed = new Promise<void>((resolve) => (closed = resolve))
+    server.tryShutdown(() => closed())
+    const waitClosed = Effect.promise(() => allClosed)
+    yield* waitClosed.pipe(
       Effect.timeoutOrElse({
         duration: grace,
         orElse: () =>
@@ -513,10 +520,10 @@ const shutdown = (server: grpc.Server, inflight: Set<AnyFiber>, grace: Duration.
             )
             const running = [...inflight]
             for (const fiber of running) fiber.interruptUnsafe()
-            // Their observers answer UNAVAILABLE (streams: end with UNAVAILABLE); wait for them, then give grpc-js
-            // a turn to write those statuses before the transport closes.
+            // Their observers answer UNAVAILABLE (streams end with it); once written, the connections close by
+            // themselves. Force them closed only if that takes too long.
             yield* Fiber.awaitAll(running)
-            yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+            yield* waitClosed.pipe(Effect.timeoutOrElse({ duration: STATUS_FLUSH_TIMEOUT, orElse: () => Effect.void }))
             server.forceShutdown()
           })
       })

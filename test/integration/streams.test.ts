@@ -1,7 +1,7 @@
 // Stream subscriptions, map, shared-poll and PRO notification methods, in-process with a grpc-js client that calls
 // the server exactly as Centrifugo does.
 import * as grpc from "@grpc/grpc-js"
-import { Effect, Stream } from "effect"
+import { Effect, Schedule, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Handlers, Payload, Reply } from "../../src/index.ts"
 import type * as pb from "../../src/proto/generated/proxy.ts"
@@ -247,3 +247,27 @@ describe("stream subscriptions", () => {
   })
 })
 
+
+describe("stream subscriptions at a forced shutdown", () => {
+  it("end with UNAVAILABLE (as README says), not CANCELLED, once shutdownTimeout passes", async () => {
+    const server = await TestServer.start(
+      Handlers.layer({
+        subscribeUnidirectional: () =>
+          Effect.succeed(Reply.stream(Stream.fromEffectSchedule(Effect.succeed({ data: 1 }), Schedule.spaced("50 millis"))))
+      }),
+      { shutdownTimeout: "100 millis" }
+    )
+    const client = ProxyClient.make(server.address)
+    try {
+      const call = client.subscribeUnidirectional({ client: "c", channel: "stream:ticks" })
+      const done = collect(call)
+      await new Promise<void>((resolve) => call.once("data", () => resolve()))
+      await server.stop()
+      const { status } = await done
+      expect(grpc.status[status.code]).toBe("UNAVAILABLE")
+      expect(status.details).toBe("server shutting down")
+    } finally {
+      client.close()
+    }
+  })
+})
