@@ -18,13 +18,14 @@
  * whose value HTTP cannot carry. Added: `x-centrifugo-user` and `x-centrifugo-client`, always percent-encoded
  * (`encodeURIComponent`: `用户` arrives as `%E7%94%A8%E6%88%B7`; `ann-42` is unchanged), so read them with
  * `decodeURIComponent`.
+ *
  * The RPC result is `{ status, body }`: the response status and its body (parsed JSON when the response says
  * `application/json`, else text) — so a 422 with validation errors, or a 404, reaches the client as data to show,
  * like any other answer. Calls that cannot become an HTTP request are errors: a method without `:` gets
  * **104** "method not found", a verb other than GET/HEAD/POST/PUT/PATCH/DELETE gets **107** "unsupported HTTP
- * method", data that cannot be encoded (say nested too deeply for `JSON.stringify`) gets **107** too. A path no
- * route serves is a 404 result; a failure inside the app that it did not turn into a response
- * is a 500 result (logged with its cause), as a real server would answer.
+ * method", data that cannot be encoded (say nested too deeply for `JSON.stringify`) gets **107** too; each such
+ * refusal is logged as a warning. A path no route serves is a 404 result; a failure inside the app that it did not
+ * turn into a response is a 500 result (logged with its cause), as a real server would answer.
  *
  * @since 0.1.0
  */

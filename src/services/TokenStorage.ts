@@ -177,7 +177,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     // Only HS256: refusing every other `alg` (notably "none") closes the algorithm-confusion hole.
     if (headerJson.alg !== "HS256") return malformed("algorithm must be HS256")
     // RFC 7515 4.1.11: extensions the recipient does not understand must be refused; we understand none.
-    if ("crit" in headerJson) return malformed("critical header extensions are not supported")
+    if (Object.hasOwn(headerJson, "crit")) return malformed("critical header extensions are not supported")
 
     if (decodeCanonical(signature) === undefined) return malformed("signature is not canonical base64url")
     // Compare texts, not decoded bytes: the decoder would map many spellings onto the same MAC.
@@ -192,7 +192,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     if (typeof claims.sub !== "string") return tokenRejected("malformed", "token has no `sub` (user) claim")
     for (const name of TIME_CLAIMS) {
       const value = claims[name]
-      if (name in claims && (typeof value !== "number" || !Number.isFinite(value))) {
+      if (Object.hasOwn(claims, name) && (typeof value !== "number" || !Number.isFinite(value))) {
         return malformed(`\`${name}\` must be a number of seconds`)
       }
     }

@@ -113,6 +113,8 @@ export interface CompiledPattern {
   /** The matcher program; parameter `names[i]` is captured between slots `2i` and `2i + 1`. */
   readonly program: ReadonlyArray<Instruction>
   readonly names: ReadonlyArray<string>
+  /** The literal text every match starts with (up to the first `{` or `[`): a quick first check. */
+  readonly prefix: string
 }
 
 /**
@@ -172,7 +174,8 @@ export const compile = (pattern: string): CompiledPattern | InvalidTopicPattern 
   }
   if (open.length !== 0) return invalid("`[` without `]`")
   program.push({ op: "match" })
-  return { pattern, program, names }
+  const special = pattern.search(/[{[]/)
+  return { pattern, program, names, prefix: special === -1 ? pattern : pattern.slice(0, special) }
 }
 
 const SEPARATOR_CODE_POINTS = new Set([...SEPARATORS].map((c) => c.codePointAt(0)!))
@@ -261,6 +264,7 @@ export const matchPattern = (
   options: MatchOptions = {}
 ): Readonly<Record<string, string>> | undefined => {
   if (tooLong(channel, options.maxChannelLength ?? DEFAULT_MAX_CHANNEL_LENGTH)) return undefined
+  if (!channel.startsWith(compiled.prefix)) return undefined
   const captures = run(compiled, channel, { steps: 0 })
   if (captures === undefined) return undefined
   const params: Record<string, string> = {}
