@@ -169,7 +169,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
   const decode = (token: string, nowMillis: number): TokenPayload | TokenRejected => {
     const malformed = (why: string) => tokenRejected("malformed", `token is not a valid JWT: ${why}`)
     const parts = token.split(".")
-    if (parts.length !== 3) return malformed("expected three segments")
+    if (parts.length !== 3) return tokenRejected("malformed", "token is not a JWT")
     const [header, body, signature] = parts as [string, string, string]
 
     const headerJson = parseSegment(header)
