@@ -9,13 +9,23 @@
  * | `rpc("get:news/123", { lang: "en" })` | `GET /news/123?lang=en` (data as query parameters for GET and HEAD) |
  * | `rpc("post:news/store", { title: "..." })` | `POST /news/store` with the data as a JSON body (POST, PUT, PATCH, DELETE) |
  *
- * Forwarded headers (`authorization`, ...) travel with it, plus `x-centrifugo-user` and `x-centrifugo-client`.
+ * A query in the method is kept and the data's parameters are added to it (`get:whoami?admin=true` with
+ * `{ lang: "en" }` is `GET /whoami?admin=true&lang=en`); a `#` in the method is refused (**107**).
+ *
+ * Forwarded headers (`authorization`, ...) travel with it, except `host`, the hop-by-hop headers (`connection` and
+ * the headers it names, `keep-alive`, `proxy-connection`, `proxy-authenticate`, `proxy-authorization`,
+ * `transfer-encoding`, `upgrade`, `te`, `trailer`) and `content-length`/`content-type`/`user-agent`, and headers
+ * whose value HTTP cannot carry. Added: `x-centrifugo-user` and `x-centrifugo-client`, always percent-encoded
+ * (`encodeURIComponent`: `用户` arrives as `%E7%94%A8%E6%88%B7`; `ann-42` is unchanged), so read them with
+ * `decodeURIComponent`.
+ *
  * The RPC result is `{ status, body }`: the response status and its body (parsed JSON when the response says
  * `application/json`, else text) — so a 422 with validation errors, or a 404, reaches the client as data to show,
  * like any other answer. Calls that cannot become an HTTP request are errors: a method without `:` gets
  * **104** "method not found", a verb other than GET/HEAD/POST/PUT/PATCH/DELETE gets **107** "unsupported HTTP
- * method". A path no route serves is a 404 result; a failure inside the app that it did not turn into a response
- * is a 500 result (logged with its cause), as a real server would answer.
+ * method", data that cannot be encoded (say nested too deeply for `JSON.stringify`) gets **107** too; each such
+ * refusal is logged as a warning. A path no route serves is a 404 result; a failure inside the app that it did not
+ * turn into a response is a 500 result (logged with its cause), as a real server would answer.
  *
  * @since 0.1.0
  */
@@ -94,18 +104,67 @@ export const layer = <A, E, R>(
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"])
 const QUERY_METHODS = new Set(["GET", "HEAD"])
 
-/** Query parameters from RPC data: scalars as text, arrays repeated, objects as JSON. */
-const toQuery = (data: unknown): string => {
-  if (typeof data !== "object" || data === null) return ""
-  const params = new URLSearchParams()
+/**
+ * Headers never forwarded to the app: `host` (the app's host is the bridge's, not the client's) and the hop-by-hop
+ * headers of RFC 9110 7.6.1 / RFC 2616 13.5.1, which describe the client's connection to Centrifugo, not this
+ * request (plus any header the `connection` header names). `content-type` is the bridge's own for bodies.
+ */
+const NOT_FORWARDED = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "content-length",
+  "content-type",
+  "user-agent"
+])
+
+const badRequest = (message: string): Reply.ErrorReply => Reply.error(Reply.ErrorCode.BadRequest, message)
+
+/** JSON text of `value`, or undefined when it cannot be encoded (too deeply nested for the stack, cycles, bigint). */
+const jsonText = (value: unknown): string | undefined => {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined
+  }
+}
+
+/** Adds RPC data as query parameters (scalars as text, arrays repeated, objects as JSON); false if it cannot. */
+const appendQuery = (params: URLSearchParams, data: unknown): boolean => {
+  if (typeof data !== "object" || data === null) return true
   for (const [key, value] of Object.entries(data)) {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined) continue
-      params.append(key, typeof item === "object" && item !== null ? JSON.stringify(item) : String(item))
+      const text = typeof item === "object" && item !== null ? jsonText(item) : String(item)
+      if (text === undefined) return false
+      params.append(key, text)
     }
   }
-  const query = params.toString()
-  return query === "" ? "" : `?${query}`
+  return true
+}
+
+/** The forwarded headers the app may see (see NOT_FORWARDED); values a `Headers` refuses are dropped. */
+const forwardedHeaders = (from: Readonly<Record<string, string>>): Headers => {
+  const named = new Set((from.connection ?? "").split(",").map((token) => token.trim().toLowerCase()))
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(from)) {
+    const lower = name.toLowerCase()
+    // Transport headers of the gRPC call are not the client's.
+    if (lower.startsWith(":") || lower.startsWith("grpc-") || NOT_FORWARDED.has(lower) || named.has(lower)) continue
+    try {
+      headers.set(name, value)
+    } catch {
+      // Not a valid HTTP header (say a value outside Latin-1): the app could not have received it over HTTP either.
+    }
+  }
+  return headers
 }
 
 /** The in-process HTTP request for an RPC call named `method:uri`, or the error reply when there is none. */
@@ -115,31 +174,46 @@ export const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.E
     return Reply.error(Reply.ErrorCode.MethodNotFound, `method not found: ${request.method} (expected "verb:path")`)
   }
   const verb = request.method.slice(0, separator).toUpperCase()
-  const path = request.method.slice(separator + 1).replace(/^\/+/, "")
-  if (!BODY_METHODS.has(verb) && !QUERY_METHODS.has(verb)) {
-    return Reply.error(Reply.ErrorCode.BadRequest, `unsupported HTTP method: ${verb}`)
-  }
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) {
-    // Transport headers of the gRPC call are not the client's.
-    if (name.startsWith(":") || name.startsWith("grpc-") || name === "content-type" || name === "user-agent" || name === "te") continue
-    headers.set(name, value)
-  }
-  headers.set("x-centrifugo-user", request.user)
-  headers.set("x-centrifugo-client", request.client)
+  const target = request.method.slice(separator + 1).replace(/^\/+/, "")
+  if (!BODY_METHODS.has(verb) && !QUERY_METHODS.has(verb)) return badRequest(`unsupported HTTP method: ${verb}`)
+  // A fragment never reaches a server, and the data's query would end up inside it.
+  if (target.includes("#")) return badRequest("the method path must not contain `#`")
+
+  const queryStart = target.indexOf("?")
+  const path = queryStart === -1 ? target : target.slice(0, queryStart)
+  const params = new URLSearchParams(queryStart === -1 ? "" : target.slice(queryStart + 1))
   const withBody = BODY_METHODS.has(verb) && request.data !== undefined
-  if (withBody) headers.set("content-type", "application/json")
-  return new Request(`http://centrifugo.rpc/${path}${QUERY_METHODS.has(verb) ? toQuery(request.data) : ""}`, {
-    method: verb,
-    headers,
-    ...(withBody ? { body: JSON.stringify(request.data) } : {})
-  })
+  const body = withBody ? jsonText(request.data) : undefined
+  if (withBody && body === undefined) return badRequest("the RPC data cannot be encoded as a JSON body")
+  if (QUERY_METHODS.has(verb) && !appendQuery(params, request.data)) {
+    return badRequest("the RPC data cannot be encoded as query parameters")
+  }
+  const query = params.toString()
+
+  const headers = forwardedHeaders(request.headers)
+  // Header values must be Latin-1: IDs are percent-encoded (UTF-8), always, so `decodeURIComponent` reads them back.
+  headers.set("x-centrifugo-user", encodeURIComponent(request.user))
+  headers.set("x-centrifugo-client", encodeURIComponent(request.client))
+  if (body !== undefined) headers.set("content-type", "application/json")
+  try {
+    return new Request(`http://centrifugo.rpc/${path}${query === "" ? "" : `?${query}`}`, {
+      method: verb,
+      headers,
+      ...(body === undefined ? {} : { body })
+    })
+  } catch {
+    return badRequest(`not a valid request path: ${path}`)
+  }
 }
 
 /** An `rpc` handler forwarding `method:uri` calls to the `Http` app; the result is `{ status, body }`. */
 export const rpc = (request: RpcRequest): Effect.Effect<Reply.RpcReply, never, Http> => {
   const httpRequest = toHttpRequest(request)
-  if (Reply.isRejection(httpRequest)) return Effect.succeed(httpRequest)
+  if (Reply.isRejection(httpRequest)) {
+    // JSON-quoted and shortened: the method is the client's text (control characters, any length).
+    const method = JSON.stringify(request.method.length > 200 ? `${request.method.slice(0, 200)}...` : request.method)
+    return Effect.as(Effect.logWarning(`Http: rpc ${method} not forwarded: ${httpRequest.message}`), httpRequest)
+  }
   return Effect.flatMap(Effect.service(Http), (http) =>
     Effect.map(http.request(httpRequest), (result) => Reply.rpc({ data: { status: result.status, body: result.body } })))
 }

@@ -7,6 +7,16 @@
  *   other claims kept), verified with a constant-time comparison; interoperable with any JWT library and with
  *   Centrifugo's own HMAC tokens when they share the secret.
  *
+ * The JWT storage is strict, and every token it refuses fails `load` with `TokenRejected` (never a defect), which
+ * `Auth.authenticate` answers 101 unauthorized:
+ * - three segments, each the canonical unpadded base64url text of its bytes (so one token has one spelling: `=`
+ *   padding, standard-base64 `+`/`/`, trailing garbage or non-zero unused bits are refused, also in the signature);
+ * - a header that is a JSON object with `alg: "HS256"` and no `crit`; a payload that is a JSON object with a
+ *   string `sub`;
+ * - `exp`, `nbf`, `iat`, when present, finite numbers (a string `exp` is refused, not read as "never expires");
+ *   the token is valid from `nbf` and until (excluding) `exp`, both widened by `clockSkew` (default 0,
+ *   `TOKEN_CLOCK_SKEW` for `layerJwtConfig`).
+ *
  * A database-backed storage is a Layer of your own: `Layer.effect(TokenStorage, Effect.gen(function*() {
  * const sql = yield* Database; return { load: (token) => ..., issue: (payload) => ... } }))`; `load` fails with
  * `TokenRejected` for unknown or expired tokens and may fail otherwise (a database error becomes the server's
@@ -29,7 +39,8 @@ export interface TokenPayload {
 /** A token that does not stand for anyone (any more). */
 export interface TokenRejected {
   readonly _tag: "TokenRejected"
-  readonly reason: "unknown" | "expired" | "malformed" | "bad-signature"
+  /** `not-yet-valid`: a JWT whose `nbf` (not before) is still in the future. */
+  readonly reason: "unknown" | "expired" | "not-yet-valid" | "malformed" | "bad-signature"
   readonly message: string
 }
 
@@ -104,11 +115,43 @@ const HEADER = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))
 
 const sign = (secret: Buffer, signingInput: string): Buffer => createHmac("sha256", secret).update(signingInput).digest()
 
+/**
+ * The bytes of a segment, only when the segment is their canonical base64url text (no padding, no `+`/`/`, no
+ * stray characters, unused low bits of the last character zero). Node's decoder is lenient about all of these, so
+ * one set of bytes has many spellings; accepting only the canonical one makes a token's text unique.
+ */
+const decodeCanonical = (segment: string): Buffer | undefined => {
+  const bytes = Buffer.from(segment, "base64url")
+  return bytes.toString("base64url") === segment ? bytes : undefined
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** JSON of a canonical base64url segment, or undefined for anything else (never throws). */
+const parseSegment = (segment: string): unknown => {
+  const bytes = decodeCanonical(segment)
+  if (bytes === undefined) return undefined
+  try {
+    return JSON.parse(bytes.toString("utf8"))
+  } catch {
+    return undefined
+  }
+}
+
+/** The time claims this storage reads; when present each must be a finite number (RFC 7519 NumericDate). */
+const TIME_CLAIMS = ["exp", "nbf", "iat"] as const
+
 export interface JwtOptions {
   /** The HMAC secret; at least 32 bytes is advisable. */
   readonly secret: Redacted.Redacted<string> | string
   /** Lifetime of issued tokens. Default 1 hour. */
   readonly ttl?: Duration.Input
+  /**
+   * Clock skew tolerated between the issuer and this server, applied to `exp` (accepted until `exp + clockSkew`)
+   * and `nbf` (accepted from `nbf - clockSkew`). Default 0; must be finite and not negative.
+   */
+  readonly clockSkew?: Duration.Input
 }
 
 /** The JWT implementation on its own, for use outside a Layer (e.g. to mint tokens in a login endpoint). */
@@ -116,37 +159,55 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
   const secret = Buffer.from(typeof options.secret === "string" ? options.secret : Redacted.value(options.secret), "utf8")
   if (secret.length === 0) throw new RangeError("TokenStorage JWT secret must not be empty")
   const defaultTtl = options.ttl ?? Duration.hours(1)
+  const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.clockSkew ?? 0))
+  if (!Number.isFinite(skewMillis) || skewMillis < 0) {
+    throw new RangeError("TokenStorage JWT clockSkew must be a finite, non-negative duration")
+  }
 
-  const decode = (token: string, now: number): TokenPayload | TokenRejected => {
+  // Total: every input ends in a payload or a TokenRejected, so a hostile token can never become a defect (which
+  // the server would answer 100 temporary, and clients would retry forever).
+  const decode = (token: string, nowMillis: number): TokenPayload | TokenRejected => {
+    const malformed = (why: string) => tokenRejected("malformed", `token is not a valid JWT: ${why}`)
     const parts = token.split(".")
     if (parts.length !== 3) return tokenRejected("malformed", "token is not a JWT")
     const [header, body, signature] = parts as [string, string, string]
-    let headerJson: { alg?: unknown }
-    let claims: Record<string, unknown>
-    try {
-      headerJson = JSON.parse(Buffer.from(header, "base64url").toString("utf8"))
-      claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"))
-    } catch {
-      return tokenRejected("malformed", "token is not a JWT")
-    }
+
+    const headerJson = parseSegment(header)
+    if (!isRecord(headerJson)) return malformed("header is not a base64url JSON object")
     // Only HS256: refusing every other `alg` (notably "none") closes the algorithm-confusion hole.
-    if (headerJson.alg !== "HS256") return tokenRejected("malformed", "token algorithm must be HS256")
-    const expected = sign(secret, `${header}.${body}`)
-    const given = Buffer.from(signature, "base64url")
+    if (headerJson.alg !== "HS256") return malformed("algorithm must be HS256")
+    // RFC 7515 4.1.11: extensions the recipient does not understand must be refused; we understand none.
+    if (Object.hasOwn(headerJson, "crit")) return malformed("critical header extensions are not supported")
+
+    if (decodeCanonical(signature) === undefined) return malformed("signature is not canonical base64url")
+    // Compare texts, not decoded bytes: the decoder would map many spellings onto the same MAC.
+    const expected = Buffer.from(base64url(sign(secret, `${header}.${body}`)), "latin1")
+    const given = Buffer.from(signature, "latin1")
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return tokenRejected("bad-signature", "token signature does not match")
     }
-    if (typeof claims !== "object" || claims === null || typeof claims.sub !== "string") {
-      return tokenRejected("malformed", "token has no `sub` (user) claim")
+
+    const claims = parseSegment(body)
+    if (!isRecord(claims)) return malformed("payload is not a base64url JSON object")
+    if (typeof claims.sub !== "string") return tokenRejected("malformed", "token has no `sub` (user) claim")
+    for (const name of TIME_CLAIMS) {
+      const value = claims[name]
+      if (Object.hasOwn(claims, name) && (typeof value !== "number" || !Number.isFinite(value))) {
+        return malformed(`\`${name}\` must be a number of seconds`)
+      }
     }
-    const { exp, sub, ...rest } = claims
-    if (typeof exp === "number" && exp <= now) return tokenRejected("expired", "token expired")
-    return { user: sub, claims: rest, ...(typeof exp === "number" ? { expiresAt: exp } : {}) }
+    const { exp, sub, ...rest } = claims as Record<string, unknown> & { readonly exp?: number; readonly sub: string }
+    const nbf = rest.nbf as number | undefined
+    if (exp !== undefined && exp * 1000 + skewMillis <= nowMillis) return tokenRejected("expired", "token expired")
+    if (nbf !== undefined && nbf * 1000 - skewMillis > nowMillis) {
+      return tokenRejected("not-yet-valid", "token is not valid yet (nbf)")
+    }
+    return { user: sub, claims: rest, ...(exp === undefined ? {} : { expiresAt: exp }) }
   }
 
   return {
     load: (token) =>
-      Effect.flatMap(nowSeconds, (now) => {
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const result = decode(token, now)
         return "_tag" in result ? Effect.fail(result) : Effect.succeed(result)
       }),
@@ -161,14 +222,18 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
 
 export const layerJwt = (options: JwtOptions): Layer.Layer<TokenStorage> => Layer.sync(TokenStorage, () => makeJwt(options))
 
-/** `layerJwt` configured from `TOKEN_HMAC_SECRET` (required) and `TOKEN_TTL` (a duration, default 1 hour). */
+/**
+ * `layerJwt` configured from `TOKEN_HMAC_SECRET` (required), `TOKEN_TTL` (a duration, default 1 hour) and
+ * `TOKEN_CLOCK_SKEW` (a duration, default 0: see `JwtOptions.clockSkew`).
+ */
 export const layerJwtConfig = (): Layer.Layer<TokenStorage, Config.ConfigError> =>
   Layer.effect(
     TokenStorage,
     Effect.map(
       Config.all({
         secret: Config.Redacted("TOKEN_HMAC_SECRET"),
-        ttl: Config.Duration("TOKEN_TTL").pipe(Config.withDefault(Duration.hours(1)))
+        ttl: Config.Duration("TOKEN_TTL").pipe(Config.withDefault(Duration.hours(1))),
+        clockSkew: Config.Duration("TOKEN_CLOCK_SKEW").pipe(Config.withDefault(Duration.zero))
       }),
       makeJwt
     )

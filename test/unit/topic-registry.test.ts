@@ -144,3 +144,128 @@ describe("the registry", () => {
     expect(incomplete).toBeDefined()
   })
 })
+
+// The reference semantics: the anchored regular expression a pattern stands for (what the registry used before it
+// stopped backtracking). Only run on short channels here.
+const referenceRegex = (pattern: string): RegExp => {
+  let source = ""
+  for (const char of pattern) {
+    source += char === "[" ? "(?:" : char === "]" ? ")?" : char === "{" ? "(?<" : char === "}" ? ">[^./:#]+)" : char
+      .replace(/[.*+?^$|()\\]/g, "\\$&")
+  }
+  return new RegExp(`^${source}$`, "u")
+}
+const referenceMatch = (pattern: string, channel: string) => {
+  const groups = referenceRegex(pattern).exec(channel)?.groups
+  if (groups === undefined) return referenceRegex(pattern).test(channel) ? {} : undefined
+  return Object.fromEntries(Object.entries(groups).filter(([, v]) => v !== undefined))
+}
+
+const SHAPES = [
+  "user.{id}",
+  "room.{a}-{b}",
+  "trio.{a}-{b}-{c}",
+  "{a}{b}",
+  "{a}-{b}-{c}-{d}",
+  "news[.{lang}]",
+  "x.{a}[-{b}[-{c}]]",
+  "a[.b[.c]]",
+  "chat:{room}.{thread}",
+  "🎉[-{a}]-{b}"
+]
+const Piece = Schema.Literals(["a", "-", ".", ":", "é", "🎉", "x", "news", "room.", "trio."])
+
+describe("linear-time matching", () => {
+  it.prop(
+    "gives the same answer and parameters as the backtracking regular expression",
+    [Schema.Array(Piece), Schema.Literals(SHAPES)],
+    ([pieces, pattern]) => {
+      const channel = pieces.join("")
+      expect(match(pattern, channel)).toEqual(referenceMatch(pattern, channel))
+    }
+  )
+
+  it("greedy parameters, as before: the last separator splits", () => {
+    expect(match("room.{a}-{b}", "room.x-y-z")).toEqual({ a: "x-y", b: "z" })
+    expect(match("trio.{a}-{b}-{c}", "trio.1-2-3-4")).toEqual({ a: "1-2", b: "3", c: "4" })
+    expect(match("{a}{b}", "xyz")).toEqual({ a: "xy", b: "z" })
+    expect(match("x.{a}[-{b}[-{c}]]", "x.p-q")).toEqual({ a: "p-q" })
+  })
+
+  // Channel families that make a backtracking matcher quadratic or worse: long runs of the character separating
+  // two parameters, ending so that the match fails (or succeeds) only at the very end.
+  const families: ReadonlyArray<readonly [string, (n: number) => string]> = [
+    ["dashes then a separator", (n) => `room.${"-".repeat(n)}.`],
+    ["a-a-a... then a separator", (n) => `trio.${"a-".repeat(n / 2)}:`],
+    ["a-a-a... matching", (n) => `trio.${"a-".repeat(n / 2)}a`],
+    ["one long parameter", (n) => `user.${"u".repeat(n)}`],
+    ["no separator at all", (n) => "a".repeat(n)],
+    ["astral code points", (n) => `🎉${"-🎉".repeat(n / 2)}`]
+  ]
+  const cost = (pattern: string, channel: string) => TopicRegistry.matchCost(compiled(pattern), channel)
+
+  it.each(SHAPES)("%s: doubling the channel at most doubles the steps, within 10 percent", (pattern) => {
+    for (const [family, make] of families) {
+      for (const n of [1_000, 2_000, 4_000]) {
+        const ratio = cost(pattern, make(2 * n)) / cost(pattern, make(n))
+        expect(ratio, `${family}, n=${n}`).toBeLessThanOrEqual(2.2)
+      }
+    }
+  })
+
+  it("the steps are bounded by channel length x program size", () => {
+    for (const pattern of SHAPES) {
+      const program = compiled(pattern).program.length
+      for (const [, make] of families) {
+        const channel = make(4_000)
+        expect(cost(pattern, channel)).toBeLessThanOrEqual(2 * (channel.length + 1) * program)
+      }
+    }
+  })
+})
+
+describe("channel length cap", () => {
+  const atLimit = `user.${"u".repeat(250)}` // 255 bytes
+
+  it("channels up to 255 UTF-8 bytes match, longer ones do not", () => {
+    expect(TopicRegistry.DEFAULT_MAX_CHANNEL_LENGTH).toBe(255)
+    expect(match("user.{id}", atLimit)).toEqual({ id: "u".repeat(250) })
+    expect(match("user.{id}", `${atLimit}u`)).toBeUndefined()
+    // Bytes, not characters: 5 + 125 x 2 = 255 bytes match, one more two-byte character does not.
+    expect(match("user.{id}", `user.${"é".repeat(125)}`)).toEqual({ id: "é".repeat(125) })
+    expect(match("user.{id}", `user.${"é".repeat(126)}`)).toBeUndefined()
+    expect(match("user.{id}", `user.${"u".repeat(4 * 1024 * 1024)}`)).toBeUndefined()
+  })
+
+  it("the cap is configurable", () => {
+    const long = `user.${"u".repeat(1_000)}`
+    expect(TopicRegistry.matchPattern(compiled("user.{id}"), long, { maxChannelLength: 1_005 })).toEqual({ id: "u".repeat(1_000) })
+    expect(TopicRegistry.matchPattern(compiled("user.{id}"), long, { maxChannelLength: 1_004 })).toBeUndefined()
+  })
+
+  it.effect("the registry denies a too-long channel with 103, without echoing it", () =>
+    Effect.gen(function*() {
+      const registry = yield* TopicRegistry.TopicRegistry
+      expect(registry.match(atLimit)).toEqual({ pattern: "user.{id}", params: { id: "u".repeat(250) } })
+      expect(registry.match(`${atLimit}u`)).toBeUndefined()
+      expect((yield* handle(subscribeRequest({ channel: atLimit }))).result).toEqual({})
+      expect((yield* handle(subscribeRequest({ channel: `user.${"u".repeat(40_000)}` }))).error).toEqual({
+        code: 103,
+        message: "permission denied: channel name longer than 255 bytes",
+        temporary: false
+      })
+    }).pipe(Effect.provide(
+      Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(
+        Layer.provideMerge(TopicRegistry.layer([TopicRegistry.rule("user.{id}", () => Effect.succeed(true))]))
+      )
+    )))
+
+  it.effect("a registry with a larger cap matches longer channels", () =>
+    Effect.gen(function*() {
+      const registry = yield* TopicRegistry.TopicRegistry
+      expect(registry.match(`user.${"u".repeat(1_000)}`)?.params).toEqual({ id: "u".repeat(1_000) })
+      expect(registry.match(`user.${"u".repeat(1_996)}`)).toBeUndefined()
+    }).pipe(Effect.provide(TopicRegistry.layer([TopicRegistry.rule("user.{id}", () => Effect.succeed(true))], {
+      maxChannelLength: 2_000
+    }))))
+})
