@@ -8,7 +8,7 @@
  * This is the tool for measuring one optimisation at a time (the network bench is too noisy for a few µs).
  */
 import * as grpc from "@grpc/grpc-js"
-import { Context, Effect, Exit, Layer, References, Schema } from "effect"
+import { Context, Effect, Layer, References, Schema } from "effect"
 import { Handler, Handlers, Reply, TokenStorage } from "../src/index.ts"
 import { unaryMethods } from "../src/grpc/methods.ts"
 import * as Pipeline from "../src/internal/pipeline.ts"
@@ -67,9 +67,8 @@ const ours = async (handlers: Layer.Layer<Handlers.Handlers>): Promise<Call> => 
   const budget = Pipeline.DEFAULT_TIMEOUT
   return (done) => {
     const decoded = method.decode(request, headersFromMetadata(metadata))
-    const fiber = run(pipeline.run(decoded, budget))
-    fiber.addObserver((exit) => {
-      if (Exit.isSuccess(exit) && !Pipeline.isUnanswerable(exit.value)) done(exit.value)
+    pipeline.start(decoded, budget, run, (outcome) => {
+      if (outcome !== undefined && !Pipeline.isUnanswerable(outcome)) done(outcome)
     })
   }
 }

@@ -486,17 +486,22 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
       return
     }
 
-    const fiber = run(pipeline.run(request, budget))
-    inflight.add(fiber)
-    // Not removed when the call ends: the call object is this request's alone, and interrupting a finished fiber
-    // does nothing.
-    call.on("cancelled", () => fiber.interruptUnsafe())
-    fiber.addObserver((exit) => {
-      inflight.delete(fiber)
-      if (Exit.isSuccess(exit)) respond(callback, exit.value)
-      // Only interruption gets here (the pipeline catches everything else): the server is shutting down.
+    // `answer` may run before `start` returns (a handler that completes synchronously): track the fiber only if not.
+    let answered = false
+    let fiber: AnyFiber | undefined
+    fiber = pipeline.start(request, budget, run, (outcome) => {
+      answered = true
+      if (fiber !== undefined) inflight.delete(fiber)
+      if (outcome !== undefined) respond(callback, outcome)
+      // Interrupted from outside: the call was cancelled (nobody to answer) or the server is shutting down.
       else if (!call.cancelled) callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
     })
+    if (answered) return
+    inflight.add(fiber)
+    const running = fiber
+    // Not removed when the call ends: the call object is this request's alone, and interrupting a finished fiber
+    // does nothing.
+    call.on("cancelled", () => running.interruptUnsafe())
   }
 }
 

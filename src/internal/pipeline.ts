@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Duration, Effect } from "effect"
+import { Cause, Duration, Effect, Exit, type Fiber } from "effect"
 import type { Handler } from "../Handlers.ts"
 import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../Request.ts"
@@ -70,10 +70,25 @@ export interface DeadlineExceeded {
   readonly message: string
 }
 
+/** How a transport starts fibers: `Effect.runForkWith(context)` of the server's context. */
+export type Fork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+
 /** The pipeline of one event, built once per server (or per `handle` call). */
 export interface EventPipeline<W> {
-  /** Runs the handler on a decoded request, bounded by `budget` (how long the caller still waits, less a margin). */
-  readonly run: (request: ProxyRequest, budget: Duration.Duration) => Effect.Effect<Outcome<W>>
+  /**
+   * Starts the handler on a decoded request on a fiber (`fork`), bounded by `budget` (how long the caller still
+   * waits, less a margin), and calls `answer` exactly once: with the outcome, or with `undefined` when the fiber was
+   * interrupted from outside (the caller cancelled, or the server is shutting down), in which case there is no one
+   * to answer or the transport answers "unavailable". Returns the fiber, for the transport to interrupt.
+   * One timer per call bounds it (cheaper than racing fibers): when it fires, the fiber is interrupted (its
+   * finalizers run) and the call is answered as a failure, with one log line.
+   */
+  readonly start: (
+    request: ProxyRequest,
+    budget: Duration.Duration,
+    fork: Fork,
+    answer: (outcome: Outcome<W> | undefined) => void
+  ) => Fiber.Fiber<Outcome<W>>
   /** The answer to a request whose JSON payload does not parse or is too deeply nested (the handler is not called). */
   readonly invalidJson: (field: string, reason: string) => Effect.Effect<Outcome<W>>
 }
@@ -117,29 +132,46 @@ export const make = <W>(
       failureOutcome
     )
 
-  const run = (request: ProxyRequest, budget: Duration.Duration): Effect.Effect<Outcome<W>> => {
-    const started = performance.now()
-    // `suspend`: a handler (or interceptor) that throws before returning an Effect fails like one that dies.
-    const called = Effect.suspend(() => handler(request as never) as Effect.Effect<Reply.AnyReply, unknown>)
-    const bounded = Effect.timeoutOrElse(called, {
-      duration: budget,
-      orElse: () =>
-        Effect.fail<DeadlineExceeded>({
-          _tag: "DeadlineExceeded",
-          message: `${name} handler did not answer within ${Duration.format(budget)} (the call's deadline less a ` +
-            `margin, or the server's timeout); it was interrupted`
-        })
-    })
-    return Effect.catchCause(Effect.map(bounded, encode), (cause) => {
-      const failure = Cause.findErrorOption(cause)
-      if (failure._tag === "Some" && Reply.isRejection(failure.value) && event.answersErrors) {
-        // A rejection raised as a failure is an answer, not an error.
-        return Effect.sync(() => encode(failure.value as Reply.Rejection)).pipe(
-          Effect.catchCause((encodeCause) => answerFailure(request, encodeCause, started))
-        )
+  // The handler's answer, encoded; everything it can fail with (a throw before it returns an Effect included:
+  // `suspend`) becomes an outcome here. Only interruption is left to `start`.
+  const body = (request: ProxyRequest, started: number): Effect.Effect<Outcome<W>> =>
+    Effect.catchCause(
+      Effect.map(Effect.suspend(() => handler(request as never) as Effect.Effect<Reply.AnyReply, unknown>), encode),
+      (cause) => {
+        const failure = Cause.findErrorOption(cause)
+        if (failure._tag === "Some" && Reply.isRejection(failure.value) && event.answersErrors) {
+          // A rejection raised as a failure is an answer, not an error.
+          return Effect.sync(() => encode(failure.value as Reply.Rejection)).pipe(
+            Effect.catchCause((encodeCause) => answerFailure(request, encodeCause, started))
+          )
+        }
+        return answerFailure(request, cause, started)
       }
-      return answerFailure(request, cause, started)
+    )
+
+  const deadlineExceeded = (budget: Duration.Duration): DeadlineExceeded => ({
+    _tag: "DeadlineExceeded",
+    message: `${name} handler did not answer within ${Duration.format(budget)} (the call's deadline less a margin, ` +
+      `or the server's timeout); it was interrupted`
+  })
+
+  const start: EventPipeline<W>["start"] = (request, budget, fork, answer) => {
+    const started = performance.now()
+    const fiber = fork(body(request, started))
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      fiber.interruptUnsafe()
+    }, Duration.toMillis(budget))
+    fiber.addObserver((exit) => {
+      clearTimeout(timer)
+      if (Exit.isSuccess(exit)) return answer(exit.value)
+      if (!timedOut) return answer(undefined)
+      fork(answerFailure(request, Cause.fail(deadlineExceeded(budget)), started)).addObserver((late) =>
+        answer(Exit.isSuccess(late) ? late.value : undefined)
+      )
     })
+    return fiber
   }
 
   const invalidJson = (field: string, reason: string): Effect.Effect<Outcome<W>> => {
@@ -153,5 +185,5 @@ export const make = <W>(
     )
   }
 
-  return { run, invalidJson }
+  return { start, invalidJson }
 }

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { type Cause, Duration, Effect, Logger, References } from "effect"
+import { type Cause, Context, Duration, Effect, Logger, References } from "effect"
 import { type Handler, Handlers } from "../Handlers.ts"
 import { unaryMethods } from "../grpc/methods.ts"
 import * as Pipeline from "../internal/pipeline.ts"
@@ -108,9 +108,17 @@ export const handle = (
       })
     })
     const budget = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
-    const outcome = yield* pipeline.run(request, budget).pipe(
-      Effect.updateService(Logger.CurrentLoggers, (loggers) => new Set([...loggers, capture]))
-    )
+    // Started as the servers start calls: on a fiber of this context (with the log capture added), bounded by
+    // one timer; interrupting `handle` interrupts the call.
+    const context = yield* Effect.context<never>()
+    const loggers = Context.get(context, Logger.CurrentLoggers)
+    const fork = Effect.runForkWith(Context.add(context, Logger.CurrentLoggers, new Set([...loggers, capture])))
+    const answered = yield* Effect.callback<Pipeline.Outcome<Buffer> | undefined>((resume) => {
+      const fiber = pipeline.start(request, budget, fork, (outcome) => resume(Effect.succeed(outcome)))
+      return Effect.sync(() => fiber.interruptUnsafe())
+    })
+    if (answered === undefined) return yield* Effect.interrupt
+    const outcome = answered
     // The pipeline logs a failure it answered for exactly once, at Error, with its cause.
     const failure = logs.find((line) => line.level === "Error" && line.cause !== undefined)
     const common = { logs, ...(failure?.cause === undefined ? {} : { cause: failure.cause }) }
