@@ -89,6 +89,8 @@ export interface EventPipeline<W> {
     fork: Fork,
     answer: (outcome: Outcome<W> | undefined) => void
   ) => Fiber.Fiber<Outcome<W>>
+  /** `start` as an Effect, in the caller's context: interrupted from outside, it is interrupted. */
+  readonly run: (request: ProxyRequest, budget: Duration.Duration) => Effect.Effect<Outcome<W>>
   /** The answer to a request whose JSON payload does not parse or is too deeply nested (the handler is not called). */
   readonly invalidJson: (field: string, reason: string) => Effect.Effect<Outcome<W>>
 }
@@ -185,5 +187,13 @@ export const make = <W>(
     )
   }
 
-  return { start, invalidJson }
+  const run: EventPipeline<W>["run"] = (request, budget) =>
+    Effect.flatMap(Effect.context<never>(), (context) =>
+      Effect.callback<Outcome<W>>((resume) => {
+        const fiber = start(request, budget, Effect.runForkWith(context), (outcome) =>
+          resume(outcome === undefined ? Effect.interrupt : Effect.succeed(outcome)))
+        return Effect.sync(() => fiber.interruptUnsafe())
+      }))
+
+  return { start, run, invalidJson }
 }
