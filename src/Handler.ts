@@ -22,6 +22,9 @@ export type { Handler } from "./Handlers.ts"
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
+/** All problems (the message lists the first few); fields the schema does not name are ignored, not refused. */
+const DECODE_OPTIONS = { errors: "all", onExcessProperty: "ignore" } as const
+
 /** At most this many problems are listed in a 107 message; the client needs the first, not a dump. */
 const MAX_LISTED_ISSUES = 3
 
@@ -48,7 +51,7 @@ export const withPayload = <S extends Schema.Top, Req extends { readonly data: u
   return (request) =>
     Effect.flatMap(
       Effect.mapError(
-        decode(request.data, { errors: "all", onExcessProperty: "ignore" }),
+        decode(request.data, DECODE_OPTIONS),
         (error) => Reply.error(Reply.ErrorCode.BadRequest, `bad request: ${describeIssue(error.issue)}`)
       ),
       (payload) => handler(payload, request)
