@@ -28,6 +28,7 @@ import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import { noHandlerMessage } from "../internal/events.ts"
+import { named } from "../internal/tagged.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import { isInvalidJson } from "../Payload.ts"
@@ -95,11 +96,9 @@ export interface ProxyServerError {
   readonly cause?: unknown
 }
 
-export const ProxyServerError = (message: string, cause?: unknown): ProxyServerError => {
-  const error = { _tag: "ProxyServerError" as const, message, ...(cause === undefined ? {} : { cause }) }
-  // Printed by NodeRuntime.runMain and loggers: make the message the first thing seen.
-  return Object.defineProperty(error, "toString", { value: () => `ProxyServerError: ${message}`, enumerable: false })
-}
+/** Prints as `ProxyServerError: <message>` (with its cause) where NodeRuntime.runMain reports it. */
+export const ProxyServerError = (message: string, cause?: unknown): ProxyServerError =>
+  named({ _tag: "ProxyServerError", message, ...(cause === undefined ? {} : { cause }) })
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
 

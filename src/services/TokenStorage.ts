@@ -26,6 +26,7 @@
  */
 import { Clock, Config, Context, Duration, Effect, Layer, Redacted } from "effect"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+import { named } from "../internal/tagged.ts"
 
 /** Whom a token stands for. */
 export interface TokenPayload {
@@ -44,11 +45,9 @@ export interface TokenRejected {
   readonly message: string
 }
 
-export const tokenRejected = (reason: TokenRejected["reason"], message: string): TokenRejected => ({
-  _tag: "TokenRejected",
-  reason,
-  message
-})
+/** Prints as `TokenRejected: <message>` in logs and causes. */
+export const tokenRejected = (reason: TokenRejected["reason"], message: string): TokenRejected =>
+  named({ _tag: "TokenRejected", reason, message })
 
 export interface IssueOptions {
   /** How long the token is valid; default: the storage's default TTL. */

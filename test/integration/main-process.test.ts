@@ -90,7 +90,7 @@ it("a port already in use fails the start with one clear error and no grpc-js no
   try {
     const { code, output } = await runToExit({ PROXY_PORT: String(blocker) })
     expect(code).toBe(1)
-    expect(output).toContain(`cannot bind 127.0.0.1:${blocker}: listen EADDRINUSE`)
+    expect(output).toContain(`ProxyServerError: cannot bind 127.0.0.1:${blocker}: listen EADDRINUSE`)
     // grpc-js's own stderr line ("E No address added out of total 1 resolved") goes through the Effect logger.
     expect(output).not.toMatch(/^E No address added/m)
   } finally {

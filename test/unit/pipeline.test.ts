@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Layer, Schema } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { Handler, Handlers, Interceptor, Payload, Reply, Rpc } from "../../src/index.ts"
+import { Handler, Handlers, Interceptor, Payload, ProxyServer, Reply, Rpc, TokenStorage } from "../../src/index.ts"
 import {
   connectRequest,
   handle,
@@ -172,6 +172,20 @@ describe("rejections are yieldable", () => {
     expect(JSON.stringify(rejection)).toBe('{"_tag":"ErrorReply","code":1404,"message":"missing","temporary":true}')
     expect(String(rejection)).toBe("ErrorReply(1404: missing, temporary)")
     expect(String(Reply.disconnect(4500, "bye"))).toBe("DisconnectReply(4500: bye)")
+  })
+})
+
+describe("the library's own failures print with their tag", () => {
+  it("TokenRejected and ProxyServerError", () => {
+    expect(Cause.pretty(Cause.fail(TokenStorage.tokenRejected("expired", "token expired")))).toMatch(
+      /^TokenRejected: token expired/
+    )
+    expect(Cause.pretty(Cause.fail(ProxyServer.ProxyServerError("cannot bind", new Error("EADDRINUSE"))))).toMatch(
+      /^ProxyServerError: cannot bind[\s\S]*EADDRINUSE/
+    )
+    // Equality and JSON see only the fields.
+    expect(TokenStorage.tokenRejected("unknown", "x")).toEqual({ _tag: "TokenRejected", reason: "unknown", message: "x" })
+    expect(JSON.stringify(TokenStorage.tokenRejected("unknown", "x"))).toBe('{"_tag":"TokenRejected","reason":"unknown","message":"x"}')
   })
 })
 
