@@ -177,7 +177,8 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
   { name: "Subscribe 1x100", method: "Subscribe", concurrency: 100, servers: "noop" },
   { name: "RPC 1x100", method: "RPC", concurrency: 100, servers: "noop" },
   { name: "realistic Connect 1x100", method: "Connect", concurrency: 100, servers: "realistic" },
-  { name: "realistic Connect 1x1", method: "Connect", concurrency: 1, servers: "realistic" }
+  { name: "realistic Connect 1x1", method: "Connect", concurrency: 1, servers: "realistic" },
+  { name: "realistic Connect 1x1000", method: "Connect", concurrency: 1000, servers: "realistic" }
 ]
 
 interface Sample extends LoadResult {
