@@ -1,7 +1,7 @@
 // CentrifugoApi without a server: what each method puts on the wire, how results and failures come back, retries,
 // the gRPC wire conversion, and the in-memory test double.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { ConfigProvider, Effect, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
 import { CentrifugoApi, Payload } from "../../src/index.ts"
 import { fromProto, toProto } from "../../src/api/wire.ts"
@@ -135,4 +135,46 @@ describe("CentrifugoApiMemory", () => {
       ])
     }).pipe(Effect.provide(memory.layer))
   })
+})
+
+describe("a server API that is not configured", () => {
+  const lines: Array<string> = []
+  const capture = Logger.layer([Logger.make<unknown, void>(({ logLevel, message }) => {
+    lines.push(`${logLevel} ${(Array.isArray(message) ? message : [message]).join(" ")}`)
+  })])
+  const emptyEnv = ConfigProvider.layer(ConfigProvider.fromEnvRecord({}))
+
+  it.effect("layerHttpConfig({ optional: true }) without CENTRIFUGO_API_KEY: one warning, calls fail with 108", () =>
+    Effect.gen(function*() {
+      const api = yield* CentrifugoApi.CentrifugoApi
+      const failure = yield* Effect.flip(api.publish({ channel: "news", data: 1, idempotencyKey: "k" }))
+      expect(failure).toEqual({
+        _tag: "CentrifugoApiError",
+        method: "publish",
+        code: 108,
+        message: expect.stringContaining("server API not configured: CENTRIFUGO_API_KEY is not set")
+      })
+      yield* Effect.flip(api.presence({ channel: "news" }))
+      expect(lines.filter((line) => line.includes("CentrifugoApi disabled"))).toHaveLength(1)
+      expect(lines[0]).toMatch(/^Warn/)
+    }).pipe(Effect.provide(CentrifugoApi.layerHttpConfig({ optional: true }).pipe(Layer.provide([capture, emptyEnv])))))
+
+  it.effect("layerHttpConfig() still requires the key", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Layer.build(CentrifugoApi.layerHttpConfig()).pipe(Effect.scoped))
+      expect(exit._tag).toBe("Failure")
+    }).pipe(Effect.provide(emptyEnv)))
+
+  it.effect("with the key set, the optional form is the HTTP client (no warning)", () =>
+    Effect.gen(function*() {
+      lines.length = 0
+      const env = ConfigProvider.layer(ConfigProvider.fromEnvRecord({ CENTRIFUGO_API_KEY: "k", CENTRIFUGO_API_URL: "http://127.0.0.1:1" }))
+      const failure = yield* Effect.flip(
+        Effect.flatMap(Effect.service(CentrifugoApi.CentrifugoApi), (api) => api.info()).pipe(
+          Effect.provide(CentrifugoApi.layerHttpConfig({ optional: true }).pipe(Layer.provide([capture, env])))
+        )
+      )
+      expect(failure._tag).toBe("CentrifugoTransportError")
+      expect(lines).toEqual([])
+    }))
 })
