@@ -11,10 +11,11 @@ import { refresh } from "./refresh.ts"
 import { rpc } from "./rpc.ts"
 import { subscribe, Topics } from "./subscribe.ts"
 
-/** The demo's tokens (README lists them). */
+/** The demo's tokens (README lists them); the last is the one the PHP seed's JavaScript snippets send. */
 export const DEMO_TOKENS = {
   "alice-token": { user: "alice", claims: { name: "Alice" } },
-  "bob-token": { user: "bob", claims: { name: "Bob" } }
+  "bob-token": { user: "bob", claims: { name: "Bob" } },
+  "my-app-auth-token": { user: "my-app-user", claims: { name: "The seed's example user" } }
 } as const
 
 export const AppHandlers = Handlers.layer({
