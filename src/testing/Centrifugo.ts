@@ -37,15 +37,21 @@ export interface ConfigOptions {
   readonly overrides?: Record<string, unknown>
 }
 
-/** RPC namespaces for the Http bridge's `verb:path` methods. */
+/**
+ * The HTTP verbs of the Http bridge's `verb:path` methods. Only needed as RPC namespaces in a config that keeps
+ * Centrifugo's default `:` RPC namespace boundary; `config` moves the boundary to `::` instead.
+ */
 export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "delete"] as const
+
+/** The RPC namespace boundary `config` uses: never part of a method name, so `news:list` stays one method. */
+export const RPC_NAMESPACE_BOUNDARY = "::"
 
 /**
  * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
- * channels without namespace and the `chat` namespace (history and presence on), RPC without namespace, and RPC
- * namespaces `get`, `head`, `post`, `put`, `patch`, `delete` for `verb:path` calls (see `Http.rpc`); namespaces
+ * channels without namespace and the `chat` namespace (history and presence on); RPC without namespace for every
+ * method with a single `:` (`news:list`, `post:news/store`: `rpc.namespace_boundary` is `::`); namespaces
  * `stream` and `bidi` for stream subscriptions and `map` for map subscriptions (publish/remove proxied); and
- * RPC namespace `bin` through a proxy with `binary_encoding: true`.
+ * RPC namespace `bin` (methods `bin::name`) through a proxy with `binary_encoding: true`.
  * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
  * `centrifugo checkconfig --strict` accepts it.
  */
@@ -111,15 +117,14 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
       ]
     },
     rpc: {
+      // Centrifugo splits an RPC method at the boundary (default `:`) into namespace and name, and answers 104 itself
+      // for an unknown namespace. With `::`, `news:list` and `post:news/store` (the Http bridge's `verb:path`) are
+      // methods without namespace, proxied as they are.
+      namespace_boundary: RPC_NAMESPACE_BOUNDARY,
       proxy,
       without_namespace: { proxy_enabled: true },
-      // Centrifugo splits an RPC method at `:` into namespace and name, so `post:news/store` (the Http bridge's
-      // `verb:path`) needs a namespace per HTTP verb, proxied like the rest.
-      namespaces: [
-        ...HTTP_VERB_NAMESPACES.map((name) => ({ name, proxy_enabled: true })),
-        // `bin:...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
-        { name: "bin", proxy_enabled: true, proxy_name: "binary" }
-      ]
+      // `bin::...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
+      namespaces: [{ name: "bin", proxy_enabled: true, proxy_name: "binary" }]
     },
     proxies: [{ name: "binary", ...proxy, binary_encoding: true }]
   }
@@ -192,10 +197,44 @@ export const checkConfig = async (bin: string, configValue: Record<string, unkno
 export const start = async (options: StartOptions): Promise<RunningCentrifugo> => {
   const port = options.port ?? (await freePort())
   const apiKey = options.apiKey ?? "test-api-key"
+  return startWith(config({ ...options, port, apiKey }), {
+    bin: options.bin,
+    port,
+    ...(options.grpcApi === undefined ? {} : { grpcApiPort: options.grpcApi.port }),
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs })
+  })
+}
+
+export interface StartWithOptions {
+  readonly bin: string
+  /** HTTP port; default: a free one. */
+  readonly port?: number
+  /** Reported as `grpcApiAddress` (the config itself must enable the gRPC API on it). */
+  readonly grpcApiPort?: number
+  /** How long to wait for `/health`. Default 20 s. */
+  readonly startTimeoutMs?: number
+}
+
+/**
+ * Starts Centrifugo with a config of your own (say, the one from your README). Merged over it, so the runner can
+ * find the server: `http_server` on 127.0.0.1 and `port`, `health.enabled`, and `usage_stats.disabled`.
+ */
+export const startWith = async (
+  configValue: Record<string, unknown>,
+  options: StartWithOptions
+): Promise<RunningCentrifugo> => {
+  const port = options.port ?? (await freePort())
+  const effective = deepMerge(configValue, {
+    http_server: { address: "127.0.0.1", port },
+    health: { enabled: true },
+    usage_stats: { disabled: true }
+  })
+  const httpApi = effective.http_api
+  const apiKey = isPlainObject(httpApi) && typeof httpApi.key === "string" ? httpApi.key : ""
   // A directory of its own: Centrifugo reads `.env` from its working directory.
   const dir = await mkdtemp(join(tmpdir(), "centrifugo-"))
   const file = join(dir, "config.json")
-  await writeFile(file, JSON.stringify(config({ ...options, port, apiKey }), null, 2))
+  await writeFile(file, JSON.stringify(effective, null, 2))
 
   let output = ""
   const child: ChildProcess = spawn(options.bin, ["--config", file], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
@@ -231,7 +270,7 @@ export const start = async (options: StartOptions): Promise<RunningCentrifugo> =
 
   return {
     port,
-    ...(options.grpcApi === undefined ? {} : { grpcApiAddress: `127.0.0.1:${options.grpcApi.port}` }),
+    ...(options.grpcApiPort === undefined ? {} : { grpcApiAddress: `127.0.0.1:${options.grpcApiPort}` }),
     websocketUrl: `ws://127.0.0.1:${port}/connection/websocket`,
     httpUrl,
     apiKey,
