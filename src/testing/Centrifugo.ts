@@ -6,8 +6,12 @@
  * The binary is not bundled: pass its path (the project's `scripts/build-centrifugo.sh` builds v6.9.1 once and
  * prints it; `CENTRIFUGO_BIN` overrides).
  *
+ * Plain vitest: `await Centrifugo.start(...)` ... `await centrifugo.stop()`. Effect: `Centrifugo.layer(...)` (a Layer
+ * of the `Centrifugo.Centrifugo` service, running for the Layer's lifetime) or `Centrifugo.make(...)` (scoped).
+ *
  * @since 0.1.0
  */
+import { Context, Effect, Layer, type Scope } from "effect"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
@@ -241,9 +245,12 @@ export const startWith = async (
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  // A binary that cannot be run (wrong path, not executable) emits `error` and never `exit`.
+  let spawnError: Error | undefined
+  child.once("error", (error) => (spawnError = error))
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (spawnError === undefined && child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM")
       const killed = setTimeout(() => child.kill("SIGKILL"), 5_000)
       await exited
@@ -255,6 +262,10 @@ export const startWith = async (
   const httpUrl = `http://127.0.0.1:${port}`
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000)
   for (;;) {
+    if (spawnError !== undefined) {
+      await stop()
+      throw new Error(`centrifugo could not be started (${options.bin}): ${spawnError.message}`)
+    }
     if (child.exitCode !== null) {
       await stop()
       throw new Error(`centrifugo exited with code ${child.exitCode} before it was healthy:\n${output}`)
@@ -278,3 +289,72 @@ export const startWith = async (
     stop
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// As Effects
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The running Centrifugo, as a service (what `layer` provides). */
+export const Centrifugo: Context.Service<RunningCentrifugo, RunningCentrifugo> = Context.Service<RunningCentrifugo>(
+  "effect-centrifugo/testing/Centrifugo"
+)
+
+/** Centrifugo did not start (exited, or not healthy in time); `message` carries its output. */
+export interface CentrifugoStartError {
+  readonly _tag: "CentrifugoStartError"
+  readonly message: string
+  readonly cause: unknown
+}
+
+const startError = (cause: unknown): CentrifugoStartError => ({
+  _tag: "CentrifugoStartError",
+  message: cause instanceof Error ? cause.message : String(cause),
+  cause
+})
+
+/** Where the options come from: given, or computed by an Effect (say, from the `TestServer` service's address). */
+export type OptionsInput<A, E, R> = A | Effect.Effect<A, E, R>
+
+const resolve = <A, E, R>(input: OptionsInput<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(input) ? input : Effect.succeed(input)
+
+/** Starts Centrifugo (`start`) in the current scope; closing the scope stops it. */
+export const make = <E = never, R = never>(
+  options: OptionsInput<StartOptions, E, R>
+): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
+  Effect.flatMap(resolve(options), (resolved) =>
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => start(resolved), catch: startError }),
+      (running) => Effect.promise(() => running.stop())
+    ))
+
+/** Starts Centrifugo with a config of your own (`startWith`) in the current scope; closing the scope stops it. */
+export const makeWith = <E = never, R = never>(
+  input: OptionsInput<{ readonly config: Record<string, unknown> } & StartWithOptions, E, R>
+): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
+  Effect.flatMap(resolve(input), ({ config: configValue, ...options }) =>
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => startWith(configValue, options), catch: startError }),
+      (running) => Effect.promise(() => running.stop())
+    ))
+
+/**
+ * Centrifugo as a Layer, running while the Layer is in use. Options may come from an Effect, so the proxy address can
+ * be read from a `TestServer` Layer:
+ *
+ * ```ts
+ * const Stack = Centrifugo.layer(
+ *   Effect.map(Effect.service(TestServer.TestServer), (server) => ({ bin, proxy: server.address }))
+ * ).pipe(Layer.provideMerge(TestServer.layer(AppHandlers)))
+ * ```
+ */
+export const layer = <E = never, R = never>(
+  options: OptionsInput<StartOptions, E, R>
+): Layer.Layer<RunningCentrifugo, E | CentrifugoStartError, Exclude<R, Scope.Scope>> =>
+  Layer.effect(Centrifugo, make(options))
+
+/** `makeWith` as a Layer. */
+export const layerWith = <E = never, R = never>(
+  input: OptionsInput<{ readonly config: Record<string, unknown> } & StartWithOptions, E, R>
+): Layer.Layer<RunningCentrifugo, E | CentrifugoStartError, Exclude<R, Scope.Scope>> =>
+  Layer.effect(Centrifugo, makeWith(input))
