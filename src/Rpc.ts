@@ -16,10 +16,10 @@
  * router does not know is answered with error **104** "method not found: NAME" (Centrifugo's own code for an unknown
  * RPC namespace), or with `options.notFound(request)`.
  *
- * A result must be JSON as it is: `Rpc.method` without `success` does not compile for a result type with a function,
- * bigint, symbol, Date, Map, Set or byte array in it, and at run time the router fails a call whose result is not
- * JSON (`RpcResultNotJson`, answered as a failure: error 100 and a log line naming the method and where in the result)
- * instead of letting `JSON.stringify` drop or change it.
+ * A result must be JSON as it is: a method (plain, or `Rpc.method` without `success`) does not compile for a result
+ * type with a function, bigint, symbol, Date, Map, Set or byte array in it, and at run time the router fails a call
+ * whose result is not JSON (`RpcResultNotJson`, answered as a failure: error 100 and a log line naming the method
+ * and where in the result) instead of letting `JSON.stringify` drop or change it.
  *
  * The router is an ordinary handler: interceptors wrap it like any other, and its methods' services flow into the
  * handler set's requirements.
@@ -108,6 +108,14 @@ export function method<S extends Schema.Top, E, R>(
         }) satisfies RpcResultInvalid))
 }
 
+/** Each method as it is when its result type is JSON; otherwise a type that names the problem (a compile error). */
+type JsonMethods<M> = {
+  [K in keyof M]: M[K] extends (request: RpcRequest) => Effect.Effect<infer A, infer _E, infer _R>
+    ? [A] extends [Jsonable<A>] ? unknown
+    : { readonly "the result is not JSON: convert it, or use Rpc.method with a { success } Schema": Jsonable<A> }
+    : unknown
+}
+
 // `any` lets each method keep its own error and requirement types; `RequirementsOf` recovers them.
 type AnyMethods = Readonly<Record<string, Method<any, any>>>
 
@@ -174,7 +182,7 @@ export interface RouterOptions<R> {
 
 /** One `rpc` handler dispatching on `request.method`. The method table is built once. */
 export const router = <const M extends AnyMethods, RNotFound = never>(
-  methods: M,
+  methods: M & JsonMethods<M>,
   options: RouterOptions<RNotFound> = {}
   // NoInfer: RNotFound comes from `options` only, never from the context the router is used in (which, inside
   // Handlers.layer, would otherwise infer it as `any` and hide every requirement).

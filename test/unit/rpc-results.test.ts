@@ -42,6 +42,21 @@ describe("Rpc.method result types (compile-time)", () => {
     expect(methods).toHaveLength(5)
   })
 
+  it("the router checks its plain methods' result types the same way", () => {
+    const ok = Rpc.router({
+      ping: () => Effect.succeed("pong"),
+      nothing: () => Effect.void,
+      refuse: () => Effect.fail(Reply.error(1403, "no")),
+      reply: () => Effect.succeed(Reply.rpc({ data: 1 }))
+    })
+    const notJson = Rpc.router({
+      ping: () => Effect.succeed("pong"),
+      // @ts-expect-error a bigint is not JSON
+      count: () => Effect.succeed({ total: 1n })
+    })
+    expect([ok, notJson]).toHaveLength(2)
+  })
+
   it("with a success Schema the method returns the Schema's type, checked against it", () => {
     const At = Schema.Struct({ at: Schema.DateFromString })
     const ok = Rpc.method(Page, () => Effect.succeed({ at: new Date(0) }), { success: At })
