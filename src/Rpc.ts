@@ -47,9 +47,15 @@ export type Jsonable<A> = unknown extends A ? A
   : A extends Reply.RpcReply | Payload.Binary | Payload.RawJson ? A
   : A extends string | number | boolean | null | undefined | void ? A
   : A extends
-    // dprint-ignore
-    | bigint | symbol | ((...args: ReadonlyArray<never>) => unknown) | Date | ReadonlyMap<unknown, unknown>
-    | ReadonlySet<unknown> | RegExp | Uint8Array | Promise<unknown> ? never
+    | bigint
+    | symbol
+    | ((...args: ReadonlyArray<never>) => unknown)
+    | Date
+    | ReadonlyMap<unknown, unknown>
+    | ReadonlySet<unknown>
+    | RegExp
+    | Uint8Array
+    | Promise<unknown> ? never
   : A extends object ? { [K in keyof A]: Jsonable<A[K]> }
   : never
 
