@@ -11,10 +11,11 @@ import { refresh } from "./refresh.ts"
 import { rpc } from "./rpc.ts"
 import { subscribe, Topics } from "./subscribe.ts"
 
-/** The demo's tokens (README lists them). */
+/** The demo's tokens (README lists them); the last is the one the PHP seed's JavaScript snippets send. */
 export const DEMO_TOKENS = {
   "alice-token": { user: "alice", claims: { name: "Alice" } },
-  "bob-token": { user: "bob", claims: { name: "Bob" } }
+  "bob-token": { user: "bob", claims: { name: "Bob" } },
+  "my-app-auth-token": { user: "my-app-user", claims: { name: "The seed's example user" } }
 } as const
 
 export const AppHandlers = Handlers.layer({
@@ -42,5 +43,8 @@ export const AppServices = Layer.mergeAll(AppTokens, Topics, NewsHttp).pipe(Laye
 export const AppWith = <E>(api: Layer.Layer<CentrifugoApi.CentrifugoApi, E>) =>
   AppHandlers.pipe(Layer.provide(AppServices), Layer.provide(api))
 
-/** The app as main.ts serves it: the server API over HTTP from CENTRIFUGO_API_URL / CENTRIFUGO_API_KEY. */
-export const App = AppWith(CentrifugoApi.layerHttpConfig())
+/**
+ * The app as main.ts serves it: the server API over HTTP from CENTRIFUGO_API_URL / CENTRIFUGO_API_KEY. Without a key
+ * it still starts (one warning); only `news.create`, which broadcasts, then fails.
+ */
+export const App = AppWith(CentrifugoApi.layerHttpConfig({ optional: true }))

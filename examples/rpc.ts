@@ -18,7 +18,7 @@ export const rpc = Rpc.router(
     "news.create": Rpc.method(CreateNews, (input, request) =>
       Effect.gen(function*() {
         const news = yield* (yield* NewsStore).store({ ...input, author: request.user })
-        // Stored, then broadcast; history is kept, so late subscribers can recover it.
+        // Stored, then broadcast (not skipHistory: where the namespace keeps history, late subscribers can recover it).
         const delivered = yield* CentrifugoApi.broadcastAll({
           channels: ["news", `user.${request.user}`],
           data: { type: "news", news }

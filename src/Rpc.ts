@@ -11,37 +11,175 @@
  *
  * A method answers the RPC result's `data` (any JSON value, `Payload.binary(...)`, or nothing), or a full
  * `Reply.rpc(...)`; it rejects with `Effect.fail(Reply.error(...))`. `Rpc.method(schema, ...)` decodes the payload
- * first and answers 107 "bad request: ..." for data that does not fit. A method the router does not know is
- * answered with error **104** "method not found: NAME" (Centrifugo's own code for an unknown RPC namespace), or
- * with `options.notFound(request)`.
+ * first and answers 107 "bad request: ..." for data that does not fit; `Rpc.method(schema, ..., { success })` also
+ * encodes the result with the `success` Schema (Dates, bigints, your own types become JSON that way). A method the
+ * router does not know is answered with error **104** "method not found: NAME" (Centrifugo's own code for an unknown
+ * RPC namespace), or with `options.notFound(request)`.
+ *
+ * A result must be JSON as it is: a method (plain, or `Rpc.method` without `success`) does not compile for a result
+ * type with a function, bigint, symbol, Date, Map, Set or byte array in it, and at run time the router fails a call
+ * whose result is not JSON (`RpcResultNotJson`, answered as a failure: error 100 and a log line naming the method
+ * and where in the result) instead of letting `JSON.stringify` drop or change it.
  *
  * The router is an ordinary handler: interceptors wrap it like any other, and its methods' services flow into the
  * handler set's requirements.
  *
+ * Files that also use `effect/rpc` can import this module under another name:
+ * `import { Rpc as CentrifugoRpc } from "effect-centrifugo"`.
+ *
  * @since 0.1.0
  */
-import { Effect, type Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { withPayload } from "./Handler.ts"
+import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./Request.ts"
 
 /** One RPC method: from the request to the result data (or a full RPC reply). */
 export type Method<E = unknown, R = never> = (request: RpcRequest) => Effect.Effect<unknown, E, R>
 
-/** A method whose payload is decoded with `schema` first. */
-export const method = <S extends Schema.Top, A, E, R>(
+/**
+ * `A` if a value of type `A` is JSON as it is (or a reply / `Payload` value), else `A` with `never` where it is not:
+ * functions, bigints, symbols, Dates, Maps, Sets, byte arrays, regular expressions. `unknown` and `any` pass (they
+ * cannot be checked before the value exists; the router checks it then).
+ */
+export type Jsonable<A> = unknown extends A ? A
+  : A extends Reply.RpcReply | Payload.Binary | Payload.RawJson ? A
+  : A extends string | number | boolean | null | undefined | void ? A
+  : A extends
+    | bigint
+    | symbol
+    | ((...args: ReadonlyArray<never>) => unknown)
+    | Date
+    | ReadonlyMap<unknown, unknown>
+    | ReadonlySet<unknown>
+    | RegExp
+    | Uint8Array
+    | Promise<unknown> ? never
+  : A extends object ? { [K in keyof A]: Jsonable<A[K]> }
+  : never
+
+/** A method's result was not JSON (and had no `success` Schema to make it so, or the Schema's output was not). */
+export interface RpcResultNotJson {
+  readonly _tag: "RpcResultNotJson"
+  readonly method: string
+  /** Where in the result, e.g. `data.items[2].at`. */
+  readonly path: string
+  readonly message: string
+}
+
+/** A method's result did not fit its `success` Schema. */
+export interface RpcResultInvalid {
+  readonly _tag: "RpcResultInvalid"
+  readonly method: string
+  readonly message: string
+}
+
+export interface MethodOptions<Success extends Schema.Top> {
+  /** Encodes the result for the reply (so the method returns `Success["Type"]`, the client gets its encoded form). */
+  readonly success: Success
+}
+
+/** Nothing when `A` is JSON as it is; otherwise a member no Effect has, so the method does not compile. */
+export type JsonResultCheck<A> = [A] extends [Jsonable<A>] ? unknown
+  : { readonly "the result is not JSON: convert it, or pass Rpc.method a { success } Schema": Jsonable<A> }
+
+/** A method whose payload is decoded with `schema` first. Its result must be JSON as it is (see `Jsonable`). */
+export function method<S extends Schema.Top, A, E, R>(
   schema: S,
-  handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<A, E, R>
-): Method<E | Reply.ErrorReply, R | S["DecodingServices"]> => withPayload(schema, handler)
+  handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<A, E, R> & JsonResultCheck<A>
+): Method<E | Reply.ErrorReply, R | S["DecodingServices"]>
+/** A method whose payload is decoded with `schema` and whose result is encoded with `options.success`. */
+export function method<S extends Schema.Top, Success extends Schema.Top, E, R>(
+  schema: S,
+  handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<Success["Type"], E, R>,
+  options: MethodOptions<Success>
+): Method<E | Reply.ErrorReply | RpcResultInvalid, R | S["DecodingServices"] | Success["EncodingServices"]>
+export function method<S extends Schema.Top, E, R>(
+  schema: S,
+  handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<unknown, E, R>,
+  options?: MethodOptions<Schema.Top>
+): Method<unknown, unknown> {
+  const decoded = withPayload(schema, handler)
+  if (options === undefined) return decoded
+  // Built once per method, not per call.
+  const encode = Schema.encodeUnknownEffect(options.success)
+  return (request) =>
+    Effect.flatMap(decoded(request), (value) =>
+      Reply.isReply(value) ? Effect.succeed(value) : Effect.mapError(encode(value, { errors: "all" }), (error) =>
+        ({
+          _tag: "RpcResultInvalid",
+          method: request.method,
+          message: `rpc method "${request.method}": the result does not fit its success Schema: ${error.message}`
+        }) satisfies RpcResultInvalid))
+}
+
+/** Each method as it is when its result type is JSON; otherwise a type that names the problem (a compile error). */
+type JsonMethods<M> = {
+  [K in keyof M]: M[K] extends (request: RpcRequest) => Effect.Effect<infer A, infer _E, infer _R>
+    ? [A] extends [Jsonable<A>] ? unknown
+    : { readonly "the result is not JSON: convert it, or use Rpc.method with a { success } Schema": Jsonable<A> }
+    : unknown
+}
 
 // `any` lets each method keep its own error and requirement types; `RequirementsOf` recovers them.
 type AnyMethods = Readonly<Record<string, Method<any, any>>>
 
 type RequirementsOf<M> = { [K in keyof M]: M[K] extends Method<infer _E, infer R> ? R : never }[keyof M]
 
-/** A method's answer as a reply: replies pass through, anything else is the result's data. */
-const asReply = (value: unknown): Reply.RpcReply =>
-  Reply.isReply(value) ? value as Reply.RpcReply : value === undefined ? Reply.rpc() : Reply.rpc({ data: value })
+const isPlainObject = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/** Where `value` stops being JSON as it is, and why; `undefined` when it is JSON. */
+const notJson = (value: unknown, path: string, seen: Set<object>): { path: string; what: string } | undefined => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "undefined":
+      return undefined
+    case "number":
+      return Number.isFinite(value) ? undefined : { path, what: `the number ${value}` }
+    case "bigint":
+      return { path, what: `the bigint ${value}` }
+    case "function":
+      return { path, what: "a function" }
+    case "symbol":
+      return { path, what: "a symbol" }
+  }
+  if (value === null || Payload.isBinary(value) || Payload.isRawJson(value)) return undefined
+  const object = value as object
+  if (seen.has(object)) return { path, what: "a circular reference" }
+  if (!Array.isArray(object) && !isPlainObject(object)) {
+    return { path, what: `a ${object.constructor?.name ?? "non-plain"} object` }
+  }
+  seen.add(object)
+  const entries: Array<[string, unknown]> = Array.isArray(object)
+    ? object.map((item, index) => [`${path}[${index}]`, item])
+    : Object.entries(object).map(([key, item]) => [`${path}.${key}`, item])
+  for (const [itemPath, item] of entries) {
+    const found = notJson(item, itemPath, seen)
+    if (found !== undefined) return found
+  }
+  seen.delete(object)
+  return undefined
+}
+
+/** A method's answer as a reply: replies pass through, anything else is the result's data (if it is JSON). */
+const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcReply, RpcResultNotJson> => {
+  if (Reply.isReply(value)) return Effect.succeed(value as Reply.RpcReply)
+  if (value === undefined) return Effect.succeed(Reply.rpc())
+  const problem = notJson(value, "data", new Set())
+  if (problem === undefined) return Effect.succeed(Reply.rpc({ data: value }))
+  return Effect.fail({
+    _tag: "RpcResultNotJson",
+    method: request.method,
+    path: problem.path,
+    message: `rpc method "${request.method}" answered ${problem.what} at ${problem.path}, which is not JSON: ` +
+      "convert it, or give Rpc.method a success Schema that encodes it"
+  })
+}
 
 export interface RouterOptions<R> {
   /** The answer for a method the router does not know. Default: error 104 "method not found: NAME". */
@@ -50,7 +188,7 @@ export interface RouterOptions<R> {
 
 /** One `rpc` handler dispatching on `request.method`. The method table is built once. */
 export const router = <const M extends AnyMethods, RNotFound = never>(
-  methods: M,
+  methods: M & JsonMethods<M>,
   options: RouterOptions<RNotFound> = {}
   // NoInfer: RNotFound comes from `options` only, never from the context the router is used in (which, inside
   // Handlers.layer, would otherwise infer it as `any` and hide every requirement).
@@ -61,6 +199,6 @@ export const router = <const M extends AnyMethods, RNotFound = never>(
       Effect.succeed(Reply.error(Reply.ErrorCode.MethodNotFound, `method not found: ${request.method}`)))
   return (request) => {
     const handler = table.get(request.method)
-    return handler === undefined ? notFound(request) : Effect.map(handler(request), asReply)
+    return handler === undefined ? notFound(request) : Effect.flatMap(handler(request), (value) => asReply(request, value))
   }
 }

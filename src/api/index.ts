@@ -6,10 +6,13 @@
 export * from "./CentrifugoApi.ts"
 export {
   type GrpcOptions,
+  type HttpConfigOptions,
   type HttpOptions,
+  layerDisabled,
   layerGrpc,
   layerGrpcConfig,
   layerHttp,
   layerHttpConfig,
-  layerHttpFetch
+  layerHttpFetch,
+  NOT_CONFIGURED_CODE
 } from "./transports.ts"

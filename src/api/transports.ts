@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Config, Duration, Effect, Layer, Redacted } from "effect"
+import { Config, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import * as pb from "../proto/generated/api.ts"
 import {
@@ -86,18 +86,52 @@ export const layerHttp = (options: HttpOptions): Layer.Layer<CentrifugoApi, neve
 export const layerHttpFetch = (options: HttpOptions): Layer.Layer<CentrifugoApi> =>
   layerHttp(options).pipe(Layer.provide(FetchHttpClient.layer))
 
+// ---------------------------------------------------------------------------------------------------------------
+// Disabled
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Centrifugo's own code for "not available", used for every call of a disabled API. */
+export const NOT_CONFIGURED_CODE = 108
+
+/**
+ * A CentrifugoApi that is switched off: every call fails with `CentrifugoApiError` code 108 and `reason` (e.g. which
+ * setting is missing). For a backend that should start without a server API; nothing is retried.
+ */
+export const layerDisabled = (reason: string): Layer.Layer<CentrifugoApi> =>
+  Layer.succeed(
+    CentrifugoApi,
+    make((method) => Effect.fail(apiError(method, NOT_CONFIGURED_CODE, `server API not configured: ${reason}`)), {
+      retries: 0
+    })
+  )
+
+export interface HttpConfigOptions {
+  /**
+   * Without `CENTRIFUGO_API_KEY`, start anyway with the API disabled (`layerDisabled`, one warning logged when the
+   * Layer is built) instead of failing with a `ConfigError`. Default false.
+   */
+  readonly optional?: boolean
+}
+
+const MISSING_KEY = "CENTRIFUGO_API_KEY is not set (set it, and CENTRIFUGO_API_URL, to enable Centrifugo's server API)"
+
 /**
  * `layerHttpFetch` configured from `CENTRIFUGO_API_URL` (default `http://127.0.0.1:8000`), `CENTRIFUGO_API_KEY`
- * (required) and `CENTRIFUGO_API_TIMEOUT` (default 5 seconds).
+ * (required, unless `optional`: then its absence disables the API) and `CENTRIFUGO_API_TIMEOUT` (default 5 seconds).
  */
-export const layerHttpConfig = (): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
-  Layer.unwrap(Effect.map(
+export const layerHttpConfig = (options: HttpConfigOptions = {}): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
+  Layer.unwrap(Effect.flatMap(
     Config.all({
       url: Config.String("CENTRIFUGO_API_URL").pipe(Config.withDefault("http://127.0.0.1:8000")),
-      key: Config.Redacted("CENTRIFUGO_API_KEY"),
+      key: options.optional === true
+        ? Config.Redacted("CENTRIFUGO_API_KEY").pipe(Config.option)
+        : Config.Redacted("CENTRIFUGO_API_KEY").pipe(Config.map(Option.some)),
       timeout: Config.Duration("CENTRIFUGO_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
     }),
-    layerHttpFetch
+    ({ key, timeout, url }) =>
+      Option.isSome(key)
+        ? Effect.succeed(layerHttpFetch({ url, key: key.value, timeout }))
+        : Effect.as(Effect.logWarning(`CentrifugoApi disabled: ${MISSING_KEY}`), layerDisabled(MISSING_KEY))
   ))
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,8 +6,12 @@
  * The binary is not bundled: pass its path (the project's `scripts/build-centrifugo.sh` builds v6.9.1 once and
  * prints it; `CENTRIFUGO_BIN` overrides).
  *
+ * Plain vitest: `await Centrifugo.start(...)` ... `await centrifugo.stop()`. Effect: `Centrifugo.layer(...)` (a Layer
+ * of the `Centrifugo.Centrifugo` service, running for the Layer's lifetime) or `Centrifugo.make(...)` (scoped).
+ *
  * @since 0.1.0
  */
+import { Context, Effect, Layer, type Scope } from "effect"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
@@ -37,15 +41,21 @@ export interface ConfigOptions {
   readonly overrides?: Record<string, unknown>
 }
 
-/** RPC namespaces for the Http bridge's `verb:path` methods. */
+/**
+ * The HTTP verbs of the Http bridge's `verb:path` methods. Only needed as RPC namespaces in a config that keeps
+ * Centrifugo's default `:` RPC namespace boundary; `config` moves the boundary to `::` instead.
+ */
 export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "delete"] as const
+
+/** The RPC namespace boundary `config` uses: never part of a method name, so `news:list` stays one method. */
+export const RPC_NAMESPACE_BOUNDARY = "::"
 
 /**
  * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
- * channels without namespace and the `chat` namespace (history and presence on), RPC without namespace, and RPC
- * namespaces `get`, `head`, `post`, `put`, `patch`, `delete` for `verb:path` calls (see `Http.rpc`); namespaces
+ * channels without namespace and the `chat` namespace (history and presence on); RPC without namespace for every
+ * method with a single `:` (`news:list`, `post:news/store`: `rpc.namespace_boundary` is `::`); namespaces
  * `stream` and `bidi` for stream subscriptions and `map` for map subscriptions (publish/remove proxied); and
- * RPC namespace `bin` through a proxy with `binary_encoding: true`.
+ * RPC namespace `bin` (methods `bin::name`) through a proxy with `binary_encoding: true`.
  * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
  * `centrifugo checkconfig --strict` accepts it.
  */
@@ -111,15 +121,14 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
       ]
     },
     rpc: {
+      // Centrifugo splits an RPC method at the boundary (default `:`) into namespace and name, and answers 104 itself
+      // for an unknown namespace. With `::`, `news:list` and `post:news/store` (the Http bridge's `verb:path`) are
+      // methods without namespace, proxied as they are.
+      namespace_boundary: RPC_NAMESPACE_BOUNDARY,
       proxy,
       without_namespace: { proxy_enabled: true },
-      // Centrifugo splits an RPC method at `:` into namespace and name, so `post:news/store` (the Http bridge's
-      // `verb:path`) needs a namespace per HTTP verb, proxied like the rest.
-      namespaces: [
-        ...HTTP_VERB_NAMESPACES.map((name) => ({ name, proxy_enabled: true })),
-        // `bin:...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
-        { name: "bin", proxy_enabled: true, proxy_name: "binary" }
-      ]
+      // `bin::...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
+      namespaces: [{ name: "bin", proxy_enabled: true, proxy_name: "binary" }]
     },
     proxies: [{ name: "binary", ...proxy, binary_encoding: true }]
   }
@@ -192,19 +201,56 @@ export const checkConfig = async (bin: string, configValue: Record<string, unkno
 export const start = async (options: StartOptions): Promise<RunningCentrifugo> => {
   const port = options.port ?? (await freePort())
   const apiKey = options.apiKey ?? "test-api-key"
+  return startWith(config({ ...options, port, apiKey }), {
+    bin: options.bin,
+    port,
+    ...(options.grpcApi === undefined ? {} : { grpcApiPort: options.grpcApi.port }),
+    ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs })
+  })
+}
+
+export interface StartWithOptions {
+  readonly bin: string
+  /** HTTP port; default: a free one. */
+  readonly port?: number
+  /** Reported as `grpcApiAddress` (the config itself must enable the gRPC API on it). */
+  readonly grpcApiPort?: number
+  /** How long to wait for `/health`. Default 20 s. */
+  readonly startTimeoutMs?: number
+}
+
+/**
+ * Starts Centrifugo with a config of your own (say, the one from your README). Merged over it, so the runner can
+ * find the server: `http_server` on 127.0.0.1 and `port`, `health.enabled`, and `usage_stats.disabled`.
+ */
+export const startWith = async (
+  configValue: Record<string, unknown>,
+  options: StartWithOptions
+): Promise<RunningCentrifugo> => {
+  const port = options.port ?? (await freePort())
+  const effective = deepMerge(configValue, {
+    http_server: { address: "127.0.0.1", port },
+    health: { enabled: true },
+    usage_stats: { disabled: true }
+  })
+  const httpApi = effective.http_api
+  const apiKey = isPlainObject(httpApi) && typeof httpApi.key === "string" ? httpApi.key : ""
   // A directory of its own: Centrifugo reads `.env` from its working directory.
   const dir = await mkdtemp(join(tmpdir(), "centrifugo-"))
   const file = join(dir, "config.json")
-  await writeFile(file, JSON.stringify(config({ ...options, port, apiKey }), null, 2))
+  await writeFile(file, JSON.stringify(effective, null, 2))
 
   let output = ""
   const child: ChildProcess = spawn(options.bin, ["--config", file], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] })
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  // A binary that cannot be run (wrong path, not executable) emits `error` and never `exit`.
+  let spawnError: Error | undefined
+  child.once("error", (error) => (spawnError = error))
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (spawnError === undefined && child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM")
       const killed = setTimeout(() => child.kill("SIGKILL"), 5_000)
       await exited
@@ -216,6 +262,10 @@ export const start = async (options: StartOptions): Promise<RunningCentrifugo> =
   const httpUrl = `http://127.0.0.1:${port}`
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000)
   for (;;) {
+    if (spawnError !== undefined) {
+      await stop()
+      throw new Error(`centrifugo could not be started (${options.bin}): ${spawnError.message}`)
+    }
     if (child.exitCode !== null) {
       await stop()
       throw new Error(`centrifugo exited with code ${child.exitCode} before it was healthy:\n${output}`)
@@ -231,7 +281,7 @@ export const start = async (options: StartOptions): Promise<RunningCentrifugo> =
 
   return {
     port,
-    ...(options.grpcApi === undefined ? {} : { grpcApiAddress: `127.0.0.1:${options.grpcApi.port}` }),
+    ...(options.grpcApiPort === undefined ? {} : { grpcApiAddress: `127.0.0.1:${options.grpcApiPort}` }),
     websocketUrl: `ws://127.0.0.1:${port}/connection/websocket`,
     httpUrl,
     apiKey,
@@ -239,3 +289,72 @@ export const start = async (options: StartOptions): Promise<RunningCentrifugo> =
     stop
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// As Effects
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The running Centrifugo, as a service (what `layer` provides). */
+export const Centrifugo: Context.Service<RunningCentrifugo, RunningCentrifugo> = Context.Service<RunningCentrifugo>(
+  "effect-centrifugo/testing/Centrifugo"
+)
+
+/** Centrifugo did not start (exited, or not healthy in time); `message` carries its output. */
+export interface CentrifugoStartError {
+  readonly _tag: "CentrifugoStartError"
+  readonly message: string
+  readonly cause: unknown
+}
+
+const startError = (cause: unknown): CentrifugoStartError => ({
+  _tag: "CentrifugoStartError",
+  message: cause instanceof Error ? cause.message : String(cause),
+  cause
+})
+
+/** Where the options come from: given, or computed by an Effect (say, from the `TestServer` service's address). */
+export type OptionsInput<A, E, R> = A | Effect.Effect<A, E, R>
+
+const resolve = <A, E, R>(input: OptionsInput<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(input) ? input : Effect.succeed(input)
+
+/** Starts Centrifugo (`start`) in the current scope; closing the scope stops it. */
+export const make = <E = never, R = never>(
+  options: OptionsInput<StartOptions, E, R>
+): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
+  Effect.flatMap(resolve(options), (resolved) =>
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => start(resolved), catch: startError }),
+      (running) => Effect.promise(() => running.stop())
+    ))
+
+/** Starts Centrifugo with a config of your own (`startWith`) in the current scope; closing the scope stops it. */
+export const makeWith = <E = never, R = never>(
+  input: OptionsInput<{ readonly config: Record<string, unknown> } & StartWithOptions, E, R>
+): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
+  Effect.flatMap(resolve(input), ({ config: configValue, ...options }) =>
+    Effect.acquireRelease(
+      Effect.tryPromise({ try: () => startWith(configValue, options), catch: startError }),
+      (running) => Effect.promise(() => running.stop())
+    ))
+
+/**
+ * Centrifugo as a Layer, running while the Layer is in use. Options may come from an Effect, so the proxy address can
+ * be read from a `TestServer` Layer:
+ *
+ * ```ts
+ * const Stack = Centrifugo.layer(
+ *   Effect.map(Effect.service(TestServer.TestServer), (server) => ({ bin, proxy: server.address }))
+ * ).pipe(Layer.provideMerge(TestServer.layer(AppHandlers)))
+ * ```
+ */
+export const layer = <E = never, R = never>(
+  options: OptionsInput<StartOptions, E, R>
+): Layer.Layer<RunningCentrifugo, E | CentrifugoStartError, Exclude<R, Scope.Scope>> =>
+  Layer.effect(Centrifugo, make(options))
+
+/** `makeWith` as a Layer. */
+export const layerWith = <E = never, R = never>(
+  input: OptionsInput<{ readonly config: Record<string, unknown> } & StartWithOptions, E, R>
+): Layer.Layer<RunningCentrifugo, E | CentrifugoStartError, Exclude<R, Scope.Scope>> =>
+  Layer.effect(Centrifugo, makeWith(input))

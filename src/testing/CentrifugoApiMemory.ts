@@ -1,19 +1,45 @@
 /**
  * An in-memory CentrifugoApi for unit tests of code that publishes: it records every call, keeps channel history
- * (offsets, one epoch per channel), presence you set, and map state, and answers like Centrifugo does.
+ * where you say the channel keeps one (offsets, one epoch per channel), presence you set, and map state, and answers
+ * like Centrifugo v6.9.1 does.
  *
  * ```ts
- * const api = CentrifugoApiMemory.make()
+ * const api = CentrifugoApiMemory.make({ history: { chat: { size: 100, ttl: "5 minutes" } } })
  * yield* storeAndBroadcast(news).pipe(Effect.provide(api.layer))
  * expect(api.published("news")).toEqual([{ title: "..." }])
  * expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
  * ```
  *
+ * As on the real server, only a channel whose namespace keeps history (`history_size` and `history_ttl` in
+ * Centrifugo's config) answers a publish with its `offset` and `epoch` and has `history`; any other channel answers
+ * a publish with `{}` and `history` / `historyRemove` with error 108 "not available".
+ *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 import * as Api from "../api/CentrifugoApi.ts"
 import * as Payload from "../Payload.ts"
+
+/** A channel's history, as Centrifugo's `history_size` / `history_ttl`. */
+export interface HistoryOptions {
+  /** How many publications are kept (the oldest go first). */
+  readonly size: number
+  /** How long a publication is kept (by Effect's Clock, so `TestClock` drives it). Default: forever. */
+  readonly ttl?: Duration.Input
+}
+
+export interface MemoryOptions {
+  /**
+   * Which channels keep history. By namespace, as Centrifugo's config does it: `{ chat: { size: 100, ttl: "5
+   * minutes" } }` for `chat:...` channels, the key `""` for channels without namespace; or a function of the channel
+   * name. Default: no channel keeps history (Centrifugo's default).
+   */
+  readonly history?:
+    | Readonly<Record<string, HistoryOptions>>
+    | ((channel: string) => HistoryOptions | undefined)
+  /** Centrifugo's `channel.namespace_boundary`. Default `:`. */
+  readonly namespaceBoundary?: string
+}
 
 export interface RecordedCall {
   readonly method: string
@@ -27,7 +53,10 @@ export interface MemoryApi {
   readonly api: Api.CentrifugoApi
   /** Every call, in order. */
   readonly calls: ReadonlyArray<RecordedCall>
-  /** The data published into a channel (publish and broadcast), oldest first. */
+  /**
+   * The data published into a channel (publish and broadcast), oldest first: everything subscribers received, whether
+   * or not the channel keeps history (and with `skipHistory` too).
+   */
   readonly published: (channel: string) => ReadonlyArray<unknown>
   /** Sets who is in a channel (presence, presenceStats, channels read it). */
   readonly setPresence: (channel: string, clients: ReadonlyArray<Api.ClientInfo>) => void
@@ -38,28 +67,55 @@ export interface MemoryApi {
 interface ChannelState {
   readonly epoch: string
   offset: number
-  readonly publications: Array<Api.HistoryPublication>
+  readonly publications: Array<Api.HistoryPublication & { readonly at: number }>
 }
 
 const dataOf = (value: unknown): unknown => (Payload.isBinary(value) ? value.bytes : Payload.isRawJson(value) ? JSON.parse(value.text) : value)
 
-export const make = (): MemoryApi => {
+export const make = (options: MemoryOptions = {}): MemoryApi => {
   const calls: Array<RecordedCall> = []
-  const channels = new Map<string, ChannelState>()
+  const streams = new Map<string, ChannelState>()
+  const sent = new Map<string, Array<unknown>>()
   const presence = new Map<string, Record<string, Api.ClientInfo>>()
   const maps = new Map<string, Map<string, Api.MapEntry>>()
   const failures = new Map<string, { code: number; message: string }>()
+  const boundary = options.namespaceBoundary ?? ":"
+
+  const historyOf = (name: string): { readonly size: number; readonly ttlMs: number } | undefined => {
+    const config = options.history
+    if (config === undefined) return undefined
+    const index = name.indexOf(boundary)
+    const found = typeof config === "function" ? config(name) : config[index < 0 ? "" : name.slice(0, index)]
+    if (found === undefined) return undefined
+    return {
+      size: found.size,
+      ttlMs: found.ttl === undefined ? Infinity : Duration.toMillis(Duration.fromInputUnsafe(found.ttl))
+    }
+  }
 
   const channel = (name: string): ChannelState => {
-    let state = channels.get(name)
+    let state = streams.get(name)
     if (state === undefined) {
-      state = { epoch: `epoch-${channels.size + 1}`, offset: 0, publications: [] }
-      channels.set(name, state)
+      state = { epoch: `epoch-${streams.size + 1}`, offset: 0, publications: [] }
+      streams.set(name, state)
     }
     return state
   }
 
-  const record = <I, O>(method: keyof Api.CentrifugoApi, body: (input: I) => O) =>
+  const notAvailable = (method: string) => Effect.fail(Api.apiError(method, 108, "not available"))
+
+  /** A channel's history at `now`: publications past their ttl are gone. */
+  const historyAt = (name: string, ttlMs: number, now: number): ChannelState => {
+    const state = channel(name)
+    const expired = state.publications.findIndex((p) => now - p.at < ttlMs)
+    state.publications.splice(0, expired < 0 ? state.publications.length : expired)
+    return state
+  }
+
+  const recordEffect = <I, O>(
+    method: keyof Api.CentrifugoApi,
+    body: (input: I, now: number) => Effect.Effect<O, Api.ApiFailure>
+  ) =>
   (input: I): Effect.Effect<O, Api.ApiFailure> =>
     Effect.suspend(() => {
       calls.push({ method, input })
@@ -68,18 +124,33 @@ export const make = (): MemoryApi => {
         failures.delete(method)
         return Effect.fail(Api.apiError(method, failure.code, failure.message))
       }
-      return Effect.sync(() => body(input))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => body(input, now))
     })
 
-  const publishTo = (name: string, input: Api.PublishOptions & { readonly data: unknown }): Api.PublishResult => {
-    const state = channel(name)
-    if (input.skipHistory === true) return {}
+  const record = <I, O>(method: keyof Api.CentrifugoApi, body: (input: I, now: number) => O) =>
+    recordEffect(method, (input: I, now) => Effect.sync(() => body(input, now)))
+
+  const publishTo = (
+    name: string,
+    input: Api.PublishOptions & { readonly data: unknown },
+    now: number
+  ): Api.PublishResult => {
+    const data = dataOf(input.data)
+    const log = sent.get(name) ?? []
+    log.push(data)
+    sent.set(name, log)
+    const history = historyOf(name)
+    // Like Centrifugo: no history, or skipped, means no stream position either.
+    if (history === undefined || input.skipHistory === true) return {}
+    const state = historyAt(name, history.ttlMs, now)
     state.offset++
     state.publications.push({
-      data: dataOf(input.data),
+      data,
       offset: state.offset,
+      at: now,
       ...(input.tags === undefined ? {} : { tags: input.tags })
     })
+    if (state.publications.length > history.size) state.publications.splice(0, state.publications.length - history.size)
     return { offset: state.offset, epoch: state.epoch }
   }
 
@@ -93,9 +164,9 @@ export const make = (): MemoryApi => {
   }
 
   const api: Api.CentrifugoApi = {
-    publish: record("publish", (input: Api.PublishInput) => publishTo(input.channel, input)),
-    broadcast: record("broadcast", (input: Api.BroadcastInput) =>
-      input.channels.map((name) => ({ channel: name, result: publishTo(name, input) }))),
+    publish: record("publish", (input: Api.PublishInput, now) => publishTo(input.channel, input, now)),
+    broadcast: record("broadcast", (input: Api.BroadcastInput, now) =>
+      input.channels.map((name) => ({ channel: name, result: publishTo(name, input, now) }))),
     subscribe: record("subscribe", () => undefined),
     unsubscribe: record("unsubscribe", () => undefined),
     disconnect: record("disconnect", () => undefined),
@@ -105,19 +176,25 @@ export const make = (): MemoryApi => {
       const clients = Object.values(presence.get(input.channel) ?? {})
       return { numClients: clients.length, numUsers: new Set(clients.map((c) => c.user)).size }
     }),
-    history: record("history", (input: Api.HistoryInput) => {
-      const state = channel(input.channel)
-      let publications = state.publications.filter((p) => input.since === undefined || p.offset > input.since.offset)
-      if (input.reverse === true) publications = [...publications].reverse()
+    history: recordEffect("history", (input: Api.HistoryInput, now) => {
+      const history = historyOf(input.channel)
+      if (history === undefined) return notAvailable("history")
+      const state = historyAt(input.channel, history.ttlMs, now)
+      let publications: Array<Api.HistoryPublication> = state.publications
+        .filter((p) => input.since === undefined || p.offset > input.since.offset)
+        .map(({ at: _at, ...publication }) => publication)
+      if (input.reverse === true) publications = publications.reverse()
       const limit = input.limit ?? 0
-      return {
+      return Effect.succeed({
         publications: limit === 0 ? [] : limit < 0 ? publications : publications.slice(0, limit),
         offset: state.offset,
         epoch: state.epoch
-      }
+      })
     }),
-    historyRemove: record("historyRemove", (input: { readonly channel: string }) => {
+    historyRemove: recordEffect("historyRemove", (input: { readonly channel: string }) => {
+      if (historyOf(input.channel) === undefined) return notAvailable("historyRemove")
       channel(input.channel).publications.length = 0
+      return Effect.void
     }),
     info: record("info", () => ({
       nodes: [{
@@ -185,7 +262,7 @@ export const make = (): MemoryApi => {
     layer: Layer.succeed(Api.CentrifugoApi, api),
     api,
     calls,
-    published: (name) => (channels.get(name)?.publications ?? []).map((p) => p.data),
+    published: (name) => [...(sent.get(name) ?? [])],
     setPresence: (name, clients) => {
       presence.set(name, Object.fromEntries(clients.map((c) => [c.client, c])))
     },

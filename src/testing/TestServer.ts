@@ -1,6 +1,10 @@
 /**
- * Runs a proxy server for a test: `await TestServer.start(MyHandlers)` listens on a free port of 127.0.0.1 and
- * keeps every log line it writes, so a test can assert both the reply and the log.
+ * Runs a proxy server for a test, on a free port of 127.0.0.1, keeping every log line it writes, so a test can assert
+ * both the reply and the log.
+ *
+ * - Plain vitest: `const server = await TestServer.start(MyHandlers)` ... `await server.stop()`.
+ * - Effect: `TestServer.layer(MyHandlers)` is a Layer of the `TestServer.TestServer` service (the server runs for the
+ *   Layer's lifetime, e.g. an `it.layer` block), and `TestServer.make(MyHandlers)` the scoped Effect behind it.
  *
  * @since 0.1.0
  */
@@ -15,40 +19,65 @@ export interface LogLine {
   readonly cause: string
 }
 
-export interface RunningServer {
+/** A server running for a scope. */
+export interface Server {
   readonly port: number
   /** `127.0.0.1:PORT` */
   readonly address: string
   /** Log lines written so far. */
   readonly logs: ReadonlyArray<LogLine>
+}
+
+/** The running server, as a service (what `layer` provides). */
+export const TestServer: Context.Service<Server, Server> = Context.Service<Server>("effect-centrifugo/testing/TestServer")
+
+export interface RunningServer extends Server {
   /** Closes the server's scope: graceful shutdown, as on SIGTERM. */
   readonly stop: () => Promise<void>
 }
 
-/** Starts the server; rejects with the Layer's failure if the handlers (or their services) cannot be built. */
-export const start = async <E>(
+export type Options = Omit<ProxyServer.ProxyServerOptions, "host" | "port">
+
+/**
+ * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
+ * if the handlers (or their services) cannot be built.
+ */
+export const make = <E>(
   handlers: Layer.Layer<Handlers, E>,
-  options: Omit<ProxyServer.ProxyServerOptions, "host" | "port"> = {}
-): Promise<RunningServer> => {
-  const logs: Array<LogLine> = []
-  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
-    logs.push({
-      level: logLevel,
-      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
-      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+  options: Options = {}
+): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const logs: Array<LogLine> = []
+    const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
+      logs.push({
+        level: logLevel,
+        message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+        cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+      })
     })
+    const layer = ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
+      Layer.provide(handlers),
+      Layer.provide(Logger.layer([capture]))
+    )
+    const context = yield* Layer.build(layer)
+    const server = Context.get(context, ProxyServer.ProxyServer)
+    return { port: server.port, address: `127.0.0.1:${server.port}`, logs }
   })
-  const layer = ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
-    Layer.provide(handlers),
-    Layer.provide(Logger.layer([capture]))
-  )
+
+/** The server as a Layer: it runs while the Layer is in use (an `it.layer` block, a `Layer.launch`). */
+export const layer = <E>(
+  handlers: Layer.Layer<Handlers, E>,
+  options: Options = {}
+): Layer.Layer<Server, E | ProxyServer.ProxyServerError> =>
+  Layer.effect(TestServer, make(handlers, options))
+
+/** Starts the server; rejects with the Layer's failure if the handlers (or their services) cannot be built. */
+export const start = async <E>(handlers: Layer.Layer<Handlers, E>, options: Options = {}): Promise<RunningServer> => {
   const scope = Scope.makeUnsafe()
-  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-  const server = Context.get(context, ProxyServer.ProxyServer)
-  return {
-    port: server.port,
-    address: `127.0.0.1:${server.port}`,
-    logs,
-    stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  const exit = await Effect.runPromiseExit(Scope.provide(make(handlers, options), scope))
+  if (Exit.isFailure(exit)) {
+    await Effect.runPromise(Scope.close(scope, exit))
+    throw Cause.squash(exit.cause)
   }
+  return { ...exit.value, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }

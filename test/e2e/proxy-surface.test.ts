@@ -64,7 +64,7 @@ const handlers = Handlers.layer({
       forwarded: Request.header(request, "X-Forwarded-Test"),
       emulated: Request.header(request, "X-Emulated")
     })
-    if (request.method === "bin:reverse") {
+    if (request.method === "bin::reverse") {
       const bytes = [...(request.rawData ?? new Uint8Array())]
       seen.binary.push({ encoding: request.encoding, bytes })
       return Effect.succeed(Reply.rpc({ data: Payload.binary(Uint8Array.from([...bytes].reverse())) }))
@@ -162,7 +162,7 @@ describe("the whole proxy surface through Centrifugo", () => {
     const c = new ProtobufCentrifuge(centrifugo.websocketUrl, { websocket: WebSocket })
     clients.push(c)
     c.connect()
-    const result = await c.rpc("bin:reverse", new Uint8Array([1, 2, 3, 250]))
+    const result = await c.rpc("bin::reverse", new Uint8Array([1, 2, 3, 250]))
     expect([...(result.data as Uint8Array)]).toEqual([250, 3, 2, 1])
     expect(seen.binary).toEqual([{ encoding: "binary", bytes: [1, 2, 3, 250] }])
   })

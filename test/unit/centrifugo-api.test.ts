@@ -1,7 +1,7 @@
 // CentrifugoApi without a server: what each method puts on the wire, how results and failures come back, retries,
 // the gRPC wire conversion, and the in-memory test double.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { ConfigProvider, Effect, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
 import { CentrifugoApi, Payload } from "../../src/index.ts"
 import { fromProto, toProto } from "../../src/api/wire.ts"
@@ -114,13 +114,14 @@ describe("gRPC wire conversion", () => {
 
 describe("CentrifugoApiMemory", () => {
   it.effect("records calls, keeps history with offsets, presence and map state", () => {
-    const memory = CentrifugoApiMemory.make()
+    // "" = channels without namespace keep history.
+    const memory = CentrifugoApiMemory.make({ history: { "": { size: 100 } } })
     return Effect.gen(function*() {
       const api = yield* CentrifugoApi.CentrifugoApi
       expect(yield* api.publish({ channel: "news", data: { n: 1 } })).toEqual({ offset: 1, epoch: "epoch-1" })
       yield* api.broadcast({ channels: ["news", "other"], data: { n: 2 } })
-      yield* api.publish({ channel: "news", data: "quiet", skipHistory: true })
-      expect(memory.published("news")).toEqual([{ n: 1 }, { n: 2 }])
+      expect(yield* api.publish({ channel: "news", data: "quiet", skipHistory: true })).toEqual({})
+      expect(memory.published("news")).toEqual([{ n: 1 }, { n: 2 }, "quiet"])
       const history = yield* api.history({ channel: "news", limit: -1, since: { offset: 1, epoch: "epoch-1" } })
       expect(history.publications.map((p) => [p.offset, p.data])).toEqual([[2, { n: 2 }]])
       memory.setPresence("room", [{ user: "a", client: "c1" }, { user: "a", client: "c2" }])
@@ -135,4 +136,98 @@ describe("CentrifugoApiMemory", () => {
       ])
     }).pipe(Effect.provide(memory.layer))
   })
+})
+
+describe("CentrifugoApiMemory answers like Centrifugo: stream positions only where the channel keeps history", () => {
+  it.effect("by default no channel keeps history: publish answers {}, history and historyRemove 108", () => {
+    const memory = CentrifugoApiMemory.make()
+    return Effect.gen(function*() {
+      const api = yield* CentrifugoApi.CentrifugoApi
+      expect(yield* api.publish({ channel: "news", data: 1 })).toEqual({})
+      expect(yield* api.broadcast({ channels: ["news", "chat:1"], data: 2 })).toEqual([
+        { channel: "news", result: {} },
+        { channel: "chat:1", result: {} }
+      ])
+      const notAvailable = { _tag: "CentrifugoApiError", code: 108, message: "not available" }
+      expect(yield* Effect.flip(api.history({ channel: "news", limit: -1 }))).toMatchObject(notAvailable)
+      expect(yield* Effect.flip(api.historyRemove({ channel: "news" }))).toMatchObject(notAvailable)
+      // What was published is still there for the test to read.
+      expect(memory.published("news")).toEqual([1, 2])
+    }).pipe(Effect.provide(memory.layer))
+  })
+
+  it.effect("history by namespace: size keeps the newest, ttl (by the Clock) drops the old, other namespaces answer {}", () => {
+    const memory = CentrifugoApiMemory.make({ history: { chat: { size: 2, ttl: "1 minute" } } })
+    return Effect.gen(function*() {
+      const api = yield* CentrifugoApi.CentrifugoApi
+      expect(yield* api.publish({ channel: "chat:room", data: "a" })).toEqual({ offset: 1, epoch: "epoch-1" })
+      expect(yield* api.publish({ channel: "news", data: "x" })).toEqual({})
+      expect(yield* api.publish({ channel: "chatter", data: "x" })).toEqual({}) // not the `chat` namespace
+      yield* api.publish({ channel: "chat:room", data: "b" })
+      yield* TestClock.adjust("40 seconds")
+      expect(yield* api.publish({ channel: "chat:room", data: "c" })).toEqual({ offset: 3, epoch: "epoch-1" })
+      const all = yield* api.history({ channel: "chat:room", limit: -1 })
+      expect(all).toEqual({ publications: [{ data: "b", offset: 2 }, { data: "c", offset: 3 }], offset: 3, epoch: "epoch-1" })
+      yield* TestClock.adjust("30 seconds") // "b" is 70 s old, "c" 30 s
+      expect((yield* api.history({ channel: "chat:room", limit: -1 })).publications).toEqual([{ data: "c", offset: 3 }])
+      expect(yield* api.publish({ channel: "chat:room", data: "d", skipHistory: true })).toEqual({})
+      yield* api.historyRemove({ channel: "chat:room" })
+      expect(yield* api.history({ channel: "chat:room", limit: -1 })).toEqual({ publications: [], offset: 3, epoch: "epoch-1" })
+      expect(memory.published("chat:room")).toEqual(["a", "b", "c", "d"])
+    }).pipe(Effect.provide(memory.layer))
+  })
+
+  it.effect("history by a function of the channel name, with another namespace boundary", () => {
+    const memory = CentrifugoApiMemory.make({
+      namespaceBoundary: "/",
+      history: (channel) => (channel.startsWith("feed/") ? { size: 10 } : undefined)
+    })
+    return Effect.gen(function*() {
+      const api = yield* CentrifugoApi.CentrifugoApi
+      expect(yield* api.publish({ channel: "feed/1", data: 1 })).toEqual({ offset: 1, epoch: "epoch-1" })
+      expect(yield* api.publish({ channel: "feed:1", data: 1 })).toEqual({})
+    }).pipe(Effect.provide(memory.layer))
+  })
+})
+
+describe("a server API that is not configured", () => {
+  const lines: Array<string> = []
+  const capture = Logger.layer([Logger.make<unknown, void>(({ logLevel, message }) => {
+    lines.push(`${logLevel} ${(Array.isArray(message) ? message : [message]).join(" ")}`)
+  })])
+  const emptyEnv = ConfigProvider.layer(ConfigProvider.fromEnvRecord({}))
+
+  it.effect("layerHttpConfig({ optional: true }) without CENTRIFUGO_API_KEY: one warning, calls fail with 108", () =>
+    Effect.gen(function*() {
+      const api = yield* CentrifugoApi.CentrifugoApi
+      const failure = yield* Effect.flip(api.publish({ channel: "news", data: 1, idempotencyKey: "k" }))
+      expect(failure).toEqual({
+        _tag: "CentrifugoApiError",
+        method: "publish",
+        code: 108,
+        message: expect.stringContaining("server API not configured: CENTRIFUGO_API_KEY is not set")
+      })
+      yield* Effect.flip(api.presence({ channel: "news" }))
+      expect(lines.filter((line) => line.includes("CentrifugoApi disabled"))).toHaveLength(1)
+      expect(lines[0]).toMatch(/^Warn/)
+    }).pipe(Effect.provide(CentrifugoApi.layerHttpConfig({ optional: true }).pipe(Layer.provide([capture, emptyEnv])))))
+
+  it.effect("layerHttpConfig() still requires the key", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Layer.build(CentrifugoApi.layerHttpConfig()).pipe(Effect.scoped))
+      expect(exit._tag).toBe("Failure")
+    }).pipe(Effect.provide(emptyEnv)))
+
+  it.effect("with the key set, the optional form is the HTTP client (no warning)", () =>
+    Effect.gen(function*() {
+      lines.length = 0
+      const env = ConfigProvider.layer(ConfigProvider.fromEnvRecord({ CENTRIFUGO_API_KEY: "k", CENTRIFUGO_API_URL: "http://127.0.0.1:1" }))
+      const failure = yield* Effect.flip(
+        Effect.flatMap(Effect.service(CentrifugoApi.CentrifugoApi), (api) => api.info()).pipe(
+          Effect.provide(CentrifugoApi.layerHttpConfig({ optional: true }).pipe(Layer.provide([capture, env])))
+        )
+      )
+      expect(failure._tag).toBe("CentrifugoTransportError")
+      expect(lines).toEqual([])
+    }))
 })
