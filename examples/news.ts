@@ -43,13 +43,23 @@ export const StoreNews = Schema.Struct({
 
 const json = (body: unknown, status: number) => HttpServerResponse.jsonUnsafe(body, { status })
 
+/** The user as the bridge sent it: percent-encoded (kept as is if it is not). */
+const decodeUser = (raw: string): string => {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
 /** POST /news/store: validated; 422 with the problems when the body does not fit. */
 const store = HttpRouter.add(
   "POST",
   "/news/store",
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    const author = request.headers["x-centrifugo-user"] || "anonymous"
+    // The bridge percent-encodes the user ID (header values must be Latin-1; IDs may not be).
+    const author = decodeUser(request.headers["x-centrifugo-user"] ?? "") || "anonymous"
     const input = yield* HttpServerRequest.schemaBodyJson(StoreNews, { errors: "all" })
     const news = yield* (yield* NewsStore).store({ ...input, author })
     return json(news, 201)

@@ -28,6 +28,12 @@ describe("news over RPC -> HTTP", () => {
       expect(titleOnly.result).toEqual({ data: { status: 201, body: { id: 2, title: "News title", body: "", author: "ann" } } })
     }).pipe(Effect.provide(served)))
 
+  it.effect("a user ID outside ASCII is stored as the author it is (the bridge percent-encodes the header)", () =>
+    Effect.gen(function*() {
+      const stored = yield* handle(rpcRequest({ method: "post:news/store", user: "用户", data: { title: "你好世界" } }))
+      expect(stored.result).toMatchObject({ data: { status: 201, body: { author: "用户" } } })
+    }).pipe(Effect.provide(served)))
+
   it.effect("calls that are not HTTP requests are errors: 104 without a verb, 107 for an unsupported verb", () =>
     Effect.gen(function*() {
       expect((yield* handle(rpcRequest({ method: "news" }))).error?.code).toBe(104)
