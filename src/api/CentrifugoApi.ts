@@ -24,6 +24,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Schedule } from "effect"
+import { named } from "../internal/tagged.ts"
 import * as Payload from "../Payload.ts"
 import type { WireObject } from "./wire.ts"
 
@@ -56,23 +57,13 @@ export interface CentrifugoTransportError {
 
 export type ApiFailure = CentrifugoApiError | CentrifugoUnauthorized | CentrifugoTransportError
 
-export const apiError = (method: string, code: number, message: string): CentrifugoApiError => ({
-  _tag: "CentrifugoApiError",
-  method,
-  code,
-  message
-})
-export const unauthorized = (method: string, message: string): CentrifugoUnauthorized => ({
-  _tag: "CentrifugoUnauthorized",
-  method,
-  message
-})
-export const transportError = (method: string, message: string, cause?: unknown): CentrifugoTransportError => ({
-  _tag: "CentrifugoTransportError",
-  method,
-  message,
-  ...(cause === undefined ? {} : { cause })
-})
+// Each prints as `Tag: message` (with its cause) in logs and causes; equality and JSON see only the fields.
+export const apiError = (method: string, code: number, message: string): CentrifugoApiError =>
+  named({ _tag: "CentrifugoApiError", method, code, message })
+export const unauthorized = (method: string, message: string): CentrifugoUnauthorized =>
+  named({ _tag: "CentrifugoUnauthorized", method, message })
+export const transportError = (method: string, message: string, cause?: unknown): CentrifugoTransportError =>
+  named({ _tag: "CentrifugoTransportError", method, message, ...(cause === undefined ? {} : { cause }) })
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs and results

@@ -4,7 +4,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Layer, Schema } from "effect"
 import { afterAll, beforeAll } from "vitest"
-import { Handler, Handlers, Interceptor, Payload, ProxyServer, Reply, Rpc, TokenStorage } from "../../src/index.ts"
+import {
+  CentrifugoApi,
+  Handler,
+  Handlers,
+  Interceptor,
+  Payload,
+  ProxyServer,
+  Reply,
+  Rpc,
+  TokenStorage
+} from "../../src/index.ts"
 import {
   connectRequest,
   handle,
@@ -176,7 +186,12 @@ describe("rejections are yieldable", () => {
 })
 
 describe("the library's own failures print with their tag", () => {
-  it("TokenRejected and ProxyServerError", () => {
+  it("TokenRejected, ProxyServerError and the CentrifugoApi failures", () => {
+    expect(Cause.pretty(Cause.fail(CentrifugoApi.apiError("publish", 102, "unknown channel")))).toMatch(
+      /^CentrifugoApiError: unknown channel/
+    )
+    expect(Cause.pretty(Cause.fail(CentrifugoApi.transportError("publish", "connection refused", new Error("ECONNREFUSED")))))
+      .toMatch(/^CentrifugoTransportError: connection refused[\s\S]*ECONNREFUSED/)
     expect(Cause.pretty(Cause.fail(TokenStorage.tokenRejected("expired", "token expired")))).toMatch(
       /^TokenRejected: token expired/
     )
