@@ -1,14 +1,16 @@
 /**
  * The log format and level of a deployed backend: `LOG_FORMAT` = `json` (one JSON object per line, for log
- * collectors), `logfmt`, or `pretty` (the default, for people), and `LOG_LEVEL` (`Trace` .. `Fatal`, or `None`;
- * default `Info`). Lines come from Effect's own formatters (`Logger.formatJson` / `formatLogFmt` /
+ * collectors), `logfmt`, or `pretty` (the default, for people), and `LOG_LEVEL` (`trace` .. `fatal`, or `none`, in any case;
+ * default `info`). Lines come from Effect's own formatters (`Logger.formatJson` / `formatLogFmt` /
  * `consolePretty`); the only addition is the trace: a line written inside a span carries `traceId` and `spanId`
  * annotations, so a log line leads to its trace. Every call's lines already carry `event`, `client`, `user` and
  * `channel`/`method` (escaped client text); secrets (proxy credentials, tokens, API keys) are never logged.
  *
  * @since 0.3.0
  */
-import { Config, Context, Effect, Formatter, Layer, Logger, type LogLevel, References, Tracer } from "effect"
+import { Config, ConfigProvider, Context, Effect, Formatter, Layer, Logger, LogLevel, References, Tracer } from "effect"
+
+const LogLevelNames = LogLevel.values
 
 export type Format = "json" | "logfmt" | "pretty"
 
@@ -56,12 +58,25 @@ export const layer = (options: LoggingOptions = {}): Layer.Layer<never> => {
   )
 }
 
-/** `layer` from `LOG_FORMAT` (default `pretty`) and `LOG_LEVEL` (default `Info`). */
+/** `debug`, `DEBUG`, `warning` ... as Effect's level names (`Debug`, `Warn`); anything else is left as it is. */
+const canonicalLevel = (text: string): string => {
+  const lower = text.trim().toLowerCase()
+  const alias = lower === "warning" ? "warn" : lower
+  return LogLevelNames.find((level) => level.toLowerCase() === alias) ?? text
+}
+
+/** `LOG_LEVEL` in any case; an unknown name fails with `Config.LogLevel`'s own error. */
+const levelConfig = Config.String("LOG_LEVEL").pipe(
+  Config.withDefault("Info"),
+  Config.mapEffect((text) => Config.LogLevel("LOG_LEVEL").parse(ConfigProvider.fromEnv({ env: { LOG_LEVEL: canonicalLevel(text) } })))
+)
+
+/** `layer` from `LOG_FORMAT` (default `pretty`) and `LOG_LEVEL` (default `Info`; any case, `warning` = `Warn`). */
 export const layerConfig = (): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.map(
     Config.all({
       format: Config.Literals(["json", "logfmt", "pretty"], "LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
-      level: Config.LogLevel("LOG_LEVEL").pipe(Config.withDefault("Info" as const))
+      level: levelConfig
     }),
     layer
   ))
