@@ -21,12 +21,18 @@ const listen = (server: Server) =>
 /** An OTLP/HTTP traces receiver that is also Centrifugo's HTTP API (it records the headers of API calls). */
 export const startCollector = async () => {
   const spans: Array<OtlpSpan> = []
+  let protobufExports = 0
   const apiHeaders: Array<Record<string, string | Array<string> | undefined>> = []
   const server = createServer((request, response) => {
-    let body = ""
-    request.on("data", (chunk: Buffer) => (body += chunk.toString()))
+    const chunks: Array<Buffer> = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
     request.on("end", () => {
-      if (request.url === "/v1/traces") {
+      const body = Buffer.concat(chunks).toString("utf8")
+      if (request.url === "/v1/traces" && request.headers["content-type"] === "application/x-protobuf") {
+        // The default protocol (http/protobuf): counted, not decoded.
+        protobufExports++
+        response.writeHead(200, { "content-type": "application/x-protobuf" }).end()
+      } else if (request.url === "/v1/traces") {
         const payload = JSON.parse(body) as {
           resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<OtlpSpan> }> }>
         }
@@ -39,6 +45,6 @@ export const startCollector = async () => {
     })
   })
   const url = await listen(server)
-  return { url, spans, apiHeaders, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return { url, spans, apiHeaders, protobufExports: () => protobufExports, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
