@@ -8,7 +8,9 @@ import { Layer } from "effect"
 import { Admin, Interceptor, Logging, Main, ProxyServer, Readiness, Tracing } from "effect-centrifugo"
 import { App } from "./app.ts"
 
-const Server = Layer.mergeAll(ProxyServer.layerConfig().pipe(Layer.provide(App.pipe(Interceptor.tracing()))), Admin.layerConfig()).pipe(
+const ProxyLayer = ProxyServer.layerConfig().pipe(Layer.provide(App.pipe(Interceptor.tracing())))
+
+const Server = Layer.mergeAll(ProxyLayer, Admin.layerConfig()).pipe(
   Layer.provide(Readiness.layer()),
   Layer.provide(Tracing.layerConfig()),
   Layer.provide(Logging.layerConfig())
