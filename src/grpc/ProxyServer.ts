@@ -34,14 +34,14 @@ import { Handlers } from "../Handlers.ts"
 import { noHandlerMessage } from "../internal/events.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
+import * as Health from "../ops/Health.ts"
+import * as Readiness from "../ops/Readiness.ts"
 import { isInvalidJson } from "../Payload.ts"
 import type { ProxyRequest } from "../Request.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
 import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 import * as Streams from "./streams.ts"
-import * as Health from "../ops/Health.ts"
-import * as Readiness from "../ops/Readiness.ts"
 
 export interface ProxyServerOptions {
   /** Interface to bind. Default `0.0.0.0`. */
@@ -121,8 +121,8 @@ export type ProxyServerConfig = {
 
 /**
  * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
- * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), `PROXY_DRAIN_DELAY` (a duration, default 0), and `PROXY_CREDENTIALS_KEY` with
- * `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value` of Centrifugo's proxies, then
+ * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), `PROXY_DRAIN_DELAY` (a duration, default 0), and
+ * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value` of Centrifugo's proxies, then
  * required on every call; setting only one of them, or an empty one, fails at start naming the missing variable).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
