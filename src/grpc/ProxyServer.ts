@@ -122,8 +122,9 @@ export type ProxyServerConfig = {
 /**
  * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
  * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), `PROXY_DRAIN_DELAY` (a duration, default 0), and
- * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value` of Centrifugo's proxies, then
- * required on every call; setting only one of them, or an empty one, fails at start naming the missing variable).
+ * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value`
+ * of Centrifugo's proxies, then required on every call; setting only one of them, or an empty one, fails at start
+ * naming the missing variable).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
  */
