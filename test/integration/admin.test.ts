@@ -37,7 +37,7 @@ beforeAll(async () => {
   )
   adminUrl = Context.get(admin, Admin.AdminServer).url
   const proxy = await Effect.runPromise(Layer.buildWithScope(
-    ProxyServer.layer({ host: "127.0.0.1", port: 0, drainDelay: "2 seconds" }).pipe(
+    ProxyServer.layer({ host: "127.0.0.1", port: 0, drainDelay: "3 seconds" }).pipe(
       Layer.provide(handlers),
       Layer.provide(Layer.succeedContext(shared))
     ),
