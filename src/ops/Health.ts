@@ -108,6 +108,7 @@ export const make = (options: HealthOptions): HealthService => {
       return decodeRequest(bytes)
     } catch (error) {
       const details = `invalid HealthCheckRequest: ${error instanceof Error ? error.message : String(error)}`
+      run(Effect.logWarning(`${SERVICE}: ${details}; answered INVALID_ARGUMENT`))
       return Object.assign(new Error(details), { code: grpc.status.INVALID_ARGUMENT, details })
     }
   }

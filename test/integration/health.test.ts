@@ -1,5 +1,6 @@
 // grpc.health.v1.Health on the proxy's own port, seen by a real health client: SERVING once listening,
 // NOT_SERVING as soon as shutdown starts (while calls are still served during the drain delay), then closed.
+import * as grpc from "@grpc/grpc-js"
 import { Effect, Layer } from "effect"
 import { afterEach, expect, it } from "vitest"
 import { Handlers, Readiness, Reply } from "../../src/index.ts"
@@ -79,6 +80,24 @@ it("a user readiness check that fails makes the server NOT_SERVING, liveness sta
     databaseUp = true
     expect(await health.check("")).toBe("SERVING")
   } finally {
+    await server.stop()
+  }
+})
+
+it("a request that is not a HealthCheckRequest is answered INVALID_ARGUMENT and logged", async () => {
+  const server = await TestServer.start(handlers)
+  const raw = new grpc.Client(server.address, grpc.credentials.createInsecure())
+  try {
+    const identity = (value: Buffer) => value
+    // Field 1, length-delimited, claiming 127 bytes that are not there.
+    const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+      raw.makeUnaryRequest("/grpc.health.v1.Health/Check", identity, identity, Buffer.from([0x0a, 0x7f, 0x01]), (e) =>
+        resolve(e))
+    )
+    expect(error).toMatchObject({ code: grpc.status.INVALID_ARGUMENT })
+    expect(server.logs.some((line) => line.level === "Warn" && line.message.includes("invalid HealthCheckRequest"))).toBe(true)
+  } finally {
+    raw.close()
     await server.stop()
   }
 })
