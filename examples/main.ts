@@ -1,12 +1,19 @@
 /**
  * The example backend served over gRPC: PROXY_HOST (default 0.0.0.0) and PROXY_PORT (default 10001) set where it
- * listens; Ctrl-C or SIGTERM shut it down gracefully (in-flight calls get PROXY_SHUTDOWN_TIMEOUT, default 10 s).
+ * listens; Ctrl-C or SIGTERM shut it down gracefully (in-flight calls get PROXY_SHUTDOWN_TIMEOUT, default 10 s) and
+ * the process exits 0. Operations, all optional: ADMIN_PORT (/metrics, /healthz, /readyz), LOG_FORMAT and
+ * LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_SERVICE_NAME (trace export), PROXY_DRAIN_DELAY.
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Layer } from "effect"
-import { ProxyServer } from "effect-centrifugo"
+import { Admin, Interceptor, Logging, Main, ProxyServer, Readiness, Tracing } from "effect-centrifugo"
 import { App } from "./app.ts"
 
-const Main = ProxyServer.layerConfig().pipe(Layer.provide(App))
+const ProxyLayer = ProxyServer.layerConfig().pipe(Layer.provide(App.pipe(Interceptor.tracing())))
 
-Layer.launch(Main).pipe(NodeRuntime.runMain)
+const Server = Layer.mergeAll(ProxyLayer, Admin.layerConfig()).pipe(
+  Layer.provide(Readiness.layer()),
+  Layer.provide(Tracing.layerConfig()),
+  Layer.provide(Logging.layerConfig())
+)
+
+Main.run(Server)

@@ -28,6 +28,8 @@
  * @since 0.1.0
  */
 import { Context, Duration, Effect, Exit, Layer, type LogLevel, Metric } from "effect"
+import * as Metrics from "./ops/Metrics.ts"
+import * as Tracing from "./ops/Tracing.ts"
 import { type EventName, Handlers } from "./Handlers.ts"
 import { provider } from "./internal/context.ts"
 import { eventOfTag } from "./internal/events.ts"
@@ -247,39 +249,52 @@ const outcomeOf = (exit: Exit.Exit<AnyReply, unknown>): string => {
     : "failed"
 }
 
-/** Calls answered, by `event` (the gRPC method) and `outcome`. */
-export const callsTotal = Metric.counter("centrifugo_proxy_calls_total", {
-  description: "Proxy calls answered, by event and outcome"
-})
+/** Calls answered, by `event` (the gRPC method) and `outcome` (see `Metrics` for every metric and its labels). */
+export const callsTotal = Metrics.callsTotal
 
-/** Time to answer, by `event`. */
-export const callDuration = Metric.timer("centrifugo_proxy_call_duration", {
-  description: "Time from a proxy call's arrival at the handler to its answer"
-})
+/** Time to answer, in seconds, by `event`: a histogram with buckets from 0.5 ms to 10 s. */
+export const callDuration = Metrics.callDuration
+
+export interface MetricsOptions extends InterceptorOptions {
+  /**
+   * The RPC methods to count separately (`Object.keys` of the methods you gave `Rpc.router`): RPC calls then carry
+   * a `method` label, with `other` for any method not listed, so a client cannot grow the label set.
+   */
+  readonly rpcMethods?: Iterable<string>
+}
 
 /**
- * Effect metrics per call: `centrifugo_proxy_calls_total{event, outcome}` and
- * `centrifugo_proxy_call_duration{event}`. Export them with any Effect metrics exporter (e.g. OTLP from
- * `effect/observability`), or read them with `Metric.value`.
+ * Effect metrics per call: `centrifugo_proxy_calls_total{event, outcome}` (plus `method` on RPC calls with
+ * `rpcMethods`), `centrifugo_proxy_call_duration_seconds{event}` and `centrifugo_proxy_calls_in_flight{event}`.
+ * Serve them with `Admin` (Prometheus `/metrics`), export them with `OtlpMetrics` from `effect/observability`, or
+ * read them with `Metric.value`.
  */
-export const metrics = (options: InterceptorOptions = {}): Interceptor =>
-  make((request, next) =>
+export const metrics = (options: MetricsOptions = {}): Interceptor => {
+  const rpcMethods = options.rpcMethods === undefined ? undefined : new Set(options.rpcMethods)
+  return make((request, next) =>
     Effect.suspend(() => {
+      const event = request._tag
+      const labels: Record<string, string> = { event }
+      if (rpcMethods !== undefined && request._tag === "RPC") {
+        labels.method = rpcMethods.has(request.method) ? request.method : "other"
+      }
+      const inFlight = Metric.withAttributes(Metrics.callsInFlight, { event })
       const started = performance.now()
-      return Effect.onExit(next(request), (exit) =>
-        Effect.andThen(
-          Metric.update(Metric.withAttributes(callsTotal, { event: request._tag, outcome: outcomeOf(exit) }), 1),
-          Metric.update(
-            Metric.withAttributes(callDuration, { event: request._tag }),
-            Duration.millis(performance.now() - started)
-          )
-        ))
+      return Effect.acquireUseRelease(Metric.modify(inFlight, 1), () => next(request), (_, exit) =>
+        Effect.all([
+          Metric.modify(inFlight, -1),
+          Metric.update(Metric.withAttributes(callsTotal, { ...labels, outcome: outcomeOf(exit) }), 1),
+          Metric.update(Metric.withAttributes(callDuration, { event }), (performance.now() - started) / 1000)
+        ], { discard: true }))
     }), options)
+}
 
 /**
  * A server span per call, `centrifugo.<Event>`, with the client, user, channel or method as attributes and the
- * outcome; handlers' own spans nest under it. Spans go to whatever Tracer the application provides (e.g.
- * `OtlpTracer.layer` from `effect/observability`).
+ * outcome; handlers' own spans (and `CentrifugoApi` calls) nest under it. A valid W3C `traceparent` among the
+ * request's headers (forwarded by Centrifugo when listed in the proxy's `http_headers` or `emulated_headers`)
+ * becomes the span's parent, so the trace a client or an upstream started continues here. Spans go to whatever
+ * Tracer the application provides (e.g. `Tracing.layerConfig()`, OTLP from `effect/observability`).
  */
 export const tracing = (options: InterceptorOptions = {}): Interceptor =>
   make((request, next) => {
@@ -291,9 +306,10 @@ export const tracing = (options: InterceptorOptions = {}): Interceptor =>
     }
     if ("channel" in request) attributes["centrifugo.channel"] = request.channel
     if ("method" in request) attributes["centrifugo.rpc_method"] = request.method
+    const parent = Tracing.parentOf(request.headers)
     return Effect.withSpan(
       Effect.onExit(next(request), (exit) => Effect.annotateCurrentSpan("centrifugo.outcome", outcomeOf(exit))),
       `centrifugo.${request._tag}`,
-      { attributes, kind: "server" }
+      { attributes, kind: "server", ...(parent === undefined ? {} : { parent }) }
     )
   }, options)

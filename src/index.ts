@@ -15,6 +15,9 @@
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `Main`: runs a server Layer as the process's main program (a signal drains it and exits 0).
  * - `CentrifugoApi`: Centrifugo's server API (publish, broadcast, presence, history, ...) over HTTP or gRPC.
+ * - Operations: `Readiness` (shared ready/draining state), `Health` (grpc.health.v1), `Probes` (`/healthz`,
+ *   `/readyz`), `Metrics` (names, buckets, Prometheus text), `Admin` (the admin HTTP server), `Tracing` (OTLP
+ *   export, `traceparent`), `Logging` (`LOG_FORMAT`, `LOG_LEVEL`).
  *
  * @since 0.1.0
  */
@@ -32,3 +35,10 @@ export * as Rpc from "./Rpc.ts"
 export * as Http from "./services/Http.ts"
 export * as TokenStorage from "./services/TokenStorage.ts"
 export * as TopicRegistry from "./services/TopicRegistry.ts"
+export * as Admin from "./ops/Admin.ts"
+export * as Health from "./ops/Health.ts"
+export * as Logging from "./ops/Logging.ts"
+export * as Metrics from "./ops/Metrics.ts"
+export * as Probes from "./ops/Probes.ts"
+export * as Readiness from "./ops/Readiness.ts"
+export * as Tracing from "./ops/Tracing.ts"

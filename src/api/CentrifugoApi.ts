@@ -26,6 +26,7 @@
 import { Context, Effect, Schedule } from "effect"
 import { named } from "../internal/tagged.ts"
 import * as Payload from "../Payload.ts"
+import { observed } from "./observed.ts"
 import type { WireObject } from "./wire.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -494,7 +495,9 @@ export interface MakeOptions {
 }
 
 /** The service on top of a transport (what `layerHttp` and `layerGrpc` do; useful for your own transport). */
-export const make = (transport: Transport, options: MakeOptions = {}): CentrifugoApi => {
+export const make = (rawTransport: Transport, options: MakeOptions = {}): CentrifugoApi => {
+  // Spans and metrics for every call, retries included.
+  const transport = observed(rawTransport)
   const retries = options.retries ?? 2
   const idempotentRetry = <A>(effect: Effect.Effect<A, ApiFailure>, idempotencyKey: string | undefined) =>
     idempotencyKey === undefined || retries <= 0

@@ -8,8 +8,9 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Config, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Duration, Effect, Layer, Option, Redacted, Tracer } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import { traceparent } from "../ops/Tracing.ts"
 import * as pb from "../proto/generated/api.ts"
 import {
   apiError,
@@ -197,9 +198,11 @@ export const grpcTransport = (options: GrpcOptions) =>
       return (method, request) => {
         const codec = grpcMethods[method]
         if (codec === undefined) return Effect.fail(transportError(method, `${method} is not an API method`))
-        return Effect.callback((resume) => {
+        return Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (span) => Effect.callback((resume) => {
           const metadata = new grpc.Metadata()
           if (key !== undefined) metadata.set("authorization", `apikey ${key}`)
+          // The current trace continues in Centrifugo (the HTTP transport's HttpClient sends it by itself).
+          if (span._tag === "Some") metadata.set("traceparent", traceparent(span.value))
           let bytes: Uint8Array
           try {
             bytes = codec.request.encode(toProto(request) as never).finish()
@@ -232,7 +235,7 @@ export const grpcTransport = (options: GrpcOptions) =>
           )
           // Interrupting the effect cancels the call.
           return Effect.sync(() => call.cancel())
-        })
+        }))
       }
     }
   )

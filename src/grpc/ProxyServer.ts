@@ -17,8 +17,12 @@
  * - bytes that do not decode answer INVALID_ARGUMENT; a JSON payload that does not parse answers error 107
  *   "bad request" and the handler is not called;
  * - messages over `maxReceiveMessageLength` are refused by grpc-js with RESOURCE_EXHAUSTED;
- * - closing the scope stops accepting calls, lets in-flight calls finish for `shutdownTimeout`, then interrupts
- *   the rest (they answer UNAVAILABLE) and closes the transport.
+ * - the standard health service `grpc.health.v1.Health` answers on the same port (see `ops/Health.ts`): SERVING
+ *   once listening, NOT_SERVING as soon as shutdown starts (the `Readiness` in context, shared with the admin
+ *   server's `/readyz`, is flipped first);
+ * - closing the scope marks the process not ready, keeps serving for `drainDelay` (so probes and load balancers
+ *   see it), then stops accepting calls, lets in-flight calls finish for `shutdownTimeout`, interrupts the rest
+ *   (they answer UNAVAILABLE) and closes the transport.
  *
  * @since 0.1.0
  */
@@ -31,6 +35,8 @@ import { noHandlerMessage } from "../internal/events.ts"
 import { named } from "../internal/tagged.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
+import * as Health from "../ops/Health.ts"
+import * as Readiness from "../ops/Readiness.ts"
 import { isInvalidJson } from "../Payload.ts"
 import type { ProxyRequest } from "../Request.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
@@ -47,6 +53,12 @@ export interface ProxyServerOptions {
   readonly failureReply?: { readonly code: number; readonly message: string; readonly temporary: boolean }
   /** How long in-flight calls may run after shutdown starts before they are interrupted. Default 10 seconds. */
   readonly shutdownTimeout?: Duration.Input
+  /**
+   * How long the server keeps serving after shutdown starts while its health service already answers NOT_SERVING,
+   * before it stops accepting calls: time for probes and load balancers to notice. Default 0 (Kubernetes: a few
+   * seconds, more than the readiness probe's period).
+   */
+  readonly drainDelay?: Duration.Input
   /** Upper bound for a call that arrives without a gRPC deadline (Centrifugo always sends one). Default 30 s. */
   readonly timeout?: Duration.Input
   /**
@@ -118,9 +130,10 @@ export type ProxyServerConfig = {
 
 /**
  * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
- * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), and `PROXY_CREDENTIALS_KEY` with
- * `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value` of Centrifugo's proxies, then
- * required on every call; setting only one of them, or an empty one, fails at start naming the missing variable).
+ * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), `PROXY_DRAIN_DELAY` (a duration, default 0), and
+ * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value`
+ * of Centrifugo's proxies, then required on every call; setting only one of them, or an empty one, fails at start
+ * naming the missing variable).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
  */
@@ -138,6 +151,10 @@ export const layerConfig = (
       const shutdownTimeout = yield* read<Duration.Input>(
         config.shutdownTimeout,
         Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+      )
+      const drainDelay = yield* read<Duration.Input>(
+        config.drainDelay,
+        Config.Duration("PROXY_DRAIN_DELAY").pipe(Config.withDefault(Duration.zero))
       )
       const requireCredentials = config.requireCredentials !== undefined
         ? yield* read(config.requireCredentials, Config.succeed(undefined))
@@ -161,6 +178,7 @@ export const layerConfig = (
         host,
         port,
         shutdownTimeout,
+        drainDelay,
         ...(requireCredentials === undefined ? {} : { requireCredentials })
       })
     })
@@ -278,6 +296,8 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const host = options.host ?? "0.0.0.0"
   const requestedPort = options.port ?? 10001
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
+  const drainDelay = Duration.fromInputUnsafe(options.drainDelay ?? Duration.zero)
+  const readiness = yield* Readiness.currentOrPrivate
   const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
   const deadlineMargin = options.deadlineMargin === undefined ? undefined : Duration.fromInputUnsafe(options.deadlineMargin)
   const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
@@ -332,9 +352,13 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
       : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
   }
   server.addService(definition, implementation)
+  const health = Health.make({ readiness, services: [SERVICE], run })
+  server.addService(health.definition, health.implementation)
 
   // Registered before binding, so it runs even if a later step fails.
-  yield* Effect.addFinalizer(() => shutdown(server, inflight, shutdownTimeout))
+  yield* Effect.addFinalizer(() =>
+    Effect.andThen(drain(readiness, health, drainDelay), shutdown(server, inflight, shutdownTimeout))
+  )
 
   const port = yield* Effect.callback<number, ProxyServerError>((resume) => {
     server.bindAsync(
@@ -506,6 +530,19 @@ const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buff
 
 /** After interrupting what outlived the grace period: time for their UNAVAILABLE statuses to reach the clients. */
 const STATUS_FLUSH_TIMEOUT = Duration.seconds(1)
+/**
+ * The first step of shutdown: health answers NOT_SERVING at once (the shared Readiness flips, so `/readyz` does
+ * too), calls are still served for `delay`, then the health watches end so that graceful shutdown can finish.
+ */
+const drain = (readiness: Readiness.Readiness, health: Health.HealthService, delay: Duration.Duration) =>
+  Effect.gen(function*() {
+    yield* readiness.drain
+    if (!Duration.isZero(delay)) {
+      yield* Effect.logInfo(`Centrifugo proxy draining: not ready, still serving for ${Duration.format(delay)}`)
+      yield* Effect.sleep(delay)
+    }
+    health.close()
+  })
 
 const shutdown = (server: grpc.Server, inflight: Set<AnyFiber>, grace: Duration.Duration) =>
   Effect.gen(function*() {

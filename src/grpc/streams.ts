@@ -14,8 +14,9 @@
  */
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as grpc from "@grpc/grpc-js"
-import { Cause, Effect, Exit, type Fiber, Option, Sink, Stream } from "effect"
+import { Cause, Effect, Exit, type Fiber, Metric, Option, Sink, Stream } from "effect"
 import type { FailureReply } from "../internal/pipeline.ts"
+import * as Metrics from "../ops/Metrics.ts"
 import { isInvalidJson } from "../Payload.ts"
 import * as Codec from "../proto/codec.ts"
 import type * as pb from "../proto/generated/proxy.ts"
@@ -105,7 +106,9 @@ const serve = (
 
 /** Runs `program` for the call: cancellation interrupts it; its exit ends the call exactly once. */
 const runForCall = (call: StreamCall, program: Effect.Effect<void, grpc.ServerErrorResponse>, options: StreamCallOptions) => {
-  const fiber = options.run(program)
+  // Counted while the call's fiber runs: from the first message until the stream ends, fails or is cancelled.
+  const open = Metric.withAttributes(Metrics.streamsOpen, { event: options.method.method })
+  const fiber = options.run(Effect.acquireUseRelease(Metric.modify(open, 1), () => program, () => Metric.modify(open, -1)))
   options.inflight.add(fiber)
   const onCancelled = () => fiber.interruptUnsafe()
   call.once("cancelled", onCancelled)

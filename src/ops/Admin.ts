@@ -1,0 +1,77 @@
+/**
+ * The admin HTTP server (opt-in): `GET /metrics` (Prometheus text of Effect's metrics, process metrics included),
+ * `GET /healthz` and `GET /readyz` (see `Probes`), on its own port so that scrapes and probes never share a listener
+ * with Centrifugo's traffic. Served by `effect/http` on `@effect/platform-node`'s HTTP server.
+ *
+ * ```ts
+ * Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
+ *   Layer.provide(AppHandlers),
+ *   Layer.provide(Readiness.layer())   // shared: /readyz answers 503 as soon as the proxy server drains
+ * )
+ * ```
+ *
+ * @since 0.3.0
+ */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import { Config, Context, Effect, Layer, Option } from "effect"
+import { HttpRouter, HttpServer, type HttpServerError } from "effect/http"
+import { createServer } from "node:http"
+import * as Metrics from "./Metrics.ts"
+import * as Probes from "./Probes.ts"
+import type { Readiness } from "./Readiness.ts"
+
+export interface AdminOptions {
+  /** Interface to bind. Default `0.0.0.0` (probes and scrapes come from outside the pod). */
+  readonly host?: string
+  /** Port; `0` picks a free one (read it from the `AdminServer` service). */
+  readonly port: number
+  /** Path of the Prometheus endpoint. Default `/metrics`. */
+  readonly metricsPath?: `/${string}`
+}
+
+/** The running admin server. */
+export interface AdminServer {
+  readonly port: number
+  /** `http://host:port` */
+  readonly url: string
+}
+
+export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Service<AdminServer>(
+  "effect-centrifugo/AdminServer"
+)
+
+/** The admin server as a scoped Layer: listening once built, closed with its scope. */
+export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
+  const host = options.host ?? "0.0.0.0"
+  const routes = Layer.mergeAll(
+    Metrics.route(options.metricsPath === undefined ? {} : { path: options.metricsPath }),
+    Probes.routes
+  )
+  // Scrapes every few seconds would drown the log: no access log.
+  const served = HttpRouter.serve(routes, { disableLogger: true, disableListenLog: true })
+  const running = Layer.effect(
+    AdminServer,
+    Effect.gen(function*() {
+      const server = yield* HttpServer.HttpServer
+      const port = "port" in server.address ? server.address.port : options.port
+      const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+      yield* Effect.logInfo(`Admin server listening on ${url} (${options.metricsPath ?? "/metrics"}, /healthz, /readyz)`)
+      return AdminServer.of({ port, url })
+    })
+  )
+  return Layer.merge(served, running).pipe(
+    Layer.provide(NodeHttpServer.layer(createServer, { port: options.port, host, gracefulShutdownTimeout: "1 second" }))
+  )
+}
+
+/**
+ * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `0.0.0.0`); nothing otherwise.
+ */
+export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
+  Layer.unwrap(Effect.map(
+    Config.all({
+      port: Config.Port("ADMIN_PORT").pipe(Config.option),
+      host: Config.String("ADMIN_HOST").pipe(Config.withDefault("0.0.0.0"))
+    }),
+    ({ host, port }) => Option.isSome(port) ? Layer.effectDiscard(Layer.build(layer({ host, port: port.value }))) : Layer.empty
+  ))

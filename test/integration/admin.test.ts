@@ -1,0 +1,143 @@
+// The admin server: /metrics after a scripted set of calls, parsed as Prometheus text; /healthz and /readyz, the
+// latter 503 from the moment the proxy server starts draining.
+import { Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Admin, CentrifugoApi, Handlers, Interceptor, ProxyServer, Readiness, Reply, Rpc } from "../../src/index.ts"
+import { ProxyClient } from "../../src/testing/index.ts"
+import * as Prometheus from "../support/prometheus.ts"
+
+const methods = {
+  ping: () => Effect.succeed("pong"),
+  boom: () => Effect.die(new Error("boom")),
+  announce: () =>
+    Effect.flatMap(Effect.service(CentrifugoApi.CentrifugoApi), (api) => api.publish({ channel: "news", data: 1 }))
+}
+const FakeApi = Layer.succeed(
+  CentrifugoApi.CentrifugoApi,
+  CentrifugoApi.make((method) => Effect.succeed(method === "publish" ? { offset: 1, epoch: "e" } : {}))
+)
+const handlers = Handlers.layer({
+  rpc: Rpc.router(methods),
+  subscribe: () => Effect.succeed(Reply.subscribe()),
+  subscribeUnidirectional: () => Effect.succeed(Reply.stream(Stream.never))
+}).pipe(Interceptor.metrics({ rpcMethods: Object.keys(methods) }), Layer.provide(FakeApi))
+
+let readiness: Readiness.Readiness
+let adminUrl: string
+let proxyAddress: string
+const outer = Scope.makeUnsafe()
+const inner = Scope.makeUnsafe()
+
+beforeAll(async () => {
+  // Two scopes, so the proxy server can be stopped while the admin server keeps answering.
+  const shared = await Effect.runPromise(Layer.buildWithScope(Readiness.layer(), outer))
+  readiness = Context.get(shared, Readiness.Readiness)
+  const admin = await Effect.runPromise(
+    Layer.buildWithScope(Admin.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(Layer.succeedContext(shared))), outer)
+  )
+  adminUrl = Context.get(admin, Admin.AdminServer).url
+  const proxy = await Effect.runPromise(Layer.buildWithScope(
+    ProxyServer.layer({ host: "127.0.0.1", port: 0, drainDelay: "3 seconds" }).pipe(
+      Layer.provide(handlers),
+      Layer.provide(Layer.succeedContext(shared))
+    ),
+    inner
+  ))
+  proxyAddress = Context.get(proxy, ProxyServer.ProxyServer).address
+})
+afterAll(async () => {
+  await Effect.runPromise(Scope.close(inner, Exit.void))
+  await Effect.runPromise(Scope.close(outer, Exit.void))
+})
+
+const scrape = async () => {
+  const response = await fetch(`${adminUrl}/metrics`)
+  expect(response.status).toBe(200)
+  expect(response.headers.get("content-type")).toContain("text/plain; version=0.0.4")
+  return Prometheus.parse(await response.text())
+}
+
+describe("admin server", () => {
+  it("/metrics: calls by event, outcome and registered RPC method; durations in seconds; gauges; API calls", async () => {
+    const client = ProxyClient.make(proxyAddress)
+    try {
+      const rpc = (method: string) => client.rpc({ client: "c1", user: "user-123", method })
+      for (let i = 0; i < 3; i++) await rpc("ping")
+      await rpc("boom")
+      await rpc("user-123-private-method")
+      await rpc("user-123-private-method")
+      await rpc("announce")
+      await client.subscribe({ client: "c1", user: "user-123", channel: "chat:user-123" })
+      await client.subscribe({ client: "c1", user: "user-123", channel: "chat:user-456" })
+      const stream = client.subscribeUnidirectional({ client: "c2", user: "u", channel: "stream:1" })
+      stream.on("error", () => {})
+      await new Promise((resolve) => stream.once("data", resolve))
+
+      const metrics = await scrape()
+      const calls = "centrifugo_proxy_calls_total"
+      expect(metrics.get(calls)?.type).toBe("counter")
+      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "ping", outcome: "ok" })).toBe(3)
+      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "boom", outcome: "failed" })).toBe(1)
+      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "announce", outcome: "ok" })).toBe(1)
+      // Unknown methods share one label value, whatever the client sent (error 104 from the router).
+      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "other", outcome: "error" })).toBe(2)
+      // Two subscribe calls and the stream subscription's first reply (its request is a Subscribe too).
+      expect(Prometheus.value(metrics, calls, { event: "Subscribe", outcome: "ok" })).toBe(3)
+
+      const duration = "centrifugo_proxy_call_duration_seconds"
+      expect(metrics.get(duration)?.type).toBe("histogram")
+      const buckets = Prometheus.samples(metrics, `${duration}_bucket`, { event: "RPC" })
+      expect(buckets.map((b) => b.labels.le)).toEqual([
+        "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "10", "+Inf"
+      ])
+      const counts = buckets.map((b) => b.value)
+      expect(counts).toEqual([...counts].sort((a, b) => a - b)) // cumulative
+      expect(counts.at(-1)).toBe(7)
+      expect(Prometheus.value(metrics, `${duration}_count`, { event: "RPC" })).toBe(7)
+      expect(Prometheus.value(metrics, `${duration}_sum`, { event: "RPC" })).toBeLessThan(7 * 10)
+
+      expect(Prometheus.value(metrics, "centrifugo_proxy_calls_in_flight", { event: "RPC" })).toBe(0)
+      expect(Prometheus.value(metrics, "centrifugo_proxy_stream_subscriptions_open", { event: "SubscribeUnidirectional" }))
+        .toBe(1)
+      expect(Prometheus.value(metrics, "centrifugo_api_calls_total", { method: "publish", outcome: "ok" })).toBe(1)
+
+      expect(Prometheus.value(metrics, "process_resident_memory_bytes")).toBeGreaterThan(0)
+      expect(Prometheus.value(metrics, "nodejs_heap_used_bytes")).toBeGreaterThan(0)
+      expect(Prometheus.value(metrics, "nodejs_eventloop_delay_p99_seconds")).toBeGreaterThanOrEqual(0)
+
+      // Bounded labels: no user, channel or client-chosen method name anywhere.
+      const values = [...metrics.values()].flatMap((f) => f.samples).flatMap((s) => Object.values(s.labels))
+      expect(values.filter((v) => v.includes("user-") || v.includes("chat:") || v === "c1")).toEqual([])
+
+      stream.cancel()
+      await expect.poll(async () =>
+        Prometheus.value(await scrape(), "centrifugo_proxy_stream_subscriptions_open", { event: "SubscribeUnidirectional" })
+      ).toBe(0)
+    } finally {
+      client.close()
+    }
+  })
+
+  it("/healthz stays 200; /readyz turns 503 as soon as the proxy server starts draining", async () => {
+    expect((await fetch(`${adminUrl}/healthz`)).status).toBe(200)
+    const ready = await fetch(`${adminUrl}/readyz`)
+    expect([ready.status, await ready.text()]).toEqual([200, "ready"])
+
+    const drained = new Promise<void>((resolve) => readiness.onChange(resolve))
+    const stopping = Effect.runPromise(Scope.close(inner, Exit.void))
+    await drained
+    const notReady = await fetch(`${adminUrl}/readyz`)
+    expect([notReady.status, await notReady.text()]).toEqual([503, "not ready: draining"])
+    // Still serving during the drain delay.
+    const client = ProxyClient.make(proxyAddress)
+    try {
+      const reply = await client.rpc({ client: "c1", method: "ping" })
+      expect(ProxyClient.parseJson(reply.result?.data)).toBe("pong")
+    } finally {
+      client.close()
+    }
+    await stopping
+    expect((await fetch(`${adminUrl}/healthz`)).status).toBe(200)
+    expect((await fetch(`${adminUrl}/readyz`)).status).toBe(503)
+  })
+})
