@@ -28,7 +28,7 @@
  * @since 0.1.0
  */
 import { Context, Duration, Effect, Exit, Layer, type LogLevel, Metric } from "effect"
-import { type EventName, Handlers } from "./Handlers.ts"
+import { describe, type EventName, Handlers, withDescription } from "./Handlers.ts"
 import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
 import { isClientRequest, type ProxyRequest } from "./Request.ts"
@@ -72,7 +72,18 @@ export const make = <R = never>(around: Around<R>, options: InterceptorOptions =
   wrap(around, options.events) as Interceptor<never, R>
 
 const wrap = <R>(around: Around<R>, events: ReadonlyArray<EventName> | undefined) =>
-<E, RIn>(handlers: Layer.Layer<Handlers, E, RIn>): Layer.Layer<Handlers, E, RIn | R> =>
+<E, RIn>(handlers: Layer.Layer<Handlers, E, RIn>): Layer.Layer<Handlers, E, RIn | R> => {
+  // The wrapped Layer answers the same events: its description carries over (see `Handlers.describe`).
+  const description = describe(handlers)
+  const wrapped = wrapLayer(around, events, handlers)
+  return description === undefined ? wrapped : withDescription(wrapped, description)
+}
+
+const wrapLayer = <R, E, RIn>(
+  around: Around<R>,
+  events: ReadonlyArray<EventName> | undefined,
+  handlers: Layer.Layer<Handlers, E, RIn>
+): Layer.Layer<Handlers, E, RIn | R> =>
   Layer.effect(
     Handlers,
     Effect.gen(function*() {
