@@ -27,7 +27,14 @@ export const loadDescription = (spec: string, cwd: string): Effect.Effect<Descri
     const module = yield* Effect.tryPromise({
       try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
       catch: (error) => error
-    }).pipe(Effect.catch((error) => fail(`loading ${file}: ${error instanceof Error ? error.message : String(error)}`)))
+    }).pipe(Effect.catch((error) => {
+      const message = error instanceof Error ? error.message : String(error)
+      // Node loads .ts modules by type stripping from 22.18 on; an older `node` first on PATH cannot.
+      const hint = /Unknown file extension "\.ts"/.test(message)
+        ? ` (Node ${process.versions.node} cannot load .ts modules: use Node >= 22.19, e.g. \`npx effect-centrifugo\` inside the project, which runs its pinned node)`
+        : ""
+      return fail(`loading ${file}: ${message}${hint}`)
+    }))
     if (!(name in module)) return yield* fail(`${file} has no export named ${name}`)
     const description = describe(module[name])
     if (description === undefined) {
