@@ -142,6 +142,8 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
   return ((handlers) => {
     const wrapped = interceptor(handlers)
     const description = Handlers.describe(wrapped)
-    return description === undefined ? wrapped : Handlers.withDescription(wrapped, { ...description, usesConnectionMeta: true })
+    return description === undefined
+      ? wrapped
+      : Handlers.withDescription(wrapped, { ...description, usesConnectionMeta: true })
   }) as Interceptor.Interceptor<CurrentUser, TokenStorage>
 }

@@ -175,7 +175,11 @@ export const combineDescriptions = (a: Description, b: Description): Description
   const events = [...new Set([...a.events, ...b.events])]
   const rpcMethods = b.events.includes("rpc") ? b.rpcMethods : a.rpcMethods
   const usesConnectionMeta = a.usesConnectionMeta === true || b.usesConnectionMeta === true
-  return { events, ...(rpcMethods === undefined ? {} : { rpcMethods }), ...(usesConnectionMeta ? { usesConnectionMeta } : {}) }
+  return {
+    events,
+    ...(rpcMethods === undefined ? {} : { rpcMethods }),
+    ...(usesConnectionMeta ? { usesConnectionMeta } : {})
+  }
 }
 
 const mergeLayers = <E1, R1, E2, R2>(

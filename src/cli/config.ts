@@ -31,7 +31,8 @@ export const loadDescription = (spec: string, cwd: string): Effect.Effect<Descri
       const message = error instanceof Error ? error.message : String(error)
       // Node loads .ts modules by type stripping from 22.18 on; an older `node` first on PATH cannot.
       const hint = /Unknown file extension "\.ts"/.test(message)
-        ? ` (Node ${process.versions.node} cannot load .ts modules: use Node >= 22.19, e.g. \`npx effect-centrifugo\` inside the project, which runs its pinned node)`
+        ? ` (Node ${process.versions.node} cannot load .ts modules: use Node >= 22.19, e.g. ` +
+          "`npx effect-centrifugo` inside the project, which runs its pinned node)"
         : ""
       return fail(`loading ${file}: ${message}${hint}`)
     }))
@@ -113,7 +114,8 @@ export const generateConfig = (cwd: string, options: GenerateCommandOptions): Ef
     yield* Console.error(`wrote ${out}: proxies for ${description.events.join(", ")}`)
     if (options.credentials && options.credentialsValue === PLACEHOLDER_SECRET) {
       yield* Console.error(
-        `replace "${PLACEHOLDER_SECRET}" in ${options.out} with a secret, and set PROXY_CREDENTIALS_KEY=${options.credentialsKey} and PROXY_CREDENTIALS_VALUE=<the secret> on the backend`
+        `replace "${PLACEHOLDER_SECRET}" in ${options.out} with a secret, and set ` +
+          `PROXY_CREDENTIALS_KEY=${options.credentialsKey} and PROXY_CREDENTIALS_VALUE=<the secret> on the backend`
       )
     }
   })

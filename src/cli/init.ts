@@ -63,7 +63,12 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Cli
       }
     })
     const cd = resolve(cwd) === root ? "" : `cd ${options.dir} && `
-    yield* Console.log(
-      `Created ${root}\n\nNext:\n  ${cd}npm install && npm test\n  npm run dev                      # the gRPC server on :10001\n  centrifugo --config centrifugo.json   # Centrifugo v6 with the matching proxies`
-    )
+    yield* Console.log([
+      `Created ${root}`,
+      "",
+      "Next:",
+      `  ${cd}npm install && npm test`,
+      "  npm run dev                            # the gRPC server on :10001",
+      "  centrifugo --config centrifugo.json    # Centrifugo v6 with the matching proxies"
+    ].join("\n"))
   })

@@ -32,7 +32,6 @@ interface EventTemplate {
   readonly request: string
   readonly builder: string
   readonly body: string
-  readonly imports: string
   readonly expectation: string
 }
 
@@ -40,7 +39,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   connect: {
     request: "ConnectRequest",
     builder: "connectRequest({ data: { user: \"alice\" } })",
-    imports: "",
     body: `{
   const data = request.data as { readonly user?: unknown } | undefined
   return typeof data?.user === "string"
@@ -52,7 +50,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   refresh: {
     request: "RefreshRequest",
     builder: "refreshRequest({ user: \"alice\" })",
-    imports: "",
     body: `
   // Extends the connection by an hour; answer \`Reply.refresh({ expired: true })\` to end it.
   Effect.succeed(Reply.refresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))`,
@@ -61,7 +58,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   subscribe: {
     request: "SubscribeRequest",
     builder: "subscribeRequest({ channel: \"news\" })",
-    imports: "",
     body: `
   request.channel.startsWith("private")
     ? Effect.succeed(Reply.error(Reply.ErrorCode.PermissionDenied, "permission denied"))
@@ -71,7 +67,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   publish: {
     request: "PublishRequest",
     builder: "publishRequest({ user: \"alice\", data: { text: \"hi\" } })",
-    imports: "",
     body: `
   // Publishes the client's data stamped with its author.
   Effect.succeed(Reply.publish({ data: { ...(request.data as object), by: request.user } }))`,
@@ -80,7 +75,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   rpc: {
     request: "RpcRequest",
     builder: "rpcRequest({ method: \"echo\", data: { n: 1 } })",
-    imports: "",
     body: `
   Effect.succeed(Reply.rpc({ data: { method: request.method, echo: request.data } }))`,
     expectation: "expect(reply.result?.data).toEqual({ method: \"echo\", echo: { n: 1 } })"
@@ -88,7 +82,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   subRefresh: {
     request: "SubRefreshRequest",
     builder: "subRefreshRequest({ channel: \"news\" })",
-    imports: "",
     body: `
   Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))`,
     expectation: "expect(reply.result?.expired ?? false).toBe(false)"
@@ -96,7 +89,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   mapPublish: {
     request: "MapPublishRequest",
     builder: "mapPublishRequest({ key: \"cell-1\", data: { color: \"red\" } })",
-    imports: "",
     body: `
   Effect.succeed(Reply.mapPublish({ data: { ...(request.data as object), by: request.user } }))`,
     expectation: "expect(reply.result?.data).toEqual({ color: \"red\", by: \"user-1\" })"
@@ -104,7 +96,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   mapRemove: {
     request: "MapRemoveRequest",
     builder: "mapRemoveRequest({ key: \"cell-1\" })",
-    imports: "",
     body: `
   // Accepts the removal as asked; answer \`Reply.error(...)\` to refuse it.
   Effect.succeed(Reply.mapRemove({ key: request.key }))`,
@@ -113,7 +104,6 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
   sharedPollRefresh: {
     request: "SharedPollRefreshRequest",
     builder: "sharedPollRefreshRequest({ items: [{ key: \"price-1\", version: 0n }] })",
-    imports: "",
     body: `
   // The current value of every key asked for; the version must grow for clients to see a change.
   Effect.succeed(Reply.sharedPollRefresh({
