@@ -2,9 +2,10 @@
  * The Centrifugo v6 config that matches a handler set, and the check of a given config against one.
  *
  * `generate(description, options)` enables the proxies of exactly the events handled (a proxy for an event without a
- * handler answers UNIMPLEMENTED to every call; a handler without a proxy is never called). `check(config,
+ * handler answers UNIMPLEMENTED to every call; a handler without a proxy is never called). `checkConfig(config,
  * description)` lists where a config and a handler set disagree: the CLI's `config --check` prints it, and a server
- * can log it at start instead of failing at the first call.
+ * can log it at start instead of failing at the first call (a built handler set gives its description as
+ * `{ events: Handlers.eventNames(handlers) }`).
  *
  * @since 0.1.0
  */
@@ -252,7 +253,7 @@ export const proxiedEvents = (config: unknown): ReadonlyMap<EventName, ReadonlyA
  * Where `config` (a parsed Centrifugo v6 config) and the handler set described by `description` disagree; empty when
  * they match. PRO-only events are not checked.
  */
-export const check = (config: unknown, description: Description): ReadonlyArray<Mismatch> => {
+export const checkConfig = (config: unknown, description: Description): ReadonlyArray<Mismatch> => {
   const mismatches: Array<Mismatch> = []
   const proxied = proxiedEvents(config)
   const handled = new Set(description.events)

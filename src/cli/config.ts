@@ -127,7 +127,7 @@ export const checkExisting = (cwd: string, file: string, handlers: string): Effe
     const description = yield* loadDescription(handlers, cwd)
     const path = resolve(cwd, file)
     const config = yield* attempt(`reading ${path}`, () => JSON.parse(readFileSync(path, "utf8")) as unknown)
-    const mismatches = CentrifugoConfig.check(config, description)
+    const mismatches = CentrifugoConfig.checkConfig(config, description)
     if (mismatches.length === 0) {
       yield* Console.log(`${file} matches the handlers (${description.events.join(", ")})`)
       return

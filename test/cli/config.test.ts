@@ -81,12 +81,12 @@ describe("CentrifugoConfig.generate", () => {
   })
 })
 
-describe("CentrifugoConfig.check", () => {
+describe("CentrifugoConfig.checkConfig", () => {
   const description: Handlers.Description = { events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] }
   const generated = CentrifugoConfig.generate(description, { transport: "grpc", endpoint: "127.0.0.1:10001" }).config
 
   it("finds nothing wrong in the config generated for the same handlers", () => {
-    expect(CentrifugoConfig.check(generated, description)).toEqual([])
+    expect(CentrifugoConfig.checkConfig(generated, description)).toEqual([])
   })
 
   it("reports proxies without handlers and handlers without proxies", () => {
@@ -95,7 +95,7 @@ describe("CentrifugoConfig.check", () => {
       channel: { namespaces: [{ name: "chat", publish_proxy_enabled: true }] },
       rpc: { namespace_boundary: "::", without_namespace: { proxy_enabled: true } }
     }
-    expect(CentrifugoConfig.check(config, description)).toEqual([
+    expect(CentrifugoConfig.checkConfig(config, description)).toEqual([
       { _tag: "ProxyWithoutHandler", event: "refresh", at: "client.proxy.refresh" },
       { _tag: "ProxyWithoutHandler", event: "publish", at: "channel.namespaces[chat].publish_proxy_enabled" },
       { _tag: "HandlerWithoutProxy", event: "connect" }
@@ -104,7 +104,7 @@ describe("CentrifugoConfig.check", () => {
 
   it("reports `verb:path` methods the default `:` boundary sends to an unknown namespace", () => {
     const config = { client: { proxy: { connect: { enabled: true } } }, rpc: { without_namespace: { proxy_enabled: true } } }
-    const mismatches = CentrifugoConfig.check(config, description)
+    const mismatches = CentrifugoConfig.checkConfig(config, description)
     expect(mismatches).toEqual([{ _tag: "RpcMethodUnreachable", method: "post:news/store" }])
     expect(CentrifugoConfig.formatMismatch(mismatches[0]!)).toContain("namespace_boundary")
   })
