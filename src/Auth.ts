@@ -29,6 +29,7 @@
  * @since 0.1.0
  */
 import { Context, Effect } from "effect"
+import * as Handlers from "./Handlers.ts"
 import * as Interceptor from "./Interceptor.ts"
 import * as Reply from "./Reply.ts"
 import { type ConnectRequest, isClientRequest, type ProxyRequest } from "./Request.ts"
@@ -129,7 +130,7 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
     return Reply.connect({ ...reply, meta: { ...reply.meta, [META_KEY]: { id: user.id, claims: user.claims } } })
   }
 
-  return Interceptor.makeProviding(CurrentUser, (request, next) =>
+  const interceptor = Interceptor.makeProviding(CurrentUser, (request, next) =>
     Effect.gen(function*() {
       const storage = yield* TokenStorage
       const user = yield* resolve(storage, request)
@@ -137,4 +138,12 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
       const reply = yield* next(request, user)
       return request._tag === "Connect" ? rememberUser(reply, user) : reply
     }))
+  // Later events find the user in the connection meta: Centrifugo must send it (`include_connection_meta`).
+  return ((handlers) => {
+    const wrapped = interceptor(handlers)
+    const description = Handlers.describe(wrapped)
+    return description === undefined
+      ? wrapped
+      : Handlers.withDescription(wrapped, { ...description, usesConnectionMeta: true })
+  }) as Interceptor.Interceptor<CurrentUser, TokenStorage>
 }

@@ -80,10 +80,51 @@ export type RequirementsOf<H> = {
 type Exact<H> = H & { readonly [K in Exclude<keyof H, EventName>]: never }
 
 /**
+ * What a handler-set Layer answers, known without building it (building needs the application's services): the
+ * CLI writes a matching Centrifugo config from it, and the server checks a given config against it at start.
+ */
+export interface Description {
+  readonly events: ReadonlyArray<EventName>
+  /** The method names of an `Rpc.router` rpc handler, when known. */
+  readonly rpcMethods?: ReadonlyArray<string>
+  /** Some handler or interceptor reads the connection meta (Centrifugo's `include_connection_meta`). */
+  readonly usesConnectionMeta?: boolean
+}
+
+// Symbol.for: a Layer built with the application's copy of the library is readable by another copy (the CLI's).
+const DescriptionKey: unique symbol = Symbol.for("effect-centrifugo/Handlers/Description") as never
+
+/** The description attached to a handler-set Layer, or undefined for a Layer not built by this library. */
+export const describe = (handlers: unknown): Description | undefined =>
+  (typeof handlers === "object" || typeof handlers === "function") && handlers !== null
+    ? (handlers as { readonly [DescriptionKey]?: Description })[DescriptionKey]
+    : undefined
+
+/** Attaches `description` to `handlers` (non-enumerable, so it never shows in logs or equality) and returns it. */
+export const withDescription = <L>(handlers: L, description: Description): L => {
+  Object.defineProperty(handlers, DescriptionKey, { value: description, enumerable: false, configurable: true })
+  return handlers
+}
+
+/** The method names attached to an `Rpc.router` handler function. */
+export const RpcMethodsKey: unique symbol = Symbol.for("effect-centrifugo/Rpc/methods") as never
+
+const describeRecord = (handlers: AnyHandlerRecord): Description => {
+  const events = (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)
+  const rpcMethods = (handlers.rpc as { readonly [RpcMethodsKey]?: ReadonlyArray<string> } | undefined)?.[RpcMethodsKey]
+  return rpcMethods === undefined ? { events } : { events, rpcMethods }
+}
+
+/**
  * Builds the handler set from a record of handlers. The Layer requires what the handlers require; the services
  * are resolved once, when the Layer is built, not per request.
  */
 export const layer = <const H extends AnyHandlerRecord>(
+  handlers: Exact<H>
+): Layer.Layer<Handlers, never, RequirementsOf<H>> =>
+  withDescription(layerOf(handlers), describeRecord(handlers as AnyHandlerRecord))
+
+const layerOf = <const H extends AnyHandlerRecord>(
   handlers: Exact<H>
 ): Layer.Layer<Handlers, never, RequirementsOf<H>> =>
   Layer.effect(
@@ -120,6 +161,28 @@ export const eventNames = (handlers: Handlers): ReadonlyArray<EventName> =>
  * overrides one event). Interceptors applied to either side before merging stay with that side's handlers.
  */
 export const merge = <E1, R1, E2, R2>(
+  first: Layer.Layer<Handlers, E1, R1>,
+  second: Layer.Layer<Handlers, E2, R2>
+): Layer.Layer<Handlers, E1 | E2, R1 | R2> => {
+  const merged = mergeLayers(first, second)
+  const a = describe(first)
+  const b = describe(second)
+  return a === undefined || b === undefined ? merged : withDescription(merged, combineDescriptions(a, b))
+}
+
+/** The description of two handler sets merged (`second`'s rpc methods win, as its rpc handler does). */
+export const combineDescriptions = (a: Description, b: Description): Description => {
+  const events = [...new Set([...a.events, ...b.events])]
+  const rpcMethods = b.events.includes("rpc") ? b.rpcMethods : a.rpcMethods
+  const usesConnectionMeta = a.usesConnectionMeta === true || b.usesConnectionMeta === true
+  return {
+    events,
+    ...(rpcMethods === undefined ? {} : { rpcMethods }),
+    ...(usesConnectionMeta ? { usesConnectionMeta } : {})
+  }
+}
+
+const mergeLayers = <E1, R1, E2, R2>(
   first: Layer.Layer<Handlers, E1, R1>,
   second: Layer.Layer<Handlers, E2, R2>
 ): Layer.Layer<Handlers, E1 | E2, R1 | R2> =>

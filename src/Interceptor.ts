@@ -30,7 +30,7 @@
 import { Context, Duration, Effect, Exit, Layer, type LogLevel, Metric } from "effect"
 import * as Metrics from "./ops/Metrics.ts"
 import * as Tracing from "./ops/Tracing.ts"
-import { type EventName, Handlers } from "./Handlers.ts"
+import { describe, type EventName, Handlers, withDescription } from "./Handlers.ts"
 import { provider } from "./internal/context.ts"
 import { eventOfTag } from "./internal/events.ts"
 import { safe } from "./internal/logText.ts"
@@ -64,7 +64,18 @@ export const make = <R = never>(around: Around<R>, options: InterceptorOptions =
   wrap(around, options.events) as Interceptor<never, R>
 
 const wrap = <R>(around: Around<R>, events: ReadonlyArray<EventName> | undefined) =>
-<E, RIn>(handlers: Layer.Layer<Handlers, E, RIn>): Layer.Layer<Handlers, E, RIn | R> =>
+<E, RIn>(handlers: Layer.Layer<Handlers, E, RIn>): Layer.Layer<Handlers, E, RIn | R> => {
+  // The wrapped Layer answers the same events: its description carries over (see `Handlers.describe`).
+  const description = describe(handlers)
+  const wrapped = wrapLayer(around, events, handlers)
+  return description === undefined ? wrapped : withDescription(wrapped, description)
+}
+
+const wrapLayer = <R, E, RIn>(
+  around: Around<R>,
+  events: ReadonlyArray<EventName> | undefined,
+  handlers: Layer.Layer<Handlers, E, RIn>
+): Layer.Layer<Handlers, E, RIn | R> =>
   Layer.effect(
     Handlers,
     Effect.gen(function*() {

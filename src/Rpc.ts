@@ -31,6 +31,7 @@
  */
 import { Effect, Schema } from "effect"
 import { withPayload } from "./Handler.ts"
+import { RpcMethodsKey } from "./Handlers.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./Request.ts"
@@ -197,8 +198,11 @@ export const router = <const M extends AnyMethods, RNotFound = never>(
   const notFound = options.notFound ??
     ((request: RpcRequest) =>
       Effect.succeed(Reply.error(Reply.ErrorCode.MethodNotFound, `method not found: ${request.method}`)))
-  return (request) => {
+  const route = (request: RpcRequest) => {
     const handler = table.get(request.method)
     return handler === undefined ? notFound(request) : Effect.flatMap(handler(request), (value) => asReply(request, value))
   }
+  // The method names, for `Handlers.describe` (the CLI's config and start-up checks).
+  Object.defineProperty(route, RpcMethodsKey, { value: Object.keys(methods), enumerable: false })
+  return route
 }

@@ -1,0 +1,296 @@
+/**
+ * The Centrifugo v6 config that matches a handler set, and the check of a given config against one.
+ *
+ * `generate(description, options)` enables the proxies of exactly the events handled (a proxy for an event without a
+ * handler answers UNIMPLEMENTED to every call; a handler without a proxy is never called). `checkConfig(config,
+ * description)` lists where a config and a handler set disagree: the CLI's `config --check` prints it, and a server
+ * can log it at start instead of failing at the first call (a built handler set gives its description as
+ * `{ events: Handlers.eventNames(handlers) }`).
+ *
+ * @since 0.1.0
+ */
+import type { Description, EventName } from "./Handlers.ts"
+
+export type Transport = "grpc" | "http"
+
+/** The path of each event under an HTTP backend's `<endpoint>/centrifugo/`. */
+export const HTTP_EVENT_PATHS = {
+  connect: "connect",
+  refresh: "refresh",
+  subscribe: "subscribe",
+  publish: "publish",
+  rpc: "rpc",
+  subRefresh: "sub_refresh",
+  mapPublish: "map_publish",
+  mapRemove: "map_remove",
+  sharedPollRefresh: "shared_poll_refresh"
+} as const satisfies Partial<Record<EventName, string>>
+
+/** Events Centrifugo OSS cannot proxy (PRO only): no config is written or checked for them. */
+export const PRO_EVENTS: ReadonlySet<EventName> = new Set(["notifyCacheEmpty", "notifyChannelState"])
+
+/** Events Centrifugo proxies over gRPC only (server streams). */
+export const GRPC_ONLY_EVENTS: ReadonlySet<EventName> = new Set(["subscribeUnidirectional", "subscribeBidirectional"])
+
+export interface GenerateOptions {
+  readonly transport: Transport
+  /** gRPC: `host:port` (or `grpc://host:port`); HTTP: the backend's base URL, `http://host:port`. */
+  readonly endpoint: string
+  /** Centrifugo's own HTTP port (WebSocket, API, health). Default 8000. */
+  readonly httpPort?: number
+  /** The address Centrifugo's HTTP server binds. Default: every interface. */
+  readonly httpAddress?: string
+  /** Every proxy's timeout (a Go duration). Default `"3s"`. */
+  readonly timeout?: string
+  /**
+   * The secret every proxy call carries: gRPC `credentials_key`/`credentials_value` metadata, or an HTTP static
+   * header. The backend checks it with `PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE`. Omit for none.
+   */
+  readonly credentials?: { readonly key: string; readonly value: string }
+  /** The server API key. Default: a placeholder to replace. */
+  readonly apiKey?: string
+}
+
+export interface Generated {
+  readonly config: Record<string, unknown>
+  /** Handled events the config cannot serve (PRO events; stream events over HTTP), with the reason. */
+  readonly notes: ReadonlyArray<string>
+}
+
+/** The channel namespaces written for handlers that need a subscription type of their own. */
+export const NAMESPACES = { stream: "stream", bidi: "bidi", map: "map", poll: "poll" } as const
+
+/** The Centrifugo v6 config serving exactly the events of `description`. */
+export const generate = (description: Description, options: GenerateOptions): Generated => {
+  const notes: Array<string> = []
+  const handled = new Set<EventName>()
+  for (const event of description.events) {
+    if (PRO_EVENTS.has(event)) notes.push(`${event}: a Centrifugo PRO event, not configurable in Centrifugo OSS`)
+    else if (options.transport === "http" && GRPC_ONLY_EVENTS.has(event)) {
+      notes.push(`${event}: stream subscriptions are proxied over gRPC only; use --transport grpc`)
+    } else handled.add(event)
+  }
+  const has = (event: EventName) => handled.has(event)
+
+  const proxy = (event: EventName): Record<string, unknown> => {
+    const base: Record<string, unknown> = { timeout: options.timeout ?? "3s" }
+    if (options.transport === "grpc") {
+      base.endpoint = options.endpoint.startsWith("grpc://") ? options.endpoint : `grpc://${options.endpoint}`
+      if (options.credentials !== undefined) {
+        base.grpc = { credentials_key: options.credentials.key, credentials_value: options.credentials.value }
+      }
+    } else {
+      const path = HTTP_EVENT_PATHS[event as keyof typeof HTTP_EVENT_PATHS]
+      base.endpoint = `${options.endpoint.replace(/\/+$/, "")}/centrifugo/${path}`
+      if (options.credentials !== undefined) {
+        base.http = { static_headers: { [options.credentials.key]: options.credentials.value } }
+      }
+    }
+    // Connect creates the meta; every later event can read it back (Auth.authenticate keeps the user there).
+    if (description.usesConnectionMeta === true && event !== "connect") base.include_connection_meta = true
+    return base
+  }
+
+  const clientProxies: Record<string, unknown> = {}
+  if (has("connect")) clientProxies.connect = { enabled: true, ...proxy("connect") }
+  if (has("refresh")) clientProxies.refresh = { enabled: true, ...proxy("refresh") }
+
+  const channelProxies: Record<string, unknown> = {}
+  const withoutNamespace: Record<string, unknown> = {}
+  if (has("subscribe")) {
+    channelProxies.subscribe = proxy("subscribe")
+    withoutNamespace.subscribe_proxy_enabled = true
+  }
+  if (has("publish")) {
+    channelProxies.publish = proxy("publish")
+    withoutNamespace.publish_proxy_enabled = true
+  }
+  if (has("subRefresh")) {
+    channelProxies.sub_refresh = proxy("subRefresh")
+    withoutNamespace.sub_refresh_proxy_enabled = true
+  }
+  const namespaces: Array<Record<string, unknown>> = []
+  if (has("subscribeUnidirectional") || has("subscribeBidirectional")) {
+    channelProxies.subscribe_stream = proxy(has("subscribeUnidirectional") ? "subscribeUnidirectional" : "subscribeBidirectional")
+  }
+  if (has("subscribeUnidirectional")) namespaces.push({ name: NAMESPACES.stream, subscribe_stream_proxy_enabled: true })
+  if (has("subscribeBidirectional")) {
+    namespaces.push({
+      name: NAMESPACES.bidi,
+      subscribe_stream_proxy_enabled: true,
+      subscribe_stream_proxy_bidirectional: true
+    })
+  }
+  if (has("mapPublish") || has("mapRemove")) {
+    if (has("mapPublish")) channelProxies.map_publish = proxy("mapPublish")
+    if (has("mapRemove")) channelProxies.map_remove = proxy("mapRemove")
+    namespaces.push({
+      name: NAMESPACES.map,
+      subscription_type: "map",
+      // Not through the subscribe proxy: Centrifugo v6.9.1 drops the map type on that path.
+      allow_subscribe_for_client: true,
+      map: {
+        mode: "persistent",
+        ...(has("mapPublish") ? { publish_proxy_enabled: true } : {}),
+        ...(has("mapRemove") ? { remove_proxy_enabled: true } : {})
+      }
+    })
+  }
+  if (has("sharedPollRefresh")) {
+    channelProxies.shared_poll_refresh = proxy("sharedPollRefresh")
+    namespaces.push({
+      name: NAMESPACES.poll,
+      subscription_type: "shared_poll",
+      allow_subscribe_for_client: true,
+      shared_poll: { refresh_interval: "10s" }
+    })
+  }
+
+  const config: Record<string, unknown> = {
+    http_server: {
+      ...(options.httpAddress === undefined ? {} : { address: options.httpAddress }),
+      port: options.httpPort ?? 8000
+    },
+    log: { level: "info" },
+    health: { enabled: true },
+    http_api: { key: options.apiKey ?? "replace-with-a-secret-api-key" },
+    client: {
+      allowed_origins: ["http://localhost:*", "http://127.0.0.1:*"],
+      ...(Object.keys(clientProxies).length > 0 ? { proxy: clientProxies } : {})
+    },
+    ...(Object.keys(channelProxies).length > 0
+      ? {
+        channel: {
+          proxy: channelProxies,
+          ...(Object.keys(withoutNamespace).length > 0 ? { without_namespace: withoutNamespace } : {}),
+          ...(namespaces.length > 0 ? { namespaces } : {})
+        }
+      }
+      : {}),
+    // Clients track shared-poll keys with tokens signed by this key (a placeholder to replace).
+    ...(has("sharedPollRefresh") ? { shared_poll: { hmac_secret_key: "replace-with-a-shared-poll-secret" } } : {}),
+    ...(has("rpc")
+      ? {
+        rpc: {
+          // `::` so `post:news/store` (Http.rpc's `verb:path`) and `news:list` stay whole and reach the proxy of
+          // methods without namespace; with the default `:` Centrifugo answers 104 itself for unknown namespaces.
+          namespace_boundary: "::",
+          proxy: proxy("rpc"),
+          without_namespace: { proxy_enabled: true }
+        }
+      }
+      : {})
+  }
+  return { config, notes }
+}
+
+/** One disagreement between a Centrifugo config and a handler set. */
+export type Mismatch =
+  | {
+    /** Centrifugo calls this event and nothing answers it: every call fails with UNIMPLEMENTED. */
+    readonly _tag: "ProxyWithoutHandler"
+    readonly event: EventName
+    /** Where in the config the proxy is enabled. */
+    readonly at: string
+  }
+  | {
+    /** A handler no proxy reaches: it is never called. */
+    readonly _tag: "HandlerWithoutProxy"
+    readonly event: EventName
+  }
+  | {
+    /** An RPC method whose `ns:` prefix Centrifugo treats as a namespace it does not know (answered 104). */
+    readonly _tag: "RpcMethodUnreachable"
+    readonly method: string
+  }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const record = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {})
+
+/** Where each event's proxy is enabled in `config` (empty for an event no proxy reaches). */
+export const proxiedEvents = (config: unknown): ReadonlyMap<EventName, ReadonlyArray<string>> => {
+  const found = new Map<EventName, Array<string>>()
+  const add = (event: EventName, at: string) => found.set(event, [...(found.get(event) ?? []), at])
+  const root = record(config)
+  const client = record(record(root.client).proxy)
+  if (record(client.connect).enabled === true) add("connect", "client.proxy.connect")
+  if (record(client.refresh).enabled === true) add("refresh", "client.proxy.refresh")
+
+  const channel = record(root.channel)
+  const namespaces: Array<[string, Record<string, unknown>]> = [["channel.without_namespace", record(channel.without_namespace)]]
+  for (const ns of Array.isArray(channel.namespaces) ? channel.namespaces : []) {
+    const options = record(ns)
+    namespaces.push([`channel.namespaces[${String(options.name)}]`, options])
+  }
+  for (const [at, options] of namespaces) {
+    if (options.subscribe_proxy_enabled === true) add("subscribe", `${at}.subscribe_proxy_enabled`)
+    if (options.publish_proxy_enabled === true) add("publish", `${at}.publish_proxy_enabled`)
+    if (options.sub_refresh_proxy_enabled === true) add("subRefresh", `${at}.sub_refresh_proxy_enabled`)
+    if (options.subscribe_stream_proxy_enabled === true) {
+      add(
+        options.subscribe_stream_proxy_bidirectional === true ? "subscribeBidirectional" : "subscribeUnidirectional",
+        `${at}.subscribe_stream_proxy_enabled`
+      )
+    }
+    const map = record(options.map)
+    if (map.publish_proxy_enabled === true) add("mapPublish", `${at}.map.publish_proxy_enabled`)
+    if (map.remove_proxy_enabled === true) add("mapRemove", `${at}.map.remove_proxy_enabled`)
+    if (options.subscription_type === "shared_poll") add("sharedPollRefresh", `${at}.subscription_type`)
+  }
+
+  const rpc = record(root.rpc)
+  if (record(rpc.without_namespace).proxy_enabled === true) add("rpc", "rpc.without_namespace.proxy_enabled")
+  for (const ns of Array.isArray(rpc.namespaces) ? rpc.namespaces : []) {
+    const options = record(ns)
+    if (options.proxy_enabled === true) add("rpc", `rpc.namespaces[${String(options.name)}].proxy_enabled`)
+  }
+  return found
+}
+
+/**
+ * Where `config` (a parsed Centrifugo v6 config) and the handler set described by `description` disagree; empty when
+ * they match. PRO-only events are not checked.
+ */
+export const checkConfig = (config: unknown, description: Description): ReadonlyArray<Mismatch> => {
+  const mismatches: Array<Mismatch> = []
+  const proxied = proxiedEvents(config)
+  const handled = new Set(description.events)
+  for (const [event, places] of proxied) {
+    if (!handled.has(event)) for (const at of places) mismatches.push({ _tag: "ProxyWithoutHandler", event, at })
+  }
+  for (const event of description.events) {
+    if (!PRO_EVENTS.has(event) && !proxied.has(event)) mismatches.push({ _tag: "HandlerWithoutProxy", event })
+  }
+  if (proxied.has("rpc") && description.rpcMethods !== undefined) {
+    const rpc = record(record(config).rpc)
+    const boundary = typeof rpc.namespace_boundary === "string" && rpc.namespace_boundary !== ""
+      ? rpc.namespace_boundary
+      : ":"
+    const proxiedNamespaces = new Set(
+      (Array.isArray(rpc.namespaces) ? rpc.namespaces : []).map(record).filter((ns) => ns.proxy_enabled === true).map((
+        ns
+      ) => String(ns.name))
+    )
+    const withoutNamespace = record(rpc.without_namespace).proxy_enabled === true
+    for (const method of description.rpcMethods) {
+      const at = method.indexOf(boundary)
+      const reachable = at === -1 ? withoutNamespace : proxiedNamespaces.has(method.slice(0, at))
+      if (!reachable) mismatches.push({ _tag: "RpcMethodUnreachable", method })
+    }
+  }
+  return mismatches
+}
+
+/** A mismatch as one line for people. */
+export const formatMismatch = (mismatch: Mismatch): string => {
+  switch (mismatch._tag) {
+    case "ProxyWithoutHandler":
+      return `proxy without handler: ${mismatch.at} sends \`${mismatch.event}\` calls, and no handler answers them (UNIMPLEMENTED)`
+    case "HandlerWithoutProxy":
+      return `handler without proxy: \`${mismatch.event}\` is handled, but no proxy in the config reaches it`
+    case "RpcMethodUnreachable":
+      return `rpc method unreachable: \`${mismatch.method}\` is read by Centrifugo as a namespace it does not proxy (set rpc.namespace_boundary to "::")`
+  }
+}

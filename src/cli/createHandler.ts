@@ -1,0 +1,121 @@
+/**
+ * `effect-centrifugo create handler <event> <Name>` and `create rpc <method>`: write a handler (or RPC method) module
+ * and its test from a template, refuse to overwrite, and add the handler to `src/handlers.ts` when that file is in
+ * the shape `init` writes (its marker comments present once each); otherwise print the line to add by hand.
+ */
+import { Console, Effect } from "effect"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { attempt, type CliFailure, fail } from "./failure.ts"
+import { handlerTemplate, rpcMethodTemplate, type Template, type TemplateEvent } from "./templates/handler.ts"
+import { MARKERS } from "./templates/project.ts"
+
+/** `Chat` -> `chat`; a JavaScript identifier or nothing. */
+export const identifierOf = (name: string): string | undefined => {
+  const words = name.split(/[^A-Za-z0-9]+/).filter((word) => word !== "")
+  if (words.length === 0) return undefined
+  const joined = words.map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join("")
+  const identifier = joined[0]!.toLowerCase() + joined.slice(1)
+  return /^[a-z][A-Za-z0-9]*$/.test(identifier) ? identifier : undefined
+}
+
+const writeTemplate = (root: string, name: string, template: Template): Effect.Effect<ReadonlyArray<string>, CliFailure> =>
+  Effect.gen(function*() {
+    const source = join("src", "handlers", `${name}.ts`)
+    const test = join("test", "handlers", `${name}.test.ts`)
+    for (const file of [source, test]) {
+      if (existsSync(join(root, file))) return yield* fail(`${file} already exists: not overwriting it`)
+    }
+    yield* attempt("writing the handler", () => {
+      for (const [file, text] of [[source, template.source], [test, template.test]] as const) {
+        mkdirSync(dirname(join(root, file)), { recursive: true })
+        writeFileSync(join(root, file), text, { flag: "wx" })
+      }
+    })
+    return [source, test]
+  })
+
+const countOf = (text: string, part: string) => text.split(part).length - 1
+
+/**
+ * `text` with `line` inserted before `marker` (same indentation) and `importLine` before the imports marker, or
+ * undefined when the file is not in the recognised shape or already has `key` in the block that ends at `marker`.
+ */
+export const insertAtMarker = (
+  text: string,
+  marker: string,
+  opening: string,
+  key: string,
+  line: string,
+  importLine: string
+): string | undefined => {
+  if (countOf(text, marker) !== 1 || countOf(text, MARKERS.imports) !== 1 || countOf(text, opening) !== 1) return undefined
+  const start = text.indexOf(opening)
+  const end = text.indexOf(marker)
+  if (start === -1 || end < start) return undefined
+  const block = text.slice(start + opening.length, end)
+  const escaped = key.replace(/[.*+?^${}()|[\]\\"]/g, "\\$&")
+  // The key already there (`key,` shorthand or `key:`, quoted or not): adding it again would not compile.
+  if (new RegExp(`(^|[\\s,{])["']?${escaped}["']?\\s*[:,}\\n]`).test(block)) return undefined
+  const lineStart = text.lastIndexOf("\n", end) + 1
+  const indent = text.slice(lineStart, end)
+  if (indent.trim() !== "") return undefined
+  const withLine = `${text.slice(0, lineStart)}${indent}${line}\n${text.slice(lineStart)}`
+  const importAt = withLine.lastIndexOf("\n", withLine.indexOf(MARKERS.imports)) + 1
+  return `${withLine.slice(0, importAt)}${importLine}\n${withLine.slice(importAt)}`
+}
+
+const addToHandlersFile = (
+  root: string,
+  marker: string,
+  opening: string,
+  key: string,
+  line: string,
+  importLine: string
+): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function*() {
+    const file = join(root, "src", "handlers.ts")
+    const text = existsSync(file) ? yield* attempt("reading src/handlers.ts", () => readFileSync(file, "utf8")) : undefined
+    const updated = text === undefined ? undefined : insertAtMarker(text, marker, opening, key, line, importLine)
+    if (updated === undefined) {
+      yield* Console.log(
+        `src/handlers.ts left as it is (not in the shape \`init\` writes, or \`${key}\` is there already). Add:\n  ${importLine}\n  ${line}`
+      )
+      return
+    }
+    yield* attempt("writing src/handlers.ts", () => writeFileSync(file, updated))
+    yield* Console.log(`src/handlers.ts: added \`${line}\``)
+  })
+
+export const createHandler = (root: string, event: TemplateEvent, name: string): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function*() {
+    const identifier = identifierOf(name)
+    if (identifier === undefined) return yield* fail(`"${name}" does not make a name (letters and digits)`)
+    const written = yield* writeTemplate(root, identifier, handlerTemplate(event, identifier))
+    for (const file of written) yield* Console.log(`created ${file}`)
+    yield* addToHandlersFile(
+      root,
+      MARKERS.handlers,
+      "Handlers.layer({",
+      event,
+      `${event}: ${identifier},`,
+      `import { ${identifier} } from "./handlers/${identifier}.ts"`
+    )
+  })
+
+export const createRpc = (root: string, method: string): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function*() {
+    const identifier = identifierOf(method)
+    if (identifier === undefined || method.trim() === "") return yield* fail(`"${method}" is not an RPC method name`)
+    const written = yield* writeTemplate(root, identifier, rpcMethodTemplate(method, identifier))
+    for (const file of written) yield* Console.log(`created ${file}`)
+    const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(method) ? method : JSON.stringify(method)
+    yield* addToHandlersFile(
+      root,
+      MARKERS.rpcMethods,
+      "Rpc.router({",
+      method,
+      `${key}: ${identifier},`,
+      `import { ${identifier} } from "./handlers/${identifier}.ts"`
+    )
+  })

@@ -1,0 +1,74 @@
+/**
+ * `effect-centrifugo init [dir]`: a new project that installs and passes its tests on the first try. Refuses a
+ * non-empty directory unless forced.
+ */
+import { Console, Effect } from "effect"
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { basename, dirname, join, resolve } from "node:path"
+import * as CentrifugoConfig from "../CentrifugoConfig.ts"
+import { attempt, type CliFailure, fail } from "./failure.ts"
+import { PLACEHOLDER_SECRET } from "./config.ts"
+import { packageInfo } from "./packageInfo.ts"
+import * as Project from "./templates/project.ts"
+
+export interface InitOptions {
+  readonly dir: string
+  readonly force: boolean
+  /** The effect-centrifugo dependency spec; default `^<this version>`. */
+  readonly library: string | undefined
+}
+
+/** A package name from a directory name (npm: lower case, no spaces). */
+const packageName = (dir: string): string =>
+  basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "centrifugo-backend"
+
+export const init = (cwd: string, options: InitOptions): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function*() {
+    const root = resolve(cwd, options.dir)
+    const entries = existsSync(root) ? yield* attempt(`reading ${root}`, () => readdirSync(root)) : []
+    if (entries.length > 0 && !options.force) {
+      return yield* fail(`${root} is not empty: choose another directory, or pass --force to write into it`)
+    }
+    const own = packageInfo()
+    const pinned = (name: string, fallback: string) => own.dependencies[name] ?? fallback
+    const versions: Project.ProjectVersions = {
+      library: options.library ?? `^${own.version}`,
+      effect: pinned("effect", "^4.1.0"),
+      platformNode: pinned("@effect/platform-node", "^4.1.0"),
+      vitest: pinned("vitest", "^5.1.2"),
+      effectVitest: pinned("@effect/vitest", "^4.0.5"),
+      typescript: pinned("typescript", "^7.0.2"),
+      typesNode: pinned("@types/node", "^22.19.0"),
+      node: pinned("node", "^22.19.0")
+    }
+    const { config } = CentrifugoConfig.generate({ events: ["connect", "rpc"], rpcMethods: ["ping"] }, {
+      transport: "grpc",
+      endpoint: "127.0.0.1:10001",
+      credentials: { key: "x-centrifugo-proxy", value: PLACEHOLDER_SECRET }
+    })
+    const files: ReadonlyArray<readonly [string, string]> = [
+      ["package.json", Project.packageJson(packageName(root), versions)],
+      ["tsconfig.json", Project.tsconfig],
+      [".gitignore", Project.gitignore],
+      ["README.md", Project.readme(packageName(root))],
+      ["centrifugo.json", JSON.stringify(config, null, 2) + "\n"],
+      ["src/handlers.ts", Project.handlers],
+      ["src/main.ts", Project.main],
+      ["test/handlers.test.ts", Project.handlersTest]
+    ]
+    yield* attempt(`writing the project in ${root}`, () => {
+      for (const [file, text] of files) {
+        mkdirSync(dirname(join(root, file)), { recursive: true })
+        writeFileSync(join(root, file), text)
+      }
+    })
+    const cd = resolve(cwd) === root ? "" : `cd ${options.dir} && `
+    yield* Console.log([
+      `Created ${root}`,
+      "",
+      "Next:",
+      `  ${cd}npm install && npm test`,
+      "  npm run dev                            # the gRPC server on :10001",
+      "  centrifugo --config centrifugo.json    # Centrifugo v6 with the matching proxies"
+    ].join("\n"))
+  })

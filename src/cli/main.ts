@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * The `effect-centrifugo` command line: `init` a project, `create` handlers and RPC methods from templates, write or
+ * check the Centrifugo `config` that matches a handler set.
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { checkExisting, generateConfig, PLACEHOLDER_SECRET } from "./config.ts"
+import { createHandler, createRpc } from "./createHandler.ts"
+import { init } from "./init.ts"
+import { packageInfo } from "./packageInfo.ts"
+import { EVENTS } from "./templates/handler.ts"
+
+const cwd = process.cwd()
+
+const initCommand = Command.make("init", {
+  dir: Argument.String("dir").pipe(
+    Argument.withDescription("Where to create the project (default: the current directory)"),
+    Argument.withDefault(".")
+  ),
+  force: Flag.Boolean("force").pipe(
+    Flag.withDescription("Write into a directory that is not empty (files of the same name are replaced)"),
+    Flag.withDefault(false)
+  ),
+  library: Flag.String("library").pipe(
+    Flag.withDescription("The effect-centrifugo dependency spec (default ^<this version>), e.g. file:/path/to/effect-centrifugo-0.1.0.tgz"),
+    Flag.optional
+  )
+}, ({ dir, force, library }) => init(cwd, { dir, force, library: Option.getOrUndefined(library) })).pipe(
+  Command.withDescription(
+    "Create a project: package.json, tsconfig, src/handlers.ts (connect + rpc), src/main.ts, a test, centrifugo.json, README"
+  )
+)
+
+const handlerCommand = Command.make("handler", {
+  event: Argument.Literals("event", EVENTS).pipe(Argument.withDescription(`The proxy event: ${EVENTS.join(", ")}`)),
+  name: Argument.String("name").pipe(Argument.withDescription("The handler's name, e.g. Chat (file src/handlers/chat.ts)"))
+}, ({ event, name }) => createHandler(cwd, event, name)).pipe(
+  Command.withDescription(
+    "Write src/handlers/<name>.ts and test/handlers/<name>.test.ts for an event, and add it to src/handlers.ts when that file is in the shape init writes (else print the line to add)"
+  )
+)
+
+const rpcCommand = Command.make("rpc", {
+  method: Argument.String("method").pipe(Argument.withDescription("The RPC method name, e.g. getProfile or news:list"))
+}, ({ method }) => createRpc(cwd, method)).pipe(
+  Command.withDescription("Write an RPC method module and its test, and add it to the Rpc.router in src/handlers.ts")
+)
+
+const createCommand = Command.make("create").pipe(
+  Command.withDescription("Create a handler or an RPC method from a template that compiles and whose test passes"),
+  Command.withSubcommands([handlerCommand, rpcCommand])
+)
+
+const configCommand = Command.make("config", {
+  handlers: Flag.String("handlers").pipe(
+    Flag.withDescription("The handler set: <module>#<export>, e.g. src/handlers.ts#AppHandlers")
+  ),
+  check: Flag.String("check").pipe(
+    Flag.withDescription("Check this existing Centrifugo config against the handlers instead of writing one"),
+    Flag.optional
+  ),
+  transport: Flag.Literals("transport", ["grpc", "http"] as const).pipe(
+    Flag.withDescription("How Centrifugo reaches the backend"),
+    Flag.withDefault("grpc" as const)
+  ),
+  endpoint: Flag.String("endpoint").pipe(
+    Flag.withDescription("The backend: host:port for grpc (default 127.0.0.1:10001), a base URL for http (default http://127.0.0.1:3000)"),
+    Flag.optional
+  ),
+  httpPort: Flag.Int("http-port").pipe(
+    Flag.withDescription("Centrifugo's own HTTP port (WebSocket, API, health)"),
+    Flag.withDefault(8000)
+  ),
+  httpAddress: Flag.String("http-address").pipe(
+    Flag.withDescription("The address Centrifugo's HTTP server binds (default: every interface)"),
+    Flag.optional
+  ),
+  credentials: Flag.Boolean("credentials").pipe(
+    Flag.withDescription("Give every proxy a shared secret (gRPC credentials / HTTP header); --no-credentials for none"),
+    Flag.withDefault(true)
+  ),
+  credentialsKey: Flag.String("credentials-key").pipe(
+    Flag.withDescription("The secret's metadata key / header name"),
+    Flag.withDefault("x-centrifugo-proxy")
+  ),
+  credentialsValue: Flag.String("credentials-value").pipe(
+    Flag.withDescription("The secret (default: a placeholder to replace)"),
+    Flag.withDefault(PLACEHOLDER_SECRET)
+  ),
+  out: Flag.String("out").pipe(Flag.withDescription("Write the config to this file (default: stdout)"), Flag.optional)
+}, (options) =>
+  Option.isSome(options.check)
+    ? checkExisting(cwd, options.check.value, options.handlers)
+    : generateConfig(cwd, {
+      handlers: options.handlers,
+      transport: options.transport,
+      endpoint: Option.getOrUndefined(options.endpoint),
+      out: Option.getOrUndefined(options.out),
+      httpPort: options.httpPort,
+      httpAddress: Option.getOrUndefined(options.httpAddress),
+      credentials: options.credentials,
+      credentialsKey: options.credentialsKey,
+      credentialsValue: options.credentialsValue
+    })).pipe(
+    Command.withDescription(
+      "Write the Centrifugo v6 config that matches a handler set (proxies for exactly the events handled), or --check an existing one"
+    )
+  )
+
+const cli = Command.make("effect-centrifugo").pipe(
+  Command.withDescription("Scaffold and configure Centrifugo proxy backends written with effect-centrifugo"),
+  Command.withSubcommands([initCommand, createCommand, configCommand])
+)
+
+Command.run(cli, { version: packageInfo().version }).pipe(
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain
+)
+

@@ -1,0 +1,181 @@
+/**
+ * The files of a new project (`effect-centrifugo init`): a connect and an rpc handler, the gRPC server, a test that
+ * runs them through the testing kit, and the Centrifugo config that matches them.
+ *
+ * The markers in `src/handlers.ts` let `effect-centrifugo create` add handlers and RPC methods to it.
+ */
+
+/** Markers `create` looks for in `src/handlers.ts` (each must appear exactly once). */
+export const MARKERS = {
+  imports: "// effect-centrifugo: imports",
+  rpcMethods: "// effect-centrifugo: rpc methods",
+  handlers: "// effect-centrifugo: handlers"
+} as const
+
+/** The name of the handler-set Layer `src/handlers.ts` exports. */
+export const HANDLERS_EXPORT = "AppHandlers"
+
+export interface ProjectVersions {
+  readonly library: string
+  readonly effect: string
+  readonly platformNode: string
+  readonly vitest: string
+  readonly effectVitest: string
+  readonly typescript: string
+  readonly typesNode: string
+  readonly node: string
+}
+
+export const packageJson = (name: string, versions: ProjectVersions): string =>
+  JSON.stringify(
+    {
+      name,
+      version: "0.0.0",
+      private: true,
+      type: "module",
+      // effect 4 and vitest 5 need Node >= 22.19; the `node` devDependency pins it for npm scripts.
+      engines: { node: ">=22.19.0" },
+      scripts: {
+        dev: "node --watch src/main.ts",
+        start: "node src/main.ts",
+        test: "tsc --noEmit && vitest run",
+        typecheck: "tsc --noEmit",
+        "centrifugo:config": `effect-centrifugo config --handlers src/handlers.ts#${HANDLERS_EXPORT} --out centrifugo.json`
+      },
+      dependencies: {
+        "effect": versions.effect,
+        "@effect/platform-node": versions.platformNode,
+        "effect-centrifugo": versions.library
+      },
+      devDependencies: {
+        "vitest": versions.vitest,
+        "@effect/vitest": versions.effectVitest,
+        "typescript": versions.typescript,
+        "@types/node": versions.typesNode,
+        "node": versions.node
+      },
+      allowScripts: { node: true, protobufjs: true }
+    },
+    null,
+    2
+  ) + "\n"
+
+export const tsconfig = `{
+  "compilerOptions": {
+    "target": "ES2023",
+    "lib": ["ES2023"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "moduleDetection": "force",
+    "verbatimModuleSyntax": true,
+    "erasableSyntaxOnly": true,
+    "allowImportingTsExtensions": true,
+    "strict": true,
+    "noUncheckedIndexedAccess": true,
+    "skipLibCheck": true,
+    "types": ["node"],
+    "noEmit": true
+  },
+  "include": ["src", "test"]
+}
+`
+
+export const handlers = `/**
+ * The handler set: one function per Centrifugo proxy event. Centrifugo calls only the proxies its config enables
+ * (\`npm run centrifugo:config\` writes the config that matches this file).
+ *
+ * \`npx effect-centrifugo create handler <event> <Name>\` and \`npx effect-centrifugo create rpc <method>\` add to
+ * this file at the marked lines.
+ */
+import { Effect } from "effect"
+import { Handlers, Reply, type Request, Rpc } from "effect-centrifugo"
+${MARKERS.imports}
+
+/** Accepts a connection as the user named in its connect data (\`{ "user": "alice" }\`); replace with real auth. */
+export const connect = (request: Request.ConnectRequest) => {
+  const data = request.data as { readonly user?: unknown } | undefined
+  return typeof data?.user === "string" && data.user !== ""
+    ? Effect.succeed(Reply.connect({ user: data.user }))
+    : Effect.succeed(Reply.disconnect(4501, "connect data must name a user"))
+}
+
+/** RPC methods by name: each answers the result's data, or fails with \`Reply.error(...)\`. */
+export const rpc = Rpc.router({
+  ping: () => Effect.succeed("pong"),
+  ${MARKERS.rpcMethods}
+})
+
+export const ${HANDLERS_EXPORT} = Handlers.layer({
+  connect,
+  rpc,
+  ${MARKERS.handlers}
+})
+`
+
+export const main = `/**
+ * The gRPC server Centrifugo's proxies call: PROXY_HOST (default 0.0.0.0) and PROXY_PORT (default 10001) set where it
+ * listens; PROXY_CREDENTIALS_KEY / PROXY_CREDENTIALS_VALUE make it require the proxies' credentials.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Layer } from "effect"
+import { ProxyServer } from "effect-centrifugo"
+import { ${HANDLERS_EXPORT} } from "./handlers.ts"
+
+Layer.launch(ProxyServer.layerConfig().pipe(Layer.provide(${HANDLERS_EXPORT}))).pipe(NodeRuntime.runMain)
+`
+
+export const handlersTest = `import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { connectRequest, handle, rpcRequest } from "effect-centrifugo/testing"
+import { ${HANDLERS_EXPORT} } from "../src/handlers.ts"
+
+describe("handlers", () => {
+  it.effect("connect accepts the user named in the connect data", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(connectRequest({ data: { user: "alice" } }))
+      expect(reply.result?.user).toBe("alice")
+    }).pipe(Effect.provide(${HANDLERS_EXPORT})))
+
+  it.effect("connect without a user is refused", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(connectRequest({ data: {} }))
+      expect(reply.disconnect?.code).toBe(4501)
+    }).pipe(Effect.provide(${HANDLERS_EXPORT})))
+
+  it.effect("rpc ping answers pong", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ method: "ping" }))
+      expect(reply.result?.data).toBe("pong")
+    }).pipe(Effect.provide(${HANDLERS_EXPORT})))
+
+  it.effect("an unknown rpc method is answered 104", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ method: "nope" }))
+      expect(reply.error?.code).toBe(104)
+    }).pipe(Effect.provide(${HANDLERS_EXPORT})))
+})
+`
+
+export const readme = (name: string): string => `# ${name}
+
+A Centrifugo v6 proxy backend written with [effect-centrifugo](https://www.npmjs.com/package/effect-centrifugo).
+
+## Next steps
+
+1. \`npm install\`, then \`npm test\`: the handlers in \`src/handlers.ts\` are tested in \`test/handlers.test.ts\`.
+2. \`npm run dev\` starts the gRPC server on port 10001 (\`PROXY_PORT\` to change it).
+3. \`centrifugo --config centrifugo.json\` starts Centrifugo v6 with the proxies these handlers answer; connect with
+   \`new Centrifuge("ws://localhost:8000/connection/websocket", { data: { user: "alice" } })\` and call
+   \`centrifuge.rpc("ping", {})\`.
+4. Add handlers: \`npx effect-centrifugo create handler subscribe Chat\` (events: connect, refresh, subscribe,
+   publish, rpc, subRefresh, subscribeUnidirectional, subscribeBidirectional, mapPublish, mapRemove,
+   sharedPollRefresh) or an RPC method: \`npx effect-centrifugo create rpc getProfile\`.
+5. After changing which events are handled, \`npm run centrifugo:config\` rewrites \`centrifugo.json\`, and
+   \`npx effect-centrifugo config --check centrifugo.json --handlers src/handlers.ts#${HANDLERS_EXPORT}\` tells whether
+   a config and the handlers agree.
+
+Before production: replace the placeholder keys in \`centrifugo.json\` (\`http_api.key\`, the proxies'
+credentials) and set \`PROXY_CREDENTIALS_KEY\` / \`PROXY_CREDENTIALS_VALUE\` on this server to the same pair.
+`
+
+export const gitignore = "node_modules\n"

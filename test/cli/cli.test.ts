@@ -1,0 +1,238 @@
+// The built `effect-centrifugo` CLI, end to end, in temporary directories: `init` a project from this repository's
+// packed tarball, `npm install` and `npm test` it; `create` a handler of every event and an RPC method, then the
+// project's `tsc` and tests again; `config` for it accepted by `centrifugo checkconfig --strict`, and a real
+// Centrifugo started with that config serving the project (connect + rpc through the centrifuge SDK);
+// `config --check` reporting planted mismatches. Slow (npm install): one project, reused by every step.
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Centrifugo } from "../../src/testing/index.ts"
+import { EVENTS } from "../../src/cli/templates/handler.ts"
+import { centrifugoBin, client, next } from "../support/e2e.ts"
+
+const repo = fileURLToPath(new URL("../..", import.meta.url))
+const cliMain = join(repo, "dist", "src", "cli", "main.js")
+
+interface Ran {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly output: string
+}
+
+/** Runs a command to its end; never throws, so a test can show what it printed. */
+const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
+  new Promise<Ran>((resolve) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once("error", (error) => resolve({ code: -1, stdout, stderr: `${stderr}${error.message}`, output: error.message }))
+    child.once("close", (code) => resolve({ code, stdout, stderr, output: `${stdout}${stderr}` }))
+  })
+
+/** The built CLI (`npm run build` in beforeAll), with this Node (>= 22.19: it loads the project's .ts modules). */
+const cli = (args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) =>
+  run(process.execPath, [cliMain, ...args], cwd, env)
+
+const npm = (args: ReadonlyArray<string>, cwd: string) => run("npm", args, cwd)
+
+let work: string
+let app: string
+
+beforeAll(async () => {
+  const built = await npm(["run", "build"], repo)
+  expect(built.code, built.output).toBe(0)
+  work = mkdtempSync(join(tmpdir(), "effect-centrifugo-cli-"))
+  const packed = await npm(["pack", "--pack-destination", work], repo)
+  expect(packed.code, packed.output).toBe(0)
+  const tarball = readdirSync(work).find((file) => file.endsWith(".tgz"))
+  expect(tarball).toBeDefined()
+  app = join(work, "app")
+  const created = await cli(["init", app, "--library", `file:${join(work, tarball!)}`], work)
+  expect(created.code, created.output).toBe(0)
+  const installed = await npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], app)
+  expect(installed.code, installed.output).toBe(0)
+}, 600_000)
+
+afterAll(() => {
+  if (work !== undefined) rmSync(work, { recursive: true, force: true })
+})
+
+describe("effect-centrifugo CLI", () => {
+  it("prints --help for every command", async () => {
+    for (const command of [[], ["init"], ["create"], ["create", "handler"], ["create", "rpc"], ["config"]]) {
+      const help = await cli([...command, "--help"], work)
+      expect(help.code, help.output).toBe(0)
+      expect(help.stdout).toContain("USAGE")
+      expect(help.stdout).toContain(["effect-centrifugo", ...command].join(" "))
+    }
+  })
+
+  it("init writes the project, and refuses a non-empty directory unless --force", async () => {
+    for (const file of ["package.json", "tsconfig.json", "src/handlers.ts", "src/main.ts", "test/handlers.test.ts", "centrifugo.json", "README.md"]) {
+      expect(existsSync(join(app, file)), file).toBe(true)
+    }
+    const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8"))
+    expect(Object.keys(manifest.scripts)).toEqual(expect.arrayContaining(["dev", "test", "start"]))
+    expect(manifest.devDependencies.node).toBe(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")).devDependencies.node)
+
+    const occupied = join(work, "occupied")
+    mkdirSync(occupied)
+    writeFileSync(join(occupied, "notes.txt"), "mine")
+    const refused = await cli(["init", occupied], work)
+    expect(refused.code).not.toBe(0)
+    expect(refused.output).toContain("not empty")
+    expect(existsSync(join(occupied, "package.json"))).toBe(false)
+    const forced = await cli(["init", occupied, "--force"], work)
+    expect(forced.code, forced.output).toBe(0)
+    expect(existsSync(join(occupied, "package.json"))).toBe(true)
+    expect(readFileSync(join(occupied, "notes.txt"), "utf8")).toBe("mine")
+  })
+
+  it("the new project's tests pass on the first try", async () => {
+    const tested = await npm(["test"], app)
+    expect(tested.code, tested.output).toBe(0)
+    expect(tested.output).toContain("4 passed")
+  }, 180_000)
+
+  it("create handler (every event) and create rpc: the project still compiles and every test passes", async () => {
+    for (const event of EVENTS) {
+      const created = await cli(["create", "handler", event, `On ${event}`], app)
+      expect(created.code, created.output).toBe(0)
+      const name = `on${event[0]!.toUpperCase()}${event.slice(1)}`
+      expect(existsSync(join(app, "src", "handlers", `${name}.ts`)), name).toBe(true)
+      expect(existsSync(join(app, "test", "handlers", `${name}.test.ts`)), name).toBe(true)
+      // connect and rpc are in src/handlers.ts already: the line is printed, not added twice.
+      expect(created.output).toContain(`${event}: ${name},`)
+    }
+    const method = await cli(["create", "rpc", "news:list"], app)
+    expect(method.code, method.output).toBe(0)
+
+    const handlers = readFileSync(join(app, "src", "handlers.ts"), "utf8")
+    for (const event of EVENTS.filter((e) => e !== "connect" && e !== "rpc")) {
+      expect(handlers).toContain(`${event}: on${event[0]!.toUpperCase()}${event.slice(1)},`)
+    }
+    expect(handlers).toContain(`"news:list": newsList,`)
+    expect(handlers).not.toContain("connect: onConnect")
+
+    const again = await cli(["create", "handler", "publish", "On publish"], app)
+    expect(again.code).not.toBe(0)
+    expect(again.output).toContain("already exists")
+
+    const tested = await npm(["test"], app)
+    expect(tested.code, tested.output).toBe(0)
+    expect(tested.output).toContain(`${EVENTS.length + 2} passed`) // init's file, one per event, the rpc method
+  }, 240_000)
+
+  it("create leaves a handler file it does not recognise untouched and prints the line to add", async () => {
+    const other = join(work, "other")
+    mkdirSync(join(other, "src"), { recursive: true })
+    const own = `import { Handlers } from "effect-centrifugo"\nexport const Mine = Handlers.layer({})\n`
+    writeFileSync(join(other, "src", "handlers.ts"), own)
+    const created = await cli(["create", "handler", "subscribe", "Chat"], other)
+    expect(created.code, created.output).toBe(0)
+    expect(readFileSync(join(other, "src", "handlers.ts"), "utf8")).toBe(own)
+    expect(created.output).toContain(`import { chat } from "./handlers/chat.ts"`)
+    expect(created.output).toContain("subscribe: chat,")
+  })
+
+  it("config: checkconfig --strict accepts it, and a real Centrifugo started with it serves the project", async () => {
+    const bin = centrifugoBin()
+    const proxyPort = await Centrifugo.freePort()
+    const httpPort = await Centrifugo.freePort()
+    const written = await cli([
+      "config",
+      "--handlers",
+      "src/handlers.ts#AppHandlers",
+      "--endpoint",
+      `127.0.0.1:${proxyPort}`,
+      "--http-address",
+      "127.0.0.1",
+      "--http-port",
+      String(httpPort),
+      "--credentials-value",
+      "cli-test-secret",
+      "--out",
+      "centrifugo.json"
+    ], app, { CENTRIFUGO_BIN: bin })
+    expect(written.code, written.output).toBe(0)
+    expect(written.output).toContain("checkconfig --strict: ok")
+    const config = JSON.parse(readFileSync(join(app, "centrifugo.json"), "utf8"))
+    expect(config.rpc.namespace_boundary).toBe("::")
+    expect(config.client.proxy.connect.grpc).toEqual({ credentials_key: "x-centrifugo-proxy", credentials_value: "cli-test-secret" })
+    expect(await Centrifugo.checkConfig(bin, config)).toBeDefined()
+
+    const processes: Array<ChildProcess> = []
+    const start = (command: string, args: ReadonlyArray<string>, env: Record<string, string>) => {
+      let output = ""
+      const child = spawn(command, args, { cwd: app, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+      processes.push(child)
+      return () => output
+    }
+    const centrifuge = client(`ws://127.0.0.1:${httpPort}/connection/websocket`, { data: { user: "alice" } })
+    try {
+      // The server requires the credentials the config gives every proxy.
+      const server = start(process.execPath, ["src/main.ts"], {
+        PROXY_HOST: "127.0.0.1",
+        PROXY_PORT: String(proxyPort),
+        PROXY_CREDENTIALS_KEY: "x-centrifugo-proxy",
+        PROXY_CREDENTIALS_VALUE: "cli-test-secret"
+      })
+      const centrifugo = start(bin, ["--config", "centrifugo.json"], {})
+      await expect.poll(server, { timeout: 20_000 }).toContain("listening")
+      await expect.poll(
+        () => fetch(`http://127.0.0.1:${httpPort}/health`).then((r) => r.ok, () => false),
+        { timeout: 20_000, interval: 100 }
+      ).toBe(true)
+
+      const connected = next<{ client: string }>(centrifuge, "connected")
+      centrifuge.connect()
+      await connected
+      const pong = await centrifuge.rpc("ping", {})
+      expect(pong.data).toBe("pong")
+      // `news:list` reaches the proxy through rpc.without_namespace thanks to namespace_boundary "::".
+      const news = await centrifuge.rpc("news:list", { page: 1 })
+      expect(news.data).toEqual({ method: "news:list", received: { page: 1 } })
+      expect(centrifugo()).not.toContain("\"level\":\"error\"")
+    } finally {
+      centrifuge.disconnect()
+      for (const child of processes) child.kill("SIGTERM")
+      await Promise.all(processes.map((child) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((resolve) => child.once("exit", resolve))
+      ))
+    }
+  }, 120_000)
+
+  it("config --check passes on the generated config and reports planted mismatches", async () => {
+    const matching = await cli(["config", "--check", "centrifugo.json", "--handlers", "src/handlers.ts#AppHandlers"], app)
+    expect(matching.code, matching.output).toBe(0)
+    expect(matching.output).toContain("matches the handlers")
+
+    // Planted: the refresh proxy removed (a handler nothing reaches) ...
+    const config = JSON.parse(readFileSync(join(app, "centrifugo.json"), "utf8"))
+    delete config.client.proxy.refresh
+    writeFileSync(join(app, "planted.json"), JSON.stringify(config, null, 2))
+    const missing = await cli(["config", "--check", "planted.json", "--handlers", "src/handlers.ts#AppHandlers"], app)
+    expect(missing.code).not.toBe(0)
+    expect(missing.output).toContain("handler without proxy: `refresh`")
+
+    // ... and a handler set answering only connect, checked against the full config (proxies nothing answers).
+    writeFileSync(
+      join(app, "src", "onlyConnect.ts"),
+      `import { Handlers } from "effect-centrifugo"\nimport { connect } from "./handlers.ts"\nexport const OnlyConnect = Handlers.layer({ connect })\n`
+    )
+    const extra = await cli(["config", "--check", "centrifugo.json", "--handlers", "src/onlyConnect.ts#OnlyConnect"], app)
+    expect(extra.code).not.toBe(0)
+    expect(extra.output).toContain("proxy without handler: rpc.without_namespace.proxy_enabled sends `rpc` calls")
+    expect(extra.output).toContain("proxy without handler: client.proxy.refresh")
+  })
+})

@@ -1,0 +1,111 @@
+// The handler-set description (Handlers.describe) through interceptors and merges, and the Centrifugo config
+// generated from it and checked against it (src/CentrifugoConfig.ts): the pure parts under the CLI's `config`.
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { Auth, Handlers, Interceptor, Reply, Rpc, TokenStorage } from "effect-centrifugo"
+import { handle, rpcRequest } from "effect-centrifugo/testing"
+import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
+
+const connect = () => Effect.succeed(Reply.connect({ user: "u" }))
+const rpc = Rpc.router({ ping: () => Effect.succeed("pong"), "post:news/store": () => Effect.succeed(1) })
+const Base = Handlers.layer({ connect, rpc })
+
+describe("Handlers.describe", () => {
+  it("names the events and the router's rpc methods of Handlers.layer", () => {
+    expect(Handlers.describe(Base)).toEqual({ events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] })
+    expect(Handlers.describe(Layer.empty)).toBeUndefined()
+    expect(Handlers.describe(undefined)).toBeUndefined()
+  })
+
+  it("is carried over by interceptors, and Auth.authenticate marks the connection meta as used", () => {
+    const wrapped = Base.pipe(Interceptor.timeout("1 second", { events: ["rpc"] }), Interceptor.logging())
+    expect(Handlers.describe(wrapped)).toEqual(Handlers.describe(Base))
+    const authenticated = Base.pipe(Auth.authenticate(), Interceptor.metrics())
+    expect(Handlers.describe(authenticated)).toEqual({ ...Handlers.describe(Base), usesConnectionMeta: true })
+  })
+
+  it("merges: the union of the events, the rpc methods of the side whose rpc wins", () => {
+    const second = Handlers.layer({ refresh: () => Effect.succeed(Reply.refresh()) }).pipe(Auth.authenticate())
+    expect(Handlers.describe(Handlers.merge(Base, second))).toEqual({
+      events: ["connect", "rpc", "refresh"],
+      rpcMethods: ["ping", "post:news/store"],
+      usesConnectionMeta: true
+    })
+  })
+
+  it.effect("a described, wrapped Layer still serves as before", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ method: "ping" }))
+      expect(reply.result?.data).toBe("pong")
+    }).pipe(
+      Effect.provide(Base.pipe(Auth.authenticate(), Interceptor.logging())),
+      Effect.provide(TokenStorage.layerMemory({}))
+    ))
+})
+
+describe("CentrifugoConfig.generate", () => {
+  const options = { transport: "grpc", endpoint: "127.0.0.1:10001" } as const
+
+  it("enables the proxies of exactly the events handled", () => {
+    const { config } = CentrifugoConfig.generate({ events: ["connect", "rpc"] }, options)
+    expect(CentrifugoConfig.proxiedEvents(config)).toEqual(
+      new Map([["connect", ["client.proxy.connect"]], ["rpc", ["rpc.without_namespace.proxy_enabled"]]])
+    )
+    expect(config).not.toHaveProperty("channel")
+    expect(config).toMatchObject({ rpc: { namespace_boundary: "::", proxy: { endpoint: "grpc://127.0.0.1:10001" } } })
+  })
+
+  it("sends the connection meta only when the handlers use it", () => {
+    const plain = CentrifugoConfig.generate({ events: ["connect", "publish"] }, options).config
+    expect(JSON.stringify(plain)).not.toContain("include_connection_meta")
+    const meta = CentrifugoConfig.generate({ events: ["connect", "publish"], usesConnectionMeta: true }, options).config
+    expect(meta).toMatchObject({ channel: { proxy: { publish: { include_connection_meta: true } } } })
+    expect(meta).not.toHaveProperty("client.proxy.connect.include_connection_meta")
+  })
+
+  it("over HTTP: one endpoint per event, the secret as a header, stream events noted and left out", () => {
+    const { config, notes } = CentrifugoConfig.generate(
+      { events: ["subRefresh", "mapRemove", "subscribeUnidirectional", "notifyCacheEmpty"] },
+      { transport: "http", endpoint: "http://127.0.0.1:3000/", credentials: { key: "X-Secret", value: "s" } }
+    )
+    expect(config).toMatchObject({
+      channel: {
+        proxy: {
+          sub_refresh: { endpoint: "http://127.0.0.1:3000/centrifugo/sub_refresh", http: { static_headers: { "X-Secret": "s" } } },
+          map_remove: { endpoint: "http://127.0.0.1:3000/centrifugo/map_remove" }
+        }
+      }
+    })
+    expect(notes).toHaveLength(2)
+    expect([...CentrifugoConfig.proxiedEvents(config).keys()].sort()).toEqual(["mapRemove", "subRefresh"])
+  })
+})
+
+describe("CentrifugoConfig.checkConfig", () => {
+  const description: Handlers.Description = { events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] }
+  const generated = CentrifugoConfig.generate(description, { transport: "grpc", endpoint: "127.0.0.1:10001" }).config
+
+  it("finds nothing wrong in the config generated for the same handlers", () => {
+    expect(CentrifugoConfig.checkConfig(generated, description)).toEqual([])
+  })
+
+  it("reports proxies without handlers and handlers without proxies", () => {
+    const config = {
+      client: { proxy: { refresh: { enabled: true } } },
+      channel: { namespaces: [{ name: "chat", publish_proxy_enabled: true }] },
+      rpc: { namespace_boundary: "::", without_namespace: { proxy_enabled: true } }
+    }
+    expect(CentrifugoConfig.checkConfig(config, description)).toEqual([
+      { _tag: "ProxyWithoutHandler", event: "refresh", at: "client.proxy.refresh" },
+      { _tag: "ProxyWithoutHandler", event: "publish", at: "channel.namespaces[chat].publish_proxy_enabled" },
+      { _tag: "HandlerWithoutProxy", event: "connect" }
+    ])
+  })
+
+  it("reports `verb:path` methods the default `:` boundary sends to an unknown namespace", () => {
+    const config = { client: { proxy: { connect: { enabled: true } } }, rpc: { without_namespace: { proxy_enabled: true } } }
+    const mismatches = CentrifugoConfig.checkConfig(config, description)
+    expect(mismatches).toEqual([{ _tag: "RpcMethodUnreachable", method: "post:news/store" }])
+    expect(CentrifugoConfig.formatMismatch(mismatches[0]!)).toContain("namespace_boundary")
+  })
+})
