@@ -30,7 +30,8 @@ import * as grpc from "@grpc/grpc-js"
 import { Config, Context, Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
-import { Handlers } from "../Handlers.ts"
+import { eventNames, Handlers } from "../Handlers.ts"
+import { warnAboutMismatches } from "../internal/configCheck.ts"
 import { noHandlerMessage } from "../internal/events.ts"
 import { named } from "../internal/tagged.ts"
 import { safe, throttle } from "../internal/logText.ts"
@@ -76,6 +77,11 @@ export interface ProxyServerOptions {
    * Default `{ burst: 10000, ratePerSecond: 1000 }` (Node's: 1000 and 33). Keep the proxy port private.
    */
   readonly streamResetLimit?: { readonly burst: number; readonly ratePerSecond: number }
+  /**
+   * The path of the Centrifugo config this server is meant for (`layerConfig`: `CENTRIFUGO_CONFIG`). At start, each
+   * proxy in it that reaches no handler, and each handler no proxy reaches, is logged as a warning.
+   */
+  readonly centrifugoConfig?: string
   /** Largest request accepted, in bytes; larger ones get RESOURCE_EXHAUSTED. Default 4 MiB (grpc-js default). */
   readonly maxReceiveMessageLength?: number
   /** TLS or other credentials for the listener. Default: plaintext. */
@@ -159,6 +165,10 @@ export const layerConfig = (
       const requireCredentials = config.requireCredentials !== undefined
         ? yield* read(config.requireCredentials, Config.succeed(undefined))
         : yield* credentialsFromEnv
+      const centrifugoConfig = yield* read<string | undefined>(
+        config.centrifugoConfig,
+        Config.String("CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
+      )
       const rest: Record<string, unknown> = {}
       for (
         const key of [
@@ -179,7 +189,8 @@ export const layerConfig = (
         port,
         shutdownTimeout,
         drainDelay,
-        ...(requireCredentials === undefined ? {} : { requireCredentials })
+        ...(requireCredentials === undefined ? {} : { requireCredentials }),
+        ...(centrifugoConfig === undefined ? {} : { centrifugoConfig })
       })
     })
   )
@@ -374,8 +385,9 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   })
   const address = `${host.includes(":") ? `[${host}]` : host}:${port}`
   yield* Effect.logInfo(`Centrifugo proxy listening on ${address}`).pipe(
-    Effect.annotateLogs({ handlers: Object.keys(handlers).filter((k) => handlers[k as keyof Handlers] !== undefined).join(",") })
+    Effect.annotateLogs({ handlers: eventNames(handlers).join(",") })
   )
+  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, handlers)
   return ProxyServer.of({ port, address })
 })
 
