@@ -14,6 +14,7 @@
  * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `Main`: runs a server Layer as the process's main program (a signal drains it and exits 0).
+ * - `Workers`: the same main program in N processes sharing its port (crashed workers replaced, SIGTERM drains all).
  * - `CentrifugoApi`: Centrifugo's server API (publish, broadcast, presence, history, ...) over HTTP or gRPC.
  *
  * @since 0.1.0
@@ -32,3 +33,4 @@ export * as Rpc from "./Rpc.ts"
 export * as Http from "./services/Http.ts"
 export * as TokenStorage from "./services/TokenStorage.ts"
 export * as TopicRegistry from "./services/TopicRegistry.ts"
+export * as Workers from "./Workers.ts"
