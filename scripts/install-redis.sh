@@ -17,18 +17,18 @@ if bin="$(command -v redis-server)"; then
 fi
 
 cannot() {
-  cat >&2 <<MSG
-redis-server is not installed and could not be installed: $1
-The Centrifugo cluster tests (test/e2e/scale.test.ts) will be skipped.
-Install Debian's package yourself (apt-get install redis-server), or set REDIS_URL=redis://host:port to a Redis
-the tests may use (they flush nothing, but publish on their own channels).
-MSG
+  # Builtins only: this must print even where PATH is broken.
+  printf '%s\n' \
+    "redis-server is not installed and could not be installed: $1" \
+    "The Centrifugo cluster tests (test/e2e/scale.test.ts) will be skipped." \
+    "Install Debian's package yourself (apt-get install redis-server), or set REDIS_URL=redis://host:port to a Redis" \
+    "the tests may use (they delete nothing; their keys have a prefix of their own)." >&2
   exit 1
 }
 
 command -v apt-get >/dev/null 2>&1 || cannot "apt-get is not available (not a Debian-based system)"
 sudo=()
-if [[ "$(id -u)" != "0" ]]; then
+if [[ "$EUID" != "0" ]]; then
   command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || cannot "not root and no passwordless sudo"
   sudo=(sudo -n)
 fi
