@@ -11,10 +11,11 @@
  * `layer` as `Main.run` does. The server Layers are unchanged: each worker binds the same port and the primary hands
  * incoming connections to the workers in turn.
  *
- * Why `node:cluster` rather than `reusePort`: it works with any Node server (grpc-js does not expose `SO_REUSEPORT`,
- * and Node 22 only has it behind `net` options that servers built on `http2` do not pass), it spreads connections
- * round-robin instead of by the kernel's hash of the client address (all of Centrifugo's connections come from
- * one address and a few ports), port 0 gives every worker the same port, and the primary is the natural supervisor.
+ * Why `node:cluster` rather than `reusePort`: it works with any Node server unchanged (grpc-js calls `listen` with
+ * options of its own and has no way to ask for `reusePort`, Node 22.12+'s `SO_REUSEPORT`); it hands connections out
+ * round-robin, where the kernel would pick by a hash of each connection's addresses and ports (with Centrifugo's
+ * handful of connections, a coin toss each); port 0 gives every worker the same port; and the primary is the natural
+ * supervisor.
  *
  * Centrifugo opens one long-lived connection per proxy kind, and a connection stays with the worker that accepted
  * it: set `maxConnectionAge` on the server (`PROXY_MAX_CONNECTION_AGE`) so connections are re-opened periodically
