@@ -86,8 +86,10 @@ export const workerId = (): number | undefined => {
  * with a count of 1, exactly `Main.run(layer)`.
  */
 export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>, options: WorkersOptions = {}): void => {
-  const id = workerId()
-  if (id !== undefined) {
+  if (cluster.isWorker) {
+    const id = workerId()
+    // A worker of another supervisor (pm2's cluster mode, say) serves as a single process: it cannot fork.
+    if (id === undefined) return Main.run(layer)
     Layer.launch(layer as Layer.Layer<unknown, E>).pipe(
       Effect.annotateLogs({ worker: id, pid: process.pid }),
       NodeRuntime.runMain({ teardown: Main.teardown })

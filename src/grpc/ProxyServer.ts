@@ -69,6 +69,9 @@ export interface ProxyServerOptions {
    * opens a new connection for its next calls and the calls in flight finish on the old one. Centrifugo keeps one
    * long-lived connection per proxy kind, so without this a load balancer or `Workers` never moves its calls to
    * another backend process. Default: never (grpc-js `grpc.max_connection_age_ms`).
+   * grpc-js stops accepting streams on the connection right after its GOAWAY, so a call the client sent before it
+   * saw the GOAWAY is refused (REFUSED_STREAM, before any handler runs); grpc-go, Centrifugo's client, retries it on
+   * the new connection (tested: no call fails), while a grpc-js client retries it only once.
    */
   readonly maxConnectionAge?: Duration.Input
   /**

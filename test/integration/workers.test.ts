@@ -32,9 +32,25 @@ const start = async (env: Record<string, string>) => {
 
 const listening = (output: string) => output.match(/listening on/g)?.length ?? 0
 
+/**
+ * A call retried when the server refused it while closing an aged connection (REFUSED_STREAM: it reached no
+ * handler). grpc-go, Centrifugo's client, retries those itself; grpc-js (this client) only once.
+ */
+const retryRefused = async <A>(call: () => Promise<A>): Promise<A> => {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (attempt >= 5 || (error as { details?: string }).details !== "Stream refused by server") throw error
+    }
+  }
+}
+
 /** The pid of the worker that served the call. */
 const pidOf = async (client: ProxyClient.ProxyClient) =>
-  ProxyClient.parseJson((await client.rpc({ method: "pid" }, { timeoutMs: 5_000 })).result?.data) as number
+  ProxyClient.parseJson(
+    (await retryRefused(() => client.rpc({ method: "pid" }, { timeoutMs: 5_000 }))).result?.data
+  ) as number
 
 /** Calls `pid` until `wanted` distinct pids answered (bounded); every call must be answered. */
 const pidsUntil = async (client: ProxyClient.ProxyClient, wanted: number, exclude: ReadonlySet<number> = new Set()) => {
@@ -84,7 +100,7 @@ it("SIGTERM to the primary drains every worker: in-flight calls on both finish, 
   // Separate clients whose connections age out: slow calls started in a loop land on both workers.
   const calls: Array<Promise<unknown>> = []
   for (let i = 0; i < 20; i++) {
-    calls.push(main.client.rpc({ method: "slow", data: ProxyClient.json(1_500) }, { timeoutMs: 10_000 }))
+    calls.push(retryRefused(() => main.client.rpc({ method: "slow", data: ProxyClient.json(1_500) }, { timeoutMs: 10_000 })))
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
   main.child.kill("SIGTERM")
