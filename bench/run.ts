@@ -396,6 +396,25 @@ const scaleLines = (): Array<string> => {
     )
   }
   lines.push("| HTTP | 1, 2 | (not measured yet: the HTTP transport is added separately) | | | | | |")
+  // CPU per call (all workers' CPU over the calls answered). A worker alone on a core is what N workers on N cores
+  // look like; with fewer server cores than workers, the 2-worker row measures the cost of sharing a core instead.
+  const perCall = (runs: ReadonlyArray<ScaleSample>) =>
+    median(runs.map((r) => (r.worker_cpu_percent.reduce((a, b) => a + b, 0) / 100) * 1e6 / Math.max(1, r.rps)))
+  const one_us = perCall(scaleSamples["1"] ?? [])
+  const two_us = perCall(scaleSamples["2"] ?? [])
+  const serverCoreCount = serverCores === undefined ? cpus().length : cpus().length - 1
+  if (Number.isFinite(one_us) && Number.isFinite(two_us)) {
+    lines.push("")
+    lines.push(
+      `CPU per call: ${fmt(one_us, 1)} µs with 1 worker, ${fmt(two_us, 1)} µs with 2` +
+        (serverCoreCount < 2
+          ? ` (both workers share ${serverCoreCount} server core here: that row is the cost of sharing a core, not scaling).`
+          : ".") +
+        ` Projection: N workers on N free cores answer about N x ${fmt(1e6 / one_us)} calls/s, as long as the calls ` +
+        `arrive over enough connections (Centrifugo nodes x proxy kinds, re-opened by maxConnectionAge) and Centrifugo ` +
+        `and the network keep up.`
+    )
+  }
   return lines
 }
 

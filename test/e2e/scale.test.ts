@@ -56,6 +56,23 @@ const pingWithRetry = async (user: User) => {
   return { data: undefined, errors }
 }
 
+it("a cluster node's config (Redis engine, node name) passes centrifugo checkconfig --strict", async () => {
+  const nodeConfig = Centrifugo.config({
+    proxy: "127.0.0.1:10001",
+    port: 8000,
+    overrides: CentrifugoCluster.clusterOverrides(
+      { redisUrl: "redis://127.0.0.1:6379", redisPrefix: "test", name: "node-0" },
+      { channel: { without_namespace: { history_size: 100, history_ttl: "300s", force_recovery: true } } }
+    )
+  })
+  expect(nodeConfig).toMatchObject({
+    engine: { type: "redis", redis: { address: ["redis://127.0.0.1:6379"], prefix: "test" } },
+    node: { name: "node-0" },
+    channel: { without_namespace: { subscribe_proxy_enabled: true, history_size: 100, force_recovery: true } }
+  })
+  await Centrifugo.checkConfig(centrifugoBin(), nodeConfig)
+})
+
 describe.runIf("start" in redisFound)("scaling out: Centrifugo cluster + Redis + 2 backend workers", () => {
   let redis: Redis | undefined
   let cluster: CentrifugoCluster.RunningCluster | undefined

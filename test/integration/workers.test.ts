@@ -32,6 +32,13 @@ const start = async (env: Record<string, string>) => {
 
 const listening = (output: string) => output.match(/listening on/g)?.length ?? 0
 
+/** The "listening" log entries in order: which slot, which pid (an entry's annotations may span lines). */
+const listeners = (output: string) =>
+  output.split(/^(?=\[\d\d:\d\d:\d\d\.\d+\] )/m).flatMap((entry) => {
+    const match = /listening on[\s\S]*worker: (\d+),\s*pid: (\d+)/.exec(entry)
+    return match === null ? [] : [{ slot: Number(match[1]), pid: Number(match[2]) }]
+  })
+
 /**
  * A call retried when the server refused it while closing an aged connection (REFUSED_STREAM: it reached no
  * handler). grpc-go, Centrifugo's client, retries those itself; grpc-js (this client) only once.
@@ -92,6 +99,15 @@ it("a worker killed with SIGKILL is replaced (logged, with back-off) and calls k
   // The replacement serves calls: a pid neither of the first two had.
   const fresh = await pidsUntil(main.client, 1, before)
   expect(fresh.size).toBe(1)
+
+  // The same slot failing again soon: the back-off doubles.
+  const slot = Number(new RegExp(`worker (\\d) \\(pid ${victim}\\)`).exec(main.output())![1])
+  const replacement = listeners(main.output()).filter((l) => l.slot === slot).at(-1)!.pid
+  expect(replacement).not.toBe(victim)
+  process.kill(replacement, "SIGKILL")
+  await expect.poll(() => main.output(), { timeout: 20_000 }).toMatch(
+    new RegExp(`worker ${slot} \\(pid ${replacement}\\) exited with signal SIGKILL; starting a new one in 200ms`)
+  )
 })
 
 it("SIGTERM to the primary drains every worker: in-flight calls on both finish, then exit 0", async () => {
