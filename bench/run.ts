@@ -8,10 +8,12 @@
  * - Rounds are interleaved (A B C A B C ...); medians with min/max are reported, and ratios against grpc-js.
  * - Server CPU per call from /proc/<pid>/stat (utime+stime) over the measured run; peak RSS from VmHWM.
  * - One extra run of our server under --cpu-prof attributes its CPU to effect, grpc-js, protobuf, our code, node.
+ * - Scaling out: our server under `Workers.run` with 1 and 2 workers and `maxConnectionAge`, loaded over several
+ *   connections (as several Centrifugo nodes / proxy kinds would), calls/s and each process's CPU.
  *
  * Writes bench/results/latest.json, latest.md and latest.svg (a chart). Options: --rounds N (default 5), --seconds S (default 2),
  * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
- * --quick (2 rounds, 1 s: a smoke run).
+ * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched).
  */
 import { Centrifuge } from "centrifuge"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -35,6 +37,7 @@ const ROUNDS = flag("rounds", quick ? 2 : 5)
 const SECONDS = flag("seconds", quick ? 1 : 2)
 const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
 const WARMUP_SECONDS = flag("warmup", quick ? 0.5 : 1.5)
+const ONLY_SCALE = args.includes("--only-scale")
 
 const work = join(tmpdir(), `effect-centrifugo-bench-${process.pid}`)
 mkdirSync(work, { recursive: true })
@@ -76,6 +79,7 @@ interface LoadResult {
   readonly calls: number
   readonly errors: number
   readonly first_error?: string
+  readonly seconds: number
   readonly rps: number
   readonly p50_us: number
   readonly p90_us: number
@@ -83,12 +87,20 @@ interface LoadResult {
   readonly max_us: number
 }
 
-const runLoad = (port: number, method: keyof typeof payloads, concurrency: number, seconds: number, warmup: number) => {
+const runLoad = (
+  port: number,
+  method: keyof typeof payloads,
+  concurrency: number,
+  seconds: number,
+  warmup: number,
+  connections = 1
+) => {
   const [command, commandArgs] = taskset(0, loadgen, [
     "-addr", `127.0.0.1:${port}`,
     "-method", `/centrifugal.centrifugo.proxy.CentrifugoProxy/${method}`,
     "-payload", payloadFile(method),
     "-concurrency", String(concurrency),
+    "-connections", String(connections),
     "-duration", `${seconds}s`,
     "-warmup", `${warmup}s`
   ])
@@ -282,6 +294,132 @@ const runStorms = async () => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Scaling out: Workers.run with 1 and 2 workers, maxConnectionAge
+// ---------------------------------------------------------------------------------------------------------------
+
+// Centrifugo keeps one connection per proxy kind and node: 4 connections stand for e.g. 2 nodes x 2 kinds. With
+// maxConnectionAge each is re-opened every ~second and lands on the next worker, so the load spreads.
+// The HTTP transport's line (1 vs 2 workers behind Centrifugo's HTTP proxy) is to be added here once it exists.
+const SCALE_WORKERS = [1, 2] as const
+const SCALE_CONNECTIONS = 4
+const SCALE_CONCURRENCY = 100
+const SCALE_AGE_MS = 1_000
+
+interface ScaleSample extends LoadResult {
+  /** CPU used by each worker process over the measured run, in % of one core. */
+  readonly worker_cpu_percent: ReadonlyArray<number>
+  /** The cluster primary's CPU (0 with one worker: there is no primary). */
+  readonly primary_cpu_percent: number
+}
+const scaleSamples: Record<string, Array<ScaleSample>> = {}
+
+/** The server's cores: every core but the load generator's (core 0), when there are 2+. */
+const serverCores = !pinned ? undefined : cpus().length === 2 ? "1" : `1-${cpus().length - 1}`
+
+const startWorkers = (workers: number): Promise<Running> =>
+  new Promise((resolve, reject) => {
+    const file = join(root, compiled("workers"))
+    const [command, commandArgs] = serverCores === undefined
+      ? [process.execPath, [file]]
+      : ["taskset", ["-c", serverCores, process.execPath, file]]
+    const child = spawn(command, commandArgs, {
+      env: { ...process.env, PORT: "0", WORKERS: String(workers), MAX_CONNECTION_AGE_MS: String(SCALE_AGE_MS) },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let output = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+      const ports = [...output.matchAll(/ready (\d+)/g)].map((m) => Number(m[1]))
+      if (ports.length === workers) resolve({ process: child, port: ports[0]! })
+    })
+    child.once("exit", (code) => reject(new Error(`workers (${workers}) exited with ${code}: ${output}`)))
+  })
+
+/** The worker processes: the cluster primary's children, or the process itself when it has none. */
+const workerPids = (pid: number): Array<number> => {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim()
+  return children === "" ? [pid] : children.split(/\s+/).map(Number)
+}
+
+const measureScale = async (workers: number) => {
+  const server = await startWorkers(workers)
+  try {
+    runLoad(server.port, "RPC", SCALE_CONCURRENCY, WARMUP_SECONDS, 0, SCALE_CONNECTIONS)
+    const primary = server.process.pid!
+    const pids = workerPids(primary)
+    const hasPrimary = pids[0] !== primary
+    const before = pids.map(cpuMicros)
+    const primaryBefore = hasPrimary ? cpuMicros(primary) : 0
+    const result = runLoad(server.port, "RPC", SCALE_CONCURRENCY, SECONDS, 0, SCALE_CONNECTIONS)
+    const percent = (micros: number) => (100 * micros) / (result.seconds * 1e6)
+    const sample: ScaleSample = {
+      ...result,
+      worker_cpu_percent: pids.map((pid, i) => percent(cpuMicros(pid) - before[i]!)),
+      primary_cpu_percent: hasPrimary ? percent(cpuMicros(primary) - primaryBefore) : 0
+    }
+    if (result.errors > 0) log(`  ${workers} worker(s): ${result.errors} errors (${result.first_error})`)
+    ;(scaleSamples[`${workers}`] ??= []).push(sample)
+  } finally {
+    await stopServer(server)
+  }
+}
+
+const runScale = async () => {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const workers of round % 2 === 0 ? [...SCALE_WORKERS].reverse() : SCALE_WORKERS) {
+      log(`scale round ${round}/${ROUNDS}: ${workers} worker(s)`)
+      await measureScale(workers)
+    }
+  }
+}
+
+const scaleLines = (): Array<string> => {
+  const lines: Array<string> = []
+  const one = median((scaleSamples["1"] ?? []).map((r) => r.rps))
+  lines.push(
+    `Scaling out (gRPC): effect-centrifugo (no-op RPC) under Workers.run, maxConnectionAge ${SCALE_AGE_MS} ms, ` +
+      `${SCALE_CONNECTIONS} client connections x ${SCALE_CONCURRENCY / SCALE_CONNECTIONS} calls in flight; server on ` +
+      `${serverCores === undefined ? "all cores" : `core(s) ${serverCores}`}, load generator on ${pinned ? "core 0" : "all cores"}:`
+  )
+  lines.push("")
+  lines.push("| transport | workers | calls/s | ratio vs 1 worker | p99 µs | CPU per worker (% of a core) | primary CPU % | errors |")
+  lines.push("|---|---|---|---|---|---|---|---|")
+  for (const workers of SCALE_WORKERS) {
+    const runs = scaleSamples[`${workers}`] ?? []
+    if (runs.length === 0) continue
+    const perWorker = runs[0]!.worker_cpu_percent.map((_, i) => median(runs.map((r) => r.worker_cpu_percent[i] ?? 0)))
+    lines.push(
+      `| gRPC | ${workers} | ${range(runs.map((r) => r.rps))} | ${fmt(median(runs.map((r) => r.rps)) / one, 2)}x | ${
+        range(runs.map((r) => r.p99_us))
+      } | ${perWorker.map((c) => fmt(c)).join(" / ")} | ${fmt(median(runs.map((r) => r.primary_cpu_percent)), 1)} | ${
+        runs.reduce((a, r) => a + r.errors, 0)
+      } |`
+    )
+  }
+  lines.push("| HTTP | 1, 2 | (not measured yet: the HTTP transport is added separately) | | | | | |")
+  // CPU per call (all workers' CPU over the calls answered). A worker alone on a core is what N workers on N cores
+  // look like; with fewer server cores than workers, the 2-worker row measures the cost of sharing a core instead.
+  const perCall = (runs: ReadonlyArray<ScaleSample>) =>
+    median(runs.map((r) => (r.worker_cpu_percent.reduce((a, b) => a + b, 0) / 100) * 1e6 / Math.max(1, r.rps)))
+  const one_us = perCall(scaleSamples["1"] ?? [])
+  const two_us = perCall(scaleSamples["2"] ?? [])
+  const serverCoreCount = serverCores === undefined ? cpus().length : cpus().length - 1
+  if (Number.isFinite(one_us) && Number.isFinite(two_us)) {
+    lines.push("")
+    lines.push(
+      `CPU per call: ${fmt(one_us, 1)} µs with 1 worker, ${fmt(two_us, 1)} µs with 2` +
+        (serverCoreCount < 2
+          ? ` (both workers share ${serverCoreCount} server core here: that row is the cost of sharing a core, not scaling).`
+          : ".") +
+        ` Projection: N workers on N free cores answer about N x ${fmt(1e6 / one_us)} calls/s, as long as the calls ` +
+        `arrive over enough connections (Centrifugo nodes x proxy kinds, re-opened by maxConnectionAge) and Centrifugo ` +
+        `and the network keep up.`
+    )
+  }
+  return lines
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Where our server's CPU goes (one --cpu-prof run)
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -342,6 +480,13 @@ const range = (values: ReadonlyArray<number>, digits = 0) => {
 
 const main = async () => {
   const started = Date.now()
+  if (ONLY_SCALE) {
+    log(`rounds: ${ROUNDS}, ${SECONDS} s per run, cores pinned: ${pinned} (workers scenario only)`)
+    await runScale()
+    console.log(scaleLines().join("\n"))
+    rmSync(work, { recursive: true, force: true })
+    return
+  }
   log(`rounds: ${ROUNDS}, ${SECONDS} s per scenario, cores pinned: ${pinned}`)
   for (let round = 1; round <= ROUNDS; round++) {
     // Interleaved, and the order rotates so no server always runs first.
@@ -353,6 +498,8 @@ const main = async () => {
   }
   log("connect storms through Centrifugo ...")
   await runStorms()
+  log("workers: 1 vs 2 with maxConnectionAge ...")
+  await runScale()
   log("cpu profile of effect-centrifugo under Connect 1x100 ...")
   const shares = await profileShares()
 
@@ -400,6 +547,8 @@ const main = async () => {
   for (const [mode, runs] of Object.entries(stormSamples)) {
     lines.push(`| ${mode.replace("connect proxy ", "")} | ${range(runs.map((r) => r.connects_per_s))} | ${range(runs.map((r) => r.p50_ms), 1)} | ${range(runs.map((r) => r.p99_ms), 1)} | ${runs.reduce((a, r) => a + r.failed, 0)} |`)
   }
+  lines.push("")
+  lines.push(...scaleLines())
   lines.push("")
   lines.push("Where effect-centrifugo's server CPU goes (self time, one --cpu-prof run of Connect 1x100):")
   lines.push("")
@@ -449,7 +598,7 @@ const main = async () => {
   mkdirSync(join(root, "bench/results"), { recursive: true })
   writeFileSync(
     join(root, "bench/results/latest.json"),
-    JSON.stringify({ machine, samples, rss, idle_rss: idleRss, storms: stormSamples, cpu_profile_shares: shares, targets: targets.map((t) => ({ target: t.target, value: t.value, met: t.pass(t.value) })) }, null, 2)
+    JSON.stringify({ machine, samples, rss, idle_rss: idleRss, storms: stormSamples, scale: scaleSamples, cpu_profile_shares: shares, targets: targets.map((t) => ({ target: t.target, value: t.value, met: t.pass(t.value) })) }, null, 2)
   )
   writeFileSync(join(root, "bench/results/latest.md"), `${markdown}\n`)
   writeFileSync(join(root, "bench/results/latest.svg"), chart(JSON.parse(readFileSync(join(root, "bench/results/latest.json"), "utf8"))))

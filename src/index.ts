@@ -14,6 +14,7 @@
  * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `Main`: runs a server Layer as the process's main program (a signal drains it and exits 0).
+ * - `Workers`: the same main program in N processes sharing its port (crashed workers replaced, SIGTERM drains all).
  * - `CentrifugoApi`: Centrifugo's server API (publish, broadcast, presence, history, ...) over HTTP or gRPC.
  * - Operations: `Readiness` (shared ready/draining state), `Health` (grpc.health.v1), `Probes` (`/healthz`,
  *   `/readyz`), `Metrics` (names, buckets, Prometheus text), `Admin` (the admin HTTP server), `Tracing` (OTLP
@@ -42,3 +43,4 @@ export * as Metrics from "./ops/Metrics.ts"
 export * as Probes from "./ops/Probes.ts"
 export * as Readiness from "./ops/Readiness.ts"
 export * as Tracing from "./ops/Tracing.ts"
+export * as Workers from "./Workers.ts"

@@ -1,6 +1,7 @@
 // loadgen: a gRPC load generator that calls a CentrifugoProxy method the way Centrifugo does — grpc-go (the same
-// library and version Centrifugo v6.9.1 uses), one HTTP/2 connection, N calls in flight, pre-serialized request
-// bytes — and reports throughput and latency percentiles as JSON.
+// library and version Centrifugo v6.9.1 uses), one HTTP/2 connection (or -connections C, like C Centrifugo nodes or
+// proxy kinds), N calls in flight, pre-serialized request bytes — and reports throughput and latency percentiles as
+// JSON.
 package main
 
 import (
@@ -53,6 +54,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "measured duration")
 	warmup := flag.Duration("warmup", time.Second, "unmeasured warm-up before it")
 	timeout := flag.Duration("timeout", 5*time.Second, "per-call deadline")
+	connections := flag.Int("connections", 1, "client connections; the calls in flight are spread over them")
 	flag.Parse()
 
 	payload, err := os.ReadFile(*payloadFile)
@@ -60,14 +62,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "read payload:", err)
 		os.Exit(2)
 	}
-	conn, err := grpc.NewClient(*addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dial:", err)
-		os.Exit(2)
+	conns := make([]*grpc.ClientConn, *connections)
+	for i := range conns {
+		conn, err := grpc.NewClient(*addr,
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dial:", err)
+			os.Exit(2)
+		}
+		defer conn.Close()
+		conns[i] = conn
 	}
-	defer conn.Close()
 
 	var measuring atomic.Bool
 	var stop atomic.Bool
@@ -79,6 +85,7 @@ func main() {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			conn := conns[w%len(conns)]
 			req := payload
 			var resp []byte
 			local := make([]time.Duration, 0, 1<<14)

@@ -27,7 +27,7 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Config, Context, Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { Config, Context, Duration, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
 import { eventNames, Handlers } from "../Handlers.ts"
@@ -93,6 +93,28 @@ export interface ProxyServerOptions {
    * fails the Layer at start (it would otherwise look like protection and be none).
    */
   readonly requireCredentials?: { readonly key: string; readonly value: Redacted.Redacted<string> | string }
+  /**
+   * Close each connection after about this long (grpc-js adds up to 10% jitter): the server sends GOAWAY, the client
+   * opens a new connection for its next calls and the calls in flight finish on the old one. Centrifugo keeps one
+   * long-lived connection per proxy kind, so without this a load balancer or `Workers` never moves its calls to
+   * another backend process. Default: never (grpc-js `grpc.max_connection_age_ms`).
+   * grpc-js stops accepting streams on the connection right after its GOAWAY, so a call the client sent before it
+   * saw the GOAWAY is refused (REFUSED_STREAM, before any handler runs); grpc-go, Centrifugo's client, retries it on
+   * the new connection (tested: no call fails), while a grpc-js client retries it only once.
+   */
+  readonly maxConnectionAge?: Duration.Input
+  /**
+   * How long calls still running on a connection past `maxConnectionAge` may take before it is closed under them.
+   * Default: unlimited (each call is still bounded by its own deadline). grpc-js `grpc.max_connection_age_grace_ms`.
+   */
+  readonly maxConnectionAgeGrace?: Duration.Input
+  /**
+   * Ping a connection after this long without activity to detect a dead peer (a load balancer or NAT that dropped
+   * it silently). Default: never (grpc-js `grpc.keepalive_time_ms`).
+   */
+  readonly keepaliveTime?: Duration.Input
+  /** How long a keepalive ping may go unanswered before the connection is closed. Default 20 s (grpc-js). */
+  readonly keepaliveTimeout?: Duration.Input
 }
 
 /** The running server. */
@@ -139,7 +161,9 @@ export type ProxyServerConfig = {
  * `PROXY_SHUTDOWN_TIMEOUT` (a duration such as `10 seconds`), `PROXY_DRAIN_DELAY` (a duration, default 0), and
  * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value`
  * of Centrifugo's proxies, then required on every call; setting only one of them, or an empty one, fails at start
- * naming the missing variable).
+ * naming the missing variable). `PROXY_MAX_CONNECTION_AGE`, `PROXY_MAX_CONNECTION_AGE_GRACE`, `PROXY_KEEPALIVE_TIME`
+ * and `PROXY_KEEPALIVE_TIMEOUT` (durations, optional: `maxConnectionAge` ... below), and `CENTRIFUGO_CONFIG` (the
+ * path of Centrifugo's config: mismatches with the handlers are logged at start).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
  */
@@ -183,6 +207,10 @@ export const layerConfig = (
         const value = config[key]
         if (value !== undefined) rest[key] = Config.isConfig(value) ? yield* (value as Config.Config<unknown>) : value
       }
+      for (const [key, name] of connectionEnv) {
+        const value = yield* read<Duration.Input | undefined>(config[key], Config.Duration(name).pipe(Config.option, Config.map(Option.getOrUndefined)))
+        if (value !== undefined) rest[key] = value
+      }
       return yield* make({
         ...(rest as ProxyServerOptions),
         host,
@@ -194,6 +222,27 @@ export const layerConfig = (
       })
     })
   )
+
+/** The connection lifetime and keepalive options and the environment variables `layerConfig` reads them from. */
+const connectionEnv = [
+  ["maxConnectionAge", "PROXY_MAX_CONNECTION_AGE"],
+  ["maxConnectionAgeGrace", "PROXY_MAX_CONNECTION_AGE_GRACE"],
+  ["keepaliveTime", "PROXY_KEEPALIVE_TIME"],
+  ["keepaliveTimeout", "PROXY_KEEPALIVE_TIMEOUT"]
+] as const
+
+/** The connection lifetime and keepalive options as grpc-js channel options (only those that were given). */
+const connectionOptions = (options: ProxyServerOptions): Record<string, number> => {
+  const out: Record<string, number> = {}
+  const set = (key: string, value: Duration.Input | undefined) => {
+    if (value !== undefined) out[key] = Math.max(1, Math.round(Duration.toMillis(Duration.fromInputUnsafe(value))))
+  }
+  set("grpc.max_connection_age_ms", options.maxConnectionAge)
+  set("grpc.max_connection_age_grace_ms", options.maxConnectionAgeGrace)
+  set("grpc.keepalive_time_ms", options.keepaliveTime)
+  set("grpc.keepalive_timeout_ms", options.keepaliveTimeout)
+  return out
+}
 
 /** PROXY_CREDENTIALS_KEY + PROXY_CREDENTIALS_VALUE: both or neither, never empty. */
 const credentialsFromEnv = Effect.gen(function*() {
@@ -318,7 +367,8 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   routeGrpcLogs(run)
 
   const server = new grpc.Server({
-    "grpc.max_receive_message_length": options.maxReceiveMessageLength ?? 4 * 1024 * 1024
+    "grpc.max_receive_message_length": options.maxReceiveMessageLength ?? 4 * 1024 * 1024,
+    ...connectionOptions(options)
   })
   yield* setStreamResetLimit(server, options.streamResetLimit ?? DEFAULT_STREAM_RESET_LIMIT)
 

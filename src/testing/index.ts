@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 export * as Centrifugo from "./Centrifugo.ts"
+export * as CentrifugoCluster from "./CentrifugoCluster.ts"
 export * as CentrifugoApiMemory from "./CentrifugoApiMemory.ts"
 export { handle, type HandledReply } from "./handle.ts"
 export * as Mocks from "./mocks.ts"
