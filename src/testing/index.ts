@@ -7,6 +7,7 @@
 export * as Centrifugo from "./Centrifugo.ts"
 export * as CentrifugoApiMemory from "./CentrifugoApiMemory.ts"
 export { handle, type HandledReply } from "./handle.ts"
+export * as HttpProxyClient from "./HttpProxyClient.ts"
 export * as Mocks from "./mocks.ts"
 export * as ProxyClient from "./ProxyClient.ts"
 export * from "./requests.ts"
