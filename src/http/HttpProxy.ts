@@ -311,6 +311,20 @@ export const routes = (
     })
   )
 
+/**
+ * Node's server closes idle keep-alive connections when `close()` is called, but a connection busy at that moment
+ * stays open until its keep-alive timeout after its last response (Centrifugo keeps up to 255 per host). Closing
+ * each one as soon as its request is answered lets a drain end with the last in-flight request.
+ */
+const drainingServer = () => {
+  const server = createServer()
+  server.on("request", (_request, response) =>
+    response.once("finish", () => {
+      if (!server.listening) setImmediate(() => server.closeIdleConnections())
+    }))
+  return server
+}
+
 /** The routes served alone on Node's HTTP server: listening once built, drained when its scope closes. */
 export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
   Layer.unwrap(Effect.gen(function*() {
@@ -324,7 +338,7 @@ export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, Ht
     const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
     const server = Layer.effect(
       HttpServer.HttpServer,
-      NodeHttpServer.make(() => createServer(), {
+      NodeHttpServer.make(drainingServer, {
         host,
         port,
         gracefulShutdownTimeout: options.shutdownTimeout ?? Duration.seconds(10)
