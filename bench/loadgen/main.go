@@ -1,4 +1,4 @@
-// loadgen: a gRPC load generator that calls a CentrifugoProxy method the way Centrifugo does — grpc-go (the same
+// loadgen: a gRPC (or, with -url, HTTP) load generator that calls a CentrifugoProxy method the way Centrifugo does — grpc-go (the same
 // library and version Centrifugo v6.9.1 uses), one HTTP/2 connection, N calls in flight, pre-serialized request
 // bytes — and reports throughput and latency percentiles as JSON.
 package main
@@ -53,6 +53,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "measured duration")
 	warmup := flag.Duration("warmup", time.Second, "unmeasured warm-up before it")
 	timeout := flag.Duration("timeout", 5*time.Second, "per-call deadline")
+	url := flag.String("url", "", "HTTP mode: POST the (JSON) payload to this URL, as Centrifugo's HTTP proxy does")
 	flag.Parse()
 
 	payload, err := os.ReadFile(*payloadFile)
@@ -60,14 +61,24 @@ func main() {
 		fmt.Fprintln(os.Stderr, "read payload:", err)
 		os.Exit(2)
 	}
-	conn, err := grpc.NewClient(*addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dial:", err)
-		os.Exit(2)
+	var call func(ctx context.Context) error
+	if *url != "" {
+		call = httpCaller(*url, payload)
+	} else {
+		conn, err := grpc.NewClient(*addr,
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dial:", err)
+			os.Exit(2)
+		}
+		defer conn.Close()
+		call = func(ctx context.Context) error {
+			req := payload
+			var resp []byte
+			return conn.Invoke(ctx, *method, &req, &resp)
+		}
 	}
-	defer conn.Close()
 
 	var measuring atomic.Bool
 	var stop atomic.Bool
@@ -79,13 +90,11 @@ func main() {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			req := payload
-			var resp []byte
 			local := make([]time.Duration, 0, 1<<14)
 			for !stop.Load() {
 				ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 				started := time.Now()
-				err := conn.Invoke(ctx, *method, &req, &resp)
+				err := call(ctx)
 				elapsed := time.Since(started)
 				cancel()
 				if !measuring.Load() {
