@@ -207,7 +207,9 @@ const route = (event: HttpEvent, settings: RouteSettings) => {
         allow: "POST"
       })
     }
-    if (secret !== undefined && !secret.ok(request.headers)) {
+    // Read once: the platform's request rebuilds its headers record on every access.
+    const headers = request.headers
+    if (secret !== undefined && !secret.ok(headers)) {
       yield* refuse(event.spec.tag)
       return text(UNAUTHORIZED, 401)
     }
@@ -216,7 +218,7 @@ const route = (event: HttpEvent, settings: RouteSettings) => {
       yield* warn(event, message)
       return text(`effect-centrifugo: ${event.spec.tag}: ${message}`, 501)
     }
-    const declared = request.headers["content-length"]
+    const declared = headers["content-length"]
     if (declared !== undefined && Number(declared) > maxBodySize) {
       yield* warn(event, `refused a ${declared}-byte body (maxBodySize ${maxBodySize})`)
       return text(tooLarge, 413)
@@ -234,7 +236,7 @@ const route = (event: HttpEvent, settings: RouteSettings) => {
     }
     let decoded: Request.ProxyRequest
     try {
-      decoded = event.decode(Buffer.from(read.success), headersOf(request.headers, secret?.name))
+      decoded = event.decode(Buffer.from(read.success), headersOf(headers, secret?.name))
     } catch (error) {
       if (isInvalidJson(error)) return respond(yield* pipeline.invalidJson(error.field, error.reason))
       if (isBadBody(error)) {
