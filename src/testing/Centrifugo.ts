@@ -15,7 +15,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 export interface ConfigOptions {
-  /** Where Centrifugo reaches the proxy backend, `host:port` (gRPC). */
+  /** Where Centrifugo reaches the proxy backend, `host:port` (the gRPC server, or the HTTP one with `transport`). */
   readonly proxy: string
   /** Centrifugo's HTTP port (WebSocket, HTTP API, health). */
   readonly port: number

@@ -59,6 +59,11 @@ interface Row {
   readonly body: Record<string, unknown>
 }
 
+const nested = (depth: number): unknown => {
+  let value: unknown = []
+  for (let i = 1; i < depth; i++) value = [value]
+  return value
+}
 const base = { client: "c1", transport: "websocket", protocol: "json", encoding: "json" }
 const rows: ReadonlyArray<Row> = [
   { name: "connect accepted", method: "Connect", path: "connect", body: { ...base, data: { user: "alice" }, name: "js", channels: ["a"] } },
@@ -68,6 +73,8 @@ const rows: ReadonlyArray<Row> = [
   { name: "connect unencodable reply", method: "Connect", path: "connect", body: { ...base, data: { mode: "unencodable" } } },
   { name: "connect binary", method: "Connect", path: "connect", body: { ...base, encoding: "binary", b64data: "AAEC/w==" } },
   { name: "connect without data", method: "Connect", path: "connect", body: { ...base } },
+  { name: "connect with data nested 600 deep (107)", method: "Connect", path: "connect", body: { ...base, data: nested(600) } },
+  { name: "refresh with meta nested 600 deep", method: "Refresh", path: "refresh", body: { ...base, user: "u", meta: nested(600) } },
   { name: "refresh", method: "Refresh", path: "refresh", body: { ...base, user: "u", meta: { m: [1, 2] } } },
   { name: "refresh failure", method: "Refresh", path: "refresh", body: { ...base, user: "fail" } },
   { name: "subscribe", method: "Subscribe", path: "subscribe", body: { ...base, user: "u", channel: "c", data: { x: 1 } } },
