@@ -499,7 +499,3 @@ export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): st
   }]`
   return result(object([["items", items], ["epoch", str(reply.epoch)]]))
 }
-
-/** An error reply as the body of any event whose response has an error field. */
-export const encodeError = (code: number, message: string, temporary: boolean): string =>
-  object([["error", object([["code", String(code)], ["message", str(message)], ["temporary", bool(temporary)]])]])
