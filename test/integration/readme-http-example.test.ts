@@ -6,7 +6,7 @@ import { Handlers, HttpProxy, ProxyServer, Reply } from "effect-centrifugo"
 import { HttpProxyClient, ProxyClient } from "effect-centrifugo/testing"
 
 const AppHandlers = Handlers.layer({
-  connect: (request) => Effect.succeed(Reply.connect({ user: String((request.data as { user?: string })?.user) })),
+  connect: (request) => Effect.succeed(Reply.connect({ user: (request.data as { user?: string })?.user ?? "" })),
   rpc: () => Effect.succeed(Reply.rpc({ data: "pong" }))
 })
 
