@@ -27,10 +27,9 @@
  *
  * @since 0.2.0
  */
-import { ByteSize, Config, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { ByteSize, Config, Context, Duration, Effect, Layer, type Redacted } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
-import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import { noHandlerMessage } from "../internal/events.ts"
@@ -39,7 +38,9 @@ import * as Pipeline from "../internal/pipeline.ts"
 import { isInvalidJson } from "../Payload.ts"
 import type * as Request from "../Request.ts"
 import { DEFAULT_PREFIX, type HttpEvent, httpEvents } from "./events.ts"
+import { forwardedHeaders } from "./headers.ts"
 import { isBadBody } from "./json.ts"
+import * as Secret from "./secret.ts"
 
 export interface HttpProxyRoutesOptions {
   /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
@@ -110,61 +111,10 @@ const normalizePrefix = (prefix: string): string => {
   return trimmed === "" || trimmed.startsWith("/") ? trimmed : `/${trimmed}`
 }
 
-const UNAUTHORIZED = "effect-centrifugo: missing or wrong proxy secret header (see the proxy's http.static_headers)"
-
-/** Headers that describe the HTTP message itself, not the client: never forwarded to handlers. */
-const MESSAGE_HEADERS = new Set([
-  "host",
-  "content-length",
-  "content-type",
-  "accept-encoding",
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "te",
-  "trailer",
-  "upgrade",
-  "expect",
-  "proxy-connection"
-])
-
-const headersOf = (headers: Readonly<Record<string, string>>, secretName: string | undefined): Request.Headers => {
-  const out: Record<string, string> = {}
-  for (const name of Object.keys(headers)) {
-    if (MESSAGE_HEADERS.has(name) || name === secretName) continue
-    out[name] = headers[name]!
-  }
-  return out
-}
-
-/** Refuses a secret that would protect nothing: an empty name or value. */
+/** Refuses a secret that would protect nothing (an empty name or value) at start, before anything listens. */
 const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
-  if (required === undefined) return Effect.void
-  const value = typeof required.value === "string" ? required.value : Redacted.value(required.value)
-  if (required.name.trim() === "") {
-    return Effect.fail(HttpProxyError("requireHeader.name (PROXY_HTTP_SECRET_HEADER) is empty"))
-  }
-  if (value === "") return Effect.fail(HttpProxyError("requireHeader.value (PROXY_HTTP_SECRET) is empty"))
-  if (MESSAGE_HEADERS.has(required.name.toLowerCase())) {
-    return Effect.fail(HttpProxyError(`requireHeader.name ${required.name} is a header of the HTTP message itself`))
-  }
-  return Effect.void
-}
-
-/** The check for `requireHeader`: constant-time, on the lower-cased name. */
-const secretCheck = (required: HttpProxyRoutesOptions["requireHeader"]) => {
-  if (required === undefined) return undefined
-  const name = required.name.toLowerCase()
-  const expected = Buffer.from(typeof required.value === "string" ? required.value : Redacted.value(required.value))
-  return {
-    name,
-    ok: (headers: Readonly<Record<string, string>>): boolean => {
-      const given = headers[name]
-      if (given === undefined) return false
-      const bytes = Buffer.from(given)
-      return bytes.length === expected.length && timingSafeEqual(bytes, expected)
-    }
-  }
+  const problem = Secret.problem(required)
+  return problem === undefined ? Effect.void : Effect.fail(HttpProxyError(problem))
 }
 
 const text = (body: string, status: number, headers?: Record<string, string>) =>
@@ -184,7 +134,7 @@ interface RouteSettings {
   readonly pipeline: Pipeline.EventPipeline<string> | undefined
   readonly timeout: Duration.Duration
   readonly maxBodySize: number
-  readonly secret: ReturnType<typeof secretCheck>
+  readonly secret: Secret.SecretCheck | undefined
   readonly refuse: (event: string) => Effect.Effect<void>
 }
 
@@ -211,7 +161,7 @@ const route = (event: HttpEvent, settings: RouteSettings) => {
     const headers = request.headers
     if (secret !== undefined && !secret.ok(headers)) {
       yield* refuse(event.spec.tag)
-      return text(UNAUTHORIZED, 401)
+      return text(Secret.UNAUTHORIZED, 401)
     }
     if (pipeline === undefined) {
       const message = noHandlerMessage(event.spec.event)
@@ -236,7 +186,7 @@ const route = (event: HttpEvent, settings: RouteSettings) => {
     }
     let decoded: Request.ProxyRequest
     try {
-      decoded = event.decode(Buffer.from(read.success), headersOf(headers, secret?.name))
+      decoded = event.decode(Buffer.from(read.success), forwardedHeaders(headers, secret?.name))
     } catch (error) {
       if (isInvalidJson(error)) return respond(yield* pipeline.invalidJson(error.field, error.reason))
       if (isBadBody(error)) {
@@ -276,14 +226,14 @@ export const routes = (
       const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
       const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
       const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
-      const secret = secretCheck(options.requireHeader)
+      const secret = Secret.check(options.requireHeader)
       const shouldLog = throttle(10_000)
       const refuse = (tag: string) =>
         Effect.suspend(() => {
           const suppressed = shouldLog()
           if (suppressed === undefined) return Effect.void
           return Effect.logWarning(
-            `${tag}: ${UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
+            `${tag}: ${Secret.UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
           )
         })
       for (const event of httpEvents) {
