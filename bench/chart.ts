@@ -19,6 +19,10 @@ const COLORS: Record<string, string> = {
   "grpc-js": "#f59e0b",
   "grpc-js realistic": "#f59e0b",
   "node:http2": "#10b981",
+  "effect-centrifugo HTTP": "#7c3aed",
+  "effect-centrifugo HTTP realistic": "#7c3aed",
+  "node:http": "#ef4444",
+  "node:http realistic": "#ef4444",
   "grpc-go (ceiling)": "#9ca3af"
 }
 

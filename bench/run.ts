@@ -13,7 +13,11 @@
  *
  * Writes bench/results/latest.json, latest.md and latest.svg (a chart). Options: --rounds N (default 5), --seconds S (default 2),
  * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
- * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched).
+ * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched),
+ * --only-http (just the HTTP scenarios; prints, writes no results).
+ *
+ * HTTP transport: our HttpProxy against a hand-written node:http JSON handler answering the same (what an
+ * Express/Fastify user writes by hand), loaded the way Centrifugo's HTTP proxy calls (Go net/http, keep-alive pool).
  */
 import { Centrifuge } from "centrifuge"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -38,6 +42,7 @@ const SECONDS = flag("seconds", quick ? 1 : 2)
 const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
 const WARMUP_SECONDS = flag("warmup", quick ? 0.5 : 1.5)
 const ONLY_SCALE = args.includes("--only-scale")
+const ONLY_HTTP = args.includes("--only-http")
 
 const work = join(tmpdir(), `effect-centrifugo-bench-${process.pid}`)
 mkdirSync(work, { recursive: true })
@@ -74,6 +79,14 @@ const payloadFile = (method: keyof typeof payloads) => {
   if (!existsSync(file)) writeFileSync(file, payloads[method])
   return file
 }
+// The same Connect request as Centrifugo's HTTP proxy posts it (encoding/json of its Go struct: data embedded).
+const httpPayloadFile = () => {
+  const file = join(work, "Connect.json")
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ ...connection, name: "js", data: { token: "t1" } }))
+  return file
+}
+
+type Transport = "grpc" | "http"
 
 interface LoadResult {
   readonly calls: number
@@ -93,12 +106,14 @@ const runLoad = (
   concurrency: number,
   seconds: number,
   warmup: number,
+  transport: Transport = "grpc",
   connections = 1
 ) => {
+  const target = transport === "http"
+    ? ["-url", `http://127.0.0.1:${port}/centrifugo/${method.toLowerCase()}`, "-payload", httpPayloadFile()]
+    : ["-addr", `127.0.0.1:${port}`, "-method", `/centrifugal.centrifugo.proxy.CentrifugoProxy/${method}`, "-payload", payloadFile(method)]
   const [command, commandArgs] = taskset(0, loadgen, [
-    "-addr", `127.0.0.1:${port}`,
-    "-method", `/centrifugal.centrifugo.proxy.CentrifugoProxy/${method}`,
-    "-payload", payloadFile(method),
+    ...target,
     "-concurrency", String(concurrency),
     "-connections", String(connections),
     "-duration", `${seconds}s`,
@@ -116,6 +131,7 @@ interface ServerSpec {
   /** A compiled Node server, or `go` for the grpc-go ceiling. */
   readonly file: string
   readonly mode: "noop" | "realistic"
+  readonly transport?: Transport
 }
 
 // Servers run as JavaScript compiled by tsc (tsconfig.bench.json): Node's own TypeScript stripping would load a
@@ -124,14 +140,19 @@ log("compiling the servers (tsconfig.bench.json) ...")
 execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.bench.json")], { stdio: "inherit" })
 const compiled = (name: string) => `.cache/bench/js/bench/servers/${name}.js`
 
-const SERVERS: ReadonlyArray<ServerSpec> = [
+const ALL_SERVERS: ReadonlyArray<ServerSpec> = [
   { name: "effect-centrifugo", file: compiled("ours"), mode: "noop" },
   { name: "grpc-js", file: compiled("grpcjs"), mode: "noop" },
   { name: "node:http2", file: compiled("raw-http2"), mode: "noop" },
   { name: "grpc-go (ceiling)", file: "go", mode: "noop" },
   { name: "effect-centrifugo realistic", file: compiled("ours"), mode: "realistic" },
-  { name: "grpc-js realistic", file: compiled("grpcjs"), mode: "realistic" }
+  { name: "grpc-js realistic", file: compiled("grpcjs"), mode: "realistic" },
+  { name: "effect-centrifugo HTTP", file: compiled("ours-http"), mode: "noop", transport: "http" },
+  { name: "node:http", file: compiled("node-http"), mode: "noop", transport: "http" },
+  { name: "effect-centrifugo HTTP realistic", file: compiled("ours-http"), mode: "realistic", transport: "http" },
+  { name: "node:http realistic", file: compiled("node-http"), mode: "realistic", transport: "http" }
 ]
+const SERVERS = ONLY_HTTP ? ALL_SERVERS.filter((s) => s.transport === "http") : ALL_SERVERS
 
 interface Running {
   readonly process: ChildProcess
@@ -180,6 +201,7 @@ interface Scenario {
   readonly method: keyof typeof payloads
   readonly concurrency: number
   readonly servers: "noop" | "realistic"
+  readonly transport?: Transport
 }
 
 const SCENARIOS: ReadonlyArray<Scenario> = [
@@ -190,8 +212,13 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
   { name: "RPC 1x100", method: "RPC", concurrency: 100, servers: "noop" },
   { name: "realistic Connect 1x100", method: "Connect", concurrency: 100, servers: "realistic" },
   { name: "realistic Connect 1x1", method: "Connect", concurrency: 1, servers: "realistic" },
-  { name: "realistic Connect 1x1000", method: "Connect", concurrency: 1000, servers: "realistic" }
+  { name: "realistic Connect 1x1000", method: "Connect", concurrency: 1000, servers: "realistic" },
+  { name: "HTTP Connect 100 in flight", method: "Connect", concurrency: 100, servers: "noop", transport: "http" },
+  { name: "HTTP Connect 1 in flight", method: "Connect", concurrency: 1, servers: "noop", transport: "http" },
+  { name: "HTTP realistic Connect 100 in flight", method: "Connect", concurrency: 100, servers: "realistic", transport: "http" },
+  { name: "HTTP realistic Connect 1 in flight", method: "Connect", concurrency: 1, servers: "realistic", transport: "http" }
 ]
+const transportOf = (x: { readonly transport?: Transport }): Transport => x.transport ?? "grpc"
 
 interface Sample extends LoadResult {
   readonly cpu_us_per_call: number
@@ -209,12 +236,15 @@ const measure = async (spec: ServerSpec) => {
     ;(idleRss[spec.name] ??= []).push(statusMiB(server.process.pid!, "VmRSS"))
     // Steady state, not JIT warm-up: every method this server is measured on runs for a while first (the first
     // scenario would otherwise pay for V8 tiering up, and more so for servers with more code).
-    const scenarios = SCENARIOS.filter((s) => s.servers === spec.mode)
-    for (const method of new Set(scenarios.map((s) => s.method))) runLoad(server.port, method, 100, WARMUP_SECONDS, 0)
+    const transport = transportOf(spec)
+    const scenarios = SCENARIOS.filter((s) => s.servers === spec.mode && transportOf(s) === transport)
+    for (const method of new Set(scenarios.map((s) => s.method))) {
+      runLoad(server.port, method, 100, WARMUP_SECONDS, 0, transport)
+    }
     for (const scenario of scenarios) {
-      runLoad(server.port, scenario.method, scenario.concurrency, 0.5, 0) // settle at this concurrency, not recorded
+      runLoad(server.port, scenario.method, scenario.concurrency, 0.5, 0, transport) // settle, not recorded
       const before = cpuMicros(server.process.pid!)
-      const result = runLoad(server.port, scenario.method, scenario.concurrency, SECONDS, 0)
+      const result = runLoad(server.port, scenario.method, scenario.concurrency, SECONDS, 0, transport)
       const cpu = cpuMicros(server.process.pid!) - before
       if (result.errors > 0) log(`  ${spec.name} ${scenario.name}: ${result.errors} errors (${result.first_error})`)
       ;((samples[scenario.name] ??= {})[spec.name] ??= []).push({ ...result, cpu_us_per_call: cpu / Math.max(1, result.calls) })
@@ -344,13 +374,13 @@ const workerPids = (pid: number): Array<number> => {
 const measureScale = async (workers: number) => {
   const server = await startWorkers(workers)
   try {
-    runLoad(server.port, "RPC", SCALE_CONCURRENCY, WARMUP_SECONDS, 0, SCALE_CONNECTIONS)
+    runLoad(server.port, "RPC", SCALE_CONCURRENCY, WARMUP_SECONDS, 0, "grpc", SCALE_CONNECTIONS)
     const primary = server.process.pid!
     const pids = workerPids(primary)
     const hasPrimary = pids[0] !== primary
     const before = pids.map(cpuMicros)
     const primaryBefore = hasPrimary ? cpuMicros(primary) : 0
-    const result = runLoad(server.port, "RPC", SCALE_CONCURRENCY, SECONDS, 0, SCALE_CONNECTIONS)
+    const result = runLoad(server.port, "RPC", SCALE_CONCURRENCY, SECONDS, 0, "grpc", SCALE_CONNECTIONS)
     const percent = (micros: number) => (100 * micros) / (result.seconds * 1e6)
     const sample: ScaleSample = {
       ...result,
@@ -496,12 +526,14 @@ const main = async () => {
       await measure(spec)
     }
   }
-  log("connect storms through Centrifugo ...")
-  await runStorms()
-  log("workers: 1 vs 2 with maxConnectionAge ...")
-  await runScale()
-  log("cpu profile of effect-centrifugo under Connect 1x100 ...")
-  const shares = await profileShares()
+  if (!ONLY_HTTP) {
+    log("connect storms through Centrifugo ...")
+    await runStorms()
+    log("workers: 1 vs 2 with maxConnectionAge ...")
+    await runScale()
+  }
+  log(ONLY_HTTP ? "" : "cpu profile of effect-centrifugo under Connect 1x100 ...")
+  const shares = ONLY_HTTP ? {} : await profileShares()
 
   const machine = {
     date: new Date().toISOString(),
@@ -517,12 +549,14 @@ const main = async () => {
   const lines: Array<string> = []
   lines.push(`Measured ${machine.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores, ${pinned ? "server and load generator pinned to separate cores" : "not pinned"}), Node ${machine.node}, ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario; median (min–max).`)
   lines.push("")
-  lines.push("| scenario | server | calls/s | ratio vs grpc-js | p50 µs | p99 µs | server CPU µs/call |")
+  lines.push("| scenario | server | calls/s | ratio vs hand-written | p50 µs | p99 µs | server CPU µs/call |")
   lines.push("|---|---|---|---|---|---|---|")
   const ratios: Record<string, Record<string, number>> = {}
   for (const scenario of SCENARIOS) {
     const byServer = samples[scenario.name] ?? {}
-    const baselineName = scenario.servers === "realistic" ? "grpc-js realistic" : "grpc-js"
+    // The hand-written baseline of the scenario's transport: grpc-js for gRPC, node:http for HTTP.
+    const hand = transportOf(scenario) === "http" ? "node:http" : "grpc-js"
+    const baselineName = scenario.servers === "realistic" ? `${hand} realistic` : hand
     const baseline = byServer[baselineName]
     for (const [server, runs] of Object.entries(byServer)) {
       const rps = runs.map((r) => r.rps)
@@ -581,6 +615,31 @@ const main = async () => {
       unit: " MB"
     },
     {
+      target: "HTTP: throughput >= 0.90x hand-written node:http on no-op Connect",
+      value: ratios["HTTP Connect 100 in flight"]?.["effect-centrifugo HTTP"] ?? Number.NaN,
+      pass: (v: number) => v >= 0.9,
+      unit: "x"
+    },
+    {
+      target: "HTTP: throughput >= 0.90x hand-written node:http on realistic Connect",
+      value: ratios["HTTP realistic Connect 100 in flight"]?.["effect-centrifugo HTTP realistic"] ?? Number.NaN,
+      pass: (v: number) => v >= 0.9,
+      unit: "x"
+    },
+    {
+      target: "HTTP: p99 latency at 1 in flight <= 1.25x node:http (no-op Connect)",
+      value: p99("HTTP Connect 1 in flight", "effect-centrifugo HTTP") / p99("HTTP Connect 1 in flight", "node:http"),
+      pass: (v: number) => v <= 1.25,
+      unit: "x"
+    },
+    {
+      target: "HTTP: p99 latency at 1 in flight <= 1.25x node:http (realistic Connect)",
+      value: p99("HTTP realistic Connect 1 in flight", "effect-centrifugo HTTP realistic") /
+        p99("HTTP realistic Connect 1 in flight", "node:http realistic"),
+      pass: (v: number) => v <= 1.25,
+      unit: "x"
+    },
+    {
       target: "connect rate through Centrifugo with the proxy >= 0.7x without",
       value: median(on.map((r) => r.connects_per_s)) / median(off.map((r) => r.connects_per_s)),
       pass: (v: number) => v >= 0.7,
@@ -590,11 +649,17 @@ const main = async () => {
   lines.push("")
   lines.push("| target | measured | met |")
   lines.push("|---|---|---|")
-  for (const t of targets) lines.push(`| ${t.target} | ${fmt(t.value, 2)}${t.unit} | ${t.pass(t.value) ? "yes" : "**no**"} |`)
+  for (const t of targets.filter((t) => !ONLY_HTTP || t.target.startsWith("HTTP"))) lines.push(`| ${t.target} | ${fmt(t.value, 2)}${t.unit} | ${t.pass(t.value) ? "yes" : "**no**"} |`)
   lines.push("")
   lines.push(`Total bench time: ${fmt((Date.now() - started) / 1000)} s.`)
 
   const markdown = lines.join("\n")
+  if (ONLY_HTTP) {
+    // A partial run: shown, never written over the full results.
+    console.log(markdown)
+    rmSync(work, { recursive: true, force: true })
+    return
+  }
   mkdirSync(join(root, "bench/results"), { recursive: true })
   writeFileSync(
     join(root, "bench/results/latest.json"),

@@ -3,6 +3,8 @@
  * scripted centrifuge-js client that prints each step. Exits 0 when every step saw what it expected.
  * `npm run demo -- --serve` keeps both running afterwards so you can connect your own client, and serves the browser
  * demo (examples/web/) on 127.0.0.1 (WEB_PORT, default a free port); Ctrl-C stops everything.
+ * `npm run demo -- --transport http` points Centrifugo's proxies at the backend's HTTP routes instead of gRPC (the
+ * backend serves both; the walkthrough is the same).
  */
 import { Centrifuge } from "centrifuge"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -15,6 +17,12 @@ import { serveWeb } from "./web/serve.ts"
 const root = fileURLToPath(new URL("..", import.meta.url))
 const serve = process.argv.includes("--serve")
 const verbose = process.argv.includes("--verbose")
+const transportFlag = process.argv.indexOf("--transport")
+const transport = transportFlag === -1 ? "grpc" : process.argv[transportFlag + 1]
+if (transport !== "grpc" && transport !== "http") {
+  console.error(`--transport must be grpc or http, got ${transport}`)
+  process.exit(2)
+}
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`
 const green = (s: string) => `\x1b[32m${s}\x1b[0m`
@@ -55,18 +63,23 @@ const waitForPort = async (port: number, child: ChildProcess, output: () => stri
 
 const main = async () => {
   const bin = execFileSync("bash", [`${root}/scripts/build-centrifugo.sh`], { encoding: "utf8" }).trim()
-  const proxyPort = Number(process.env.PROXY_PORT ?? (await Centrifugo.freePort()))
+  const grpcPort = Number(process.env.PROXY_PORT ?? (await Centrifugo.freePort()))
+  const httpPort = Number(process.env.PROXY_HTTP_PORT ?? (await Centrifugo.freePort()))
+  // The backend serves both transports; Centrifugo's proxies use the one chosen.
+  const proxyPort = transport === "http" ? httpPort : grpcPort
   // Chosen before either starts: the backend calls Centrifugo's server API (news.create broadcasts).
   const centrifugoPort = Number(process.env.CENTRIFUGO_PORT ?? (await Centrifugo.freePort()))
   const apiKey = "demo-api-key"
 
-  step(`Start the example backend (examples/main.ts) on 127.0.0.1:${proxyPort}`)
+  step(`Start the example backend (examples/main.ts): gRPC on 127.0.0.1:${grpcPort}, HTTP on 127.0.0.1:${httpPort}`)
   let backendOutput = ""
   const backend = spawn(process.execPath, ["--conditions=effect-centrifugo-source", `${root}/examples/main.ts`], {
     env: {
       ...process.env,
       PROXY_HOST: "127.0.0.1",
-      PROXY_PORT: String(proxyPort),
+      PROXY_PORT: String(grpcPort),
+      PROXY_HTTP_HOST: "127.0.0.1",
+      PROXY_HTTP_PORT: String(httpPort),
       CENTRIFUGO_API_URL: `http://127.0.0.1:${centrifugoPort}`,
       CENTRIFUGO_API_KEY: apiKey
     },
@@ -87,9 +100,10 @@ const main = async () => {
   await waitForPort(proxyPort, backend, () => backendOutput)
   saw("backend listening", `127.0.0.1:${proxyPort}`)
 
-  step("Start Centrifugo v6.9.1 with every unary proxy pointed at the backend")
+  step(`Start Centrifugo v6.9.1 with every unary proxy pointed at the backend over ${transport === "http" ? "HTTP" : "gRPC"}`)
   const centrifugo = await Centrifugo.start({
     bin,
+    transport,
     proxy: `127.0.0.1:${proxyPort}`,
     httpHeaders: ["Secret", "Authorization"],
     port: centrifugoPort,
@@ -218,7 +232,7 @@ const main = async () => {
       console.log(`   Browser:    ${bold(web.url)}   (log in as alice or bob, chat, ping, news)`)
       console.log(`   WebSocket:  ${centrifugo.websocketUrl}   (connect data {"authToken": "alice-token"} or "bob-token")`)
       console.log(`   HTTP API:   ${centrifugo.httpUrl}/api  (X-API-Key: ${centrifugo.apiKey})`)
-      console.log(`   Backend:    grpc://127.0.0.1:${proxyPort}`)
+      console.log(`   Backend:    grpc://127.0.0.1:${grpcPort} and http://127.0.0.1:${httpPort}/centrifugo/ (proxies use ${transport})`)
       console.log("   Ctrl-C stops everything.")
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()))
       await web.close()

@@ -13,6 +13,7 @@
  * - `TopicRegistry`: channel patterns to subscribe authorization.
  * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
+ * - `HttpProxy`: the HTTP transport, as `effect/http` routes or a standalone scoped Layer.
  * - `Main`: runs a server Layer as the process's main program (a signal drains it and exits 0).
  * - `Workers`: the same main program in N processes sharing its port (crashed workers replaced, SIGTERM drains all).
  * - `CentrifugoApi`: Centrifugo's server API (publish, broadcast, presence, history, ...) over HTTP or gRPC.
@@ -26,6 +27,7 @@ export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
 export * as Handler from "./Handler.ts"
 export * as Handlers from "./Handlers.ts"
+export * as HttpProxy from "./http/HttpProxy.ts"
 export * as Interceptor from "./Interceptor.ts"
 export * as Main from "./Main.ts"
 export * as Payload from "./Payload.ts"

@@ -1,7 +1,7 @@
-// loadgen: a gRPC load generator that calls a CentrifugoProxy method the way Centrifugo does — grpc-go (the same
-// library and version Centrifugo v6.9.1 uses), one HTTP/2 connection (or -connections C, like C Centrifugo nodes or
-// proxy kinds), N calls in flight, pre-serialized request bytes — and reports throughput and latency percentiles as
-// JSON.
+// loadgen: a gRPC (or, with -url, HTTP) load generator that calls a CentrifugoProxy method the way Centrifugo does —
+// grpc-go (the same library and version Centrifugo v6.9.1 uses), one HTTP/2 connection (or -connections C, like C
+// Centrifugo nodes or proxy kinds), N calls in flight, pre-serialized request bytes — and reports throughput and
+// latency percentiles as JSON.
 package main
 
 import (
@@ -54,7 +54,8 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "measured duration")
 	warmup := flag.Duration("warmup", time.Second, "unmeasured warm-up before it")
 	timeout := flag.Duration("timeout", 5*time.Second, "per-call deadline")
-	connections := flag.Int("connections", 1, "client connections; the calls in flight are spread over them")
+	url := flag.String("url", "", "HTTP mode: POST the (JSON) payload to this URL, as Centrifugo's HTTP proxy does")
+	connections := flag.Int("connections", 1, "gRPC client connections; the calls in flight are spread over them")
 	flag.Parse()
 
 	payload, err := os.ReadFile(*payloadFile)
@@ -62,17 +63,29 @@ func main() {
 		fmt.Fprintln(os.Stderr, "read payload:", err)
 		os.Exit(2)
 	}
-	conns := make([]*grpc.ClientConn, *connections)
-	for i := range conns {
-		conn, err := grpc.NewClient(*addr,
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "dial:", err)
-			os.Exit(2)
+	// call(w, ctx) makes one call for in-flight slot w.
+	var call func(w int, ctx context.Context) error
+	if *url != "" {
+		httpCall := httpCaller(*url, payload)
+		call = func(_ int, ctx context.Context) error { return httpCall(ctx) }
+	} else {
+		conns := make([]*grpc.ClientConn, *connections)
+		for i := range conns {
+			conn, err := grpc.NewClient(*addr,
+				grpc.WithTransportCredentials(insecure.NewCredentials()),
+				grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "dial:", err)
+				os.Exit(2)
+			}
+			defer conn.Close()
+			conns[i] = conn
 		}
-		defer conn.Close()
-		conns[i] = conn
+		call = func(w int, ctx context.Context) error {
+			req := payload
+			var resp []byte
+			return conns[w%len(conns)].Invoke(ctx, *method, &req, &resp)
+		}
 	}
 
 	var measuring atomic.Bool
@@ -85,14 +98,11 @@ func main() {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			conn := conns[w%len(conns)]
-			req := payload
-			var resp []byte
 			local := make([]time.Duration, 0, 1<<14)
 			for !stop.Load() {
 				ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 				started := time.Now()
-				err := conn.Invoke(ctx, *method, &req, &resp)
+				err := call(w, ctx)
 				elapsed := time.Since(started)
 				cancel()
 				if !measuring.Load() {

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 export interface ConfigOptions {
-  /** Where Centrifugo reaches the proxy backend, `host:port` (gRPC). */
+  /** Where Centrifugo reaches the proxy backend, `host:port` (the gRPC server, or the HTTP one with `transport`). */
   readonly proxy: string
   /** Centrifugo's HTTP port (WebSocket, HTTP API, health). */
   readonly port: number
@@ -39,6 +39,24 @@ export interface ConfigOptions {
   readonly grpcApi?: { readonly port: number; readonly key: string }
   /** Deep-merged over the generated config, for anything else. */
   readonly overrides?: Record<string, unknown>
+  /**
+   * How Centrifugo reaches the backend: `grpc` (default; `proxy` is the gRPC server's `host:port`) or `http`
+   * (`proxy` is the HTTP transport's `host:port`; each proxy posts to `http://proxy${httpPrefix}/<event>`). HTTP
+   * has no stream subscriptions: the `stream` and `bidi` namespaces and the subscribe_stream proxy are left out.
+   */
+  readonly transport?: "grpc" | "http"
+  /** The HTTP routes' prefix. Default `/centrifugo` (`HttpProxy`'s default). */
+  readonly httpPrefix?: string
+  /** `http.static_headers` of every HTTP proxy. */
+  readonly staticHeaders?: Readonly<Record<string, string>>
+  /**
+   * A shared secret every HTTP proxy sends as a static header (what `HttpProxy`'s `requireHeader` checks). Refused
+   * when its name is also in `httpHeaders`/`emulatedHeaders`: Centrifugo lets a client's header of that name replace
+   * the static one.
+   */
+  readonly secretHeader?: { readonly name: string; readonly value: string }
+  /** `http.status_to_code_transforms` of every HTTP proxy (what non-200 statuses mean to the client). */
+  readonly statusToCodeTransforms?: ReadonlyArray<Record<string, unknown>>
 }
 
 /**
@@ -132,7 +150,60 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
     },
     proxies: [{ name: "binary", ...proxy, binary_encoding: true }]
   }
-  return deepMerge(base, options.overrides ?? {})
+  return deepMerge(options.transport === "http" ? overHttp(base, options) : base, options.overrides ?? {})
+}
+
+/** The path of each proxy kind under the HTTP prefix (HttpProxy's routes). */
+const HTTP_PATHS: Record<string, string> = {
+  connect: "connect",
+  refresh: "refresh",
+  subscribe: "subscribe",
+  publish: "publish",
+  sub_refresh: "sub_refresh",
+  rpc: "rpc",
+  map_publish: "map_publish",
+  map_remove: "map_remove",
+  shared_poll_refresh: "shared_poll_refresh"
+}
+
+/**
+ * The same config with every proxy pointed at the HTTP transport: an `http://` endpoint per kind, the HTTP-only
+ * options, and without what HTTP cannot carry (stream subscriptions, gRPC credentials).
+ */
+const overHttp = (base: Record<string, unknown>, options: ConfigOptions): Record<string, unknown> => {
+  const forwarded = [...(options.httpHeaders ?? []), ...(options.emulatedHeaders ?? [])].map((h) => h.toLowerCase())
+  if (options.secretHeader !== undefined && forwarded.includes(options.secretHeader.name.toLowerCase())) {
+    throw new Error(
+      `secretHeader ${options.secretHeader.name} is also forwarded from clients (http_headers/emulated_headers): a ` +
+        `client could send its own value and replace the secret. Use a header name clients never send.`
+    )
+  }
+  const prefix = (options.httpPrefix ?? "/centrifugo").replace(/\/+$/, "")
+  const http = {
+    static_headers: {
+      ...options.staticHeaders,
+      ...(options.secretHeader === undefined ? {} : { [options.secretHeader.name]: options.secretHeader.value })
+    },
+    status_to_code_transforms: [...(options.statusToCodeTransforms ?? [])]
+  }
+  const over = (proxy: unknown, kind: string) => {
+    const { grpc: _grpc, ...rest } = proxy as Record<string, unknown>
+    return { ...rest, endpoint: `http://${options.proxy}${prefix}/${HTTP_PATHS[kind]}`, http }
+  }
+  const out = structuredClone(base) as {
+    client: { proxy: Record<string, unknown> }
+    channel: { proxy: Record<string, unknown>; namespaces: Array<{ name: string }> }
+    rpc: { proxy: unknown }
+    proxies?: Array<Record<string, unknown>>
+  }
+  for (const kind of Object.keys(out.client.proxy)) out.client.proxy[kind] = over(out.client.proxy[kind], kind)
+  delete out.channel.proxy.subscribe_stream
+  for (const kind of Object.keys(out.channel.proxy)) out.channel.proxy[kind] = over(out.channel.proxy[kind], kind)
+  out.channel.namespaces = out.channel.namespaces.filter((ns) => ns.name !== "stream" && ns.name !== "bidi")
+  out.rpc.proxy = over(out.rpc.proxy, "rpc")
+  // Named proxies serve RPC namespaces here (`bin`: binary encoding).
+  if (out.proxies !== undefined) out.proxies = out.proxies.map((proxy) => over(proxy, "rpc"))
+  return out as unknown as Record<string, unknown>
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -11,6 +11,7 @@
 import { Cause, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
 import type { Handlers } from "../Handlers.ts"
 import * as ProxyServer from "../grpc/ProxyServer.ts"
+import * as HttpProxy from "../http/HttpProxy.ts"
 
 export interface LogLine {
   readonly level: string
@@ -80,4 +81,45 @@ export const start = async <E>(handlers: Layer.Layer<Handlers, E>, options: Opti
     throw Cause.squash(exit.cause)
   }
   return { ...exit.value, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
+
+export interface RunningHttpServer {
+  readonly port: number
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  /** `127.0.0.1:PORT`, as `Centrifugo.config({ proxy, transport: "http" })` wants it. */
+  readonly address: string
+  /** Log lines written so far. */
+  readonly logs: ReadonlyArray<LogLine>
+  /** Closes the server's scope: graceful drain, as on SIGTERM. */
+  readonly stop: () => Promise<void>
+}
+
+/** Starts the HTTP transport (`HttpProxy.layer`) on a free port of 127.0.0.1, keeping its log lines. */
+export const startHttp = async <E>(
+  handlers: Layer.Layer<Handlers, E>,
+  options: Omit<HttpProxy.HttpProxyOptions, "host" | "port"> = {}
+): Promise<RunningHttpServer> => {
+  const logs: Array<LogLine> = []
+  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
+    logs.push({
+      level: logLevel,
+      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+    })
+  })
+  const layer = HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
+    Layer.provide(handlers),
+    Layer.provide(Logger.layer([capture]))
+  )
+  const scope = Scope.makeUnsafe()
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
+  const server = Context.get(context, HttpProxy.HttpProxy)
+  return {
+    port: server.port,
+    url: `http://127.0.0.1:${server.port}`,
+    address: `127.0.0.1:${server.port}`,
+    logs,
+    stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
 }

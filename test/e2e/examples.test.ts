@@ -1,5 +1,5 @@
 // Every example end to end: examples/app.ts (and the standalone connect examples) behind a real Centrifugo v6.9.1,
-// driven by centrifuge-js over WebSocket.
+// driven by centrifuge-js over WebSocket; the app through gRPC proxies and through HTTP proxies.
 import type { Centrifuge } from "centrifuge"
 import { Effect, Layer } from "effect"
 import { CentrifugoApi, Handlers, Reply } from "effect-centrifugo"
@@ -11,18 +11,21 @@ import { refresh } from "../../examples/refresh.ts"
 import { centrifugoBin, client, type ClientOptions, next } from "../support/e2e.ts"
 
 interface Stack {
-  readonly server: TestServer.RunningServer
+  readonly server: TestServer.RunningServer | TestServer.RunningHttpServer
   readonly centrifugo: Centrifugo.RunningCentrifugo
 }
 
 const startStack = async <E>(
-  handlers: Layer.Layer<Handlers.Handlers, E> | ((centrifugoUrl: string) => Layer.Layer<Handlers.Handlers, E>)
+  handlers: Layer.Layer<Handlers.Handlers, E> | ((centrifugoUrl: string) => Layer.Layer<Handlers.Handlers, E>),
+  transport: "grpc" | "http" = "grpc"
 ): Promise<Stack> => {
   // The backend may call Centrifugo's API, so Centrifugo's port is chosen first and the backend is told.
   const port = await Centrifugo.freePort()
-  const server = await TestServer.start(typeof handlers === "function" ? handlers(`http://127.0.0.1:${port}`) : handlers)
+  const layer = typeof handlers === "function" ? handlers(`http://127.0.0.1:${port}`) : handlers
+  const server = transport === "grpc" ? await TestServer.start(layer) : await TestServer.startHttp(layer)
   const centrifugo = await Centrifugo.start({
     bin: centrifugoBin(),
+    transport,
     port,
     proxy: server.address,
     httpHeaders: ["Secret", "Authorization"]
@@ -41,7 +44,7 @@ const apiPublish = (stack: Stack, channel: string, data: unknown) =>
     body: JSON.stringify({ channel, data })
   }).then((r) => r.json())
 
-describe("examples/app.ts through Centrifugo", () => {
+describe.each(["grpc", "http"] as const)("examples/app.ts through Centrifugo, %s proxies", (transport) => {
   let stack: Stack
   const clients: Array<Centrifuge> = []
   const connect = (options: ClientOptions) => {
@@ -52,7 +55,7 @@ describe("examples/app.ts through Centrifugo", () => {
   const alice = (options: ClientOptions = {}) => connect({ data: { authToken: "alice-token" }, ...options })
 
   beforeAll(async () => {
-    stack = await startStack((url) => AppWith(CentrifugoApi.layerHttpFetch({ url, key: "test-api-key" })))
+    stack = await startStack((url) => AppWith(CentrifugoApi.layerHttpFetch({ url, key: "test-api-key" })), transport)
   })
   afterEach(() => {
     for (const c of clients.splice(0)) c.disconnect()

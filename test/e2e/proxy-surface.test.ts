@@ -1,5 +1,6 @@
 // The whole proxy surface end to end (real Centrifugo v6.9.1 + centrifuge-js): stream subscriptions, map channels,
-// binary payloads with a protobuf client, connection meta and forwarded/emulated headers.
+// binary payloads with a protobuf client, connection meta and forwarded/emulated/static headers. Stream
+// subscriptions are gRPC-only upstream; the rest runs through gRPC proxies and through HTTP proxies.
 import type { Centrifuge } from "centrifuge"
 import { Centrifuge as ProtobufCentrifuge } from "centrifuge/build/protobuf"
 import { Effect, Schedule, Stream } from "effect"
@@ -22,7 +23,8 @@ const handlers = Handlers.layer({
       seen.headers.push({
         event: "connect",
         forwarded: Request.header(request, "X-Forwarded-Test"),
-        emulated: Request.header(request, "X-Emulated")
+        emulated: Request.header(request, "X-Emulated"),
+        static: Request.header(request, "X-Static")
       })
       return Reply.connect({ user: "ann", meta: { plan: "gold", region: "eu" } })
     }),
@@ -62,7 +64,8 @@ const handlers = Handlers.layer({
     seen.headers.push({
       event: "rpc",
       forwarded: Request.header(request, "X-Forwarded-Test"),
-      emulated: Request.header(request, "X-Emulated")
+      emulated: Request.header(request, "X-Emulated"),
+      static: Request.header(request, "X-Static")
     })
     if (request.method === "bin::reverse") {
       const bytes = [...(request.rawData ?? new Uint8Array())]
@@ -73,18 +76,21 @@ const handlers = Handlers.layer({
   }
 })
 
-describe("the whole proxy surface through Centrifugo", () => {
-  let server: TestServer.RunningServer
+/** A backend over `transport` and a Centrifugo in front of it, for one describe block. */
+const backend = (transport: "grpc" | "http") => {
+  let server: TestServer.RunningServer | TestServer.RunningHttpServer
   let centrifugo: Centrifugo.RunningCentrifugo
   const clients: Array<{ disconnect(): void }> = []
 
   beforeAll(async () => {
-    server = await TestServer.start(handlers)
+    server = transport === "grpc" ? await TestServer.start(handlers) : await TestServer.startHttp(handlers)
     centrifugo = await Centrifugo.start({
       bin: centrifugoBin(),
+      transport,
       proxy: server.address,
       httpHeaders: ["X-Forwarded-Test"],
       emulatedHeaders: ["X-Emulated"],
+      staticHeaders: { "X-Static": "from-config" },
       proxyTimeout: "2s"
     })
   })
@@ -102,6 +108,11 @@ describe("the whole proxy surface through Centrifugo", () => {
     c.connect()
     return c
   }
+  return { connect, clients, centrifugo: () => centrifugo }
+}
+
+describe("stream subscriptions through Centrifugo (gRPC proxies: Centrifugo has no HTTP stream proxy)", () => {
+  const { connect } = backend("grpc")
 
   it("a unidirectional stream delivers N publications, then ends: the client sees unsubscribe 2000", async () => {
     const c = connect()
@@ -136,8 +147,13 @@ describe("the whole proxy surface through Centrifugo", () => {
     await sub.publish({ text: "hello" })
     expect((await echoed).data).toEqual({ shout: "HELLO" })
   })
+})
+
+describe.each(["grpc", "http"] as const)("map, binary, meta and headers through Centrifugo, %s proxies", (transport) => {
+  const { centrifugo, clients, connect } = backend(transport)
 
   it("a map channel: publish and remove go through the handlers", async () => {
+    seen.mapCalls.length = 0
     const c = connect()
     const sub = c.newMapSubscription("map:board")
     const subscribed = next(sub, "subscribed")
@@ -159,7 +175,8 @@ describe("the whole proxy surface through Centrifugo", () => {
   })
 
   it("binary-encoded RPC round trip with a protobuf client", async () => {
-    const c = new ProtobufCentrifuge(centrifugo.websocketUrl, { websocket: WebSocket })
+    seen.binary.length = 0
+    const c = new ProtobufCentrifuge(centrifugo().websocketUrl, { websocket: WebSocket })
     clients.push(c)
     c.connect()
     const result = await c.rpc("bin::reverse", new Uint8Array([1, 2, 3, 250]))
@@ -172,13 +189,15 @@ describe("the whole proxy surface through Centrifugo", () => {
     expect((await c.rpc("meta", {})).data).toEqual({ meta: { plan: "gold", region: "eu" } })
   })
 
-  it("a forwarded HTTP header and an emulated header are visible in handlers", async () => {
+  it("forwarded, emulated and static headers are visible in handlers", async () => {
     seen.headers.length = 0
     const c = connect({ httpHeaders: { "X-Forwarded-Test": "from-ws" }, headers: { "X-Emulated": "from-sdk" } })
     await c.rpc("headers", {})
+    // Static headers are the HTTP proxy's `http.static_headers` (not configured for gRPC here).
+    const fixed = transport === "http" ? "from-config" : undefined
     expect(seen.headers).toEqual([
-      { event: "connect", forwarded: "from-ws", emulated: "from-sdk" },
-      { event: "rpc", forwarded: "from-ws", emulated: "from-sdk" }
+      { event: "connect", forwarded: "from-ws", emulated: "from-sdk", static: fixed },
+      { event: "rpc", forwarded: "from-ws", emulated: "from-sdk", static: fixed }
     ])
   })
 })

@@ -37,6 +37,8 @@ describe("the seed's client calls, verbatim, against examples/", () => {
         PATH: process.env.PATH ?? "",
         PROXY_HOST: "127.0.0.1",
         PROXY_PORT: String(proxyPort),
+        PROXY_HTTP_HOST: "127.0.0.1",
+        PROXY_HTTP_PORT: "0",
         CENTRIFUGO_API_URL: `http://127.0.0.1:${port}`,
         CENTRIFUGO_API_KEY: "seed-api-key"
       },

@@ -1,5 +1,6 @@
 // End to end: a real Centrifugo v6.9.1 proxying to our server, driven by the real centrifuge-js SDK over WebSocket.
-// One scenario at least per unary proxy (connect, refresh, subscribe, publish, rpc, sub_refresh).
+// One scenario at least per unary proxy (connect, refresh, subscribe, publish, rpc, sub_refresh), through gRPC
+// proxies and through HTTP proxies: the same handlers, the same client-visible behaviour.
 import type { Centrifuge } from "centrifuge"
 import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -73,8 +74,8 @@ const handlers = Handlers.layer({
   }
 })
 
-describe("real Centrifugo v6.9.1 + centrifuge-js", () => {
-  let server: TestServer.RunningServer
+describe.each(["grpc", "http"] as const)("real Centrifugo v6.9.1 + centrifuge-js, %s proxies", (transport) => {
+  let server: TestServer.RunningServer | TestServer.RunningHttpServer
   let centrifugo: Centrifugo.RunningCentrifugo
   const clients: Array<Centrifuge> = []
   const connect = (options: Parameters<typeof client>[1] = {}) => {
@@ -84,9 +85,10 @@ describe("real Centrifugo v6.9.1 + centrifuge-js", () => {
   }
 
   beforeAll(async () => {
-    server = await TestServer.start(handlers)
+    server = transport === "grpc" ? await TestServer.start(handlers) : await TestServer.startHttp(handlers)
     centrifugo = await Centrifugo.start({
       bin: centrifugoBin(),
+      transport,
       proxy: server.address,
       proxyTimeout: "1s",
       httpHeaders: ["X-Test-Header"]
@@ -103,7 +105,7 @@ describe("real Centrifugo v6.9.1 + centrifuge-js", () => {
   it("the generated config passes `centrifugo checkconfig --strict`", async () => {
     const output = await Centrifugo.checkConfig(
       centrifugoBin(),
-      Centrifugo.config({ proxy: "127.0.0.1:10001", port: 8000, httpHeaders: ["X-Test-Header"] })
+      Centrifugo.config({ proxy: "127.0.0.1:10001", port: 8000, httpHeaders: ["X-Test-Header"], transport })
     )
     expect(output).not.toContain("unknown")
   })
@@ -203,7 +205,8 @@ describe("real Centrifugo v6.9.1 + centrifuge-js", () => {
     const { client: clientId } = await connected
     const started = Date.now()
     await expect(c.rpc("slow", {})).rejects.toMatchObject({ code: 100, temporary: true })
-    // Centrifugo's 1 s deadline reached our server, which interrupted the fiber.
+    // gRPC: Centrifugo's 1 s deadline reached our server, which interrupted the fiber; HTTP: Centrifugo's client
+    // timeout closed the request, which interrupted it.
     await expect.poll(() => calls.interrupted.includes(clientId), { timeout: 3_000 }).toBe(true)
     expect(Date.now() - started).toBeLessThan(3_000)
   })

@@ -75,6 +75,8 @@ it("the image's command with the image's and the Deployment's environment serves
     // Only what differs on a test machine: loopback, free ports, local endpoints, a shorter drain.
     PROXY_HOST: "127.0.0.1",
     PROXY_PORT: String(proxyPort),
+    PROXY_HTTP_HOST: "127.0.0.1",
+    PROXY_HTTP_PORT: "0",
     ADMIN_HOST: "127.0.0.1",
     ADMIN_PORT: String(adminPort),
     CENTRIFUGO_API_URL: `http://127.0.0.1:${await Centrifugo.freePort()}`,

@@ -11,7 +11,14 @@ it("starts with an empty environment, warns once that the server API is disabled
   const port = await Centrifugo.freePort()
   // Only PATH and the port (PROXY_HOST keeps the test on loopback; it is not what is under test).
   const child = spawn(process.execPath, ["--conditions=effect-centrifugo-source", main], {
-    env: { PATH: process.env.PATH ?? "", PROXY_HOST: "127.0.0.1", PROXY_PORT: String(port) },
+    // Only where it listens (loopback, free ports), so parallel test files cannot collide; nothing else is set.
+    env: {
+      PATH: process.env.PATH ?? "",
+      PROXY_HOST: "127.0.0.1",
+      PROXY_PORT: String(port),
+      PROXY_HTTP_HOST: "127.0.0.1",
+      PROXY_HTTP_PORT: "0"
+    },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""

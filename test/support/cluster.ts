@@ -76,6 +76,8 @@ export const startBackend = async (
       ...process.env,
       PROXY_HOST: "127.0.0.1",
       PROXY_PORT: String(port),
+      PROXY_HTTP_HOST: "127.0.0.1",
+      PROXY_HTTP_PORT: "0",
       PROXY_WORKERS: String(workers),
       LOG_FORMAT: "json",
       ...env

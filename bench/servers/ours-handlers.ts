@@ -1,0 +1,26 @@
+// The handlers of effect-centrifugo's benchmarked servers (gRPC and HTTP): what bench/servers/logic.ts describes.
+import { Effect, Layer, Schema } from "effect"
+import { Handler, Handlers, Reply, TokenStorage } from "../../src/index.ts"
+import { realisticChannels, TOKENS } from "./logic.ts"
+
+export const noop = Handlers.layer({
+  connect: () => Effect.succeed(Reply.connect({ user: "u" })),
+  subscribe: () => Effect.succeed(Reply.subscribe()),
+  rpc: () => Effect.succeed(Reply.rpc())
+})
+
+const ConnectData = Schema.Struct({ token: Schema.String })
+export const realistic = Handlers.layer({
+  connect: Handler.withPayload(ConnectData, ({ token }) =>
+    Effect.gen(function*() {
+      const tokens = yield* TokenStorage.TokenStorage
+      const payload = yield* tokens.load(token)
+      return Reply.connect({ user: payload.user, channels: realisticChannels(payload.user), data: { ok: true } })
+    }))
+}).pipe(
+  Layer.provide(TokenStorage.layerMemory(
+    Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
+  ))
+)
+
+export const handlers = process.env.MODE === "realistic" ? realistic : noop

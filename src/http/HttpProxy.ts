@@ -1,0 +1,387 @@
+/**
+ * The HTTP transport: Centrifugo's HTTP proxies answered by the same `Handlers` (and interceptors) as the gRPC
+ * server, as `effect/http` routes, one POST route per event under a prefix (`/centrifugo/connect`,
+ * `/centrifugo/rpc`, ...).
+ *
+ * - `HttpProxy.routes(options)` registers the routes on an `HttpRouter`: mount them in your own `effect/http` app
+ *   (one port for your API and the proxy);
+ * - `HttpProxy.layer(options)` / `layerConfig()` serve them alone on `@effect/platform-node`'s HTTP server
+ *   (`PROXY_HTTP_HOST` / `PROXY_HTTP_PORT`, default 0.0.0.0:10002), with a graceful drain on shutdown.
+ *
+ * Per request, with a test for each rule:
+ * - the body is decoded (Centrifugo's JSON, see `codec.ts`) and run through the core pipeline: a failure or defect
+ *   the handler did not turn into a reply is logged once and answered `failureReply` (default error 100,
+ *   temporary) with HTTP 200; refresh and sub-refresh answer HTTP 500 instead, which Centrifugo treats as "try
+ *   again later" (a refresh is extended by 60 s) rather than ending the session over an ignored error field;
+ * - a payload that is not JSON, or nested deeper than 512 levels: error 107 (refresh: HTTP 400), handler not called;
+ * - a body that is not a request of the event: HTTP 400 with the reason;
+ * - another method than POST: 405; an unknown event path under the prefix: 404 listing the known ones;
+ * - a body over `maxBodySize` (default 4 MiB): 413, refused from its Content-Length before it is read;
+ * - an event without a handler: 501 naming the missing handler;
+ * - HTTP has no deadline header: every call is bounded by `timeout`, and Centrifugo giving up (its proxy
+ *   `timeout` closes the request) interrupts the handler's fiber, running its finalizers;
+ * - `requireHeader`: requests without the header's exact value (constant-time) answer 401 and reach no handler;
+ *   the header is removed from `request.headers`; one warning per 10 s;
+ * - `request.headers` holds what Centrifugo forwarded (`http_headers`, `emulated_headers`, `http.static_headers`),
+ *   lower-cased, without the headers that only describe the HTTP message (host, content-length, ...).
+ *
+ * @since 0.2.0
+ */
+import { ByteSize, Config, Context, Duration, Effect, Layer, type Redacted } from "effect"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { createServer } from "node:http"
+import type { Handler } from "../Handlers.ts"
+import { Handlers } from "../Handlers.ts"
+import { noHandlerMessage } from "../internal/events.ts"
+import { safe, throttle } from "../internal/logText.ts"
+import * as Pipeline from "../internal/pipeline.ts"
+import { isInvalidJson } from "../Payload.ts"
+import type * as Request from "../Request.ts"
+import { DEFAULT_PREFIX, type HttpEvent, httpEvents } from "./events.ts"
+import { forwardedHeaders } from "./headers.ts"
+import { isBadBody } from "./json.ts"
+import * as Secret from "./secret.ts"
+
+export interface HttpProxyRoutesOptions {
+  /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
+  readonly prefix?: string
+  /** The error reply for failures and defects that handlers did not turn into a reply. */
+  readonly failureReply?: { readonly code: number; readonly message: string; readonly temporary: boolean }
+  /**
+   * Upper bound of a call (HTTP carries no deadline). Default 30 s. Set it a little below the proxy `timeout` of
+   * Centrifugo's config (default 1 s) so Centrifugo gets the failure reply rather than a timeout; when Centrifugo
+   * gives up first, it closes the request and the handler is interrupted anyway.
+   */
+  readonly timeout?: Duration.Input
+  /** Largest body accepted, in bytes; larger ones answer 413. Default 4 MiB. */
+  readonly maxBodySize?: number
+  /**
+   * A header every request must carry with this exact value: put it in the proxy's `http.static_headers`, and never
+   * list its name in `http_headers` or `emulated_headers` (Centrifugo lets a forwarded client header of the same
+   * name replace a static one). Requests without it answer 401; the header is removed from `request.headers`.
+   * An empty name or value fails at start.
+   */
+  readonly requireHeader?: { readonly name: string; readonly value: Redacted.Redacted<string> | string }
+}
+
+export interface HttpProxyOptions extends HttpProxyRoutesOptions {
+  /** Interface to bind. Default `0.0.0.0`. */
+  readonly host?: string
+  /** Port to bind; `0` picks a free one (read it from the `HttpProxy` service). Default 10002. */
+  readonly port?: number
+  /** How long in-flight requests may run after shutdown starts before they are interrupted. Default 10 s. */
+  readonly shutdownTimeout?: Duration.Input
+}
+
+/** The running standalone server. */
+export interface HttpProxy {
+  /** The bound port (useful with `port: 0`). */
+  readonly port: number
+  /** `http://host:port`: Centrifugo's proxy `endpoint` is this plus the route path. */
+  readonly url: string
+  /** The routes' prefix. */
+  readonly prefix: string
+}
+
+export const HttpProxy: Context.Service<HttpProxy, HttpProxy> = Context.Service<HttpProxy>(
+  "effect-centrifugo/HttpProxy"
+)
+
+/** The HTTP proxy could not start: it cannot bind, or its configuration is unsafe or invalid. */
+export interface HttpProxyError {
+  readonly _tag: "HttpProxyError"
+  readonly message: string
+  readonly cause?: unknown
+}
+
+export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError => {
+  const error = { _tag: "HttpProxyError" as const, message, ...(cause === undefined ? {} : { cause }) }
+  return Object.defineProperty(error, "toString", { value: () => `HttpProxyError: ${message}`, enumerable: false })
+}
+
+/** The default body limit: 4 MiB, as the gRPC server's message limit. */
+export const DEFAULT_MAX_BODY_SIZE = 4 * 1024 * 1024
+
+/** The route paths of every event under `prefix`, e.g. `{ connect: "/centrifugo/connect", ... }`. */
+export const paths = (prefix: string = DEFAULT_PREFIX): Readonly<Record<string, string>> =>
+  Object.fromEntries(httpEvents.map((event) => [event.path, `${normalizePrefix(prefix)}/${event.path}`]))
+
+const normalizePrefix = (prefix: string): string => {
+  const trimmed = prefix.replace(/\/+$/, "")
+  return trimmed === "" || trimmed.startsWith("/") ? trimmed : `/${trimmed}`
+}
+
+/** Refuses a secret that would protect nothing (an empty name or value) at start, before anything listens. */
+const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
+  const problem = Secret.problem(required)
+  return problem === undefined ? Effect.void : Effect.fail(HttpProxyError(problem))
+}
+
+const text = (body: string, status: number, headers?: Record<string, string>) =>
+  HttpServerResponse.text(body, { status, ...(headers === undefined ? {} : { headers }) })
+
+const json = (body: string) => HttpServerResponse.text(body, { status: 200, contentType: "application/json" })
+
+/** The pipeline's outcome as an HTTP response: the reply with 200, or a status for what a reply cannot say. */
+const respond = (outcome: Pipeline.Outcome<string>) => {
+  if (!Pipeline.isUnanswerable(outcome)) return json(outcome)
+  return outcome._tag === "Failed"
+    ? text(`effect-centrifugo: ${outcome.message}`, 500)
+    : text(`effect-centrifugo: ${outcome.message}`, 400)
+}
+
+interface RouteSettings {
+  readonly pipeline: Pipeline.EventPipeline<string> | undefined
+  readonly timeout: Duration.Duration
+  readonly maxBodySize: number
+  readonly secret: Secret.SecretCheck | undefined
+  readonly refuse: (event: string) => Effect.Effect<void>
+}
+
+const isBodyTooLarge = (error: unknown): boolean => {
+  const reason = (error as { reason?: { _tag?: unknown; reason?: unknown } } | undefined)?.reason
+  return reason?._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
+}
+
+const warn = (event: HttpEvent, message: string) =>
+  Effect.logWarning(`${event.spec.tag}: ${message}`).pipe(Effect.annotateLogs({ event: event.spec.event }))
+
+const route = (event: HttpEvent, settings: RouteSettings) => {
+  const { maxBodySize, pipeline, refuse, secret, timeout } = settings
+  const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
+  const limit = ByteSize.bytes(maxBodySize)
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.method !== "POST") {
+      return text(`effect-centrifugo: Centrifugo's proxy requests are POST, got ${request.method}`, 405, {
+        allow: "POST"
+      })
+    }
+    // Read once: the platform's request rebuilds its headers record on every access.
+    const headers = request.headers
+    if (secret !== undefined && !secret.ok(headers)) {
+      yield* refuse(event.spec.tag)
+      return text(Secret.UNAUTHORIZED, 401)
+    }
+    if (pipeline === undefined) {
+      const message = noHandlerMessage(event.spec.event)
+      yield* warn(event, message)
+      return text(`effect-centrifugo: ${event.spec.tag}: ${message}`, 501)
+    }
+    const declared = headers["content-length"]
+    if (declared !== undefined && Number(declared) > maxBodySize) {
+      yield* warn(event, `refused a ${declared}-byte body (maxBodySize ${maxBodySize})`)
+      return text(tooLarge, 413)
+    }
+    const read = yield* Effect.result(
+      Effect.provideService(request.arrayBuffer, HttpServerRequest.MaxBodySize, limit)
+    )
+    if (read._tag === "Failure") {
+      if (isBodyTooLarge(read.failure)) {
+        yield* warn(event, `refused a body over maxBodySize (${maxBodySize} bytes)`)
+        return text(tooLarge, 413)
+      }
+      yield* warn(event, `could not read the body: ${safe(String(read.failure))}`)
+      return text("effect-centrifugo: could not read the body", 400)
+    }
+    let decoded: Request.ProxyRequest
+    try {
+      decoded = event.decode(Buffer.from(read.success), forwardedHeaders(headers, secret?.name))
+    } catch (error) {
+      if (isInvalidJson(error)) return respond(yield* pipeline.invalidJson(error.field, error.reason))
+      if (isBadBody(error)) {
+        yield* warn(event, `bad request: ${safe(error.message)}`)
+        return text(`effect-centrifugo: bad request: ${error.message}`, 400)
+      }
+      yield* Effect.logError(`${event.spec.tag}: unexpected decode error`, error).pipe(
+        Effect.annotateLogs({ event: event.spec.event })
+      )
+      return text("effect-centrifugo: internal error while decoding the request", 500)
+    }
+    // Centrifugo closing the request interrupts this fiber (and so the handler's): effect/http does it on abort.
+    return respond(yield* pipeline.run(decoded, timeout))
+  })
+}
+
+/**
+ * The proxy routes, registered on the `HttpRouter` of your app. Requires `Handlers`; fails with `HttpProxyError`
+ * when `failureReply` or `requireHeader` is invalid.
+ *
+ * ```ts
+ * const App = Layer.mergeAll(MyApiRoutes, HttpProxy.routes()).pipe(Layer.provide(MyHandlers))
+ * HttpRouter.serve(App).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })))
+ * ```
+ */
+export const routes = (
+  options: HttpProxyRoutesOptions = {}
+): Layer.Layer<never, HttpProxyError, HttpRouter.HttpRouter | Handlers> =>
+  HttpRouter.use((router) =>
+    Effect.gen(function*() {
+      yield* validateSecret(options.requireHeader)
+      const maxBodySize = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE
+      if (!(Number.isInteger(maxBodySize) && maxBodySize > 0)) {
+        return yield* Effect.fail(HttpProxyError(`maxBodySize ${maxBodySize} is not a positive integer`))
+      }
+      const handlers = yield* Handlers
+      const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
+      const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
+      const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+      const secret = Secret.check(options.requireHeader)
+      const shouldLog = throttle(10_000)
+      const refuse = (tag: string) =>
+        Effect.suspend(() => {
+          const suppressed = shouldLog()
+          if (suppressed === undefined) return Effect.void
+          return Effect.logWarning(
+            `${tag}: ${Secret.UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
+          )
+        })
+      for (const event of httpEvents) {
+        const handler = handlers[event.spec.event] as Handler<never, never> | undefined
+        const pipeline = handler === undefined ? undefined : yield* Effect.try({
+          try: () => Pipeline.make(event.spec, handler, event.encode as (reply: unknown) => string, { failureReply }),
+          catch: (error) => HttpProxyError(`invalid failureReply: ${String(error)}`, error)
+        })
+        yield* router.add("*", `${prefix}/${event.path}` as HttpRouter.PathInput, route(event, {
+          pipeline,
+          timeout,
+          maxBodySize,
+          secret,
+          refuse
+        }))
+      }
+      // Under a prefix of its own, an unknown event gets a 404 that says what exists; at the root (prefix "") the
+      // app's own not-found handling stays in charge.
+      if (prefix === "") return
+      const known = httpEvents.map((event) => event.path).join(", ")
+      yield* router.add(
+        "*",
+        `${prefix}/*` as HttpRouter.PathInput,
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          return text(`effect-centrifugo: no proxy event at ${safe(request.url)}; the events are ${known}`, 404)
+        })
+      )
+    })
+  )
+
+/**
+ * Node's server closes idle keep-alive connections when `close()` is called, but a connection busy at that moment
+ * stays open until its keep-alive timeout after its last response (Centrifugo keeps up to 255 per host). Closing
+ * each one as soon as its request is answered lets a drain end with the last in-flight request.
+ */
+const drainingServer = () => {
+  const server = createServer()
+  server.on("request", (_request, response) =>
+    response.once("finish", () => {
+      if (!server.listening) setImmediate(() => server.closeIdleConnections())
+    }))
+  return server
+}
+
+/** The routes served alone on Node's HTTP server: listening once built, drained when its scope closes. */
+export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const host = options.host ?? "0.0.0.0"
+    const port = options.port ?? 10002
+    if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+      return yield* Effect.fail(HttpProxyError(`port ${port} is not a port number (0-65535; 0 = any free port)`))
+    }
+    // Checked before binding, so an unsafe configuration never listens.
+    yield* validateSecret(options.requireHeader)
+    const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
+    // Loaded here, not at the top: an application that serves only gRPC (or mounts the routes in its own server)
+    // never loads Node's HTTP server platform (about 10 MiB of resident memory).
+    const NodeHttpServer = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpServer"))
+    const server = Layer.effect(
+      HttpServer.HttpServer,
+      NodeHttpServer.make(drainingServer, {
+        host,
+        port,
+        gracefulShutdownTimeout: options.shutdownTimeout ?? Duration.seconds(10)
+      }).pipe(
+        Effect.mapError((error) => HttpProxyError(`cannot bind ${host}:${port}: ${String(error.cause ?? error)}`, error))
+      )
+    )
+    const info = Layer.effect(
+      HttpProxy,
+      Effect.gen(function*() {
+        const { address } = yield* HttpServer.HttpServer
+        const bound = "port" in address ? address.port : port
+        const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`
+        yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
+        yield* Effect.addFinalizer(() => Effect.logInfo("Centrifugo HTTP proxy stopped"))
+        return HttpProxy.of({ port: bound, url, prefix })
+      })
+    )
+    const app = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true })
+    return Layer.merge(app, info).pipe(Layer.provide(server))
+  }))
+
+/** An option given as a value, or as a `Config` read when the Layer is built. */
+export type Configurable<A> = A | Config.Config<A>
+
+export type HttpProxyConfig = {
+  readonly [K in keyof HttpProxyOptions]?: Configurable<Exclude<HttpProxyOptions[K], undefined>>
+}
+
+/**
+ * The standalone server configured from the environment: `PROXY_HTTP_HOST` (default `0.0.0.0`), `PROXY_HTTP_PORT`
+ * (default 10002), `PROXY_HTTP_TIMEOUT` (a duration, default 30 seconds), `PROXY_HTTP_SHUTDOWN_TIMEOUT` (default
+ * 10 seconds), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
+ * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
+ * at start). Any option may be given as a value or a `Config` of your own instead.
+ */
+export const layerConfig = (
+  config: HttpProxyConfig = {}
+): Layer.Layer<HttpProxy, HttpProxyError | Config.ConfigError, Handlers> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const read = <A>(value: Configurable<A> | undefined, fallback: Config.Config<A>): Effect.Effect<A, Config.ConfigError> =>
+      value === undefined ? fallback : Config.isConfig(value) ? value as Config.Config<A> : Effect.succeed(value as A)
+    const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault("0.0.0.0")))
+    const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(10002)))
+    const timeout = yield* read<Duration.Input>(
+      config.timeout,
+      Config.Duration("PROXY_HTTP_TIMEOUT").pipe(Config.withDefault(Pipeline.DEFAULT_TIMEOUT))
+    )
+    const shutdownTimeout = yield* read<Duration.Input>(
+      config.shutdownTimeout,
+      Config.Duration("PROXY_HTTP_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+    )
+    const requireHeader = config.requireHeader !== undefined
+      ? yield* read(config.requireHeader, Config.succeed(undefined))
+      : yield* secretFromEnv
+    const rest: Record<string, unknown> = {}
+    for (const key of ["prefix", "failureReply", "maxBodySize"] as const) {
+      const value = config[key]
+      if (value !== undefined) rest[key] = Config.isConfig(value) ? yield* (value as Config.Config<unknown>) : value
+    }
+    return layer({
+      ...(rest as HttpProxyOptions),
+      host,
+      port,
+      timeout,
+      shutdownTimeout,
+      ...(requireHeader === undefined ? {} : { requireHeader })
+    })
+  }))
+
+/** PROXY_HTTP_SECRET_HEADER + PROXY_HTTP_SECRET: both or neither, never empty. */
+const secretFromEnv = Effect.gen(function*() {
+  const { name, value } = yield* Config.all({
+    name: Config.String("PROXY_HTTP_SECRET_HEADER").pipe(Config.option),
+    value: Config.Redacted("PROXY_HTTP_SECRET").pipe(Config.option)
+  })
+  if (name._tag === "None" && value._tag === "None") return undefined
+  if (name._tag === "None") {
+    return yield* Effect.fail(
+      HttpProxyError("PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither")
+    )
+  }
+  if (value._tag === "None") {
+    return yield* Effect.fail(
+      HttpProxyError("PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither")
+    )
+  }
+  return { name: name.value, value: value.value }
+})

@@ -1,0 +1,137 @@
+/**
+ * The few JSON tools the HTTP codec needs beyond `JSON.parse`: splitting a request body into its top-level fields
+ * without parsing their values, so `data` and `meta` keep the exact bytes Centrifugo embedded (big integers, number
+ * spellings and key order intact) and a payload nested too deeply is refused before anything walks it.
+ *
+ * @since 0.2.0
+ */
+
+const BadBodyTypeId: unique symbol = Symbol.for("effect-centrifugo/http/BadBody")
+
+/** The body is not a request of the event: not a JSON object, or a field of the wrong type. HTTP 400. */
+export interface BadBody {
+  readonly [BadBodyTypeId]: true
+  readonly message: string
+}
+
+export const badBody = (message: string): BadBody => ({ [BadBodyTypeId]: true, message })
+
+export const isBadBody = (value: unknown): value is BadBody =>
+  typeof value === "object" && value !== null && BadBodyTypeId in value
+
+const SPACE = 0x20
+const TAB = 0x09
+const LF = 0x0a
+const CR = 0x0d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const COMMA = 0x2c
+const COLON = 0x3a
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+
+const isSpace = (byte: number | undefined): boolean => byte === SPACE || byte === LF || byte === CR || byte === TAB
+
+const skipSpace = (bytes: Uint8Array, i: number): number => {
+  while (i < bytes.length && isSpace(bytes[i])) i++
+  return i
+}
+
+const truncated = (): BadBody => badBody("the body is not a JSON object (truncated or malformed)")
+
+/** The index just past the string that starts (with its quote) at `i`. */
+const endOfString = (bytes: Uint8Array, i: number): number => {
+  for (let j = i + 1; j < bytes.length; j++) {
+    const byte = bytes[j]
+    if (byte === BACKSLASH) j++
+    else if (byte === QUOTE) return j + 1
+  }
+  throw truncated()
+}
+
+/**
+ * The index just past the value that starts at `i`. Objects and arrays are skipped by counting brackets outside
+ * strings (no recursion, so any depth is safe); the value's own validity is checked by whoever parses it.
+ */
+const endOfValue = (bytes: Uint8Array, i: number): number => {
+  const first = bytes[i]
+  if (first === QUOTE) return endOfString(bytes, i)
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+    let depth = 0
+    for (let j = i; j < bytes.length; j++) {
+      const byte = bytes[j]
+      if (byte === QUOTE) j = endOfString(bytes, j) - 1
+      else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++
+      else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (--depth === 0) return j + 1
+      }
+    }
+    throw truncated()
+  }
+  let j = i
+  while (j < bytes.length) {
+    const byte = bytes[j]
+    if (byte === COMMA || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || isSpace(byte)) break
+    j++
+  }
+  if (j === i) throw truncated()
+  return j
+}
+
+const text = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+
+const keyOf = (bytes: Uint8Array, start: number, end: number): string => {
+  // Centrifugo's keys are plain ASCII; escapes (legal JSON) take the slow path.
+  for (let j = start + 1; j < end - 1; j++) {
+    if (bytes[j] === BACKSLASH) return JSON.parse(text(bytes.subarray(start, end))) as string
+  }
+  return text(bytes.subarray(start + 1, end - 1))
+}
+
+/**
+ * The top-level fields of a JSON object body, each value as its raw bytes (a view into `body`). A repeated key
+ * keeps its last value, as Go's `encoding/json` does. Throws `BadBody` when the body is not one JSON object.
+ */
+export const fields = (body: Uint8Array): Map<string, Uint8Array> => {
+  const out = new Map<string, Uint8Array>()
+  let i = skipSpace(body, 0)
+  if (body[i] !== OPEN_BRACE) throw badBody("the body is not a JSON object")
+  i = skipSpace(body, i + 1)
+  if (body[i] === CLOSE_BRACE) {
+    i++
+  } else {
+    for (;;) {
+      if (body[i] !== QUOTE) throw truncated()
+      const keyEnd = endOfString(body, i)
+      const key = keyOf(body, i, keyEnd)
+      i = skipSpace(body, keyEnd)
+      if (body[i] !== COLON) throw truncated()
+      i = skipSpace(body, i + 1)
+      const valueEnd = endOfValue(body, i)
+      out.set(key, body.subarray(i, valueEnd))
+      i = skipSpace(body, valueEnd)
+      if (body[i] === COMMA) {
+        i = skipSpace(body, i + 1)
+        continue
+      }
+      if (body[i] === CLOSE_BRACE) {
+        i++
+        break
+      }
+      throw truncated()
+    }
+  }
+  if (skipSpace(body, i) !== body.length) throw badBody("the body has data after its JSON object")
+  return out
+}
+
+/** A field's raw JSON parsed; `BadBody` naming the field when it is not JSON. */
+export const parseField = (name: string, raw: Uint8Array): unknown => {
+  try {
+    return JSON.parse(text(raw))
+  } catch (error) {
+    throw badBody(`${name} is not valid JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+}

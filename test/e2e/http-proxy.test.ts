@@ -1,0 +1,137 @@
+// What only the HTTP transport has, end to end with real Centrifugo v6.9.1 and centrifuge-js: the shared-secret
+// header from `http.static_headers`, and the proxy routes mounted in an application's own effect/http app (one
+// port), with the app's middleware answering 403 first and `status_to_code_transforms` telling the client why.
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { createServer } from "node:http"
+import { afterEach, describe, expect, it } from "vitest"
+import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
+import { Centrifugo, TestServer } from "../../src/testing/index.ts"
+import { centrifugoBin, client, next } from "../support/e2e.ts"
+
+const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "ann", data: "welcome" })) })
+const stops: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop()
+})
+
+describe("the secret header (http.static_headers checked by requireHeader)", () => {
+  const stack = async (sent: string) => {
+    const server = await TestServer.startHttp(handlers, { requireHeader: { name: "X-Proxy-Secret", value: "right" } })
+    stops.push(server.stop)
+    const centrifugo = await Centrifugo.start({
+      bin: centrifugoBin(),
+      transport: "http",
+      proxy: server.address,
+      secretHeader: { name: "X-Proxy-Secret", value: sent },
+      httpHeaders: ["X-Client-Header"],
+      emulatedHeaders: ["X-Client-Emulated"]
+    })
+    stops.push(centrifugo.stop)
+    return { server, centrifugo }
+  }
+
+  it("Centrifugo sending the right secret is served", async () => {
+    const { centrifugo } = await stack("right")
+    const c = client(centrifugo.websocketUrl)
+    stops.push(async () => c.disconnect())
+    const connected = next<{ data: unknown }>(c, "connected")
+    c.connect()
+    expect((await connected).data).toBe("welcome")
+  })
+
+  it("a wrong secret is refused: the client sees a temporary 100, the server logs why", async () => {
+    const { centrifugo, server } = await stack("wrong")
+    const c = client(centrifugo.websocketUrl)
+    stops.push(async () => c.disconnect())
+    const failed = next<{ error: { code: number; temporary?: boolean } }>(c, "error")
+    c.connect()
+    expect((await failed).error).toMatchObject({ code: 100, temporary: true })
+    expect(server.logs.some((l) => l.message.includes("missing or wrong proxy secret header"))).toBe(true)
+  })
+
+  it("a client sending the secret header itself (HTTP and emulated) never passes", async () => {
+    const { centrifugo } = await stack("wrong")
+    const c = client(centrifugo.websocketUrl, {
+      httpHeaders: { "X-Proxy-Secret": "right", "X-Client-Header": "x" },
+      headers: { "X-Proxy-Secret": "right", "X-Client-Emulated": "y" }
+    })
+    stops.push(async () => c.disconnect())
+    const failed = next<{ error: { code: number; temporary?: boolean } }>(c, "error")
+    c.connect()
+    expect((await failed).error).toMatchObject({ code: 100, temporary: true })
+  })
+
+  it("Centrifugo.config refuses a secret header name that clients can forward", () => {
+    for (const lists of [{ httpHeaders: ["x-proxy-secret"] }, { emulatedHeaders: ["X-PROXY-SECRET"] }]) {
+      expect(() =>
+        Centrifugo.config({
+          proxy: "127.0.0.1:1",
+          port: 8000,
+          transport: "http",
+          secretHeader: { name: "X-Proxy-Secret", value: "s" },
+          ...lists
+        })
+      ).toThrow(/forwarded from clients/)
+    }
+  })
+})
+
+describe("the proxy mounted in the application's own effect/http app", () => {
+  // The app's own auth in front of its routes, the proxy's included: it answers 403 before our routes run.
+  const AppAuth = HttpRouter.middleware((effect) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      if (request.url.startsWith("/centrifugo/") && request.headers["x-app-key"] !== "k") {
+        return HttpServerResponse.text("forbidden", { status: 403 })
+      }
+      return yield* effect
+    }), { global: true })
+
+  const app = async () => {
+    const App = Layer.mergeAll(
+      HttpRouter.add("GET", "/api/hello", HttpServerResponse.text("hello from the app")),
+      HttpProxy.routes(),
+      AppAuth
+    ).pipe(Layer.provide(handlers))
+    const Served = HttpRouter.serve(App, { disableListenLog: true, disableLogger: true }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+    )
+    const scope = Scope.makeUnsafe()
+    stops.push(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+    const context = await Effect.runPromise(Layer.buildWithScope(Served, scope))
+    const address = Context.get(context, HttpServer.HttpServer).address
+    const port = "port" in address ? address.port : 0
+    const centrifugo = await Centrifugo.start({
+      bin: centrifugoBin(),
+      transport: "http",
+      proxy: `127.0.0.1:${port}`,
+      httpHeaders: ["X-App-Key"],
+      statusToCodeTransforms: [
+        { status_code: 403, to_error: { code: 1403, message: "the app said no", temporary: false } }
+      ]
+    })
+    stops.push(centrifugo.stop)
+    return { port, centrifugo }
+  }
+
+  it("one port serves the app's route and the proxy: a client connects through it", async () => {
+    const { centrifugo, port } = await app()
+    expect(await fetch(`http://127.0.0.1:${port}/api/hello`).then((r) => r.text())).toBe("hello from the app")
+    const c = client(centrifugo.websocketUrl, { httpHeaders: { "X-App-Key": "k" } })
+    stops.push(async () => c.disconnect())
+    const connected = next<{ data: unknown }>(c, "connected")
+    c.connect()
+    expect((await connected).data).toBe("welcome")
+  })
+
+  it("the app's middleware answers 403: status_to_code_transforms turns it into the client's error 1403", async () => {
+    const { centrifugo } = await app()
+    const c = client(centrifugo.websocketUrl)
+    stops.push(async () => c.disconnect())
+    const disconnected = next<{ code: number; reason: string }>(c, "disconnected")
+    c.connect()
+    expect(await disconnected).toEqual({ code: 1403, reason: "the app said no" })
+  })
+})

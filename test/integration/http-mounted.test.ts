@@ -1,0 +1,87 @@
+// The HTTP proxy routes mounted in an application's own effect/http app (one port for the app's API and the
+// proxy, the app's own middleware in front), and the standalone server's graceful drain.
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { createServer } from "node:http"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
+import { HttpProxyClient, TestServer } from "../../src/testing/index.ts"
+
+const handlers = Handlers.layer({
+  connect: (request) => Effect.succeed(Reply.connect({ user: String((request.data as { user?: string })?.user ?? "") }))
+})
+
+// The app's own auth in front of everything: what `status_to_code_transforms` exists for.
+const AppAuth = HttpRouter.middleware((effect) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.url.startsWith("/centrifugo/") && request.headers["x-app-key"] !== "k") {
+      return HttpServerResponse.text("forbidden", { status: 403 })
+    }
+    return yield* effect
+  }), { global: true })
+
+describe("HttpProxy.routes mounted in an effect/http app", () => {
+  let url: string
+  const scope = Scope.makeUnsafe()
+
+  beforeAll(async () => {
+    const App = Layer.mergeAll(
+      HttpRouter.add("GET", "/api/health", HttpServerResponse.text("app ok")),
+      HttpProxy.routes({ prefix: "/centrifugo" }),
+      AppAuth
+    ).pipe(Layer.provide(handlers))
+    const Served = HttpRouter.serve(App, { disableListenLog: true, disableLogger: true }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+    )
+    const context = await Effect.runPromise(Layer.buildWithScope(Served, scope))
+    url = HttpServer.formatAddress(Context.get(context, HttpServer.HttpServer).address)
+  })
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+
+  it("serves the app's route and the proxy on one port", async () => {
+    const app = await fetch(`${url}/api/health`)
+    expect(await app.text()).toBe("app ok")
+    const proxy = await HttpProxyClient.make(url).connect({ client: "c", data: { user: "7" } }, { headers: { "x-app-key": "k" } })
+    expect(proxy.json).toEqual({ result: { user: "7" } })
+  })
+
+  it("HttpProxy.paths lists the route of every event under a prefix (for Centrifugo's config)", () => {
+    expect(HttpProxy.paths("/hooks/")).toMatchObject({ connect: "/hooks/connect", sub_refresh: "/hooks/sub_refresh" })
+    expect(Object.keys(HttpProxy.paths())).toHaveLength(9)
+  })
+
+  it("the app's middleware answers first (403): Centrifugo maps it with status_to_code_transforms", async () => {
+    const reply = await HttpProxyClient.make(url).connect({ client: "c", data: { user: "7" } })
+    expect(reply.status).toBe(403)
+  })
+})
+
+describe("standalone graceful drain", () => {
+  it("lets an in-flight request finish when shutdown starts, and stops accepting new ones", async () => {
+    const started = Effect.runSync(Deferred.make<void>())
+    const release = Effect.runSync(Deferred.make<void>())
+    const server = await TestServer.startHttp(
+      Handlers.layer({
+        rpc: () =>
+          Deferred.succeed(started, undefined).pipe(
+            Effect.andThen(Deferred.await(release)),
+            Effect.as(Reply.rpc({ data: "finished" }))
+          )
+      }),
+      { shutdownTimeout: "5 seconds" }
+    )
+    const client = HttpProxyClient.make(server.url)
+    const inflight = client.rpc({ client: "c", user: "u", method: "m" })
+    await Effect.runPromise(Deferred.await(started))
+    const stopped = server.stop()
+    // Shutdown has begun; the request still gets its reply once the handler is done.
+    await Effect.runPromise(Deferred.succeed(release, undefined))
+    expect((await inflight).json).toEqual({ result: { data: "finished" } })
+    await stopped
+    const after = await client.rpc({ client: "c", user: "u", method: "m" }).then(() => "answered", () => "refused")
+    expect(after).toBe("refused")
+    expect(server.logs.some((l) => l.message.includes("HTTP proxy stopped"))).toBe(true)
+  })
+})
