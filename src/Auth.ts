@@ -28,7 +28,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import * as Handlers from "./Handlers.ts"
 import * as Interceptor from "./Interceptor.ts"
 import * as Reply from "./Reply.ts"

@@ -15,7 +15,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import * as Reply from "./Reply.ts"
 
 export type { Handler } from "./Handlers.ts"

@@ -19,7 +19,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
 import type * as Request from "./Request.ts"

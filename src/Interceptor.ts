@@ -27,7 +27,13 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Exit, Layer, type LogLevel, Metric } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import type * as LogLevel from "effect/LogLevel"
+import * as Metric from "effect/Metric"
 import * as Metrics from "./ops/Metrics.ts"
 import * as Tracing from "./ops/Tracing.ts"
 import { describe, type EventName, Handlers, withDescription } from "./Handlers.ts"

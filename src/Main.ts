@@ -13,7 +13,10 @@
  * @since 0.2.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Exit, Layer, Runtime } from "effect"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 
 /**
  * Exit code 0 when the main program ended by interruption alone (a signal asked it to stop and it drained);

@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** gRPC metadata as forwarded by Centrifugo: lower-cased names. */
 export const Headers = Schema.Record(Schema.String, Schema.String)

@@ -29,7 +29,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
 import { RpcMethodsKey } from "./Handlers.ts"
 import * as Payload from "./Payload.ts"

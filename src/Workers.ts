@@ -36,7 +36,10 @@
  * @since 0.2.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Duration, Effect, Layer, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import cluster, { type Worker } from "node:cluster"
 import { availableParallelism } from "node:os"
 import * as Main from "./Main.ts"

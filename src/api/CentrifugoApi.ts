@@ -23,7 +23,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Schedule } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import { named } from "../internal/tagged.ts"
 import * as Payload from "../Payload.ts"
 import { observed } from "./observed.ts"

@@ -5,7 +5,9 @@
  *
  * @since 0.3.0
  */
-import { Effect, Exit, Metric } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
 import * as Metrics from "../ops/Metrics.ts"
 import type { ApiFailure, Transport } from "./CentrifugoApi.ts"
 

@@ -8,8 +8,16 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Config, Duration, Effect, Layer, Option, Redacted, Tracer } from "effect"
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { traceparent } from "../ops/Tracing.ts"
 import * as pb from "../proto/generated/api.ts"
 import {

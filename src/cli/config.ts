@@ -3,7 +3,8 @@
  * that matches it (and have `centrifugo checkconfig --strict` accept it when a binary is at hand), or check an
  * existing config against it (`--check`).
  */
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

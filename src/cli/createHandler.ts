@@ -3,7 +3,8 @@
  * and its test from a template, refuse to overwrite, and add the handler to `src/handlers.ts` when that file is in
  * the shape `init` writes (its marker comments present once each); otherwise print the line to add by hand.
  */
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { attempt, type CliFailure, fail } from "./failure.ts"

@@ -2,8 +2,8 @@
  * The one failure of a CLI command: a message for the user. `Command.run` prints it (through `CliError.userMessage`)
  * and the process exits non-zero.
  */
-import { Effect } from "effect"
-import { CliError } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as CliError from "effect/cli/CliError"
 
 export interface CliFailure {
   readonly _tag: "CliFailure"

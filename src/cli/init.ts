@@ -2,7 +2,8 @@
  * `effect-centrifugo init [dir]`: a new project that installs and passes its tests on the first try. Refuses a
  * non-empty directory unless forced.
  */
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"

@@ -4,8 +4,11 @@
  * check the Centrifugo `config` that matches a handler set.
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect, Option } from "effect"
-import { Argument, Command, Flag } from "effect/cli"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Argument from "effect/cli/Argument"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import { checkExisting, generateConfig, PLACEHOLDER_SECRET } from "./config.ts"
 import { createHandler, createRpc } from "./createHandler.ts"
 import { init } from "./init.ts"

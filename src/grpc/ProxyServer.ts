@@ -27,7 +27,15 @@
  * @since 0.1.0
  */
 import * as grpc from "@grpc/grpc-js"
-import { Config, Context, Duration, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import type { Handler } from "../Handlers.ts"
 import { eventNames, Handlers } from "../Handlers.ts"

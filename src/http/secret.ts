@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import { MESSAGE_HEADERS } from "./headers.ts"
 

@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 
 export const provider = (context: Context.Context<never>) => {
   let lastParent: Context.Context<never> | undefined

@@ -12,7 +12,11 @@
  *
  * @since 0.1.0
  */
-import { Cause, Duration, Effect, Exit, type Fiber } from "effect"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type { Handler } from "../Handlers.ts"
 import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../Request.ts"

@@ -12,9 +12,14 @@
  *
  * @since 0.3.0
  */
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Config, Context, Effect, Layer, Option } from "effect"
-import { HttpRouter, HttpServer, type HttpServerError } from "effect/http"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServer from "effect/http/HttpServer"
+import type * as HttpServerError from "effect/http/HttpServerError"
 import { createServer } from "node:http"
 import * as Metrics from "./Metrics.ts"
 import * as Probes from "./Probes.ts"
@@ -59,9 +64,13 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
       return AdminServer.of({ port, url })
     })
   )
-  return Layer.merge(served, running).pipe(
-    Layer.provide(NodeHttpServer.layer(createServer, { port: options.port, host, gracefulShutdownTimeout: "1 second" }))
-  )
+  // Node's HTTP server module (and what it pulls in: ~15 MiB) is loaded only when an admin server is built.
+  const nodeServer = Layer.unwrap(Effect.map(
+    Effect.promise(() => import("@effect/platform-node/NodeHttpServer")),
+    (NodeHttpServer) =>
+      NodeHttpServer.layer(createServer, { port: options.port, host, gracefulShutdownTimeout: "1 second" })
+  ))
+  return Layer.merge(served, running).pipe(Layer.provide(nodeServer))
 }
 
 /**

@@ -20,7 +20,10 @@
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire"
 import * as grpc from "@grpc/grpc-js"
-import { Duration, Effect, Exit, type Fiber } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type { Readiness } from "./Readiness.ts"
 
 /** The health service's full name. */

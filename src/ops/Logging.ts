@@ -8,7 +8,16 @@
  *
  * @since 0.3.0
  */
-import { Config, ConfigProvider, Context, Effect, Formatter, Layer, Logger, LogLevel, References, Tracer } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Formatter from "effect/Formatter"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 
 const LogLevelNames = LogLevel.values
 

@@ -20,9 +20,13 @@
  *
  * @since 0.3.0
  */
-import { Effect, Layer, Metric, type Scope } from "effect"
-import { HttpRouter, HttpServerResponse } from "effect/http"
-import { PrometheusMetrics } from "effect/observability"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import type * as Scope from "effect/Scope"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 
 /** Upper bounds of the call-duration buckets, in seconds: 0.5 ms to 10 s (Centrifugo's proxy timeouts are ~1 s). */

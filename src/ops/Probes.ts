@@ -8,8 +8,10 @@
  *
  * @since 0.3.0
  */
-import { Effect, Layer } from "effect"
-import { HttpRouter, HttpServerResponse } from "effect/http"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { Readiness } from "./Readiness.ts"
 
 export const LIVE_PATH = "/healthz"

@@ -16,7 +16,11 @@
  *
  * @since 0.3.0
  */
-import { Cause, Context, Duration, Effect, Layer } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /** The answer of a readiness check. */
 export interface Status {

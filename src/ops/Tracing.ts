@@ -14,9 +14,17 @@
  *
  * @since 0.3.0
  */
-import { Config, type Duration, Effect, Layer, Option, type Tracer } from "effect"
-import { FetchHttpClient, type Headers, HttpTraceContext } from "effect/http"
-import { OtlpSerialization, OtlpTracer } from "effect/observability"
+import * as Config from "effect/Config"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import type * as Headers from "effect/http/Headers"
+import * as HttpTraceContext from "effect/http/HttpTraceContext"
+import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import * as OtlpTracer from "effect/observability/OtlpTracer"
 
 /** The W3C `traceparent` value of a span: `00-<trace id>-<span id>-<flags>`. */
 export const traceparent = (span: Tracer.AnySpan): string =>

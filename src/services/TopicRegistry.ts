@@ -33,7 +33,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
 import type { SubscribeRequest } from "../Request.ts"
 

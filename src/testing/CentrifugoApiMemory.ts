@@ -16,7 +16,10 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Api from "../api/CentrifugoApi.ts"
 import * as Payload from "../Payload.ts"
 

@@ -8,7 +8,13 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Scope from "effect/Scope"
 import type { Handlers } from "../Handlers.ts"
 import * as ProxyServer from "../grpc/ProxyServer.ts"
 import * as HttpProxy from "../http/HttpProxy.ts"

@@ -13,7 +13,12 @@
  *
  * @since 0.1.0
  */
-import { type Cause, Context, Duration, Effect, Logger, References } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import { type Handler, Handlers } from "../Handlers.ts"
 import { unaryMethods } from "../grpc/methods.ts"
 import * as Pipeline from "../internal/pipeline.ts"

@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { CurrentUser as CurrentUserShape } from "../Auth.ts"
 import { CurrentUser } from "../Auth.ts"
 import * as TokenStorage from "../services/TokenStorage.ts"
