@@ -3,7 +3,8 @@
  * The `effect-centrifugo` command line: `init` a project, `create` handlers and RPC methods from templates, write or
  * check the Centrifugo `config` that matches a handler set.
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Argument from "effect/cli/Argument"
