@@ -288,22 +288,45 @@ export interface MetricsOptions extends InterceptorOptions {
  */
 export const metrics = (options: MetricsOptions = {}): Interceptor => {
   const rpcMethods = options.rpcMethods === undefined ? undefined : new Set(options.rpcMethods)
+  // Label sets are few and bounded (events x outcomes x listed methods): the attributed metrics are built once per
+  // set, not per call (Metric.withAttributes allocates).
+  const inFlightOf = memo((event: string) => Metric.withAttributes(Metrics.callsInFlight, { event }))
+  const durationOf = memo((event: string) => Metric.withAttributes(callDuration, { event }))
+  const totalOf = memo((key: string) => {
+    const [event, outcome, method] = key.split("\u0000") as [string, string, string | undefined]
+    return Metric.withAttributes(callsTotal, method === undefined ? { event, outcome } : { event, method, outcome })
+  })
   return make((request, next) =>
     Effect.suspend(() => {
       const event = request._tag
-      const labels: Record<string, string> = { event }
-      if (rpcMethods !== undefined && request._tag === "RPC") {
-        labels.method = rpcMethods.has(request.method) ? request.method : "other"
-      }
-      const inFlight = Metric.withAttributes(Metrics.callsInFlight, { event })
+      const method = rpcMethods !== undefined && request._tag === "RPC"
+        ? (rpcMethods.has(request.method) ? request.method : "other")
+        : undefined
+      const inFlight = inFlightOf(event)
       const started = performance.now()
       return Effect.acquireUseRelease(Metric.modify(inFlight, 1), () => next(request), (_, exit) =>
         Effect.all([
           Metric.modify(inFlight, -1),
-          Metric.update(Metric.withAttributes(callsTotal, { ...labels, outcome: outcomeOf(exit) }), 1),
-          Metric.update(Metric.withAttributes(callDuration, { event }), (performance.now() - started) / 1000)
+          Metric.update(
+            totalOf(method === undefined ? `${event}\u0000${outcomeOf(exit)}` : `${event}\u0000${outcomeOf(exit)}\u0000${method}`),
+            1
+          ),
+          Metric.update(durationOf(event), (performance.now() - started) / 1000)
         ], { discard: true }))
     }), options)
+}
+
+/** A function of a string key computed once per key (for small, bounded key sets). */
+const memo = <A>(compute: (key: string) => A) => {
+  const cache = new Map<string, A>()
+  return (key: string): A => {
+    let value = cache.get(key)
+    if (value === undefined) {
+      value = compute(key)
+      cache.set(key, value)
+    }
+    return value
+  }
 }
 
 /**

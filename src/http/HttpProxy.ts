@@ -44,6 +44,8 @@ import { Handlers } from "../Handlers.ts"
 import { noHandlerMessage } from "../internal/events.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
+import * as Probes from "../ops/Probes.ts"
+import * as Readiness from "../ops/Readiness.ts"
 import { isInvalidJson } from "../Payload.ts"
 import type * as Request from "../Request.ts"
 import { DEFAULT_PREFIX, type HttpEvent, httpEvents } from "./events.ts"
@@ -288,7 +290,11 @@ const drainingServer = () => {
   return server
 }
 
-/** The routes served alone on Node's HTTP server: listening once built, drained when its scope closes. */
+/**
+ * The routes served alone on Node's HTTP server: listening once built, drained when its scope closes. Beside the
+ * proxy routes it serves `GET /healthz` (live) and `GET /readyz` (`503` from the moment the drain starts, or while
+ * the `Readiness` check fails), sharing the `Readiness` in context with the other servers (a private one without).
+ */
 export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
   Layer.unwrap(Effect.gen(function*() {
     const host = options.host ?? "0.0.0.0"
@@ -302,6 +308,7 @@ export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, Ht
     // Loaded here, not at the top: an application that serves only gRPC (or mounts the routes in its own server)
     // never loads Node's HTTP server platform (about 10 MiB of resident memory).
     const NodeHttpServer = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpServer"))
+    const readiness = yield* Readiness.currentOrPrivate
     const server = Layer.effect(
       HttpServer.HttpServer,
       NodeHttpServer.make(drainingServer, {
@@ -323,8 +330,14 @@ export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, Ht
         return HttpProxy.of({ port: bound, url, prefix })
       })
     )
-    const app = HttpRouter.serve(routes(options), { disableLogger: true, disableListenLog: true })
-    return Layer.merge(app, info).pipe(Layer.provide(server))
+    const app = HttpRouter.serve(Layer.merge(routes(options), Probes.routes), {
+      disableLogger: true,
+      disableListenLog: true
+    }).pipe(Layer.provide(Layer.succeed(Readiness.Readiness, readiness)))
+    // Built last, so its finalizer runs first: /readyz turns 503 (and the gRPC health NOT_SERVING, when the
+    // Readiness is shared) as soon as shutdown starts, before the server stops accepting and drains.
+    const drainFirst = Layer.effectDiscard(Effect.addFinalizer(() => readiness.drain))
+    return drainFirst.pipe(Layer.provideMerge(Layer.merge(app, info).pipe(Layer.provide(server))))
   }))
 
 /** An option given as a value, or as a `Config` read when the Layer is built. */
