@@ -331,6 +331,7 @@ const runStorms = async () => {
 // maxConnectionAge each is re-opened every ~second and lands on the next worker, so the load spreads.
 // The HTTP transport's line (1 vs 2 workers behind Centrifugo's HTTP proxy) is to be added here once it exists.
 const SCALE_WORKERS = [1, 2] as const
+const SCALE_TRANSPORTS: ReadonlyArray<Transport> = ["grpc", "http"]
 const SCALE_CONNECTIONS = 4
 const SCALE_CONCURRENCY = 100
 const SCALE_AGE_MS = 1_000
@@ -346,14 +347,20 @@ const scaleSamples: Record<string, Array<ScaleSample>> = {}
 /** The server's cores: every core but the load generator's (core 0), when there are 2+. */
 const serverCores = !pinned ? undefined : cpus().length === 2 ? "1" : `1-${cpus().length - 1}`
 
-const startWorkers = (workers: number): Promise<Running> =>
+const startWorkers = (workers: number, transport: Transport): Promise<Running> =>
   new Promise((resolve, reject) => {
     const file = join(root, compiled("workers"))
     const [command, commandArgs] = serverCores === undefined
       ? [process.execPath, [file]]
       : ["taskset", ["-c", serverCores, process.execPath, file]]
     const child = spawn(command, commandArgs, {
-      env: { ...process.env, PORT: "0", WORKERS: String(workers), MAX_CONNECTION_AGE_MS: String(SCALE_AGE_MS) },
+      env: {
+        ...process.env,
+        PORT: "0",
+        WORKERS: String(workers),
+        TRANSPORT: transport,
+        MAX_CONNECTION_AGE_MS: String(SCALE_AGE_MS)
+      },
       stdio: ["ignore", "pipe", "inherit"]
     })
     let output = ""
@@ -371,24 +378,24 @@ const workerPids = (pid: number): Array<number> => {
   return children === "" ? [pid] : children.split(/\s+/).map(Number)
 }
 
-const measureScale = async (workers: number) => {
-  const server = await startWorkers(workers)
+const measureScale = async (workers: number, transport: Transport) => {
+  const server = await startWorkers(workers, transport)
   try {
-    runLoad(server.port, "RPC", SCALE_CONCURRENCY, WARMUP_SECONDS, 0, "grpc", SCALE_CONNECTIONS)
+    runLoad(server.port, "RPC", SCALE_CONCURRENCY, WARMUP_SECONDS, 0, transport, SCALE_CONNECTIONS)
     const primary = server.process.pid!
     const pids = workerPids(primary)
     const hasPrimary = pids[0] !== primary
     const before = pids.map(cpuMicros)
     const primaryBefore = hasPrimary ? cpuMicros(primary) : 0
-    const result = runLoad(server.port, "RPC", SCALE_CONCURRENCY, SECONDS, 0, "grpc", SCALE_CONNECTIONS)
+    const result = runLoad(server.port, "RPC", SCALE_CONCURRENCY, SECONDS, 0, transport, SCALE_CONNECTIONS)
     const percent = (micros: number) => (100 * micros) / (result.seconds * 1e6)
     const sample: ScaleSample = {
       ...result,
       worker_cpu_percent: pids.map((pid, i) => percent(cpuMicros(pid) - before[i]!)),
       primary_cpu_percent: hasPrimary ? percent(cpuMicros(primary) - primaryBefore) : 0
     }
-    if (result.errors > 0) log(`  ${workers} worker(s): ${result.errors} errors (${result.first_error})`)
-    ;(scaleSamples[`${workers}`] ??= []).push(sample)
+    if (result.errors > 0) log(`  ${transport} ${workers} worker(s): ${result.errors} errors (${result.first_error})`)
+    ;(scaleSamples[`${transport}:${workers}`] ??= []).push(sample)
   } finally {
     await stopServer(server)
   }
@@ -396,54 +403,64 @@ const measureScale = async (workers: number) => {
 
 const runScale = async () => {
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const workers of round % 2 === 0 ? [...SCALE_WORKERS].reverse() : SCALE_WORKERS) {
-      log(`scale round ${round}/${ROUNDS}: ${workers} worker(s)`)
-      await measureScale(workers)
+    for (const transport of SCALE_TRANSPORTS) {
+      for (const workers of round % 2 === 0 ? [...SCALE_WORKERS].reverse() : SCALE_WORKERS) {
+        log(`scale round ${round}/${ROUNDS}: ${transport}, ${workers} worker(s)`)
+        await measureScale(workers, transport)
+      }
     }
   }
 }
 
 const scaleLines = (): Array<string> => {
   const lines: Array<string> = []
-  const one = median((scaleSamples["1"] ?? []).map((r) => r.rps))
   lines.push(
-    `Scaling out (gRPC): effect-centrifugo (no-op RPC) under Workers.run, maxConnectionAge ${SCALE_AGE_MS} ms, ` +
-      `${SCALE_CONNECTIONS} client connections x ${SCALE_CONCURRENCY / SCALE_CONNECTIONS} calls in flight; server on ` +
+    `Scaling out: effect-centrifugo (no-op RPC) under Workers.run; gRPC with maxConnectionAge ${SCALE_AGE_MS} ms over ` +
+      `${SCALE_CONNECTIONS} client connections, HTTP over Go's keep-alive pool (as Centrifugo's HTTP proxy); ` +
+      `${SCALE_CONCURRENCY} calls in flight; server on ` +
       `${serverCores === undefined ? "all cores" : `core(s) ${serverCores}`}, load generator on ${pinned ? "core 0" : "all cores"}:`
   )
   lines.push("")
   lines.push("| transport | workers | calls/s | ratio vs 1 worker | p99 µs | CPU per worker (% of a core) | primary CPU % | errors |")
   lines.push("|---|---|---|---|---|---|---|---|")
-  for (const workers of SCALE_WORKERS) {
-    const runs = scaleSamples[`${workers}`] ?? []
-    if (runs.length === 0) continue
-    const perWorker = runs[0]!.worker_cpu_percent.map((_, i) => median(runs.map((r) => r.worker_cpu_percent[i] ?? 0)))
-    lines.push(
-      `| gRPC | ${workers} | ${range(runs.map((r) => r.rps))} | ${fmt(median(runs.map((r) => r.rps)) / one, 2)}x | ${
-        range(runs.map((r) => r.p99_us))
-      } | ${perWorker.map((c) => fmt(c)).join(" / ")} | ${fmt(median(runs.map((r) => r.primary_cpu_percent)), 1)} | ${
-        runs.reduce((a, r) => a + r.errors, 0)
-      } |`
-    )
-  }
-  lines.push("| HTTP | 1, 2 | (not measured yet: the HTTP transport is added separately) | | | | | |")
   // CPU per call (all workers' CPU over the calls answered). A worker alone on a core is what N workers on N cores
   // look like; with fewer server cores than workers, the 2-worker row measures the cost of sharing a core instead.
   const perCall = (runs: ReadonlyArray<ScaleSample>) =>
     median(runs.map((r) => (r.worker_cpu_percent.reduce((a, b) => a + b, 0) / 100) * 1e6 / Math.max(1, r.rps)))
-  const one_us = perCall(scaleSamples["1"] ?? [])
-  const two_us = perCall(scaleSamples["2"] ?? [])
+  const notes: Array<string> = []
+  for (const transport of SCALE_TRANSPORTS) {
+    const one = median((scaleSamples[`${transport}:1`] ?? []).map((r) => r.rps))
+    for (const workers of SCALE_WORKERS) {
+      const runs = scaleSamples[`${transport}:${workers}`] ?? []
+      if (runs.length === 0) continue
+      const perWorker = runs[0]!.worker_cpu_percent.map((_, i) => median(runs.map((r) => r.worker_cpu_percent[i] ?? 0)))
+      lines.push(
+        `| ${transport === "grpc" ? "gRPC" : "HTTP"} | ${workers} | ${range(runs.map((r) => r.rps))} | ${
+          fmt(median(runs.map((r) => r.rps)) / one, 2)
+        }x | ${range(runs.map((r) => r.p99_us))} | ${perWorker.map((c) => fmt(c)).join(" / ")} | ${
+          fmt(median(runs.map((r) => r.primary_cpu_percent)), 1)
+        } | ${runs.reduce((a, r) => a + r.errors, 0)} |`
+      )
+    }
+    const one_us = perCall(scaleSamples[`${transport}:1`] ?? [])
+    const two_us = perCall(scaleSamples[`${transport}:2`] ?? [])
+    if (Number.isFinite(one_us) && Number.isFinite(two_us)) {
+      notes.push(
+        `${transport === "grpc" ? "gRPC" : "HTTP"}: CPU per call ${fmt(one_us, 1)} µs with 1 worker, ${fmt(two_us, 1)} µs ` +
+          `with 2; projection: N workers on N free cores answer about N x ${fmt(1e6 / one_us)} calls/s.`
+      )
+    }
+  }
   const serverCoreCount = serverCores === undefined ? cpus().length : cpus().length - 1
-  if (Number.isFinite(one_us) && Number.isFinite(two_us)) {
+  if (notes.length > 0) {
     lines.push("")
     lines.push(
-      `CPU per call: ${fmt(one_us, 1)} µs with 1 worker, ${fmt(two_us, 1)} µs with 2` +
+      notes.join(" ") +
         (serverCoreCount < 2
-          ? ` (both workers share ${serverCoreCount} server core here: that row is the cost of sharing a core, not scaling).`
-          : ".") +
-        ` Projection: N workers on N free cores answer about N x ${fmt(1e6 / one_us)} calls/s, as long as the calls ` +
-        `arrive over enough connections (Centrifugo nodes x proxy kinds, re-opened by maxConnectionAge) and Centrifugo ` +
-        `and the network keep up.`
+          ? ` Both workers share ${serverCoreCount} server core here: the 2-worker rows are the cost of sharing a core, not scaling.`
+          : "") +
+        ` The projection holds as long as calls arrive over enough connections (gRPC: Centrifugo nodes x proxy kinds, ` +
+        `re-opened by maxConnectionAge; HTTP: Centrifugo's pool) and Centrifugo and the network keep up.`
     )
   }
   return lines

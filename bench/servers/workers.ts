@@ -1,8 +1,8 @@
-// effect-centrifugo under Workers.run: the no-op handlers of ours.ts in WORKERS processes on one port, with
-// MAX_CONNECTION_AGE_MS so the load generator's connections rotate over the workers. Each worker prints
-// `ready PORT` (port 0: every worker gets the same one).
+// effect-centrifugo under Workers.run: the no-op handlers of ours.ts in WORKERS processes on one port, over gRPC
+// with MAX_CONNECTION_AGE_MS so the load generator's connections rotate over the workers, or over HTTP
+// (TRANSPORT=http). Each worker prints `ready PORT` (port 0: every worker gets the same one).
 import { Duration, Effect, Layer, References } from "effect"
-import { Handlers, ProxyServer, Reply, Workers } from "../../src/index.ts"
+import { Handlers, HttpProxy, ProxyServer, Reply, Workers } from "../../src/index.ts"
 import { port, ready } from "./logic.ts"
 
 const noop = Handlers.layer({
@@ -12,12 +12,18 @@ const noop = Handlers.layer({
 })
 
 const age = Number(process.env.MAX_CONNECTION_AGE_MS ?? "0")
-const Main = Layer.effectDiscard(Effect.map(Effect.service(ProxyServer.ProxyServer), (server) => ready(server.port))).pipe(
-  Layer.provideMerge(ProxyServer.layer({
+const grpcServer = Layer.effectDiscard(Effect.map(Effect.service(ProxyServer.ProxyServer), (server) => ready(server.port))).pipe(
+  Layer.provide(ProxyServer.layer({
     host: "127.0.0.1",
     port: port(),
     ...(age > 0 ? { maxConnectionAge: Duration.millis(age) } : {})
-  })),
+  }))
+)
+const httpServer = Layer.effectDiscard(Effect.map(Effect.service(HttpProxy.HttpProxy), (server) => ready(server.port))).pipe(
+  Layer.provide(HttpProxy.layer({ host: "127.0.0.1", port: port() }))
+)
+const server: Layer.Layer<never, unknown, Handlers.Handlers> = process.env.TRANSPORT === "http" ? httpServer : grpcServer
+const Main = server.pipe(
   Layer.provide(noop),
   Layer.provide(Layer.succeed(References.MinimumLogLevel, "Warn"))
 )
