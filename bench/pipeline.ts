@@ -8,13 +8,14 @@
  * This is the tool for measuring one optimisation at a time (the network bench is too noisy for a few µs).
  */
 import * as grpc from "@grpc/grpc-js"
-import { Context, Effect, Layer, References, Schema } from "effect"
-import { Handler, Handlers, Reply, TokenStorage } from "../src/index.ts"
+import { Context, Effect, Layer, References } from "effect"
+import { Handlers } from "../src/index.ts"
 import { unaryMethods } from "../src/grpc/methods.ts"
 import * as Pipeline from "../src/internal/pipeline.ts"
 import { headersFromMetadata } from "../src/proto/codec.ts"
 import * as pb from "../src/proto/generated/proxy.ts"
 import { realisticChannels, TOKENS } from "./servers/logic.ts"
+import { noop, realistic } from "./servers/ours-handlers.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number) => {
@@ -24,21 +25,6 @@ const flag = (name: string, fallback: number) => {
 const CALLS = flag("calls", 200_000)
 const ROUNDS = flag("rounds", 5)
 const IN_FLIGHT = 100
-
-const ConnectData = Schema.Struct({ token: Schema.String })
-const realistic = Handlers.layer({
-  connect: Handler.withPayload(ConnectData, ({ token }) =>
-    Effect.gen(function*() {
-      const tokens = yield* TokenStorage.TokenStorage
-      const payload = yield* tokens.load(token)
-      return Reply.connect({ user: payload.user, channels: realisticChannels(payload.user), data: { ok: true } })
-    }))
-}).pipe(
-  Layer.provide(TokenStorage.layerMemory(
-    Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
-  ))
-)
-const noop = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "u" })) })
 
 const method = unaryMethods.find((m) => m.method === "Connect")!
 const request = Buffer.from(pb.ConnectRequest.encode({

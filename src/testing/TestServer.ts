@@ -45,6 +45,19 @@ export interface RunningServer extends Server {
 
 export type Options = Omit<ProxyServer.ProxyServerOptions, "host" | "port">
 
+/** A logger that keeps every line it is given, for assertions on what a server logged. */
+const logCapture = () => {
+  const logs: Array<LogLine> = []
+  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
+    logs.push({
+      level: logLevel,
+      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+    })
+  })
+  return { capture, logs }
+}
+
 /**
  * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
  * if the handlers (or their services) cannot be built.
@@ -54,14 +67,7 @@ export const make = <E>(
   options: Options = {}
 ): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
   Effect.gen(function*() {
-    const logs: Array<LogLine> = []
-    const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
-      logs.push({
-        level: logLevel,
-        message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
-        cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
-      })
-    })
+    const { capture, logs } = logCapture()
     const layer = ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
       Layer.provide(handlers),
       Layer.provide(Logger.layer([capture]))
@@ -106,14 +112,7 @@ export const startHttp = async <E>(
   handlers: Layer.Layer<Handlers, E>,
   options: Omit<HttpProxy.HttpProxyOptions, "host" | "port"> = {}
 ): Promise<RunningHttpServer> => {
-  const logs: Array<LogLine> = []
-  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
-    logs.push({
-      level: logLevel,
-      message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
-      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
-    })
-  })
+  const { capture, logs } = logCapture()
   const layer = HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
     Layer.provide(handlers),
     Layer.provide(Logger.layer([capture]))
