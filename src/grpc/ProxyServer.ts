@@ -52,6 +52,7 @@ import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
 import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 import * as Streams from "./streams.ts"
+import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
 export interface ProxyServerOptions {
   /** Interface to bind. Default `0.0.0.0`. */
@@ -157,12 +158,10 @@ export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer
   Layer.effect(ProxyServer, make(options))
 
 /** An option given as a value, or as a `Config` read when the Layer is built. */
-export type Configurable<A> = A | Config.Config<A>
+export type { Configurable } from "../internal/configurable.ts"
 
 /** `layerConfig`'s options: every option as a value or a `Config`. */
-export type ProxyServerConfig = {
-  readonly [K in keyof ProxyServerOptions]?: Configurable<Exclude<ProxyServerOptions[K], undefined>>
-}
+export type ProxyServerConfig = ConfigurableOptions<ProxyServerOptions>
 
 /**
  * The server configured from the environment: `PROXY_HOST` (default `0.0.0.0`), `PROXY_PORT` (default 10001),
@@ -181,8 +180,6 @@ export const layerConfig = (
   Layer.effect(
     ProxyServer,
     Effect.gen(function*() {
-      const read = <A>(value: Configurable<A> | undefined, fallback: Config.Config<A>): Effect.Effect<A, Config.ConfigError> =>
-        value === undefined ? fallback : Config.isConfig(value) ? value as Config.Config<A> : Effect.succeed(value as A)
       const host = yield* read(config.host, Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")))
       // Config.Int, not Config.Port: port 0 (any free port) is allowed; make() checks the range.
       const port = yield* read(config.port, Config.Int("PROXY_PORT").pipe(Config.withDefault(10001)))
@@ -213,7 +210,7 @@ export const layerConfig = (
         ] as const
       ) {
         const value = config[key]
-        if (value !== undefined) rest[key] = Config.isConfig(value) ? yield* (value as Config.Config<unknown>) : value
+        if (value !== undefined) rest[key] = yield* readOptional<unknown>(value)
       }
       for (const [key, name] of connectionEnv) {
         const value = yield* read<Duration.Input | undefined>(config[key], Config.Duration(name).pipe(Config.option, Config.map(Option.getOrUndefined)))

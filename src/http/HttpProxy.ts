@@ -52,6 +52,7 @@ import { DEFAULT_PREFIX, type HttpEvent, httpEvents } from "./events.ts"
 import { forwardedHeaders } from "./headers.ts"
 import { isBadBody } from "./json.ts"
 import * as Secret from "./secret.ts"
+import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
 export interface HttpProxyRoutesOptions {
   /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
@@ -341,11 +342,9 @@ export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, Ht
   }))
 
 /** An option given as a value, or as a `Config` read when the Layer is built. */
-export type Configurable<A> = A | Config.Config<A>
+export type { Configurable } from "../internal/configurable.ts"
 
-export type HttpProxyConfig = {
-  readonly [K in keyof HttpProxyOptions]?: Configurable<Exclude<HttpProxyOptions[K], undefined>>
-}
+export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
 
 /**
  * The standalone server configured from the environment: `PROXY_HTTP_HOST` (default `0.0.0.0`), `PROXY_HTTP_PORT`
@@ -358,8 +357,6 @@ export const layerConfig = (
   config: HttpProxyConfig = {}
 ): Layer.Layer<HttpProxy, HttpProxyError | Config.ConfigError, Handlers> =>
   Layer.unwrap(Effect.gen(function*() {
-    const read = <A>(value: Configurable<A> | undefined, fallback: Config.Config<A>): Effect.Effect<A, Config.ConfigError> =>
-      value === undefined ? fallback : Config.isConfig(value) ? value as Config.Config<A> : Effect.succeed(value as A)
     const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault("0.0.0.0")))
     const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(10002)))
     const timeout = yield* read<Duration.Input>(
@@ -376,7 +373,7 @@ export const layerConfig = (
     const rest: Record<string, unknown> = {}
     for (const key of ["prefix", "failureReply", "maxBodySize"] as const) {
       const value = config[key]
-      if (value !== undefined) rest[key] = Config.isConfig(value) ? yield* (value as Config.Config<unknown>) : value
+      if (value !== undefined) rest[key] = yield* readOptional<unknown>(value)
     }
     return layer({
       ...(rest as HttpProxyOptions),

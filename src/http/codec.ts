@@ -25,6 +25,7 @@ import type * as Reply from "../Reply.ts"
 import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
 import { badBody, fields, parseField } from "./json.ts"
+import { expectTag } from "../internal/replyTag.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -346,21 +347,6 @@ const errorObject = (reply: Reply.ErrorReply): string =>
 
 const result = (body: string): string => `{"result":${body}}`
 
-/** Guards against a handler (written in JS, or cast) answering another event's reply. */
-const expectTag = (
-  event: string,
-  reply: { readonly _tag?: unknown } | undefined,
-  expected: string,
-  rejections: boolean
-): void => {
-  const tag = reply?._tag
-  if (tag === expected || (rejections && (tag === "ErrorReply" || tag === "DisconnectReply"))) return
-  const got = typeof reply === "object" && reply !== null && "_tag" in reply ? String(reply._tag) : `a ${typeof reply}`
-  throw new TypeError(
-    `the ${event} handler answered ${got}; expected a ${expected}` +
-      (rejections ? " or Reply.error / Reply.disconnect" : "")
-  )
-}
 
 export const encodeConnect = (reply: Reply.ConnectReply): string => {
   expectTag("connect", reply, "ConnectResult", true)

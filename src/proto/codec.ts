@@ -16,6 +16,7 @@ import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
 import { BinaryWriter } from "@bufbuild/protobuf/wire"
 import * as pb from "./generated/proxy.ts"
+import { expectTag } from "../internal/replyTag.ts"
 
 const DecodeFailureTypeId: unique symbol = Symbol.for("effect-centrifugo/DecodeFailure")
 
@@ -324,23 +325,6 @@ const finish = (used: BinaryWriter): Buffer => {
   return toBuffer(used.finish())
 }
 
-/** Guards against a handler (written in JS, or cast) answering another event's reply. */
-const expectTag = (
-  event: string,
-  reply: { readonly _tag?: unknown } | undefined,
-  expected: string,
-  rejections: boolean
-): void => {
-  const tag = reply?._tag
-  if (tag === expected || (rejections && (tag === "ErrorReply" || tag === "DisconnectReply"))) return
-  throw new TypeError(
-    `the ${event} handler answered ${describe(reply)}; expected a ${expected}` +
-      (rejections ? " or Reply.error / Reply.disconnect" : "")
-  )
-}
-
-const describe = (value: unknown): string =>
-  typeof value === "object" && value !== null && "_tag" in value ? String(value._tag) : `a ${typeof value}`
 
 export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
   expectTag("connect", reply, "ConnectResult", true)
