@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./internal/jsonBytes.ts"
 
 const PayloadTypeId: unique symbol = Symbol.for("effect-centrifugo/Payload")
 
@@ -74,13 +75,6 @@ export const isInvalidJson = (value: unknown): value is InvalidJson =>
  * `JSON.stringify` of a reply), so it is refused up front as a bad request (error 107), never retried.
  */
 export const MAX_JSON_DEPTH = 512
-
-const OPEN_BRACKET = 0x5b
-const OPEN_BRACE = 0x7b
-const CLOSE_BRACKET = 0x5d
-const CLOSE_BRACE = 0x7d
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
 
 /** True when the JSON text nests arrays/objects deeper than `limit`; strings are skipped, so `"[[["` is depth 0. */
 export const nestsDeeperThan = (bytes: Uint8Array, limit: number): boolean => {

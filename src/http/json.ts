@@ -5,6 +5,20 @@
  *
  * @since 0.2.0
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  CR,
+  LF,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  TAB
+} from "../internal/jsonBytes.ts"
 
 const BadBodyTypeId: unique symbol = Symbol.for("effect-centrifugo/http/BadBody")
 
@@ -18,19 +32,6 @@ export const badBody = (message: string): BadBody => ({ [BadBodyTypeId]: true, m
 
 export const isBadBody = (value: unknown): value is BadBody =>
   typeof value === "object" && value !== null && BadBodyTypeId in value
-
-const SPACE = 0x20
-const TAB = 0x09
-const LF = 0x0a
-const CR = 0x0d
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const COMMA = 0x2c
-const COLON = 0x3a
-const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
 
 const isSpace = (byte: number | undefined): boolean => byte === SPACE || byte === LF || byte === CR || byte === TAB
 
