@@ -1,12 +1,13 @@
 /**
  * The HTTP transport: Centrifugo's HTTP proxies answered by the same `Handlers` (and interceptors) as the gRPC
- * server, as `effect/http` routes, one POST route per event under a prefix (`/centrifugo/connect`,
- * `/centrifugo/rpc`, ...).
+ * server, one POST route per event under a prefix (`/centrifugo/connect`, `/centrifugo/rpc`, ...).
  *
- * - `HttpProxy.routes(options)` registers the routes on an `HttpRouter`: mount them in your own `effect/http` app
+ * - `HttpProxy.routes(options)` registers the routes on an `effect/http` `HttpRouter`: mount them in your own app
  *   (one port for your API and the proxy);
- * - `HttpProxy.layer(options)` / `layerConfig()` serve them alone on `@effect/platform-node`'s HTTP server
- *   (`PROXY_HTTP_HOST` / `PROXY_HTTP_PORT`, default 0.0.0.0:10002), with a graceful drain on shutdown.
+ * - `HttpProxy.layer(options)` / `layerConfig()` serve them alone on Node's HTTP server (`PROXY_HTTP_HOST` /
+ *   `PROXY_HTTP_PORT`, default 0.0.0.0:10002), with a graceful drain on shutdown. This one is a plain `node:http`
+ *   request listener (`listener.ts`): about twice as fast per call as the router.
+ * Both decide every answer in `exchange.ts`, so they answer alike (the integration tests run against both).
  *
  * Per request, with a test for each rule:
  * - the body is decoded (Centrifugo's JSON, see `codec.ts`) and run through the core pipeline: a failure or defect
@@ -16,7 +17,8 @@
  * - a payload that is not JSON, or nested deeper than 512 levels: error 107 (refresh: HTTP 400), handler not called;
  * - a body that is not a request of the event: HTTP 400 with the reason;
  * - another method than POST: 405; an unknown event path under the prefix: 404 listing the known ones;
- * - a body over `maxBodySize` (default 4 MiB): 413, refused from its Content-Length before it is read;
+ * - a body over `maxBodySize` (default 4 MiB): 413, refused from its Content-Length before it is read, or as soon
+ *   as the bytes read pass the limit (a chunked body);
  * - an event without a handler: 501 naming the missing handler;
  * - HTTP has no deadline header: every call is bounded by `timeout`, and Centrifugo giving up (its proxy
  *   `timeout` closes the request) interrupts the handler's fiber, running its finalizers;
@@ -32,25 +34,20 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as HttpRouter from "effect/http/HttpRouter"
-import * as HttpServer from "effect/http/HttpServer"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { createServer } from "node:http"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
-import { noHandlerMessage } from "../internal/events.ts"
-import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
-import * as Probes from "../ops/Probes.ts"
 import * as Readiness from "../ops/Readiness.ts"
-import { isInvalidJson } from "../Payload.ts"
-import type * as Request from "../Request.ts"
-import { DEFAULT_PREFIX, type HttpEvent, httpEvents } from "./events.ts"
-import { forwardedHeaders } from "./headers.ts"
-import { isBadBody } from "./json.ts"
+import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
+import * as Exchange from "./exchange.ts"
+import * as Listener from "./listener.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
@@ -129,25 +126,14 @@ const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
   return problem === undefined ? Effect.void : Effect.fail(HttpProxyError(problem))
 }
 
-const text = (body: string, status: number, headers?: Record<string, string>) =>
-  HttpServerResponse.text(body, { status, ...(headers === undefined ? {} : { headers }) })
-
-const json = (body: string) => HttpServerResponse.text(body, { status: 200, contentType: "application/json" })
-
-/** The pipeline's outcome as an HTTP response: the reply with 200, or a status for what a reply cannot say. */
-const respond = (outcome: Pipeline.Outcome<string>) => {
-  if (!Pipeline.isUnanswerable(outcome)) return json(outcome)
-  return outcome._tag === "Failed"
-    ? text(`effect-centrifugo: ${outcome.message}`, 500)
-    : text(`effect-centrifugo: ${outcome.message}`, 400)
-}
-
-interface RouteSettings {
-  readonly pipeline: Pipeline.EventPipeline<string> | undefined
-  readonly timeout: Duration.Duration
-  readonly maxBodySize: number
-  readonly secret: Secret.SecretCheck | undefined
-  readonly refuse: (event: string) => Effect.Effect<void>
+/** An answer decided by `exchange.ts` as an `effect/http` response (logging its line, if any). */
+const respondWith = (answer: Exchange.Answer) => {
+  const response = HttpServerResponse.text(answer.body, {
+    status: answer.status,
+    contentType: answer.contentType,
+    ...(answer.allow === undefined ? {} : { headers: { allow: answer.allow } })
+  })
+  return answer.log === undefined ? Effect.succeed(response) : Effect.as(answer.log, response)
 }
 
 const isBodyTooLarge = (error: unknown): boolean => {
@@ -155,65 +141,68 @@ const isBodyTooLarge = (error: unknown): boolean => {
   return reason?._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
 }
 
-const warn = (event: HttpEvent, message: string) =>
-  Effect.logWarning(`${event.spec.tag}: ${message}`).pipe(Effect.annotateLogs({ event: event.spec.event }))
-
-const route = (event: HttpEvent, settings: RouteSettings) => {
-  const { maxBodySize, pipeline, refuse, secret, timeout } = settings
-  const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
-  const limit = ByteSize.bytes(maxBodySize)
+/** One event's route on the `effect/http` router: the same decisions as the standalone listener. */
+const route = (settings: Exchange.EventRoute) => {
+  const limit = ByteSize.bytes(settings.maxBodySize)
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method !== "POST") {
-      return text(`effect-centrifugo: Centrifugo's proxy requests are POST, got ${request.method}`, 405, {
-        allow: "POST"
-      })
-    }
     // Read once: the platform's request rebuilds its headers record on every access.
     const headers = request.headers
-    if (secret !== undefined && !secret.ok(headers)) {
-      yield* refuse(event.spec.tag)
-      return text(Secret.UNAUTHORIZED, 401)
-    }
-    if (pipeline === undefined) {
-      const message = noHandlerMessage(event.spec.event)
-      yield* warn(event, message)
-      return text(`effect-centrifugo: ${event.spec.tag}: ${message}`, 501)
-    }
-    const declared = headers["content-length"]
-    if (declared !== undefined && Number(declared) > maxBodySize) {
-      yield* warn(event, `refused a ${declared}-byte body (maxBodySize ${maxBodySize})`)
-      return text(tooLarge, 413)
-    }
+    const refused = Exchange.admit(settings, request.method, headers)
+    if (refused !== undefined) return yield* respondWith(refused)
     const read = yield* Effect.result(
       Effect.provideService(request.arrayBuffer, HttpServerRequest.MaxBodySize, limit)
     )
     if (read._tag === "Failure") {
-      if (isBodyTooLarge(read.failure)) {
-        yield* warn(event, `refused a body over maxBodySize (${maxBodySize} bytes)`)
-        return text(tooLarge, 413)
-      }
-      yield* warn(event, `could not read the body: ${safe(String(read.failure))}`)
-      return text("effect-centrifugo: could not read the body", 400)
-    }
-    let decoded: Request.ProxyRequest
-    try {
-      decoded = event.decode(Buffer.from(read.success), forwardedHeaders(headers, secret?.name))
-    } catch (error) {
-      if (isInvalidJson(error)) return respond(yield* pipeline.invalidJson(error.field, error.reason))
-      if (isBadBody(error)) {
-        yield* warn(event, `bad request: ${safe(error.message)}`)
-        return text(`effect-centrifugo: bad request: ${error.message}`, 400)
-      }
-      yield* Effect.logError(`${event.spec.tag}: unexpected decode error`, error).pipe(
-        Effect.annotateLogs({ event: event.spec.event })
+      return yield* respondWith(
+        isBodyTooLarge(read.failure) ? Exchange.bodyTooLarge(settings) : Exchange.unreadableBody(settings, read.failure)
       )
-      return text("effect-centrifugo: internal error while decoding the request", 500)
     }
-    // Centrifugo closing the request interrupts this fiber (and so the handler's): effect/http does it on abort.
-    return respond(yield* pipeline.run(decoded, timeout))
+    const pipeline = settings.pipeline!
+    const decoded = Exchange.decode(settings, Buffer.from(read.success), headers)
+    if (decoded._tag === "Answer") return yield* respondWith(decoded.answer)
+    const outcome = decoded._tag === "InvalidJson"
+      ? yield* pipeline.invalidJson(decoded.field, decoded.reason)
+      // Centrifugo closing the request interrupts this fiber (and so the handler's): effect/http does it on abort.
+      : yield* pipeline.run(decoded.request, settings.timeout)
+    return yield* respondWith(Exchange.answerOf(outcome))
   })
 }
+
+/** The route of every event, keyed by its full path; fails on an invalid `failureReply`, secret or body limit. */
+const eventRoutes = (options: HttpProxyRoutesOptions) =>
+  Effect.gen(function*() {
+    yield* validateSecret(options.requireHeader)
+    const maxBodySize = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE
+    if (!(Number.isInteger(maxBodySize) && maxBodySize > 0)) {
+      return yield* Effect.fail(HttpProxyError(`maxBodySize ${maxBodySize} is not a positive integer`))
+    }
+    const handlers = yield* Handlers
+    const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
+    const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
+    const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const secret = Secret.check(options.requireHeader)
+    const refuse = Exchange.refuser()
+    const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
+    const routes = new Map<string, Exchange.EventRoute>()
+    for (const event of httpEvents) {
+      const handler = handlers[event.spec.event] as Handler<never, never> | undefined
+      const pipeline = handler === undefined ? undefined : yield* Effect.try({
+        try: () => Pipeline.make(event.spec, handler, event.encode as (reply: unknown) => string, { failureReply }),
+        catch: (error) => HttpProxyError(`invalid failureReply: ${String(error)}`, error)
+      })
+      routes.set(`${prefix}/${event.path}`, {
+        event,
+        pipeline,
+        timeout,
+        maxBodySize,
+        secret,
+        tooLarge,
+        refuse: () => refuse(event.spec.tag)
+      })
+    }
+    return { prefix, routes }
+  })
 
 /**
  * The proxy routes, registered on the `HttpRouter` of your app. Requires `Handlers`; fails with `HttpProxyError`
@@ -229,38 +218,9 @@ export const routes = (
 ): Layer.Layer<never, HttpProxyError, HttpRouter.HttpRouter | Handlers> =>
   HttpRouter.use((router) =>
     Effect.gen(function*() {
-      yield* validateSecret(options.requireHeader)
-      const maxBodySize = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE
-      if (!(Number.isInteger(maxBodySize) && maxBodySize > 0)) {
-        return yield* Effect.fail(HttpProxyError(`maxBodySize ${maxBodySize} is not a positive integer`))
-      }
-      const handlers = yield* Handlers
-      const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
-      const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
-      const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
-      const secret = Secret.check(options.requireHeader)
-      const shouldLog = throttle(10_000)
-      const refuse = (tag: string) =>
-        Effect.suspend(() => {
-          const suppressed = shouldLog()
-          if (suppressed === undefined) return Effect.void
-          return Effect.logWarning(
-            `${tag}: ${Secret.UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
-          )
-        })
-      for (const event of httpEvents) {
-        const handler = handlers[event.spec.event] as Handler<never, never> | undefined
-        const pipeline = handler === undefined ? undefined : yield* Effect.try({
-          try: () => Pipeline.make(event.spec, handler, event.encode as (reply: unknown) => string, { failureReply }),
-          catch: (error) => HttpProxyError(`invalid failureReply: ${String(error)}`, error)
-        })
-        yield* router.add("*", `${prefix}/${event.path}` as HttpRouter.PathInput, route(event, {
-          pipeline,
-          timeout,
-          maxBodySize,
-          secret,
-          refuse
-        }))
+      const { prefix, routes } = yield* eventRoutes(options)
+      for (const [path, settings] of routes) {
+        yield* router.add("*", path as HttpRouter.PathInput, route(settings))
       }
       // Under a prefix of its own, an unknown event gets a 404 that says what exists; at the root (prefix "") the
       // app's own not-found handling stays in charge.
@@ -271,75 +231,86 @@ export const routes = (
         `${prefix}/*` as HttpRouter.PathInput,
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
-          return text(`effect-centrifugo: no proxy event at ${safe(request.url)}; the events are ${known}`, 404)
+          return yield* respondWith(Exchange.unknownEvent(request.url, known))
         })
       )
     })
   )
 
 /**
- * Node's server closes idle keep-alive connections when `close()` is called, but a connection busy at that moment
- * stays open until its keep-alive timeout after its last response (Centrifugo keeps up to 255 per host). Closing
- * each one as soon as its request is answered lets a drain end with the last in-flight request.
- */
-const drainingServer = () => {
-  const server = createServer()
-  server.on("request", (_request, response) =>
-    response.once("finish", () => {
-      if (!server.listening) setImmediate(() => server.closeIdleConnections())
-    }))
-  return server
-}
-
-/**
- * The routes served alone on Node's HTTP server: listening once built, drained when its scope closes. Beside the
- * proxy routes it serves `GET /healthz` (live) and `GET /readyz` (`503` from the moment the drain starts, or while
- * the `Readiness` check fails), sharing the `Readiness` in context with the other servers (a private one without).
+ * The routes served alone on Node's HTTP server, with the plain request listener of `listener.ts` (the same answers
+ * as `routes`, without the router's per-request cost): listening once built, drained when its scope closes. Beside
+ * the proxy routes it serves `GET /healthz` (live) and `GET /readyz` (`503` from the moment the drain starts, or
+ * while the `Readiness` check fails), sharing the `Readiness` in context with the other servers (a private one
+ * without).
+ *
+ * The drain: `/readyz` turns 503 (and the gRPC health NOT_SERVING, when the `Readiness` is shared), the server stops
+ * accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
+ * for up to `shutdownTimeout`, after which their handlers are interrupted and they answer 503.
  */
 export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
-  Layer.unwrap(Effect.gen(function*() {
-    const host = options.host ?? "0.0.0.0"
-    const port = options.port ?? 10002
-    if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-      return yield* Effect.fail(HttpProxyError(`port ${port} is not a port number (0-65535; 0 = any free port)`))
-    }
-    // Checked before binding, so an unsafe configuration never listens.
-    yield* validateSecret(options.requireHeader)
-    const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
-    // Loaded here, not at the top: an application that serves only gRPC (or mounts the routes in its own server)
-    // never loads Node's HTTP server platform (about 10 MiB of resident memory).
-    const NodeHttpServer = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpServer"))
-    const readiness = yield* Readiness.currentOrPrivate
-    const server = Layer.effect(
-      HttpServer.HttpServer,
-      NodeHttpServer.make(drainingServer, {
-        host,
-        port,
-        gracefulShutdownTimeout: options.shutdownTimeout ?? Duration.seconds(10)
-      }).pipe(
-        Effect.mapError((error) => HttpProxyError(`cannot bind ${host}:${port}: ${String(error.cause ?? error)}`, error))
+  Layer.effect(HttpProxy, make(options))
+
+const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
+  const host = options.host ?? "0.0.0.0"
+  const port = options.port ?? 10002
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    return yield* Effect.fail(HttpProxyError(`port ${port} is not a port number (0-65535; 0 = any free port)`))
+  }
+  // Checked before binding, so an unsafe configuration never listens.
+  const { prefix, routes } = yield* eventRoutes(options)
+  const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
+  const readiness = yield* Readiness.currentOrPrivate
+  const fork = Effect.runForkWith(yield* Effect.context<never>())
+  const inflight = Listener.inflight()
+  let closing = false
+  const server = createServer(Listener.make({ routes, prefix, readiness, fork, inflight, closing: () => closing }))
+
+  // Registered before binding, so it runs even if binding fails (then there is nothing to drain).
+  yield* Effect.addFinalizer(() =>
+    Effect.gen(function*() {
+      yield* readiness.drain
+      if (!server.listening) return
+      closing = true
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const settled = yield* Effect.promise(() => inflight.idle()).pipe(
+        Effect.as(true),
+        Effect.timeoutOrElse({ duration: shutdownTimeout, orElse: () => Effect.succeed(false) })
       )
-    )
-    const info = Layer.effect(
-      HttpProxy,
-      Effect.gen(function*() {
-        const { address } = yield* HttpServer.HttpServer
-        const bound = "port" in address ? address.port : port
-        const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`
-        yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
-        yield* Effect.addFinalizer(() => Effect.logInfo("Centrifugo HTTP proxy stopped"))
-        return HttpProxy.of({ port: bound, url, prefix })
-      })
-    )
-    const app = HttpRouter.serve(Layer.merge(routes(options), Probes.routes), {
-      disableLogger: true,
-      disableListenLog: true
-    }).pipe(Layer.provide(Layer.succeed(Readiness.Readiness, readiness)))
-    // Built last, so its finalizer runs first: /readyz turns 503 (and the gRPC health NOT_SERVING, when the
-    // Readiness is shared) as soon as shutdown starts, before the server stops accepting and drains.
-    const drainFirst = Layer.effectDiscard(Effect.addFinalizer(() => readiness.drain))
-    return drainFirst.pipe(Layer.provideMerge(Layer.merge(app, info).pipe(Layer.provide(server))))
-  }))
+      if (!settled) {
+        yield* Effect.logWarning(
+          `${inflight.size()} request(s) still running ${Duration.format(shutdownTimeout)} after shutdown began; ` +
+            "interrupting them"
+        )
+        yield* Fiber.interruptAll(inflight.fibers())
+      }
+      // Answered connections close by themselves (their last response said so); force the rest after a moment.
+      yield* Effect.promise(() => closed).pipe(
+        Effect.timeoutOrElse({ duration: STATUS_FLUSH_TIMEOUT, orElse: () => Effect.sync(() => server.closeAllConnections()) })
+      )
+      yield* Effect.logInfo("Centrifugo HTTP proxy stopped")
+    })
+  )
+
+  const bound = yield* Effect.callback<number, HttpProxyError>((resume) => {
+    const failed = (error: Error) => resume(Effect.fail(HttpProxyError(`cannot bind ${host}:${port}: ${error.message}`, error)))
+    server.once("error", failed)
+    server.listen(port, host, () => {
+      server.off("error", failed)
+      const address = server.address()
+      resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : port))
+    })
+  })
+  // After binding, a server error (rare: the listening socket failing) is logged; connections' errors are Node's.
+  server.on("error", (error) => void fork(Effect.logError("Centrifugo HTTP proxy server error", error)))
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`
+  yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
+  return HttpProxy.of({ port: bound, url, prefix })
+})
+
+/** After interrupting what outlived the grace period: time for their 503 answers to reach Centrifugo. */
+const STATUS_FLUSH_TIMEOUT = Duration.seconds(1)
 
 /** An option given as a value, or as a `Config` read when the Layer is built. */
 export type { Configurable } from "../internal/configurable.ts"

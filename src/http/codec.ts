@@ -24,19 +24,16 @@ import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
 import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
-import { badBody, fields, parseField } from "./json.ts"
+import { badBody, type Fields, fields } from "./json.ts"
 import { expectTag } from "../internal/replyTag.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------------------------
 
-type Fields = Map<string, Uint8Array>
-
 const string = (f: Fields, name: string): string => {
-  const raw = f.get(name)
-  if (raw === undefined) return ""
-  const value = parseField(name, raw)
+  const value = f.parse(name)
+  if (value === undefined) return ""
   // Go's decoder leaves a field untouched for null.
   if (value === null) return ""
   if (typeof value !== "string") throw badBody(`${name} must be a string`)
@@ -44,9 +41,8 @@ const string = (f: Fields, name: string): string => {
 }
 
 const strings = (f: Fields, name: string): ReadonlyArray<string> => {
-  const raw = f.get(name)
-  if (raw === undefined) return []
-  const value = parseField(name, raw)
+  const value = f.parse(name)
+  if (value === undefined) return []
   if (value === null) return []
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
     throw badBody(`${name} must be an array of strings`)
@@ -55,9 +51,8 @@ const strings = (f: Fields, name: string): ReadonlyArray<string> => {
 }
 
 const stringMap = (f: Fields, name: string): Readonly<Record<string, string>> => {
-  const raw = f.get(name)
-  if (raw === undefined) return {}
-  const value = parseField(name, raw)
+  const value = f.parse(name)
+  if (value === undefined) return {}
   if (value === null) return {}
   if (typeof value !== "object" || Array.isArray(value) || !Object.values(value).every((v) => typeof v === "string")) {
     throw badBody(`${name} must be an object of strings`)

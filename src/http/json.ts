@@ -81,22 +81,50 @@ const endOfValue = (bytes: Uint8Array, i: number): number => {
   return j
 }
 
-const text = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+/** The bytes as a Buffer without copying (views of a Buffer already are: `fields` hands out only such views). */
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-const keyOf = (bytes: Uint8Array, start: number, end: number): string => {
-  // Centrifugo's keys are plain ASCII; escapes (legal JSON) take the slow path.
+const text = (bytes: Uint8Array): string => asBuffer(bytes).toString("utf8")
+
+/** True when the JSON string at `start..end` (quotes included) needs `JSON.parse`: an escape or a control byte. */
+const needsParsing = (bytes: Uint8Array, start: number, end: number): boolean => {
   for (let j = start + 1; j < end - 1; j++) {
-    if (bytes[j] === BACKSLASH) return JSON.parse(text(bytes.subarray(start, end))) as string
+    const byte = bytes[j]!
+    if (byte === BACKSLASH || byte < SPACE) return true
   }
-  return text(bytes.subarray(start + 1, end - 1))
+  return false
+}
+
+const keyOf = (bytes: Buffer, start: number, end: number): string =>
+  // Centrifugo's keys are plain ASCII; escapes (legal JSON) take the slow path.
+  needsParsing(bytes, start, end)
+    ? JSON.parse(bytes.toString("utf8", start, end)) as string
+    : bytes.toString("utf8", start + 1, end - 1)
+
+/** The top-level fields of a request body, read lazily from the body's bytes. */
+export interface Fields {
+  /** The field's raw JSON bytes (a view into the body), or undefined when absent. */
+  readonly get: (name: string) => Uint8Array | undefined
+  /** The field's value parsed, or undefined when absent; `BadBody` naming the field when it is not JSON. */
+  readonly parse: (name: string) => unknown
+  /** Every field with its raw bytes, in body order (the last of a repeated key). */
+  readonly entries: () => Array<readonly [string, Uint8Array]>
+}
+
+interface Span {
+  readonly start: number
+  readonly end: number
 }
 
 /**
- * The top-level fields of a JSON object body, each value as its raw bytes (a view into `body`). A repeated key
- * keeps its last value, as Go's `encoding/json` does. Throws `BadBody` when the body is not one JSON object.
+ * The top-level fields of a JSON object body, each value kept as a span of its raw bytes. A repeated key keeps its
+ * last value, as Go's `encoding/json` does. Throws `BadBody` when the body is not one JSON object.
+ * (Spans, not views: a Buffer view per field costs more than the rest of the split.)
  */
-export const fields = (body: Uint8Array): Map<string, Uint8Array> => {
-  const out = new Map<string, Uint8Array>()
+export const fields = (bytes: Uint8Array): Fields => {
+  const body = asBuffer(bytes)
+  const spans = new Map<string, Span>()
   let i = skipSpace(body, 0)
   if (body[i] !== OPEN_BRACE) throw badBody("the body is not a JSON object")
   i = skipSpace(body, i + 1)
@@ -111,7 +139,9 @@ export const fields = (body: Uint8Array): Map<string, Uint8Array> => {
       if (body[i] !== COLON) throw truncated()
       i = skipSpace(body, i + 1)
       const valueEnd = endOfValue(body, i)
-      out.set(key, body.subarray(i, valueEnd))
+      // Deleted first, so a repeated key moves to its last position, as Go reads it.
+      spans.delete(key)
+      spans.set(key, { start: i, end: valueEnd })
       i = skipSpace(body, valueEnd)
       if (body[i] === COMMA) {
         i = skipSpace(body, i + 1)
@@ -125,7 +155,24 @@ export const fields = (body: Uint8Array): Map<string, Uint8Array> => {
     }
   }
   if (skipSpace(body, i) !== body.length) throw badBody("the body has data after its JSON object")
-  return out
+  const get = (name: string) => {
+    const span = spans.get(name)
+    return span === undefined ? undefined : body.subarray(span.start, span.end)
+  }
+  return {
+    get,
+    parse: (name) => {
+      const span = spans.get(name)
+      if (span === undefined) return undefined
+      const { end, start } = span
+      // Most fields are strings without escapes (client ids, names, channels): read them without the JSON parser.
+      if (end - start >= 2 && body[start] === QUOTE && body[end - 1] === QUOTE && !needsParsing(body, start, end)) {
+        return body.toString("utf8", start + 1, end - 1)
+      }
+      return parseField(name, body.subarray(start, end))
+    },
+    entries: () => [...spans.keys()].map((key) => [key, get(key)!] as const)
+  }
 }
 
 /** A field's raw JSON parsed; `BadBody` naming the field when it is not JSON. */

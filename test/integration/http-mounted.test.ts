@@ -1,7 +1,7 @@
 // The HTTP proxy routes mounted in an application's own effect/http app (one port for the app's API and the
 // proxy, the app's own middleware in front), and the standalone server's graceful drain.
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -83,5 +83,43 @@ describe("standalone graceful drain", () => {
     const after = await client.rpc({ client: "c", user: "u", method: "m" }).then(() => "answered", () => "refused")
     expect(after).toBe("refused")
     expect(server.logs.some((l) => l.message.includes("HTTP proxy stopped"))).toBe(true)
+  })
+})
+
+describe("standalone server: shutdown past its grace period, and binding", () => {
+  it("interrupts handlers still running after shutdownTimeout (finalizers run) and answers them 503", async () => {
+    const started = Effect.runSync(Deferred.make<void>())
+    let finalized = false
+    const server = await TestServer.startHttp(
+      Handlers.layer({
+        rpc: () =>
+          Deferred.succeed(started, undefined).pipe(
+            Effect.andThen(Effect.never),
+            Effect.ensuring(Effect.sync(() => (finalized = true)))
+          )
+      }),
+      { shutdownTimeout: "200 millis" }
+    )
+    const hanging = HttpProxyClient.make(server.url).rpc({ client: "c", user: "u", method: "hang" })
+    await Effect.runPromise(Deferred.await(started))
+    await server.stop()
+    const reply = await hanging
+    expect(reply.status).toBe(503)
+    expect(finalized).toBe(true)
+    expect(server.logs.some((l) => l.message.includes("1 request(s) still running"))).toBe(true)
+  })
+
+  it("a port in use fails the Layer with HttpProxyError naming the address", async () => {
+    const first = await TestServer.startHttp(handlers)
+    const taken = await Effect.runPromiseExit(
+      Layer.build(HttpProxy.layer({ host: "127.0.0.1", port: first.port }).pipe(Layer.provide(handlers))).pipe(
+        Effect.scoped
+      )
+    )
+    await first.stop()
+    expect(taken._tag).toBe("Failure")
+    const error = taken._tag === "Failure" ? Cause.squash(taken.cause) as { _tag?: string; message?: string } : {}
+    expect(error._tag).toBe("HttpProxyError")
+    expect(error.message).toContain(`cannot bind 127.0.0.1:${first.port}: listen EADDRINUSE`)
   })
 })

@@ -5,7 +5,8 @@ import { ConfigProvider } from "effect"
 import { request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Handlers, HttpProxy, Payload, Reply } from "../../src/index.ts"
-import { HttpProxyClient, TestServer } from "../../src/testing/index.ts"
+import { HttpProxyClient, type TestServer } from "../../src/testing/index.ts"
+import { httpServers } from "../support/http-servers.ts"
 
 const seen = {
   headers: [] as Array<Record<string, string>>,
@@ -59,12 +60,12 @@ const until = async (condition: () => boolean) => {
   return condition()
 }
 
-describe("HttpProxy over a socket", () => {
+describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
   let server: TestServer.RunningHttpServer
   let client: HttpProxyClient.HttpProxyClient
 
   beforeAll(async () => {
-    server = await TestServer.startHttp(handlers, { timeout: "2 seconds" })
+    server = await start(handlers, { timeout: "2 seconds", maxBodySize: 128 * 1024 })
     client = HttpProxyClient.make(server.url)
   })
   afterAll(() => server?.stop())
@@ -186,6 +187,29 @@ describe("HttpProxy over a socket", () => {
     expect(status).toBe(413)
   })
 
+  it("a body over the limit without a Content-Length (chunked): 413 once the limit is passed", async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/centrifugo/connect`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "transfer-encoding": "chunked" }
+      }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+        req.destroy()
+      })
+      req.on("error", reject)
+      req.write(`{"client":"c","data":"`)
+      // 160 KiB in chunks, over the 128 KiB limit of this server; never ended, so only the limit can answer.
+      for (let i = 0; i < 160; i++) req.write("x".repeat(1024))
+    })
+    expect(status).toBe(413)
+  })
+
+  it("routes by path alone: a query string does not change the event", async () => {
+    const reply = await client.raw("/centrifugo/rpc?from=test", JSON.stringify({ client: "c", user: "u", method: "q" }))
+    expect(reply.json).toMatchObject({ result: { data: { method: "q" } } })
+  })
+
   it("forwarded headers reach request.headers lower-cased, without the HTTP message's own headers", async () => {
     await client.connect({ client: "h" }, { headers: { "X-Forwarded-Thing": "yes", Authorization: "Bearer t" } })
     const headers = seen.headers.at(-1)!
@@ -212,13 +236,13 @@ describe("HttpProxy over a socket", () => {
   })
 })
 
-describe("HttpProxy secret header", () => {
+describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
   let server: TestServer.RunningHttpServer
   let client: HttpProxyClient.HttpProxyClient
   let headers: Record<string, string> = {}
 
   beforeAll(async () => {
-    server = await TestServer.startHttp(
+    server = await start(
       Handlers.layer({
         rpc: (request) => Effect.sync(() => (headers = { ...request.headers }, Reply.rpc({ data: "ok" })))
       }),
@@ -246,7 +270,7 @@ describe("HttpProxy secret header", () => {
   })
 
   it("fails closed at start: an empty value, or only one of the two variables", async () => {
-    const empty = await TestServer.startHttp(handlers, { requireHeader: { name: "X-S", value: "" } }).then(
+    const empty = await start(handlers, { requireHeader: { name: "X-S", value: "" } }).then(
       () => "started",
       (e: { message: string }) => e.message
     )

@@ -5,7 +5,7 @@ import { fields, isBadBody } from "../../src/http/json.ts"
 import { isInvalidJson } from "../../src/Payload.ts"
 
 const split = (text: string) =>
-  Object.fromEntries([...fields(Buffer.from(text))].map(([k, v]) => [k, Buffer.from(v).toString("utf8")]))
+  Object.fromEntries(fields(Buffer.from(text)).entries().map(([k, v]) => [k, Buffer.from(v).toString("utf8")]))
 
 const thrown = (f: () => unknown): unknown => {
   try {

@@ -1,0 +1,159 @@
+/**
+ * What the HTTP transport answers, decided without any HTTP server: the checks before a body is read (method,
+ * secret, handler, declared size), the decoding of a body into a request, and the pipeline's outcome as a response.
+ * Both servers of the transport are thin shells around these decisions, so they answer byte for byte alike:
+ * - `listener.ts`, the standalone server (a plain `node:http` request listener: the fastest way to run it);
+ * - the `effect/http` routes of `HttpProxy.routes`, for mounting the proxy in an application's own router.
+ *
+ * @since 0.3.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { noHandlerMessage } from "../internal/events.ts"
+import { safe, throttle } from "../internal/logText.ts"
+import * as Pipeline from "../internal/pipeline.ts"
+import { isInvalidJson } from "../Payload.ts"
+import type * as Request from "../Request.ts"
+import type { HttpEvent } from "./events.ts"
+import { forwardedHeaders } from "./headers.ts"
+import { isBadBody } from "./json.ts"
+import * as Secret from "./secret.ts"
+
+/** A complete HTTP answer: status, body, and the headers it needs beyond content type and length. */
+export interface Answer {
+  readonly status: number
+  readonly body: string
+  readonly contentType: "application/json" | "text/plain; charset=utf-8"
+  /** `Allow` header value (405 only). */
+  readonly allow?: string
+  /** A line for the server's log, if this answer deserves one. */
+  readonly log?: Effect.Effect<void>
+}
+
+const plain = (status: number, body: string, extra?: Partial<Pick<Answer, "allow" | "log">>): Answer => ({
+  status,
+  body,
+  contentType: "text/plain; charset=utf-8",
+  ...extra
+})
+
+/** One event's route: everything needed to answer its requests. */
+export interface EventRoute {
+  readonly event: HttpEvent
+  /** Undefined when the event has no handler (answered 501). */
+  readonly pipeline: Pipeline.EventPipeline<string> | undefined
+  readonly timeout: Duration.Duration
+  readonly maxBodySize: number
+  readonly secret: Secret.SecretCheck | undefined
+  /** The 413 text for this route's limit. */
+  readonly tooLarge: string
+  /** The throttled warning for requests refused for want of the secret (one line per 10 s, shared by all routes). */
+  readonly refuse: () => Effect.Effect<void>
+}
+
+const warn = (event: HttpEvent, message: string) =>
+  Effect.logWarning(`${event.spec.tag}: ${message}`).pipe(Effect.annotateLogs({ event: event.spec.event }))
+
+/** The warning for refused secrets, at most once per 10 s per server, counting the lines left out. */
+export const refuser = (): (tag: string) => Effect.Effect<void> => {
+  const shouldLog = throttle(10_000)
+  return (tag) =>
+    Effect.suspend(() => {
+      const suppressed = shouldLog()
+      if (suppressed === undefined) return Effect.void
+      return Effect.logWarning(
+        `${tag}: ${Secret.UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
+      )
+    })
+}
+
+/**
+ * The answer to a request before its body is read, or `undefined` to read it: another method than POST (405), a
+ * missing or wrong secret (401), an event without a handler (501), a declared body over the limit (413).
+ * `headers` are Node's (names lower-cased).
+ */
+export const admit = (
+  route: EventRoute,
+  method: string | undefined,
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+): Answer | undefined => {
+  const { event, maxBodySize, pipeline, secret } = route
+  if (method !== "POST") {
+    return plain(405, `effect-centrifugo: Centrifugo's proxy requests are POST, got ${safe(String(method))}`, {
+      allow: "POST"
+    })
+  }
+  if (secret !== undefined && !secret.ok(headers as Readonly<Record<string, string>>)) {
+    return plain(401, Secret.UNAUTHORIZED, { log: route.refuse() })
+  }
+  if (pipeline === undefined) {
+    const message = noHandlerMessage(event.spec.event)
+    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, { log: warn(event, message) })
+  }
+  const declared = headers["content-length"]
+  if (typeof declared === "string" && Number(declared) > maxBodySize) {
+    return plain(413, route.tooLarge, {
+      log: warn(event, `refused a ${safe(declared)}-byte body (maxBodySize ${maxBodySize})`)
+    })
+  }
+  return undefined
+}
+
+/** The answer to a body that grew over the limit while it was read (no Content-Length, or a wrong one). */
+export const bodyTooLarge = (route: EventRoute): Answer =>
+  plain(413, route.tooLarge, { log: warn(route.event, `refused a body over maxBodySize (${route.maxBodySize} bytes)`) })
+
+/** The answer to a body that could not be read (the connection failed while sending it). */
+export const unreadableBody = (route: EventRoute, reason: unknown): Answer =>
+  plain(400, "effect-centrifugo: could not read the body", {
+    log: warn(route.event, `could not read the body: ${safe(String(reason))}`)
+  })
+
+/** What a body is: a request to run, or the answer to give instead (a bad body; a payload that is not JSON). */
+export type Decoded =
+  | { readonly _tag: "Request"; readonly request: Request.ProxyRequest }
+  | { readonly _tag: "Answer"; readonly answer: Answer }
+  | { readonly _tag: "InvalidJson"; readonly field: string; readonly reason: string }
+
+/** Decodes a body of `route`'s event; `headers` are Node's, of which the forwarded ones reach the request. */
+export const decode = (
+  route: EventRoute,
+  body: Uint8Array,
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+): Decoded => {
+  const { event, secret } = route
+  try {
+    return {
+      _tag: "Request",
+      request: event.decode(body, forwardedHeaders(headers as Readonly<Record<string, string>>, secret?.name))
+    }
+  } catch (error) {
+    if (isInvalidJson(error)) return { _tag: "InvalidJson", field: error.field, reason: error.reason }
+    if (isBadBody(error)) {
+      return {
+        _tag: "Answer",
+        answer: plain(400, `effect-centrifugo: bad request: ${error.message}`, {
+          log: warn(event, `bad request: ${safe(error.message)}`)
+        })
+      }
+    }
+    return {
+      _tag: "Answer",
+      answer: plain(500, "effect-centrifugo: internal error while decoding the request", {
+        log: Effect.logError(`${event.spec.tag}: unexpected decode error`, error).pipe(
+          Effect.annotateLogs({ event: event.spec.event })
+        )
+      })
+    }
+  }
+}
+
+/** The pipeline's outcome as an answer: the reply with 200, or a status for what a reply cannot say. */
+export const answerOf = (outcome: Pipeline.Outcome<string>): Answer => {
+  if (!Pipeline.isUnanswerable(outcome)) return { status: 200, body: outcome, contentType: "application/json" }
+  return plain(outcome._tag === "Failed" ? 500 : 400, `effect-centrifugo: ${outcome.message}`)
+}
+
+/** The 404 under the prefix: which events exist. */
+export const unknownEvent = (url: string, known: string): Answer =>
+  plain(404, `effect-centrifugo: no proxy event at ${safe(url)}; the events are ${known}`)

@@ -1,0 +1,182 @@
+/**
+ * The standalone HTTP server's request listener: plain `node:http`, calling the core pipeline directly.
+ *
+ * Why not the `effect/http` router here: a proxy server has nine fixed POST routes and two probes, and going through
+ * the platform's request and response objects, router and middleware cost about 6 µs per call (measured), as much
+ * as the handler's whole pipeline. The answers are decided in `exchange.ts`, shared with the mountable
+ * `HttpProxy.routes`, so both answer alike; this module only moves bytes, and:
+ * - reads the body up to the limit (a larger one is answered 413 and the connection closed, unread);
+ * - interrupts the handler's fiber when the request's connection closes before the answer (Centrifugo gave up);
+ * - tracks in-flight fibers, for the drain.
+ *
+ * @since 0.3.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type * as Pipeline from "../internal/pipeline.ts"
+import { LIVE_PATH, READY_PATH } from "../ops/Probes.ts"
+import type * as Readiness from "../ops/Readiness.ts"
+import * as Exchange from "./exchange.ts"
+
+export interface ListenerOptions {
+  /** The route of each event by its full path (`/centrifugo/connect` ...). */
+  readonly routes: ReadonlyMap<string, Exchange.EventRoute>
+  /** The routes' prefix (normalized: no trailing slash); "" at the root. */
+  readonly prefix: string
+  readonly readiness: Readiness.Readiness
+  /** Starts fibers in the server's context (`Effect.runForkWith`). */
+  readonly fork: Pipeline.Fork
+  /** The calls in flight (the drain waits for them, then interrupts what is left). */
+  readonly inflight: Inflight
+  /** True once the server is closing: every answer then closes its connection, so the drain can end. */
+  readonly closing: () => boolean
+}
+
+/** The fibers of the calls in flight, and a way to wait until there are none. */
+export interface Inflight {
+  readonly add: (fiber: Fiber.Fiber<unknown, unknown>) => void
+  readonly delete: (fiber: Fiber.Fiber<unknown, unknown>) => void
+  readonly size: () => number
+  readonly fibers: () => Array<Fiber.Fiber<unknown, unknown>>
+  /** Resolves once no call is in flight (at once if none is). */
+  readonly idle: () => Promise<void>
+}
+
+export const inflight = (): Inflight => {
+  const fibers = new Set<Fiber.Fiber<unknown, unknown>>()
+  let waiting: Array<() => void> = []
+  return {
+    add: (fiber) => void fibers.add(fiber),
+    delete: (fiber) => {
+      if (!fibers.delete(fiber) || fibers.size > 0 || waiting.length === 0) return
+      const wake = waiting
+      waiting = []
+      for (const resolve of wake) resolve()
+    },
+    size: () => fibers.size,
+    fibers: () => [...fibers],
+    idle: () => fibers.size === 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))
+  }
+}
+
+const write = (response: ServerResponse, answer: Exchange.Answer, close: boolean): void => {
+  if (response.headersSent || response.destroyed) return
+  const headers: Record<string, string | number> = {
+    "content-type": answer.contentType,
+    "content-length": Buffer.byteLength(answer.body)
+  }
+  if (answer.allow !== undefined) headers.allow = answer.allow
+  if (close) headers.connection = "close"
+  response.writeHead(answer.status, headers).end(answer.body)
+}
+
+const textAnswer = (status: number, body: string): Exchange.Answer => ({
+  status,
+  body,
+  contentType: "text/plain; charset=utf-8"
+})
+
+const SHUTTING_DOWN = textAnswer(503, "effect-centrifugo: server shutting down")
+const NOT_FOUND = textAnswer(404, "effect-centrifugo: not found")
+const LIVE = textAnswer(200, "ok")
+const READY = textAnswer(200, "ready")
+
+export const make = (options: ListenerOptions) => {
+  const { closing, fork, inflight, prefix, readiness, routes } = options
+  const known = [...routes.values()].map((route) => route.event.path).join(", ")
+  const underPrefix = prefix === "" ? undefined : `${prefix}/`
+  const send = (response: ServerResponse, answer: Exchange.Answer, close = false): void =>
+    write(response, answer, close || closing())
+  const log = (effect: Effect.Effect<void> | undefined) => {
+    if (effect !== undefined) fork(effect)
+  }
+
+  const probe = (path: string, response: ServerResponse): void => {
+    if (path === LIVE_PATH) return send(response, LIVE)
+    fork(readiness.status).addObserver((exit) =>
+      send(
+        response,
+        exit._tag === "Success" && exit.value.ready
+          ? READY
+          : textAnswer(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`)
+      )
+    )
+  }
+
+  const run = (route: Exchange.EventRoute, request: IncomingMessage, response: ServerResponse, body: Uint8Array) => {
+    const pipeline = route.pipeline!
+    const decoded = Exchange.decode(route, body, request.headers)
+    if (decoded._tag === "Answer") {
+      log(decoded.answer.log)
+      return send(response, decoded.answer)
+    }
+    if (decoded._tag === "InvalidJson") {
+      return fork(pipeline.invalidJson(decoded.field, decoded.reason)).addObserver((exit) => {
+        if (exit._tag === "Success") send(response, Exchange.answerOf(exit.value))
+      })
+    }
+    // `answer` may run before `start` returns (a handler that completes synchronously): track the fiber only if not.
+    let fiber: Fiber.Fiber<unknown, unknown> | undefined
+    let answered = false
+    fiber = pipeline.start(decoded.request, route.timeout, fork, (outcome) => {
+      answered = true
+      if (fiber !== undefined) inflight.delete(fiber)
+      // Interrupted from outside: Centrifugo closed the request (no one to answer) or the server is shutting down.
+      send(response, outcome === undefined ? SHUTTING_DOWN : Exchange.answerOf(outcome))
+    })
+    if (answered) return
+    inflight.add(fiber)
+    const running = fiber
+    // Centrifugo giving up (its proxy timeout) closes the connection before the answer: stop the handler.
+    response.once("close", () => {
+      if (!response.writableFinished) running.interruptUnsafe()
+    })
+  }
+
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    const url = request.url ?? "/"
+    const query = url.indexOf("?")
+    const path = query === -1 ? url : url.slice(0, query)
+    const route = routes.get(path)
+    if (route === undefined) {
+      if (request.method === "GET" && (path === LIVE_PATH || path === READY_PATH)) return probe(path, response)
+      return send(
+        response,
+        underPrefix !== undefined && path.startsWith(underPrefix) ? Exchange.unknownEvent(url, known) : NOT_FOUND
+      )
+    }
+    const refused = Exchange.admit(route, request.method, request.headers)
+    if (refused !== undefined) {
+      log(refused.log)
+      // A refused body is not read: close the connection rather than drain up to 4 MiB or more of it.
+      return send(response, refused, refused.status === 413)
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let refusedBody = false
+    request.on("data", (chunk: Buffer) => {
+      if (refusedBody) return
+      size += chunk.length
+      if (size > route.maxBodySize) {
+        refusedBody = true
+        const answer = Exchange.bodyTooLarge(route)
+        log(answer.log)
+        send(response, answer, true)
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.once("error", (error) => {
+      if (refusedBody) return
+      refusedBody = true
+      const answer = Exchange.unreadableBody(route, error)
+      log(answer.log)
+      send(response, answer, true)
+    })
+    request.once("end", () => {
+      if (refusedBody) return
+      run(route, request, response, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+    })
+  }
+}
