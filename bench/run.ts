@@ -14,7 +14,8 @@
  * Writes bench/results/latest.json, latest.md and latest.svg (a chart). Options: --rounds N (default 5), --seconds S (default 2),
  * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
  * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched),
- * --only-http (just the HTTP scenarios; prints, writes no results).
+ * --only-http (just the HTTP scenarios; prints, writes no results), --only-flags (V8's memory flags: the realistic
+ * servers at 1000 in flight under each setting; prints, writes no results).
  *
  * HTTP transport: our HttpProxy against a hand-written node:http JSON handler answering the same (what an
  * Express/Fastify user writes by hand), loaded the way Centrifugo's HTTP proxy calls (Go net/http, keep-alive pool).
@@ -43,6 +44,7 @@ const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
 const WARMUP_SECONDS = flag("warmup", quick ? 0.5 : 1.5)
 const ONLY_SCALE = args.includes("--only-scale")
 const ONLY_HTTP = args.includes("--only-http")
+const ONLY_FLAGS = args.includes("--only-flags")
 
 const work = join(tmpdir(), `effect-centrifugo-bench-${process.pid}`)
 mkdirSync(work, { recursive: true })
@@ -525,8 +527,70 @@ const range = (values: ReadonlyArray<number>, digits = 0) => {
   return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// V8's memory flags: what a lower ceiling costs in throughput (realistic Connect, 1000 in flight)
+// ---------------------------------------------------------------------------------------------------------------
+
+const FLAG_SETTINGS: ReadonlyArray<ReadonlyArray<string>> = [
+  [],
+  ["--max-semi-space-size=4"],
+  ["--max-semi-space-size=1"],
+  ["--max-semi-space-size=64"],
+  ["--optimize-for-size"]
+]
+
+const runFlags = async (): Promise<Array<string>> => {
+  const specs = ALL_SERVERS.filter((s) => s.mode === "realistic" && transportOf(s) === "grpc")
+  const results: Record<string, Array<{ rps: number; p99: number; peak: number; cpu: number }>> = {}
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const flags of FLAG_SETTINGS) {
+      for (const spec of specs) {
+        const key = `${spec.name}\u0000${flags.join(" ")}`
+        log(`round ${round}/${ROUNDS}: ${spec.name} ${flags.join(" ") || "(defaults)"}`)
+        const server = await startServer(spec, flags)
+        try {
+          runLoad(server.port, "Connect", 100, WARMUP_SECONDS, 0)
+          const before = cpuMicros(server.process.pid!)
+          const result = runLoad(server.port, "Connect", 1000, SECONDS * 2, 0.5)
+          const cpu = (cpuMicros(server.process.pid!) - before) / Math.max(1, result.calls)
+          ;(results[key] ??= []).push({
+            rps: result.rps,
+            p99: result.p99_us / 1000,
+            peak: statusMiB(server.process.pid!, "VmHWM"),
+            cpu
+          })
+        } finally {
+          await stopServer(server)
+        }
+      }
+    }
+  }
+  const lines = [
+    `V8 memory flags, realistic Connect 1x1000 (${ROUNDS} rounds; median (min–max)):`,
+    "",
+    "| server | node flags | calls/s | p99 ms | peak RSS MiB | CPU µs/call |",
+    "|---|---|---|---|---|---|"
+  ]
+  for (const flags of FLAG_SETTINGS) {
+    for (const spec of specs) {
+      const rows = results[`${spec.name}\u0000${flags.join(" ")}`] ?? []
+      lines.push(
+        `| ${spec.name} | ${flags.length === 0 ? "(defaults)" : `\`${flags.join(" ")}\``} | ${range(rows.map((r) => r.rps))} | ` +
+          `${range(rows.map((r) => r.p99), 1)} | ${range(rows.map((r) => r.peak), 1)} | ${range(rows.map((r) => r.cpu), 1)} |`
+      )
+    }
+  }
+  return lines
+}
+
 const main = async () => {
   const started = Date.now()
+  if (ONLY_FLAGS) {
+    log(`rounds: ${ROUNDS}, ${SECONDS * 2} s per run, cores pinned: ${pinned} (memory flags only)`)
+    console.log((await runFlags()).join("\n"))
+    rmSync(work, { recursive: true, force: true })
+    return
+  }
   if (ONLY_SCALE) {
     log(`rounds: ${ROUNDS}, ${SECONDS} s per run, cores pinned: ${pinned} (workers scenario only)`)
     await runScale()
