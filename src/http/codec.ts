@@ -66,12 +66,12 @@ const payload = (encoding: string, f: Fields): { readonly data: unknown; readonl
     const b64 = string(f, "b64data")
     return b64 === "" ? { data: undefined } : { data: undefined, rawData: Buffer.from(b64, "base64") }
   }
-  const raw = f.get("data")
-  if (raw === undefined || raw.length === 0) return { data: undefined }
-  return { data: Payload.fromJsonBytes("data", raw), rawData: raw }
+  const data = f.payload("data")
+  if (data === undefined) return { data: undefined }
+  return { data, rawData: f.get("data")! }
 }
 
-const meta = (f: Fields): unknown => Payload.fromJsonBytes("meta", f.get("meta"))
+const meta = (f: Fields): unknown => f.payload("meta")
 
 const connection = (f: Fields, headers: Request.Headers) => ({
   client: string(f, "client"),

@@ -1,7 +1,12 @@
 /**
- * The few JSON tools the HTTP codec needs beyond `JSON.parse`: splitting a request body into its top-level fields
- * without parsing their values, so `data` and `meta` keep the exact bytes Centrifugo embedded (big integers, number
- * spellings and key order intact) and a payload nested too deeply is refused before anything walks it.
+ * The few JSON tools the HTTP codec needs beyond `JSON.parse`: reading a request body's top-level fields while
+ * keeping the exact bytes of its payloads (`rawData`: big integers, number spellings and key order intact), and
+ * refusing a payload nested too deeply before anything walks it.
+ *
+ * Two ways, one answer: a body that parses as one JSON object and is not too deep (every real request) is parsed
+ * once by `JSON.parse`, and a field's bytes are found by a scan that allocates nothing until it finds them; any
+ * other body takes the splitter, which cuts the body into fields without parsing their values, so it can say which
+ * field is wrong (400), which payload is not JSON or too deep (107), and accept fields the codec never reads.
  *
  * @since 0.2.0
  */
@@ -19,6 +24,7 @@ import {
   SPACE,
   TAB
 } from "../internal/jsonBytes.ts"
+import { fromJsonBytes, MAX_JSON_DEPTH, nestsDeeperThan } from "../Payload.ts"
 
 const BadBodyTypeId: unique symbol = Symbol.for("effect-centrifugo/http/BadBody")
 
@@ -102,14 +108,79 @@ const keyOf = (bytes: Buffer, start: number, end: number): string =>
     ? JSON.parse(bytes.toString("utf8", start, end)) as string
     : bytes.toString("utf8", start + 1, end - 1)
 
-/** The top-level fields of a request body, read lazily from the body's bytes. */
+/** The top-level fields of a request body. */
 export interface Fields {
   /** The field's raw JSON bytes (a view into the body), or undefined when absent. */
   readonly get: (name: string) => Uint8Array | undefined
-  /** The field's value parsed, or undefined when absent; `BadBody` naming the field when it is not JSON. */
+  /** The field's value, or undefined when absent; `BadBody` naming the field when it is not JSON. */
   readonly parse: (name: string) => unknown
+  /** A payload field's value, or undefined when absent; `InvalidJson` (107) when not JSON or nested too deeply. */
+  readonly payload: (name: string) => unknown
   /** Every field with its raw bytes, in body order (the last of a repeated key). */
   readonly entries: () => Array<readonly [string, Uint8Array]>
+}
+
+/** Reads the top-level fields of a request body; throws `BadBody` when it is not one JSON object. */
+export const fields = (bytes: Uint8Array): Fields => {
+  const body = asBuffer(bytes)
+  const parsed = parseWhole(body)
+  return parsed === undefined ? split(body) : parsedFields(body, parsed)
+}
+
+/** The body as one parsed object, or undefined when it is not that, or nests deeper than a payload may. */
+const parseWhole = (body: Buffer): Record<string, unknown> | undefined => {
+  // +1: the body's own object is a level above its payloads.
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH + 1)) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(body.toString("utf8"))
+  } catch {
+    return undefined
+  }
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? value as Record<string, unknown>
+    : undefined
+}
+
+const parsedFields = (body: Buffer, parsed: Record<string, unknown>): Fields => {
+  let spans: Fields | undefined
+  const splitOnce = () => (spans ??= split(body))
+  const value = (name: string) => Object.hasOwn(parsed, name) ? parsed[name] : undefined
+  return {
+    // A key written with escapes (legal, never sent by Centrifugo) is not found by the scan: the splitter finds it.
+    get: (name) => Object.hasOwn(parsed, name) ? locate(body, name) ?? splitOnce().get(name) : undefined,
+    parse: value,
+    payload: value,
+    entries: () => splitOnce().entries()
+  }
+}
+
+/**
+ * The raw bytes of the top-level field `name` (its last occurrence, as Go reads a repeated key) in a body known to
+ * be one valid JSON object; keys are compared as bytes, without making strings of them.
+ */
+const locate = (body: Buffer, name: string): Uint8Array | undefined => {
+  let found: Uint8Array | undefined
+  let i = skipSpace(body, 0) + 1
+  for (;;) {
+    i = skipSpace(body, i)
+    if (body[i] !== QUOTE) return found
+    const keyEnd = endOfString(body, i)
+    const matches = keyEnd - i - 2 === name.length && sameAscii(body, i + 1, name)
+    i = skipSpace(body, skipSpace(body, keyEnd) + 1)
+    const valueEnd = endOfValue(body, i)
+    if (matches) found = body.subarray(i, valueEnd)
+    i = skipSpace(body, valueEnd)
+    if (body[i] !== COMMA) return found
+    i++
+  }
+}
+
+const sameAscii = (body: Buffer, start: number, name: string): boolean => {
+  for (let j = 0; j < name.length; j++) {
+    if (body[start + j] !== name.charCodeAt(j)) return false
+  }
+  return true
 }
 
 interface Span {
@@ -122,8 +193,7 @@ interface Span {
  * last value, as Go's `encoding/json` does. Throws `BadBody` when the body is not one JSON object.
  * (Spans, not views: a Buffer view per field costs more than the rest of the split.)
  */
-export const fields = (bytes: Uint8Array): Fields => {
-  const body = asBuffer(bytes)
+const split = (body: Buffer): Fields => {
   const spans = new Map<string, Span>()
   let i = skipSpace(body, 0)
   if (body[i] !== OPEN_BRACE) throw badBody("the body is not a JSON object")
@@ -171,6 +241,7 @@ export const fields = (bytes: Uint8Array): Fields => {
       }
       return parseField(name, body.subarray(start, end))
     },
+    payload: (name) => fromJsonBytes(name, get(name)),
     entries: () => [...spans.keys()].map((key) => [key, get(key)!] as const)
   }
 }

@@ -64,6 +64,25 @@ describe("decoders", () => {
     expect(isBadBody(thrown(() => Codec.decodeSharedPollRefresh(Buffer.from(`{"items":[{"version":-1}]}`), {})))).toBe(true)
   })
 
+  it("data and rawData agree on both reading paths (one JSON.parse, or the splitter), escaped and repeated keys too", () => {
+    const deepField = `"deep":${"[".repeat(600)}${"]".repeat(600)}`
+    const bodies = [
+      // JSON.parse path: a valid, shallow body
+      [`{"client":"c","data":{"n":12345678901234567890, "s":"}{"}}`, `{"n":12345678901234567890, "s":"}{"}`],
+      [`{"data":1,"client":"c","data":  [2 ,3] }`, `[2 ,3]`],
+      [`{"client":"c","d\u0061ta":{"x":1}}`, `{"x":1}`],
+      // Splitter path: an unread field that is not JSON, or nested deeper than a payload may be
+      [`{"client":"c","unread":[1,,2],"data":{"n":12345678901234567890}}`, `{"n":12345678901234567890}`],
+      [`{"client":"c",${deepField},"data":[1]}`, `[1]`]
+    ] as const
+    for (const [body, raw] of bodies) {
+      const request = Codec.decodeRpc(Buffer.from(body), {})
+      expect({ body: body.slice(0, 40), raw: Buffer.from(request.rawData!).toString("utf8"), data: request.data })
+        .toEqual({ body: body.slice(0, 40), raw, data: JSON.parse(raw) })
+      expect(request.client).toBe(body.includes(`"client":"c"`) ? "c" : "")
+    }
+  })
+
   it("binary encoding reads b64data and ignores data", () => {
     const request = Codec.decodePublish(Buffer.from(`{"encoding":"binary","b64data":"AP8=","data":{"x":1}}`), {})
     expect(request.data).toBeUndefined()
