@@ -21,6 +21,7 @@ const COLORS: Record<string, string> = {
   "node:http2": "#10b981",
   "effect-centrifugo HTTP": "#7c3aed",
   "effect-centrifugo HTTP realistic": "#7c3aed",
+  "effect-centrifugo HTTP mounted": "#a78bfa",
   "node:http": "#ef4444",
   "node:http realistic": "#ef4444",
   "grpc-go (ceiling)": "#9ca3af"

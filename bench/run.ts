@@ -151,6 +151,8 @@ const ALL_SERVERS: ReadonlyArray<ServerSpec> = [
   { name: "grpc-js realistic", file: compiled("grpcjs"), mode: "realistic" },
   { name: "effect-centrifugo HTTP", file: compiled("ours-http"), mode: "noop", transport: "http" },
   { name: "node:http", file: compiled("node-http"), mode: "noop", transport: "http" },
+  // HttpProxy.routes mounted in an effect/http app: what the router costs over the standalone listener.
+  { name: "effect-centrifugo HTTP mounted", file: compiled("ours-http-mounted"), mode: "noop", transport: "http" },
   { name: "effect-centrifugo HTTP realistic", file: compiled("ours-http"), mode: "realistic", transport: "http" },
   { name: "node:http realistic", file: compiled("node-http"), mode: "realistic", transport: "http" }
 ]
