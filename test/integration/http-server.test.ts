@@ -170,39 +170,31 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
     expect(reply.text).toContain("no `mapRemove` handler")
   })
 
-  it("a body over the limit: 413 as soon as the headers say so, without waiting for the body", async () => {
-    const status = await new Promise<number>((resolve, reject) => {
+  /** The status of a POST whose body is never finished: only an answer before the end of the body can give one. */
+  const statusOfUnfinishedPost = (headers: Record<string, string>, chunks: ReadonlyArray<string>) =>
+    new Promise<number>((resolve, reject) => {
       const req = httpRequest(`${server.url}/centrifugo/connect`, {
         method: "POST",
-        headers: { "content-type": "application/json", "content-length": String(64 * 1024 * 1024) }
+        headers: { "content-type": "application/json", ...headers }
       }, (res) => {
         res.resume()
         resolve(res.statusCode ?? 0)
         req.destroy()
       })
       req.on("error", reject)
-      // Only the first bytes: a server that read the whole body first would never answer.
-      req.write(`{"client":"c","data":"`)
+      for (const chunk of chunks) req.write(chunk)
     })
+
+  it("a body over the limit: 413 as soon as the headers say so, without waiting for the body", async () => {
+    // Only the first bytes: a server that read the whole body first would never answer.
+    const status = await statusOfUnfinishedPost({ "content-length": String(64 * 1024 * 1024) }, [`{"client":"c","data":"`])
     expect(status).toBe(413)
   })
 
   it("a body over the limit without a Content-Length (chunked): 413 once the limit is passed", async () => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/centrifugo/connect`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "transfer-encoding": "chunked" }
-      }, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-        req.destroy()
-      })
-      req.on("error", reject)
-      req.write(`{"client":"c","data":"`)
-      // 160 KiB in chunks, over the 128 KiB limit of this server; never ended, so only the limit can answer.
-      for (let i = 0; i < 160; i++) req.write("x".repeat(1024))
-    })
-    expect(status).toBe(413)
+    // 160 KiB in chunks, over the 128 KiB limit of this server.
+    const chunks = [`{"client":"c","data":"`, ...Array.from({ length: 160 }, () => "x".repeat(1024))]
+    expect(await statusOfUnfinishedPost({ "transfer-encoding": "chunked" }, chunks)).toBe(413)
   })
 
   it("routes by path alone: a query string does not change the event", async () => {
