@@ -80,6 +80,13 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
   readonly port?: number
   /** How long in-flight requests may run after shutdown starts before they are interrupted. Default 10 s. */
   readonly shutdownTimeout?: Duration.Input
+  /**
+   * How long an idle keep-alive connection is kept open. Default: as long as Centrifugo keeps it (`0`, never closed
+   * by us). Centrifugo's HTTP proxy client keeps idle connections without a time limit and does not retry a POST
+   * that meets a connection closed under it, so a server closing idle connections (Node's default: after 5 s) now
+   * and then fails a call that raced the close. Dead peers are found by TCP keep-alive probes instead.
+   */
+  readonly keepAliveTimeout?: Duration.Input
 }
 
 /** The running standalone server. */
@@ -264,7 +271,12 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   const fork = Effect.runForkWith(yield* Effect.context<never>())
   const inflight = Listener.inflight()
   let closing = false
-  const server = createServer(Listener.make({ routes, prefix, readiness, fork, inflight, closing: () => closing }))
+  const server = createServer(
+    // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
+    { keepAlive: true, keepAliveInitialDelay: 60_000 },
+    Listener.make({ routes, prefix, readiness, fork, inflight, closing: () => closing })
+  )
+  server.keepAliveTimeout = Duration.toMillis(Duration.fromInputUnsafe(options.keepAliveTimeout ?? Duration.zero))
 
   // Registered before binding, so it runs even if binding fails (then there is nothing to drain).
   yield* Effect.addFinalizer(() =>
@@ -342,7 +354,7 @@ export const layerConfig = (
       ? yield* read(config.requireHeader, Config.succeed(undefined))
       : yield* secretFromEnv
     const rest: Record<string, unknown> = {}
-    for (const key of ["prefix", "failureReply", "maxBodySize"] as const) {
+    for (const key of ["prefix", "failureReply", "maxBodySize", "keepAliveTimeout"] as const) {
       const value = config[key]
       if (value !== undefined) rest[key] = yield* readOptional<unknown>(value)
     }

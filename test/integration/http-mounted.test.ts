@@ -3,7 +3,7 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { createServer } from "node:http"
+import { Agent, createServer, request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
 import { HttpProxyClient, TestServer } from "../../src/testing/index.ts"
@@ -108,6 +108,32 @@ describe("standalone server: shutdown past its grace period, and binding", () =>
     expect(finalized).toBe(true)
     expect(server.logs.some((l) => l.message.includes("1 request(s) still running"))).toBe(true)
   })
+
+  it("keeps an idle keep-alive connection past Node's 5 s default (Centrifugo's pool never expires them)", async () => {
+    const server = await TestServer.startHttp(handlers)
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const post = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/centrifugo/connect`, {
+          agent,
+          method: "POST",
+          headers: { "content-type": "application/json" }
+        }, (res) => {
+          res.resume()
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }))
+        })
+        req.on("error", reject)
+        req.end(JSON.stringify({ client: "c", data: { user: "k" } }))
+      })
+    try {
+      expect(await post()).toEqual({ status: 200, reused: false })
+      await new Promise((resolve) => setTimeout(resolve, 6_000))
+      expect(await post()).toEqual({ status: 200, reused: true })
+    } finally {
+      agent.destroy()
+      await server.stop()
+    }
+  }, 15_000)
 
   it("a port in use fails the Layer with HttpProxyError naming the address", async () => {
     const first = await TestServer.startHttp(handlers)
