@@ -269,7 +269,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
   const readiness = yield* Readiness.currentOrPrivate
   const fork = Effect.runForkWith(yield* Effect.context<never>())
-  const inflight = Listener.inflight()
+  const inflight = new Set<Fiber.Fiber<unknown, unknown>>()
   let closing = false
   const server = createServer(
     // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
@@ -285,22 +285,31 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
       if (!server.listening) return
       closing = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Every answer from now on closes its connection; a connection that went idle just before (its answer was
+      // already on its way) is closed by this sweep, so the drain ends with the last in-flight request.
       server.closeIdleConnections()
-      const settled = yield* Effect.promise(() => inflight.idle()).pipe(
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
+      const drained = yield* Effect.promise(() => closed).pipe(
         Effect.as(true),
-        Effect.timeoutOrElse({ duration: shutdownTimeout, orElse: () => Effect.succeed(false) })
+        Effect.timeoutOrElse({ duration: shutdownTimeout, orElse: () => Effect.succeed(false) }),
+        Effect.ensuring(Effect.sync(() => clearInterval(sweep)))
       )
-      if (!settled) {
-        yield* Effect.logWarning(
-          `${inflight.size()} request(s) still running ${Duration.format(shutdownTimeout)} after shutdown began; ` +
-            "interrupting them"
+      if (!drained) {
+        if (inflight.size > 0) {
+          yield* Effect.logWarning(
+            `${inflight.size} request(s) still running ${Duration.format(shutdownTimeout)} after shutdown began; ` +
+              "interrupting them"
+          )
+          yield* Fiber.interruptAll([...inflight])
+        }
+        // Their 503 answers close their connections; force whatever is left (a client still sending) after a moment.
+        yield* Effect.promise(() => closed).pipe(
+          Effect.timeoutOrElse({
+            duration: STATUS_FLUSH_TIMEOUT,
+            orElse: () => Effect.sync(() => server.closeAllConnections())
+          })
         )
-        yield* Fiber.interruptAll(inflight.fibers())
       }
-      // Answered connections close by themselves (their last response said so); force the rest after a moment.
-      yield* Effect.promise(() => closed).pipe(
-        Effect.timeoutOrElse({ duration: STATUS_FLUSH_TIMEOUT, orElse: () => Effect.sync(() => server.closeAllConnections()) })
-      )
       yield* Effect.logInfo("Centrifugo HTTP proxy stopped")
     })
   )
@@ -320,6 +329,9 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
   return HttpProxy.of({ port: bound, url, prefix })
 })
+
+/** How often a draining server closes the connections that went idle. */
+const IDLE_SWEEP_MS = 50
 
 /** After interrupting what outlived the grace period: time for their 503 answers to reach Centrifugo. */
 const STATUS_FLUSH_TIMEOUT = Duration.seconds(1)

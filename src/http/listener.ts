@@ -27,37 +27,10 @@ export interface ListenerOptions {
   readonly readiness: Readiness.Readiness
   /** Starts fibers in the server's context (`Effect.runForkWith`). */
   readonly fork: Pipeline.Fork
-  /** The calls in flight (the drain waits for them, then interrupts what is left). */
-  readonly inflight: Inflight
+  /** The fibers of the calls in flight (the drain interrupts those still running after its grace period). */
+  readonly inflight: Set<Fiber.Fiber<unknown, unknown>>
   /** True once the server is closing: every answer then closes its connection, so the drain can end. */
   readonly closing: () => boolean
-}
-
-/** The fibers of the calls in flight, and a way to wait until there are none. */
-export interface Inflight {
-  readonly add: (fiber: Fiber.Fiber<unknown, unknown>) => void
-  readonly delete: (fiber: Fiber.Fiber<unknown, unknown>) => void
-  readonly size: () => number
-  readonly fibers: () => Array<Fiber.Fiber<unknown, unknown>>
-  /** Resolves once no call is in flight (at once if none is). */
-  readonly idle: () => Promise<void>
-}
-
-export const inflight = (): Inflight => {
-  const fibers = new Set<Fiber.Fiber<unknown, unknown>>()
-  let waiting: Array<() => void> = []
-  return {
-    add: (fiber) => void fibers.add(fiber),
-    delete: (fiber) => {
-      if (!fibers.delete(fiber) || fibers.size > 0 || waiting.length === 0) return
-      const wake = waiting
-      waiting = []
-      for (const resolve of wake) resolve()
-    },
-    size: () => fibers.size,
-    fibers: () => [...fibers],
-    idle: () => fibers.size === 0 ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))
-  }
 }
 
 const write = (response: ServerResponse, answer: Exchange.Answer, close: boolean): void => {

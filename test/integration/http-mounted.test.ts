@@ -86,6 +86,17 @@ describe("standalone graceful drain", () => {
   })
 })
 
+/** POSTs a connect through `agent` (keep-alive), resolving with the status once the answer is read. */
+const fetchWith = (agent: Agent, url: string) =>
+  new Promise<number>((resolve, reject) => {
+    const req = httpRequest(`${url}/centrifugo/connect`, { agent, method: "POST" }, (res) => {
+      res.resume()
+      res.on("end", () => resolve(res.statusCode ?? 0))
+    })
+    req.on("error", reject)
+    req.end(JSON.stringify({ client: "c", data: { user: "k" } }))
+  })
+
 describe("standalone server: shutdown past its grace period, and binding", () => {
   it("interrupts handlers still running after shutdownTimeout (finalizers run) and answers them 503", async () => {
     const started = Effect.runSync(Deferred.make<void>())
@@ -134,6 +145,20 @@ describe("standalone server: shutdown past its grace period, and binding", () =>
       await server.stop()
     }
   }, 15_000)
+
+  it("idle keep-alive connections (kept open by default) do not hold up the drain", async () => {
+    const server = await TestServer.startHttp(handlers, { shutdownTimeout: "60 seconds" })
+    const agent = new Agent({ keepAlive: true })
+    try {
+      const replies = await Promise.all(Array.from({ length: 5 }, () => fetchWith(agent, server.url)))
+      expect(replies).toEqual([200, 200, 200, 200, 200])
+      // Within the test's 10 s limit, though the grace period is 60 s: the idle connections were closed at once.
+      await server.stop()
+      expect(server.logs.some((l) => l.message.includes("still running"))).toBe(false)
+    } finally {
+      agent.destroy()
+    }
+  }, 10_000)
 
   it("a port in use fails the Layer with HttpProxyError naming the address", async () => {
     const first = await TestServer.startHttp(handlers)
