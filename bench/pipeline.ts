@@ -84,15 +84,20 @@ const byHand: Call = (done) => {
   }).finish()))
 }
 
-const measure = (call: Call, CALLS: number): Promise<number> =>
+/** Wall-clock and CPU (user + system) µs per call: on a shared machine the CPU figure is the steadier one. */
+const measure = (call: Call, CALLS: number): Promise<{ readonly wall: number; readonly cpu: number }> =>
   new Promise((resolve) => {
     let started = 0
     let finished = 0
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     const onDone = (reply: Buffer) => {
       if (reply.length === 0) throw new Error("empty reply")
       finished++
-      if (finished === CALLS) resolve(((performance.now() - t0) * 1000) / CALLS)
+      if (finished === CALLS) {
+        const cpu = process.cpuUsage(cpu0)
+        resolve({ wall: ((performance.now() - t0) * 1000) / CALLS, cpu: (cpu.user + cpu.system) / CALLS })
+      }
       else if (started < CALLS) {
         started++
         // Not directly: a call that completes synchronously would recurse. Every variant pays the same microtask.
@@ -108,7 +113,7 @@ const variants: Array<[string, Call]> = ([
   ["no-op (ours)", await ours(noop)],
   ["realistic by hand", byHand]
 ] as Array<[string, Call]>).filter(([name]) => only === undefined || name.startsWith(only))
-const results = new Map<string, Array<number>>()
+const results = new Map<string, Array<{ readonly wall: number; readonly cpu: number }>>()
 for (const [, call] of variants) await measure(call, CALLS) // warm up: JIT tiers, caches
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -146,9 +151,10 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 console.log(`${CALLS} calls x ${ROUNDS} rounds, ${IN_FLIGHT} in flight, Node ${process.version}; median µs/call (min-max)`)
-for (const [name, values] of results) {
+for (const [name, runs] of results) {
+  const values = runs.map((run) => run.wall)
   console.log(
     `${name.padEnd(20)} ${median(values).toFixed(2).padStart(7)} µs  (${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)})  ` +
-      `${Math.round(1e6 / median(values)).toLocaleString("en")} calls/s`
+      `${Math.round(1e6 / median(values)).toLocaleString("en")} calls/s  cpu ${median(runs.map((run) => run.cpu)).toFixed(2)} µs`
   )
 }
