@@ -289,7 +289,11 @@ const uint64 = (field: string, value: number | bigint | undefined): bigint | und
 }
 
 /** A payload into the plain field (JSON text) or its `b64` twin (binary). */
-const data = (field: string, value: unknown): { bytes?: Buffer; b64?: string } => Payload.toWire(field, value) ?? {}
+// The generated encoders iterate `map || {}` for each map field: a shared empty one saves that object per call.
+const NO_ENTRIES: Readonly<Record<string, never>> = Object.freeze({})
+const NO_PAYLOAD: { bytes?: Buffer; b64?: string } = Object.freeze({})
+const data = (field: string, value: unknown): { bytes?: Buffer; b64?: string } =>
+  Payload.toWire(field, value) ?? NO_PAYLOAD
 
 const jsonOnly = (field: string, value: unknown): Buffer | undefined => {
   if (Payload.isBinary(value)) throw new TypeError(`${field} must be JSON: Centrifugo has no binary form for it`)
@@ -339,9 +343,29 @@ const writer = (): BinaryWriter => {
   writerInUse = true
   return sharedWriter
 }
+/**
+ * The writer's own fields, read to copy a message out into a Buffer from Node's pool: `finish()` allocates a fresh
+ * ArrayBuffer per message and a view over it. Checked once at load, so a @bufbuild version that renames them falls
+ * back to `finish()`.
+ */
+const writerState = sharedWriter as unknown as { buffer: Uint8Array; pos: number; stackPos: Array<number> }
+const canCopyOut = writerState.buffer instanceof Uint8Array && typeof writerState.pos === "number" &&
+  Array.isArray(writerState.stackPos)
+let writerBytes: Uint8Array | undefined
+let writerView: Buffer = Buffer.alloc(0)
+
 const finish = (used: BinaryWriter): Buffer => {
   writerInUse = false
-  return toBuffer(used.finish())
+  if (!canCopyOut || used !== sharedWriter || writerState.stackPos.length !== 0) return toBuffer(used.finish())
+  // The writer replaces its buffer when it grows: one view per buffer, not per message.
+  if (writerState.buffer !== writerBytes) {
+    writerBytes = writerState.buffer
+    writerView = toBuffer(writerBytes)
+  }
+  const out = Buffer.allocUnsafe(writerState.pos)
+  writerView.copy(out, 0, 0, writerState.pos)
+  writerState.pos = 0
+  return out
 }
 
 
@@ -363,9 +387,11 @@ export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
       b64info: info.b64,
       data: payloadData.bytes,
       b64data: payloadData.b64,
-      channels: reply.channels === undefined ? undefined : [...reply.channels],
-      subs,
-      meta: jsonOnly("meta", reply.meta)
+      // The generated encoder only reads the array; its type is mutable, the reply's is not.
+      channels: reply.channels as Array<string> | undefined,
+      subs: subs ?? NO_ENTRIES,
+      meta: jsonOnly("meta", reply.meta),
+      labels: NO_ENTRIES
     }
   }, writer()))
 }
