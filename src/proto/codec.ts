@@ -70,8 +70,11 @@ const decodeMessage = <T>(fns: { decode(input: BinaryReader): T }, name: string,
  */
 export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Request.Headers => {
   const headers: Record<string, string> = {}
-  for (const [name, values] of Object.entries(metadata.toJSON())) {
-    if (values.length === 0 || name === secretKey) continue
+  const all = metadata.toJSON()
+  // for-in, not Object.entries: no [name, values] pair per header on every call.
+  for (const name in all) {
+    const values = all[name]!
+    if (!Object.hasOwn(all, name) || values.length === 0 || name === secretKey) continue
     headers[name] = values.length === 1
       ? valueToString(values[0]!)
       : values.map(valueToString).join(", ")
@@ -81,54 +84,58 @@ export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Req
 
 const valueToString = (value: string | Buffer): string => typeof value === "string" ? value : value.toString("base64")
 
-const connection = (
-  message: {
-    client?: string | undefined
-    transport?: string | undefined
-    protocol?: string | undefined
-    encoding?: string | undefined
-  },
-  headers: Request.Headers
-) => ({
-  client: message.client ?? "",
-  transport: message.transport ?? "",
-  protocol: message.protocol ?? "",
-  encoding: message.encoding ?? "",
-  headers
-})
+// The decoders below build each request as one object literal, the connection's fields written out: spreading
+// small helper objects into it (one for the connection, one for the payload) cost two objects and a slow copy per
+// call.
 
-/** The client payload: parsed JSON for `json` encoding; decoded base64 bytes (unparsed) for `binary`. */
-const payload = (
+/** The payload bytes as received: JSON text, or the decoded base64 of a binary client; undefined when none. */
+const rawPayload = (
   encoding: string | undefined,
   data: Buffer | undefined,
   b64data: string | undefined
-): { readonly data: unknown; readonly rawData?: Uint8Array } => {
-  if (encoding === "binary") {
-    return b64data === undefined || b64data === "" ? { data: undefined } : { data: undefined, rawData: Buffer.from(b64data, "base64") }
-  }
-  if (data === undefined || data.length === 0) return { data: undefined }
-  return { data: Payload.fromJsonBytes("data", data), rawData: data }
+): Uint8Array | undefined => {
+  if (encoding === "binary") return b64data === undefined || b64data === "" ? undefined : Buffer.from(b64data, "base64")
+  return data === undefined || data.length === 0 ? undefined : data
+}
+
+/** The client payload: parsed JSON for `json` encoding; `undefined` for `binary` (read `rawData`). */
+const jsonPayload = (encoding: string | undefined, raw: Uint8Array | undefined): unknown =>
+  encoding === "binary" ? undefined : Payload.fromJsonBytes("data", raw)
+
+/** `rawData` is present only when a payload arrived (the key, not an `undefined` value). */
+const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, raw: Uint8Array | undefined): R => {
+  if (raw !== undefined) (request as { rawData?: Uint8Array }).rawData = raw
+  return request
 }
 
 const meta = (bytes: Buffer | undefined): unknown => Payload.fromJsonBytes("meta", bytes)
 
 export const decodeConnect = (bytes: Uint8Array, headers: Request.Headers): Request.ConnectRequest => {
   const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.ConnectRequest>({
     _tag: "Connect",
-    ...connection(m, headers),
-    ...payload(m.encoding, m.data, m.b64data),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
+    data: jsonPayload(m.encoding, raw),
     name: m.name ?? "",
     version: m.version ?? "",
     channels: m.channels ?? []
-  }
+  }, raw)
 }
 
 export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.RefreshRequest => {
   const m = decodeMessage(pb.RefreshRequest, "RefreshRequest", bytes)
   return {
     _tag: "Refresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     meta: meta(m.meta),
     labels: m.labels ?? {}
@@ -137,49 +144,68 @@ export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Requ
 
 export const decodeSubscribe = (bytes: Uint8Array, headers: Request.Headers): Request.SubscribeRequest => {
   const m = decodeMessage(pb.SubscribeRequest, "SubscribeRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.SubscribeRequest>({
     _tag: "Subscribe",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     token: m.token ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodePublish = (bytes: Uint8Array, headers: Request.Headers): Request.PublishRequest => {
   const m = decodeMessage(pb.PublishRequest, "PublishRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.PublishRequest>({
     _tag: "Publish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodeRpc = (bytes: Uint8Array, headers: Request.Headers): Request.RpcRequest => {
   const m = decodeMessage(pb.RPCRequest, "RPCRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.RpcRequest>({
     _tag: "RPC",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     method: m.method ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.SubRefreshRequest => {
   const m = decodeMessage(pb.SubRefreshRequest, "SubRefreshRequest", bytes)
   return {
     _tag: "SubRefresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     meta: meta(m.meta),
@@ -189,23 +215,32 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): R
 
 export const decodeMapPublish = (bytes: Uint8Array, headers: Request.Headers): Request.MapPublishRequest => {
   const m = decodeMessage(pb.MapPublishRequest, "MapPublishRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.MapPublishRequest>({
     _tag: "MapPublish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodeMapRemove = (bytes: Uint8Array, headers: Request.Headers): Request.MapRemoveRequest => {
   const m = decodeMessage(pb.MapRemoveRequest, "MapRemoveRequest", bytes)
   return {
     _tag: "MapRemove",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
