@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as Reply from "./Reply.ts"
@@ -50,7 +51,7 @@ export const withPayload = <S extends Schema.Top, Req extends { readonly data: u
   handler: (payload: S["Type"], request: Req) => Effect.Effect<A, E, R>
 ): (request: Req) => Effect.Effect<A, E | Reply.ErrorReply, R | S["DecodingServices"]> => {
   const decode = Schema.decodeUnknownEffect(schema)
-  return (request) =>
+  const decodeAll = (request: Req) =>
     Effect.flatMap(
       Effect.mapError(
         decode(request.data, DECODE_OPTIONS),
@@ -58,4 +59,13 @@ export const withPayload = <S extends Schema.Top, Req extends { readonly data: u
       ),
       (payload) => handler(payload, request)
     )
+  // Per call, the common case first: with the default options a struct decodes on Schema's fast path (no
+  // generator, no intermediate effects) and a schema without effects answers with an Exit at once, so valid data
+  // goes straight to the handler. Anything else (bad data, whose message lists every problem, or a schema that
+  // needs services or time) takes the full decode. Suspended, so each run of the returned effect decodes afresh.
+  return (request) =>
+    Effect.suspend(() => {
+      const quick = decode(request.data)
+      return Exit.isExit(quick) && Exit.isSuccess(quick) ? handler(quick.value, request) : decodeAll(request)
+    })
 }

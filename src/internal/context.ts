@@ -10,6 +10,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 
 export const provider = (context: Context.Context<never>) => {
   let lastParent: Context.Context<never> | undefined
@@ -21,6 +22,9 @@ export const provider = (context: Context.Context<never>) => {
     }
     return lastMerged
   }
-  return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, never> =>
-    Effect.updateContext(effect as Effect.Effect<A, E, never>, merge)
+  // An Exit (`Effect.succeed(reply)`, `Effect.fail(...)`) reads no service: nothing to provide, nothing to restore.
+  return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, never> => {
+    const provided = effect as Effect.Effect<A, E, never>
+    return Exit.isExit(provided) ? provided : Effect.updateContext(provided, merge)
+  }
 }

@@ -84,8 +84,8 @@ export interface EventPipeline<W> {
    * waits, less a margin), and calls `answer` exactly once: with the outcome, or with `undefined` when the fiber was
    * interrupted from outside (the caller cancelled, or the server is shutting down), in which case there is no one
    * to answer or the transport answers "unavailable". Returns the fiber, for the transport to interrupt.
-   * One timer per call bounds it (cheaper than racing fibers): when it fires, the fiber is interrupted (its
-   * finalizers run) and the call is answered as a failure, with one log line.
+   * One timer per call still running once `fork` returns bounds it (cheaper than racing fibers): when it fires, the
+   * fiber is interrupted (its finalizers run) and the call is answered as a failure, with one log line.
    */
   readonly start: (
     request: ProxyRequest,
@@ -165,18 +165,23 @@ export const make = <W>(
     const started = performance.now()
     const fiber = fork(body(request, started))
     let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      fiber.interruptUnsafe()
-    }, Duration.toMillis(budget))
+    let timer: ReturnType<typeof setTimeout> | undefined
     fiber.addObserver((exit) => {
-      clearTimeout(timer)
+      if (timer !== undefined) clearTimeout(timer)
       if (Exit.isSuccess(exit)) return answer(exit.value)
       if (!timedOut) return answer(undefined)
       fork(answerFailure(request, Cause.fail(deadlineExceeded(budget)), started)).addObserver((late) =>
         answer(Exit.isSuccess(late) ? late.value : undefined)
       )
     })
+    // A handler that finished synchronously (the fiber ran to its end inside `fork`, and the observer has already
+    // answered) cannot outlive its budget: only a call still running needs the timer.
+    if (fiber.pollUnsafe() === undefined) {
+      timer = setTimeout(() => {
+        timedOut = true
+        fiber.interruptUnsafe()
+      }, Duration.toMillis(budget))
+    }
     return fiber
   }
 

@@ -14,7 +14,7 @@ import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
 import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
-import { BinaryWriter } from "@bufbuild/protobuf/wire"
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import * as pb from "./generated/proxy.ts"
 import { expectTag } from "../internal/replyTag.ts"
 
@@ -31,15 +31,34 @@ export const isDecodeFailure = (value: unknown): value is DecodeFailure =>
 
 export const decodeFailure = (message: string): DecodeFailure => ({ [DecodeFailureTypeId]: true, message })
 
-const decodeMessage = <T>(fns: { decode(input: Uint8Array): T }, name: string, bytes: Uint8Array): T => {
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/**
+ * A reader whose strings are sliced straight out of the request's bytes. The library's reader builds short strings
+ * from an array of char codes and longer ones from a subarray through TextDecoder: two or three allocations per
+ * field on every call. Buffer's decoder gives the same text (invalid UTF-8 becomes U+FFFD, a BOM is kept).
+ */
+const readerOf = (bytes: Uint8Array): BinaryReader => {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : toBuffer(bytes)
+  const reader = new BinaryReader(buffer)
+  ;(reader as { string: () => string }).string = () => {
+    const length = reader.uint32()
+    const start = reader.pos
+    const end = start + length
+    if (end > reader.len) throw new RangeError("premature EOF")
+    reader.pos = end
+    return buffer.toString("utf8", start, end)
+  }
+  return reader
+}
+
+const decodeMessage = <T>(fns: { decode(input: BinaryReader): T }, name: string, bytes: Uint8Array): T => {
   try {
-    return fns.decode(bytes)
+    return fns.decode(readerOf(bytes))
   } catch (error) {
     throw decodeFailure(`undecodable ${name}: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
-
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -51,8 +70,11 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
  */
 export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Request.Headers => {
   const headers: Record<string, string> = {}
-  for (const [name, values] of Object.entries(metadata.toJSON())) {
-    if (values.length === 0 || name === secretKey) continue
+  const all = metadata.toJSON()
+  // for-in, not Object.entries: no [name, values] pair per header on every call.
+  for (const name in all) {
+    const values = all[name]!
+    if (!Object.hasOwn(all, name) || values.length === 0 || name === secretKey) continue
     headers[name] = values.length === 1
       ? valueToString(values[0]!)
       : values.map(valueToString).join(", ")
@@ -62,54 +84,58 @@ export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Req
 
 const valueToString = (value: string | Buffer): string => typeof value === "string" ? value : value.toString("base64")
 
-const connection = (
-  message: {
-    client?: string | undefined
-    transport?: string | undefined
-    protocol?: string | undefined
-    encoding?: string | undefined
-  },
-  headers: Request.Headers
-) => ({
-  client: message.client ?? "",
-  transport: message.transport ?? "",
-  protocol: message.protocol ?? "",
-  encoding: message.encoding ?? "",
-  headers
-})
+// The decoders below build each request as one object literal, the connection's fields written out: spreading
+// small helper objects into it (one for the connection, one for the payload) cost two objects and a slow copy per
+// call.
 
-/** The client payload: parsed JSON for `json` encoding; decoded base64 bytes (unparsed) for `binary`. */
-const payload = (
+/** The payload bytes as received: JSON text, or the decoded base64 of a binary client; undefined when none. */
+const rawPayload = (
   encoding: string | undefined,
   data: Buffer | undefined,
   b64data: string | undefined
-): { readonly data: unknown; readonly rawData?: Uint8Array } => {
-  if (encoding === "binary") {
-    return b64data === undefined || b64data === "" ? { data: undefined } : { data: undefined, rawData: Buffer.from(b64data, "base64") }
-  }
-  if (data === undefined || data.length === 0) return { data: undefined }
-  return { data: Payload.fromJsonBytes("data", data), rawData: data }
+): Uint8Array | undefined => {
+  if (encoding === "binary") return b64data === undefined || b64data === "" ? undefined : Buffer.from(b64data, "base64")
+  return data === undefined || data.length === 0 ? undefined : data
+}
+
+/** The client payload: parsed JSON for `json` encoding; `undefined` for `binary` (read `rawData`). */
+const jsonPayload = (encoding: string | undefined, raw: Uint8Array | undefined): unknown =>
+  encoding === "binary" ? undefined : Payload.fromJsonBytes("data", raw)
+
+/** `rawData` is present only when a payload arrived (the key, not an `undefined` value). */
+const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, raw: Uint8Array | undefined): R => {
+  if (raw !== undefined) (request as { rawData?: Uint8Array }).rawData = raw
+  return request
 }
 
 const meta = (bytes: Buffer | undefined): unknown => Payload.fromJsonBytes("meta", bytes)
 
 export const decodeConnect = (bytes: Uint8Array, headers: Request.Headers): Request.ConnectRequest => {
   const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.ConnectRequest>({
     _tag: "Connect",
-    ...connection(m, headers),
-    ...payload(m.encoding, m.data, m.b64data),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
+    data: jsonPayload(m.encoding, raw),
     name: m.name ?? "",
     version: m.version ?? "",
     channels: m.channels ?? []
-  }
+  }, raw)
 }
 
 export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.RefreshRequest => {
   const m = decodeMessage(pb.RefreshRequest, "RefreshRequest", bytes)
   return {
     _tag: "Refresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     meta: meta(m.meta),
     labels: m.labels ?? {}
@@ -118,49 +144,68 @@ export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Requ
 
 export const decodeSubscribe = (bytes: Uint8Array, headers: Request.Headers): Request.SubscribeRequest => {
   const m = decodeMessage(pb.SubscribeRequest, "SubscribeRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.SubscribeRequest>({
     _tag: "Subscribe",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     token: m.token ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodePublish = (bytes: Uint8Array, headers: Request.Headers): Request.PublishRequest => {
   const m = decodeMessage(pb.PublishRequest, "PublishRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.PublishRequest>({
     _tag: "Publish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodeRpc = (bytes: Uint8Array, headers: Request.Headers): Request.RpcRequest => {
   const m = decodeMessage(pb.RPCRequest, "RPCRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.RpcRequest>({
     _tag: "RPC",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     method: m.method ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.SubRefreshRequest => {
   const m = decodeMessage(pb.SubRefreshRequest, "SubRefreshRequest", bytes)
   return {
     _tag: "SubRefresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     meta: meta(m.meta),
@@ -170,23 +215,32 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): R
 
 export const decodeMapPublish = (bytes: Uint8Array, headers: Request.Headers): Request.MapPublishRequest => {
   const m = decodeMessage(pb.MapPublishRequest, "MapPublishRequest", bytes)
-  return {
+  const raw = rawPayload(m.encoding, m.data, m.b64data)
+  return withRawData<Request.MapPublishRequest>({
     _tag: "MapPublish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
-    ...payload(m.encoding, m.data, m.b64data),
+    data: jsonPayload(m.encoding, raw),
     meta: meta(m.meta),
     labels: m.labels ?? {}
-  }
+  }, raw)
 }
 
 export const decodeMapRemove = (bytes: Uint8Array, headers: Request.Headers): Request.MapRemoveRequest => {
   const m = decodeMessage(pb.MapRemoveRequest, "MapRemoveRequest", bytes)
   return {
     _tag: "MapRemove",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
@@ -270,7 +324,11 @@ const uint64 = (field: string, value: number | bigint | undefined): bigint | und
 }
 
 /** A payload into the plain field (JSON text) or its `b64` twin (binary). */
-const data = (field: string, value: unknown): { bytes?: Buffer; b64?: string } => Payload.toWire(field, value) ?? {}
+// The generated encoders iterate `map || {}` for each map field: a shared empty one saves that object per call.
+const NO_ENTRIES: Readonly<Record<string, never>> = Object.freeze({})
+const NO_PAYLOAD: { bytes?: Buffer; b64?: string } = Object.freeze({})
+const data = (field: string, value: unknown): { bytes?: Buffer; b64?: string } =>
+  Payload.toWire(field, value) ?? NO_PAYLOAD
 
 const jsonOnly = (field: string, value: unknown): Buffer | undefined => {
   if (Payload.isBinary(value)) throw new TypeError(`${field} must be JSON: Centrifugo has no binary form for it`)
@@ -320,9 +378,29 @@ const writer = (): BinaryWriter => {
   writerInUse = true
   return sharedWriter
 }
+/**
+ * The writer's own fields, read to copy a message out into a Buffer from Node's pool: `finish()` allocates a fresh
+ * ArrayBuffer per message and a view over it. Checked once at load, so a @bufbuild version that renames them falls
+ * back to `finish()`.
+ */
+const writerState = sharedWriter as unknown as { buffer: Uint8Array; pos: number; stackPos: Array<number> }
+const canCopyOut = writerState.buffer instanceof Uint8Array && typeof writerState.pos === "number" &&
+  Array.isArray(writerState.stackPos)
+let writerBytes: Uint8Array | undefined
+let writerView: Buffer = Buffer.alloc(0)
+
 const finish = (used: BinaryWriter): Buffer => {
   writerInUse = false
-  return toBuffer(used.finish())
+  if (!canCopyOut || used !== sharedWriter || writerState.stackPos.length !== 0) return toBuffer(used.finish())
+  // The writer replaces its buffer when it grows: one view per buffer, not per message.
+  if (writerState.buffer !== writerBytes) {
+    writerBytes = writerState.buffer
+    writerView = toBuffer(writerBytes)
+  }
+  const out = Buffer.allocUnsafe(writerState.pos)
+  writerView.copy(out, 0, 0, writerState.pos)
+  writerState.pos = 0
+  return out
 }
 
 
@@ -344,9 +422,11 @@ export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
       b64info: info.b64,
       data: payloadData.bytes,
       b64data: payloadData.b64,
-      channels: reply.channels === undefined ? undefined : [...reply.channels],
-      subs,
-      meta: jsonOnly("meta", reply.meta)
+      // The generated encoder only reads the array; its type is mutable, the reply's is not.
+      channels: reply.channels as Array<string> | undefined,
+      subs: subs ?? NO_ENTRIES,
+      meta: jsonOnly("meta", reply.meta),
+      labels: NO_ENTRIES
     }
   }, writer()))
 }

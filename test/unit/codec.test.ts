@@ -75,6 +75,30 @@ describe("requests", () => {
     expect(Payload.isInvalidJson(meta) && meta.field).toBe("meta")
   })
 
+  it("rawData is there only when a payload arrived (the key itself, not an undefined value)", () => {
+    expect("rawData" in Codec.decodeConnect(bytes(pb.ConnectRequest, common), {})).toBe(false)
+    expect("rawData" in Codec.decodeSubscribe(bytes(pb.SubscribeRequest, { ...common, encoding: "binary", b64data: "" }), {}))
+      .toBe(false)
+    expect("rawData" in Codec.decodePublish(bytes(pb.PublishRequest, { ...common, data: json(0) }), {})).toBe(true)
+  })
+
+  it("strings are UTF-8: multi-byte text, invalid bytes as U+FFFD, a leading BOM kept; a cut-off string is undecodable", () => {
+    // Field 1 (client) written by hand, so that it can hold bytes no encoder would produce.
+    const client = (text: ReadonlyArray<number>) => Buffer.from([10, text.length, ...text])
+    const utf8 = (text: string) => [...Buffer.from(text, "utf8")]
+    const long = "ünïcödé-".repeat(5)
+    expect(Codec.decodeConnect(client(utf8(long)), {}).client).toBe(long)
+    expect(Codec.decodeConnect(client([0xef, 0xbb, 0xbf, ...utf8("é"), 0xff, 0x78]), {}).client).toBe("\ufeffé\ufffdx")
+    expect(Codec.decodeConnect(client(utf8("ascii")), {}).client).toBe("ascii")
+    let caught: unknown
+    try {
+      Codec.decodeConnect(Buffer.from([10, 5, 0x61, 0x62]), {})
+    } catch (e) {
+      caught = e
+    }
+    expect(Codec.isDecodeFailure(caught)).toBe(true)
+  })
+
   it("undecodable bytes throw a DecodeFailure", () => {
     let caught: unknown
     try {
@@ -218,6 +242,14 @@ describe("the shared protobuf writer", () => {
     expect(() => Codec.encodeMapPublish(broken)).toThrow()
     const next = pb.RPCResponse.decode(Codec.encodeRpc(Reply.rpc({ data: "clean" })))
     expect(next).toEqual({ result: { data: Buffer.from('"clean"') } })
+    // Each message is its own copy: encoding the next one does not change the bytes already handed out.
+    const first = Codec.encodeRpc(Reply.rpc({ data: "first" }))
+    const copy = Buffer.from(first)
+    Codec.encodeRpc(Reply.rpc({ data: "second, and longer" }))
+    expect(first).toEqual(copy)
+    // A message larger than the writer has held so far (and than Node's pooled buffers) comes out whole.
+    const big = "y".repeat(64 * 1024)
+    expect(parseJson(pb.RPCResponse.decode(Codec.encodeRpc(Reply.rpc({ data: big }))).result?.data)).toBe(big)
     // And many messages in a row each come out whole.
     for (let i = 0; i < 50; i++) {
       expect(parseJson(pb.RPCResponse.decode(Codec.encodeRpc(Reply.rpc({ data: { i } }))).result?.data)).toEqual({ i })

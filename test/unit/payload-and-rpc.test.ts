@@ -1,6 +1,6 @@
 // Typed client payloads, the RPC router, and handler-set composition.
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Effect, Layer, Schema, SchemaGetter } from "effect"
 import { Handler, Handlers, Interceptor, Reply, Rpc } from "../../src/index.ts"
 import { handle, publishRequest, rpcRequest, subscribeRequest } from "../../src/testing/index.ts"
 
@@ -38,6 +38,30 @@ describe("Handler.withPayload", () => {
       const none = yield* handle(publishRequest())
       expect(none.error?.message).toBe("bad request: Expected object")
       expect(calls).toBe(0)
+    }).pipe(Effect.provide(handlers)))
+})
+
+describe("Handler.withPayload with a schema that needs a service to decode", () => {
+  interface Prefix {
+    readonly value: string
+  }
+  const Prefix = Context.Service<Prefix>("test/Prefix")
+  // Decoding `name` reads a service, so the decode is an effect rather than an immediate result.
+  const Prefixed = Schema.String.pipe(Schema.decodeTo(Schema.String, {
+    decode: SchemaGetter.transformEffect((name: string) => Effect.map(Effect.service(Prefix), (p) => `${p.value}${name}`)),
+    encode: SchemaGetter.passthrough()
+  }))
+  const handlers = Handlers.layer({
+    rpc: Handler.withPayload(Schema.Struct({ name: Prefixed, n: Schema.Number }), (payload) =>
+      Effect.succeed(Reply.rpc({ data: payload })))
+  }).pipe(Layer.provide(Layer.succeed(Prefix, { value: "p:" })))
+
+  it.effect("valid data is decoded with the service; bad data still lists every problem", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ data: { name: "x", n: 1 } }))
+      expect(reply.result).toEqual({ data: { name: "p:x", n: 1 } })
+      const bad = yield* handle(rpcRequest({ data: { name: 1, n: "a" } }))
+      expect(bad.error?.message).toBe("bad request: name: Expected string; n: Expected number")
     }).pipe(Effect.provide(handlers)))
 })
 
