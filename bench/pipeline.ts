@@ -21,7 +21,7 @@ import * as Pipeline from "../src/internal/pipeline.ts"
 import { headersFromMetadata } from "../src/proto/codec.ts"
 import * as pb from "../src/proto/generated/proxy.ts"
 import { realisticChannels, TOKENS } from "./servers/logic.ts"
-import { noop, realistic } from "./servers/ours-handlers.ts"
+import { noop, realistic, realisticMadeOnce } from "./servers/ours-handlers.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number) => {
@@ -110,6 +110,7 @@ const measure = (call: Call, CALLS: number): Promise<{ readonly wall: number; re
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined
 const variants: Array<[string, Call]> = ([
   ["realistic (ours)", await ours(realistic)],
+  ["realistic, handler made once (ours)", await ours(realisticMadeOnce)],
   ["no-op (ours)", await ours(noop)],
   ["realistic by hand", byHand]
 ] as Array<[string, Call]>).filter(([name]) => only === undefined || name.startsWith(only))

@@ -23,4 +23,17 @@ export const realistic = Handlers.layer({
   ))
 )
 
+/** The same handler made once with Effect.fnUntraced, not an Effect.gen per call (README's hot-path tip). */
+export const realisticMadeOnce = Handlers.layer({
+  connect: Handler.withPayload(ConnectData, Effect.fnUntraced(function*({ token }) {
+    const tokens = yield* TokenStorage.TokenStorage
+    const payload = yield* tokens.load(token)
+    return Reply.connect({ user: payload.user, channels: realisticChannels(payload.user), data: { ok: true } })
+  }))
+}).pipe(
+  Layer.provide(TokenStorage.layerMemory(
+    Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
+  ))
+)
+
 export const handlers = process.env.MODE === "realistic" ? realistic : noop
