@@ -5,6 +5,7 @@
 # CHROMIUM_BIN=/path/to/chromium skips the install and uses that binary instead.
 # Prints the binary's path on stdout (everything else goes to stderr); exits non-zero when it cannot install.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 if [[ -n "${CHROMIUM_BIN:-}" ]]; then
   if [[ ! -x "$CHROMIUM_BIN" ]]; then
@@ -30,17 +31,7 @@ MSG
   exit 1
 }
 
-command -v apt-get >/dev/null 2>&1 || cannot "apt-get is not available (not a Debian-based system)"
-sudo=()
-if [[ "$(id -u)" != "0" ]]; then
-  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || cannot "not root and no passwordless sudo"
-  sudo=(sudo -n)
-fi
-
-echo "installing Debian's chromium (once)" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update >&2 || cannot "apt-get update failed"
-"${sudo[@]}" apt-get install -y --no-install-recommends chromium >&2 || cannot "apt-get install chromium failed"
+apt_install chromium
 [[ -x "$bin" ]] || cannot "the chromium package did not provide $bin"
 "$bin" --version >&2 || true
 echo "$bin"

@@ -5,6 +5,7 @@
 # Prints the redis-server path (or the REDIS_URL) on stdout, everything else on stderr; exits non-zero with a clear
 # message when it cannot install.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt-install.sh"
 
 if [[ -n "${REDIS_URL:-}" ]]; then
   echo "$REDIS_URL"
@@ -26,18 +27,8 @@ cannot() {
   exit 1
 }
 
-command -v apt-get >/dev/null 2>&1 || cannot "apt-get is not available (not a Debian-based system)"
-sudo=()
-if [[ "$EUID" != "0" ]]; then
-  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || cannot "not root and no passwordless sudo"
-  sudo=(sudo -n)
-fi
-
-echo "installing Debian's redis-server (once)" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update >&2 || cannot "apt-get update failed"
 # The package's service is not started here: the tests run their own redis-server on a free port.
-"${sudo[@]}" apt-get install -y --no-install-recommends redis-server >&2 || cannot "apt-get install redis-server failed"
+apt_install redis-server
 bin="$(command -v redis-server)" || cannot "the redis-server package did not put redis-server on PATH"
 "$bin" --version >&2 || true
 echo "$bin"

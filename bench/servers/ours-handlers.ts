@@ -10,6 +10,9 @@ export const noop = Handlers.layer({
 })
 
 const ConnectData = Schema.Struct({ token: Schema.String })
+const Tokens = TokenStorage.layerMemory(
+  Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
+)
 export const realistic = Handlers.layer({
   connect: Handler.withPayload(ConnectData, ({ token }) =>
     Effect.gen(function*() {
@@ -17,11 +20,7 @@ export const realistic = Handlers.layer({
       const payload = yield* tokens.load(token)
       return Reply.connect({ user: payload.user, channels: realisticChannels(payload.user), data: { ok: true } })
     }))
-}).pipe(
-  Layer.provide(TokenStorage.layerMemory(
-    Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
-  ))
-)
+}).pipe(Layer.provide(Tokens))
 
 /** The same handler made once with Effect.fnUntraced, not an Effect.gen per call (README's hot-path tip). */
 export const realisticMadeOnce = Handlers.layer({
@@ -30,10 +29,6 @@ export const realisticMadeOnce = Handlers.layer({
     const payload = yield* tokens.load(token)
     return Reply.connect({ user: payload.user, channels: realisticChannels(payload.user), data: { ok: true } })
   }))
-}).pipe(
-  Layer.provide(TokenStorage.layerMemory(
-    Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
-  ))
-)
+}).pipe(Layer.provide(Tokens))
 
 export const handlers = process.env.MODE === "realistic" ? realistic : noop
