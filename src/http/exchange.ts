@@ -30,7 +30,8 @@ export interface Answer {
   readonly log?: Effect.Effect<void>
 }
 
-const plain = (status: number, body: string, extra?: Partial<Pick<Answer, "allow" | "log">>): Answer => ({
+/** A plain-text answer (everything but a reply). */
+export const plain = (status: number, body: string, extra?: Partial<Pick<Answer, "allow" | "log">>): Answer => ({
   status,
   body,
   contentType: "text/plain; charset=utf-8",

@@ -44,16 +44,10 @@ const write = (response: ServerResponse, answer: Exchange.Answer, close: boolean
   response.writeHead(answer.status, headers).end(answer.body)
 }
 
-const textAnswer = (status: number, body: string): Exchange.Answer => ({
-  status,
-  body,
-  contentType: "text/plain; charset=utf-8"
-})
-
-const SHUTTING_DOWN = textAnswer(503, "effect-centrifugo: server shutting down")
-const NOT_FOUND = textAnswer(404, "effect-centrifugo: not found")
-const LIVE = textAnswer(200, "ok")
-const READY = textAnswer(200, "ready")
+const SHUTTING_DOWN = Exchange.plain(503, "effect-centrifugo: server shutting down")
+const NOT_FOUND = Exchange.plain(404, "effect-centrifugo: not found")
+const LIVE = Exchange.plain(200, "ok")
+const READY = Exchange.plain(200, "ready")
 
 export const make = (options: ListenerOptions) => {
   const { closing, fork, inflight, prefix, readiness, routes } = options
@@ -72,7 +66,7 @@ export const make = (options: ListenerOptions) => {
         response,
         exit._tag === "Success" && exit.value.ready
           ? READY
-          : textAnswer(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`)
+          : Exchange.plain(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`)
       )
     )
   }
