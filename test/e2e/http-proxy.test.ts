@@ -3,12 +3,13 @@
 // port), with the app's middleware answering 403 first and `status_to_code_transforms` telling the client why.
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
-import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import { afterEach, describe, expect, it } from "vitest"
 import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
+import { AppAuth } from "../support/http-servers.ts"
 
 const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "ann", data: "welcome" })) })
 const stops: Array<() => Promise<void>> = []
@@ -79,16 +80,6 @@ describe("the secret header (http.static_headers checked by requireHeader)", () 
 })
 
 describe("the proxy mounted in the application's own effect/http app", () => {
-  // The app's own auth in front of its routes, the proxy's included: it answers 403 before our routes run.
-  const AppAuth = HttpRouter.middleware((effect) =>
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      if (request.url.startsWith("/centrifugo/") && request.headers["x-app-key"] !== "k") {
-        return HttpServerResponse.text("forbidden", { status: 403 })
-      }
-      return yield* effect
-    }), { global: true })
-
   const app = async () => {
     const App = Layer.mergeAll(
       HttpRouter.add("GET", "/api/hello", HttpServerResponse.text("hello from the app")),

@@ -2,25 +2,16 @@
 // proxy, the app's own middleware in front), and the standalone server's graceful drain.
 import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
-import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { Agent, createServer, request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
 import { HttpProxyClient, TestServer } from "../../src/testing/index.ts"
+import { AppAuth } from "../support/http-servers.ts"
 
 const handlers = Handlers.layer({
   connect: (request) => Effect.succeed(Reply.connect({ user: String((request.data as { user?: string })?.user ?? "") }))
 })
-
-// The app's own auth in front of everything: what `status_to_code_transforms` exists for.
-const AppAuth = HttpRouter.middleware((effect) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.url.startsWith("/centrifugo/") && request.headers["x-app-key"] !== "k") {
-      return HttpServerResponse.text("forbidden", { status: 403 })
-    }
-    return yield* effect
-  }), { global: true })
 
 describe("HttpProxy.routes mounted in an effect/http app", () => {
   let url: string

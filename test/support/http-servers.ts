@@ -3,7 +3,7 @@
 // served by `HttpRouter.serve` on @effect/platform-node's server). Both decide their answers in src/http/exchange.ts.
 import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
-import { HttpRouter, HttpServer } from "effect/http"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import type { Handlers } from "../../src/index.ts"
 import { HttpProxy } from "../../src/index.ts"
@@ -51,3 +51,16 @@ export const httpServers: ReadonlyArray<{ readonly server: string; readonly star
   { server: "standalone (HttpProxy.layer)", start: TestServer.startHttp },
   { server: "mounted (HttpProxy.routes)", start: startMounted }
 ]
+
+/**
+ * An application's own auth in front of every route, the proxy's included: it answers 403 before our routes run
+ * (what Centrifugo's `status_to_code_transforms` exists for). Requests with `x-app-key: k` pass.
+ */
+export const AppAuth = HttpRouter.middleware((effect) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.url.startsWith("/centrifugo/") && request.headers["x-app-key"] !== "k") {
+      return HttpServerResponse.text("forbidden", { status: 403 })
+    }
+    return yield* effect
+  }), { global: true })
