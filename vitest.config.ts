@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     // End-to-end files each start their own Centrifugo; two cores run two files at a time comfortably.
     maxWorkers: 2,
     testTimeout: 30_000,

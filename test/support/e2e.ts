@@ -62,3 +62,18 @@ export const next = <T = unknown>(
   })
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Clients made by `connect(data)` against `url()`; `disconnectAll()` (in an afterEach) closes them. */
+export const clientPool = (url: () => string) => {
+  const clients: Array<Centrifuge> = []
+  return {
+    connect: (data: unknown): Centrifuge => {
+      const c = client(url(), { data })
+      clients.push(c)
+      return c
+    },
+    disconnectAll: (): void => {
+      for (const c of clients.splice(0)) c.disconnect()
+    }
+  }
+}

@@ -1,4 +1,4 @@
-// The complete example test shown in README ("Testing your handlers"); keep the two in sync.
+// A complete test of a handler set with effect-centrifugo/testing (docs/guides/testing.md shows this file).
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema } from "effect"
 import { Auth, Handlers, Reply, Rpc } from "effect-centrifugo"
