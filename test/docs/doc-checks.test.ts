@@ -1,0 +1,138 @@
+// The doc checks that `npm test` runs (scripts/docs): each must fail on the break it exists for.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, describe, expect, it } from "vitest"
+import { checkJsonBlocks, checkLinks, checkSplices, compileBlocks, uncheckedBlocks } from "../../scripts/docs/checks.ts"
+import { publicExports, tagsOf } from "../../scripts/docs/exports.ts"
+import { anchors, blocks } from "../../scripts/docs/markdown.ts"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+
+const made: Array<string> = []
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A throwaway project with these files (paths relative to it). */
+const project = (files: Record<string, string>): string => {
+  const dir = mkdtempSync(join(tmpdir(), "doc-checks-"))
+  made.push(dir)
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), text)
+  }
+  return dir
+}
+
+const fence = "```"
+
+describe("links", () => {
+  const dir = project({
+    "README.md": "# Title\n\n[ok](docs/guides/a.md#second-part) [gone](docs/missing.md) [web](https://example.com)\n",
+    "docs/guides/a.md": `# A\n\n## Second part\n\n[back](../../README.md#title) [bad anchor](#no-such)\n${fence}md\n[in code](nowhere.md)\n${fence}\n`
+  })
+
+  it("reports a missing file and a missing anchor, nothing else", () => {
+    expect(checkLinks(dir)).toEqual([
+      "README.md:3: docs/missing.md: no such file",
+      "docs/guides/a.md:5: #no-such: no heading with anchor #no-such in docs/guides/a.md"
+    ])
+  })
+
+  it("computes GitHub's anchors (code, punctuation, repeats)", () => {
+    expect([...anchors("# HTTP: `HttpProxy`\n## Found in Centrifugo v6.9.1\n## Found in Centrifugo v6.9.1\n")]).toEqual([
+      "http-httpproxy",
+      "found-in-centrifugo-v691",
+      "found-in-centrifugo-v691-1"
+    ])
+  })
+})
+
+describe("splices", () => {
+  const markdown = `# Doc\n\n<!-- splice: examples/a.ts -->\n${fence}ts\nconst old = 1\n${fence}\n\ntext\n`
+
+  it("reports a block that drifted from its file, then brings it up to date", () => {
+    const dir = project({ "README.md": markdown, "examples/a.ts": "export const a = 2\nexport const b = 3\n" })
+    expect(checkSplices(dir)).toEqual([
+      "README.md:4: the block differs from examples/a.ts (run `npm run docs:splice`)"
+    ])
+    expect(checkSplices(dir, { write: true })).toEqual([])
+    expect(readFileSync(join(dir, "README.md"), "utf8")).toBe(
+      `# Doc\n\n<!-- splice: examples/a.ts -->\n${fence}ts\nexport const a = 2\nexport const b = 3\n${fence}\n\ntext\n`
+    )
+    expect(checkSplices(dir)).toEqual([])
+  })
+
+  it("reports a splice whose file is gone", () => {
+    const dir = project({ "README.md": markdown })
+    expect(checkSplices(dir)).toEqual(["README.md:4: splice source examples/a.ts does not exist"])
+  })
+})
+
+describe("code blocks", () => {
+  const doc = [
+    "# Doc",
+    `${fence}ts`,
+    'import { Reply } from "effect-centrifugo"',
+    "export const ok = Reply.rpc({ data: 1 })",
+    fence,
+    `${fence}ts`,
+    'import { Reply } from "effect-centrifugo"',
+    'export const wrong: number = Reply.rpc({ data: "x" })',
+    fence,
+    `${fence}ts no-check`,
+    "not TypeScript at all (",
+    fence,
+    `${fence}json`,
+    '{ "a": 1, }',
+    fence
+  ].join("\n")
+  const found = blocks("docs/x.md", doc)
+
+  it("compiles each TypeScript block against the package and reports errors at the Markdown line", () => {
+    const result = compileBlocks(root, found, join(root, ".cache/doc-blocks-test"))
+    expect(result.compiled).toBe(2)
+    expect(result.problems).toHaveLength(1)
+    expect(result.problems[0]).toMatch(/^docs\/x\.md:8:\d+: error TS2322: /)
+  })
+
+  it("lists no-check blocks and refuses JSON that does not parse", () => {
+    expect(uncheckedBlocks(found).map((b) => `${b.file}:${b.line}`)).toEqual(["docs/x.md:10"])
+    expect(checkJsonBlocks(found)).toEqual([expect.stringMatching(/^docs\/x\.md:13: JSON block does not parse/)])
+  })
+})
+
+describe("export tags", () => {
+  it("finds every public export through the entry points and tells which tags each lacks", () => {
+    const dir = project({
+      "src/index.ts": 'export * as Mod from "./Mod.ts"\n',
+      "src/testing/index.ts": 'export { helper as help, type Shape } from "../Mod.ts"\n',
+      "src/Mod.ts": [
+        "/**",
+        " * Documented in full.",
+        " *",
+        " * @since 0.1.0",
+        " * @category constructors",
+        " */",
+        "export const full = 1",
+        "/** A summary only. */",
+        "export function helper(a: string): string",
+        "export function helper(a: number): number",
+        "export function helper(a: unknown) { return a }",
+        "export interface Shape { readonly a: number }",
+        "const internal = 2"
+      ].join("\n")
+    })
+    const found = publicExports(dir)
+    expect(found.map((e) => e.name)).toEqual(["Mod.full", "Mod.helper", "Mod.Shape", "help", "Shape"])
+    expect(found.map((e) => tagsOf(e.doc))).toEqual([
+      { summary: true, since: true, category: true },
+      { summary: true, since: false, category: false },
+      { summary: false, since: false, category: false },
+      { summary: true, since: false, category: false },
+      { summary: false, since: false, category: false }
+    ])
+  })
+})
