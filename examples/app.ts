@@ -11,7 +11,10 @@ import { refresh } from "./refresh.ts"
 import { rpc } from "./rpc.ts"
 import { subscribe, Topics } from "./subscribe.ts"
 
-/** The demo's tokens (README lists them); the last is the one the PHP seed's JavaScript snippets send. */
+/**
+ * The demo's tokens (docs/guides/getting-started.md lists them); the last is the one the PHP seed's JavaScript
+ * snippets send.
+ */
 export const DEMO_TOKENS = {
   "alice-token": { user: "alice", claims: { name: "Alice" } },
   "bob-token": { user: "bob", claims: { name: "Bob" } },

@@ -22,7 +22,10 @@ export const realistic = Handlers.layer({
     }))
 }).pipe(Layer.provide(Tokens))
 
-/** The same handler made once with Effect.fnUntraced, not an Effect.gen per call (README's hot-path tip). */
+/**
+ * The same handler made once with Effect.fnUntraced, not an Effect.gen per call (the hot-path tip in
+ * docs/guides/handlers-and-replies.md).
+ */
 export const realisticMadeOnce = Handlers.layer({
   connect: Handler.withPayload(ConnectData, Effect.fnUntraced(function*({ token }) {
     const tokens = yield* TokenStorage.TokenStorage
