@@ -1,12 +1,19 @@
 // `npm run docs:check` (part of `npm test`): compiles every TypeScript block of README, CONTRIBUTING, bench/README
-// and docs/, checks spliced samples against their files and every relative link; exits 1 on any problem.
+// and docs/, checks spliced samples against their files, every relative link, and every `npm run` script named;
+// exits 1 on any problem.
 import { fileURLToPath } from "node:url"
-import { allBlocks, checkJsonBlocks, checkLinks, checkSplices, compileBlocks, uncheckedBlocks } from "./checks.ts"
+import { allBlocks, checkJsonBlocks, checkLinks, checkScripts, checkSplices, compileBlocks, uncheckedBlocks } from "./checks.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const all = allBlocks(root)
 const compiled = compileBlocks(root, all)
-const problems = [...compiled.problems, ...checkJsonBlocks(all), ...checkSplices(root), ...checkLinks(root)]
+const problems = [
+  ...compiled.problems,
+  ...checkJsonBlocks(all),
+  ...checkSplices(root),
+  ...checkLinks(root),
+  ...checkScripts(root)
+]
 const spliced = all.filter((b) => b.splice !== undefined).length
 const unchecked = uncheckedBlocks(all)
 

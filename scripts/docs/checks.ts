@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, normalize } from "node:path"
+import { packageJson } from "../../src/cli/templates/project.ts"
 import { anchors, type Block, blocks, docFiles, links, read } from "./markdown.ts"
 
 /** The fence flag of a block that is deliberately not compiled (a fragment); check.ts lists every one. */
@@ -69,6 +70,27 @@ export const checkLinks = (root: string, files = docFiles(root)): Array<string> 
     }
   }
   return problems
+}
+
+/** The npm scripts the docs may name: this repository's, and those of a project `effect-centrifugo init` writes. */
+const knownScripts = (root: string): Set<string> => {
+  const ours = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  const v = "0.0.0"
+  const versions = { library: v, effect: v, platformNode: v, vitest: v, effectVitest: v, typescript: v, typesNode: v, node: v }
+  const generated = JSON.parse(packageJson("app", versions)) as { scripts: Record<string, string> }
+  return new Set([...Object.keys(ours.scripts), ...Object.keys(generated.scripts)])
+}
+
+/** `npm run <name>` in the docs (prose or code) for a script that does not exist. */
+export const checkScripts = (root: string, files = docFiles(root)): Array<string> => {
+  const scripts = knownScripts(root)
+  return files.flatMap((file) =>
+    read(root, file).split("\n").flatMap((line, i) =>
+      [...line.matchAll(/npm run ([A-Za-z0-9:_-]+)/g)]
+        .filter((m) => !scripts.has(m[1]!))
+        .map((m) => `${file}:${i + 1}: \`npm run ${m[1]}\`: no such script`)
+    )
+  )
 }
 
 /** JSON blocks that do not parse (a `no-check` flag exempts a fragment). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
-import { checkJsonBlocks, checkLinks, checkSplices, compileBlocks, uncheckedBlocks } from "../../scripts/docs/checks.ts"
+import { checkJsonBlocks, checkLinks, checkScripts, checkSplices, compileBlocks, uncheckedBlocks } from "../../scripts/docs/checks.ts"
 import { publicExports, tagsOf } from "../../scripts/docs/exports.ts"
 import { anchors, blocks } from "../../scripts/docs/markdown.ts"
 
@@ -47,6 +47,16 @@ describe("links", () => {
       "found-in-centrifugo-v691",
       "found-in-centrifugo-v691-1"
     ])
+  })
+})
+
+describe("npm scripts", () => {
+  it("reports a script the docs name that neither this package nor a generated project has", () => {
+    const dir = project({
+      "package.json": JSON.stringify({ scripts: { test: "vitest", demo: "node demo.ts" } }),
+      "README.md": "`npm run demo`, `npm run dev` (a generated project's), `npm run dmeo`\n"
+    })
+    expect(checkScripts(dir)).toEqual(["README.md:1: `npm run dmeo`: no such script"])
   })
 })
 
