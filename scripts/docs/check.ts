@@ -2,7 +2,15 @@
 // and docs/, checks spliced samples against their files, every relative link, and every `npm run` script named;
 // exits 1 on any problem.
 import { fileURLToPath } from "node:url"
-import { allBlocks, checkJsonBlocks, checkLinks, checkScripts, checkSplices, compileBlocks, uncheckedBlocks } from "./checks.ts"
+import {
+  allBlocks,
+  checkJsonBlocks,
+  checkLinks,
+  checkScripts,
+  checkSplices,
+  compileBlocks,
+  uncheckedBlocks
+} from "./checks.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const all = allBlocks(root)
@@ -17,7 +25,10 @@ const problems = [
 const spliced = all.filter((b) => b.splice !== undefined).length
 const unchecked = uncheckedBlocks(all)
 
-console.log(`docs: ${compiled.compiled} TypeScript blocks compiled, ${spliced} spliced from files, ${unchecked.length} marked no-check`)
+console.log(
+  `docs: ${compiled.compiled} TypeScript blocks compiled, ${spliced} spliced from files, ` +
+    `${unchecked.length} marked no-check`
+)
 for (const b of unchecked) console.log(`  no-check: ${b.file}:${b.line} (${b.lang})`)
 if (problems.length > 0) {
   console.error(`docs: ${problems.length} problem(s):`)

@@ -20,7 +20,10 @@ export const uncheckedBlocks = (all: ReadonlyArray<Block>): Array<Block> =>
   all.filter((b) => b.flags.includes(NO_CHECK))
 
 /** `<!-- splice: path -->` blocks whose text differs from the file; with `write`, brings them up to date instead. */
-export const checkSplices = (root: string, options: { readonly write?: boolean; readonly files?: Array<string> } = {}) => {
+export const checkSplices = (
+  root: string,
+  options: { readonly write?: boolean; readonly files?: Array<string> } = {}
+): Array<string> => {
   const problems: Array<string> = []
   for (const file of options.files ?? docFiles(root)) {
     const markdown = read(root, file)
@@ -47,7 +50,7 @@ export const checkSplices = (root: string, options: { readonly write?: boolean; 
   return problems
 }
 
-/** Relative links whose file is missing, or whose #anchor is no heading of the target. External links are left alone. */
+/** Relative links whose file is missing, or whose #anchor is no heading of the target; external links are skipped. */
 export const checkLinks = (root: string, files = docFiles(root)): Array<string> => {
   const problems: Array<string> = []
   const anchorCache = new Map<string, Set<string>>()
@@ -76,7 +79,9 @@ export const checkLinks = (root: string, files = docFiles(root)): Array<string> 
 const knownScripts = (root: string): Set<string> => {
   const ours = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }
   const v = "0.0.0"
-  const versions = { library: v, effect: v, platformNode: v, vitest: v, effectVitest: v, typescript: v, typesNode: v, node: v }
+  const versions = {
+    library: v, effect: v, platformNode: v, vitest: v, effectVitest: v, typescript: v, typesNode: v, node: v
+  }
   const generated = JSON.parse(packageJson("app", versions)) as { scripts: Record<string, string> }
   return new Set([...Object.keys(ours.scripts), ...Object.keys(generated.scripts)])
 }
@@ -131,7 +136,8 @@ export const compileBlocks = (root: string, all: ReadonlyArray<Block>, outDir = 
     })
     return { compiled: toCompile.length, problems: [] }
   } catch (error) {
-    const output = String((error as { stdout?: string }).stdout ?? "") + String((error as { stderr?: string }).stderr ?? "")
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string }
+    const output = String(stdout ?? "") + String(stderr ?? "")
     const problems = output.split("\n").filter((l) => l.trim().length > 0).map((line) => {
       const m = line.match(/([^/\\(]+\.ts)\((\d+),(\d+)\): (.*)$/)
       const block = m === null ? undefined : origin.get(m[1]!)

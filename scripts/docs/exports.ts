@@ -1,8 +1,9 @@
 // The public exports of the package and their JSDoc, read from the source text: every module the entry points
 // (src/index.ts, src/testing/index.ts) re-export, followed through `export * from` and `export { ... } from`.
 // A line scanner, not a compiler: the sources keep one top-level declaration per `export` line.
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
+import type { Block } from "./markdown.ts"
 
 export interface Export {
   /** How a user reaches it, e.g. `Reply.error` or `handle`. */
@@ -15,7 +16,8 @@ export interface Export {
 
 export const ENTRY_POINTS = ["src/index.ts", "src/testing/index.ts"]
 
-const DECLARATION = /^export (?:declare )?(?:async )?(?:const|let|function\*?|interface|type|class|enum|namespace|abstract class) +(\w+)/
+const DECLARATION =
+  /^export (?:declare )?(?:async )?(?:const|let|function\*?|interface|type|class|enum|namespace|abstract class) +(\w+)/
 
 /** The JSDoc ending on the line above `index` (blank lines not allowed in between), or undefined. */
 const docAbove = (lines: ReadonlyArray<string>, index: number): string | undefined => {
@@ -94,3 +96,31 @@ export const tagsOf = (doc: string | undefined): TagReport => ({
   since: doc !== undefined && /^@since \S+/m.test(doc),
   category: doc !== undefined && /^@category \S+/m.test(doc)
 })
+
+/** The ```ts examples inside the doc comments of src/ (generated code aside), as blocks at their source line. */
+export const docExamples = (root: string): Array<Block> => {
+  const files: Array<string> = []
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`
+      if (entry.isDirectory()) {
+        if (entry.name !== "generated") walk(path)
+      } else if (entry.name.endsWith(".ts")) files.push(path)
+    }
+  }
+  walk("src")
+  return files.sort().flatMap((file) => {
+    const lines = readFileSync(join(root, file), "utf8").split("\n")
+    const found: Array<Block> = []
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^\s*\* ```ts\s*$/.test(lines[i]!)) continue
+      const end = lines.findIndex((l, j) => j > i && /^\s*\* ```\s*$/.test(l))
+      if (end < 0) break
+      const body = lines.slice(i + 1, end).map((l) => l.replace(/^\s*\*( |$)/, ""))
+      const text = body.join("\n") + "\n"
+      found.push({ file, line: i + 1, lang: "ts", flags: [], text, bodyLines: end - i - 1, splice: undefined })
+      i = end
+    }
+    return found
+  })
+}

@@ -4,8 +4,15 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
-import { checkJsonBlocks, checkLinks, checkScripts, checkSplices, compileBlocks, uncheckedBlocks } from "../../scripts/docs/checks.ts"
-import { publicExports, tagsOf } from "../../scripts/docs/exports.ts"
+import {
+  checkJsonBlocks,
+  checkLinks,
+  checkScripts,
+  checkSplices,
+  compileBlocks,
+  uncheckedBlocks
+} from "../../scripts/docs/checks.ts"
+import { docExamples, publicExports, tagsOf } from "../../scripts/docs/exports.ts"
 import { anchors, blocks } from "../../scripts/docs/markdown.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -31,7 +38,9 @@ const fence = "```"
 describe("links", () => {
   const dir = project({
     "README.md": "# Title\n\n[ok](docs/guides/a.md#second-part) [gone](docs/missing.md) [web](https://example.com)\n",
-    "docs/guides/a.md": `# A\n\n## Second part\n\n[back](../../README.md#title) [bad anchor](#no-such)\n${fence}md\n[in code](nowhere.md)\n${fence}\n`
+    "docs/guides/a.md":
+      `# A\n\n## Second part\n\n[back](../../README.md#title) [bad anchor](#no-such)\n` +
+      `${fence}md\n[in code](nowhere.md)\n${fence}\n`
   })
 
   it("reports a missing file and a missing anchor, nothing else", () => {
@@ -42,7 +51,8 @@ describe("links", () => {
   })
 
   it("computes GitHub's anchors (code, punctuation, repeats)", () => {
-    expect([...anchors("# HTTP: `HttpProxy`\n## Found in Centrifugo v6.9.1\n## Found in Centrifugo v6.9.1\n")]).toEqual([
+    const headings = "# HTTP: `HttpProxy`\n## Found in Centrifugo v6.9.1\n## Found in Centrifugo v6.9.1\n"
+    expect([...anchors(headings)]).toEqual([
       "http-httpproxy",
       "found-in-centrifugo-v691",
       "found-in-centrifugo-v691-1"
@@ -143,6 +153,29 @@ describe("export tags", () => {
       { summary: false, since: false, category: false },
       { summary: true, since: false, category: false },
       { summary: false, since: false, category: false }
+    ])
+  })
+})
+
+describe("examples in doc comments", () => {
+  it("are read from src/ (generated code aside) without the comment's asterisks, at their source line", () => {
+    const dir = project({
+      "src/A.ts": [
+        "/**",
+        " * Says hi.",
+        " *",
+        " * ```ts",
+        ' * import { A } from "x"',
+        " *",
+        " *   A.hi()",
+        " * ```",
+        " */",
+        "export const hi = 1"
+      ].join("\n"),
+      "src/proto/generated/B.ts": ["/**", " * ```ts", " * generated()", " * ```", " */"].join("\n")
+    })
+    expect(docExamples(dir).map((b) => [b.file, b.line, b.text])).toEqual([
+      ["src/A.ts", 4, 'import { A } from "x"\n\n  A.hi()\n']
     ])
   })
 })
