@@ -4,14 +4,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
-import {
-  checkJsonBlocks,
-  checkLinks,
-  checkScripts,
-  checkSplices,
-  compileBlocks,
-  uncheckedBlocks
-} from "../../scripts/docs/checks.ts"
+import * as Checks from "../../scripts/docs/checks.ts"
 import { docExamples, publicExports, tagsOf } from "../../scripts/docs/exports.ts"
 import { anchors, blocks } from "../../scripts/docs/markdown.ts"
 
@@ -44,7 +37,7 @@ describe("links", () => {
   })
 
   it("reports a missing file and a missing anchor, nothing else", () => {
-    expect(checkLinks(dir)).toEqual([
+    expect(Checks.checkLinks(dir)).toEqual([
       "README.md:3: docs/missing.md: no such file",
       "docs/guides/a.md:5: #no-such: no heading with anchor #no-such in docs/guides/a.md"
     ])
@@ -66,7 +59,7 @@ describe("npm scripts", () => {
       "package.json": JSON.stringify({ scripts: { test: "vitest", demo: "node demo.ts" } }),
       "README.md": "`npm run demo`, `npm run dev` (a generated project's), `npm run dmeo`\n"
     })
-    expect(checkScripts(dir)).toEqual(["README.md:1: `npm run dmeo`: no such script"])
+    expect(Checks.checkScripts(dir)).toEqual(["README.md:1: `npm run dmeo`: no such script"])
   })
 })
 
@@ -75,19 +68,19 @@ describe("splices", () => {
 
   it("reports a block that drifted from its file, then brings it up to date", () => {
     const dir = project({ "README.md": markdown, "examples/a.ts": "export const a = 2\nexport const b = 3\n" })
-    expect(checkSplices(dir)).toEqual([
+    expect(Checks.checkSplices(dir)).toEqual([
       "README.md:4: the block differs from examples/a.ts (run `npm run docs:splice`)"
     ])
-    expect(checkSplices(dir, { write: true })).toEqual([])
+    expect(Checks.checkSplices(dir, { write: true })).toEqual([])
     expect(readFileSync(join(dir, "README.md"), "utf8")).toBe(
       `# Doc\n\n<!-- splice: examples/a.ts -->\n${fence}ts\nexport const a = 2\nexport const b = 3\n${fence}\n\ntext\n`
     )
-    expect(checkSplices(dir)).toEqual([])
+    expect(Checks.checkSplices(dir)).toEqual([])
   })
 
   it("reports a splice whose file is gone", () => {
     const dir = project({ "README.md": markdown })
-    expect(checkSplices(dir)).toEqual(["README.md:4: splice source examples/a.ts does not exist"])
+    expect(Checks.checkSplices(dir)).toEqual(["README.md:4: splice source examples/a.ts does not exist"])
   })
 })
 
@@ -112,15 +105,15 @@ describe("code blocks", () => {
   const found = blocks("docs/x.md", doc)
 
   it("compiles each TypeScript block against the package and reports errors at the Markdown line", () => {
-    const result = compileBlocks(root, found, join(root, ".cache/doc-blocks-test"))
+    const result = Checks.compileBlocks(root, found, join(root, ".cache/doc-blocks-test"))
     expect(result.compiled).toBe(2)
     expect(result.problems).toHaveLength(1)
     expect(result.problems[0]).toMatch(/^docs\/x\.md:8:\d+: error TS2322: /)
   })
 
   it("lists no-check blocks and refuses JSON that does not parse", () => {
-    expect(uncheckedBlocks(found).map((b) => `${b.file}:${b.line}`)).toEqual(["docs/x.md:10"])
-    expect(checkJsonBlocks(found)).toEqual([expect.stringMatching(/^docs\/x\.md:13: JSON block does not parse/)])
+    expect(Checks.uncheckedBlocks(found).map((b) => `${b.file}:${b.line}`)).toEqual(["docs/x.md:10"])
+    expect(Checks.checkJsonBlocks(found)).toEqual([expect.stringMatching(/^docs\/x\.md:13: JSON block does not parse/)])
   })
 })
 
