@@ -10,7 +10,7 @@
  * clean shutdown should (Kubernetes and systemd read a non-zero code as a crash). Effect's default teardown exits
  * 130 for any interrupted main, SIGTERM included. A Layer that fails to build, or a defect, still exits 1.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"

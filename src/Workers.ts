@@ -33,7 +33,7 @@
  * - The workers share nothing in memory: state kept per process (`TokenStorage.layerMemory`, in-memory stores) is
  *   per worker. See the README's "Scaling out".
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Duration from "effect/Duration"

@@ -27,7 +27,7 @@
  * - `request.headers` holds what Centrifugo forwarded (`http_headers`, `emulated_headers`, `http.static_headers`),
  *   lower-cased, without the headers that only describe the HTTP message (host, content-length, ...).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as ByteSize from "effect/ByteSize"
 import * as Config from "effect/Config"

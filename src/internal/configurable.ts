@@ -2,7 +2,7 @@
  * Options that a server's `layerConfig` accepts as plain values or as `Config`s, with an environment variable as
  * the default of each: the pattern Effect's own `layerConfig` functions follow, shared by both transports.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"

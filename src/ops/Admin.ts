@@ -10,7 +10,7 @@
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"

@@ -16,7 +16,7 @@
  * of generating code from `health.proto`: the wire facts are `HealthCheckRequest { string service = 1; }` and
  * `HealthCheckResponse { ServingStatus status = 1; }` (UNKNOWN 0, SERVING 1, NOT_SERVING 2, SERVICE_UNKNOWN 3).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire"
 import * as grpc from "@grpc/grpc-js"

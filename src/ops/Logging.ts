@@ -6,7 +6,7 @@
  * annotations, so a log line leads to its trace. Every call's lines already carry `event`, `client`, `user` and
  * `channel`/`method` (escaped client text); secrets (proxy credentials, tokens, API keys) are never logged.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"

@@ -18,7 +18,7 @@
  * `text` renders everything in Effect's metric registry with `PrometheusMetrics` from `effect/observability`;
  * `route` serves it as `GET /metrics` on an `effect/http` router.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

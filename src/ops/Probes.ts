@@ -6,7 +6,7 @@
  * - `GET /readyz` (readiness): `200 ready`, or `503` with the reason (`draining`, or the readiness check's failure)
  *   from the moment a server sharing the `Readiness` starts its drain.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

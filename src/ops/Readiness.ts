@@ -14,7 +14,7 @@
  * Servers built without a `Readiness` in context keep a private one (so their health service still turns
  * NOT_SERVING on shutdown); provide one to share it with the admin server.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"

@@ -12,7 +12,7 @@
  * - `traceparent(span)`: the header value that continues the current trace in a call to another service
  *   (`CentrifugoApi` sends it to Centrifugo).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import type * as Duration from "effect/Duration"

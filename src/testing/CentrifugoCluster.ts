@@ -16,7 +16,7 @@
  * Redis itself is not bundled: `startRedis` runs a `redis-server` binary (the project's `scripts/install-redis.sh`
  * installs Debian's) on a free port without persistence; or point `redisUrl` at a Redis you run.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"

@@ -10,7 +10,7 @@
  * expect(reply.json?.result?.user).toBe("42")
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { request as httpRequest } from "node:http"
 import { DEFAULT_PREFIX } from "../http/events.ts"
