@@ -21,12 +21,20 @@ import * as Runtime from "effect/Runtime"
 /**
  * Exit code 0 when the main program ended by interruption alone (a signal asked it to stop and it drained);
  * otherwise Effect's default (1 for failures and defects).
+ *
+ * @since 0.1.0
+ * @category running
  */
 export const teardown: Runtime.Teardown = (exit, onExit) => {
   if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(0)
   Runtime.defaultTeardown(exit, onExit)
 }
 
-/** Launches `layer` (a server and what it needs) as the main program, with `teardown`. */
+/**
+ * Launches `layer` (a server and what it needs) as the main program, with `teardown`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
 export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>): void =>
   Layer.launch(layer as Layer.Layer<unknown, E>).pipe(NodeRuntime.runMain({ teardown }))
