@@ -25,6 +25,12 @@ import * as Metrics from "./Metrics.ts"
 import * as Probes from "./Probes.ts"
 import type { Readiness } from "./Readiness.ts"
 
+/**
+ * Options of the admin server: the address it binds and the path of its Prometheus endpoint.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AdminOptions {
   /** Interface to bind. Default `0.0.0.0` (probes and scrapes come from outside the pod). */
   readonly host?: string
@@ -34,7 +40,12 @@ export interface AdminOptions {
   readonly metricsPath?: `/${string}`
 }
 
-/** The running admin server. */
+/**
+ * The running admin server.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface AdminServer {
   readonly port: number
   /** `http://host:port` */
@@ -45,7 +56,12 @@ export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Se
   "effect-centrifugo/AdminServer"
 )
 
-/** The admin server as a scoped Layer: listening once built, closed with its scope. */
+/**
+ * The admin server as a scoped Layer: listening once built, closed with its scope.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
   const host = options.host ?? "0.0.0.0"
   const routes = Layer.mergeAll(
@@ -75,6 +91,9 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
 
 /**
  * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `0.0.0.0`); nothing otherwise.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
   Layer.unwrap(Effect.map(

@@ -22,13 +22,24 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-/** The answer of a readiness check. */
+/**
+ * The answer of a readiness check.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Status {
   readonly ready: boolean
   /** Why not, when not ready: `draining`, or the check's failure. */
   readonly reason?: string
 }
 
+/**
+ * The process's shared ready/draining state: probes and health checks read it, servers start their drain with it.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface Readiness {
   /** True once a drain started: never false again in this process. */
   readonly isDraining: () => boolean
@@ -42,6 +53,12 @@ export interface Readiness {
 
 export const Readiness: Context.Service<Readiness, Readiness> = Context.Service<Readiness>("effect-centrifugo/Readiness")
 
+/**
+ * Options of the readiness state: the user's readiness check and its timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReadinessOptions {
   /**
    * Must succeed for the process to be ready; its failure (or defect) makes it not ready, with the failure as the
@@ -60,7 +77,12 @@ const describe = (cause: Cause.Cause<unknown>): string => {
   return String(error)
 }
 
-/** A fresh readiness state (what `layer` provides). */
+/**
+ * A fresh readiness state (what `layer` provides).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: ReadinessOptions = {}): Readiness => {
   let draining = false
   const listeners = new Set<() => void>()
@@ -96,11 +118,21 @@ export const make = (options: ReadinessOptions = {}): Readiness => {
   }
 }
 
-/** A readiness state shared by everything built with this Layer. */
+/**
+ * A readiness state shared by everything built with this Layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: ReadinessOptions = {}): Layer.Layer<Readiness> =>
   Layer.sync(Readiness, () => make(options))
 
-/** The `Readiness` in context, or a private one when none was provided. */
+/**
+ * The `Readiness` in context, or a private one when none was provided.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const currentOrPrivate: Effect.Effect<Readiness> = Effect.map(
   Effect.serviceOption(Readiness),
   (found) => found._tag === "Some" ? found.value : make()
