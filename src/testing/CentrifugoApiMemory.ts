@@ -23,7 +23,12 @@ import * as Layer from "effect/Layer"
 import * as Api from "../api/CentrifugoApi.ts"
 import * as Payload from "../Payload.ts"
 
-/** A channel's history, as Centrifugo's `history_size` / `history_ttl`. */
+/**
+ * A channel's history, as Centrifugo's `history_size` / `history_ttl`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HistoryOptions {
   /** How many publications are kept (the oldest go first). */
   readonly size: number
@@ -31,6 +36,12 @@ export interface HistoryOptions {
   readonly ttl?: Duration.Input
 }
 
+/**
+ * Options of the in-memory API: which channels keep history, and the namespace boundary.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryOptions {
   /**
    * Which channels keep history. By namespace, as Centrifugo's config does it: `{ chat: { size: 100, ttl: "5
@@ -44,11 +55,23 @@ export interface MemoryOptions {
   readonly namespaceBoundary?: string
 }
 
+/**
+ * One call the in-memory API received: the method name and its input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RecordedCall {
   readonly method: string
   readonly input: unknown
 }
 
+/**
+ * The in-memory server API: its Layer, the service, the calls it received, what was published, and test controls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryApi {
   /** Provide this to the code under test. */
   readonly layer: Layer.Layer<Api.CentrifugoApi>
@@ -75,6 +98,13 @@ interface ChannelState {
 
 const dataOf = (value: unknown): unknown => (Payload.isBinary(value) ? value.bytes : Payload.isRawJson(value) ? JSON.parse(value.text) : value)
 
+/**
+ * An in-memory `CentrifugoApi` for tests: records every call, keeps publications and history, and lets a test set
+ * presence or fail calls.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: MemoryOptions = {}): MemoryApi => {
   const calls: Array<RecordedCall> = []
   const streams = new Map<string, ChannelState>()

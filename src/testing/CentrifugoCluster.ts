@@ -23,6 +23,12 @@ import { randomUUID } from "node:crypto"
 import { connect } from "node:net"
 import * as Centrifugo from "./Centrifugo.ts"
 
+/**
+ * Options of a Centrifugo cluster: the `start` options plus the node count, the shared Redis and per-node backends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClusterOptions extends Omit<Centrifugo.StartOptions, "port"> {
   /** How many nodes. Default 2. */
   readonly nodes?: number
@@ -37,6 +43,12 @@ export interface ClusterOptions extends Omit<Centrifugo.StartOptions, "port"> {
   readonly proxyFor?: (index: number) => string
 }
 
+/**
+ * A running cluster of Centrifugo nodes: the nodes, and stopping, starting and restarting them one by one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningCluster {
   /**
    * Every node, as last started (a restarted node's entry is replaced; a node's ports never change, so its URLs
@@ -55,7 +67,12 @@ export interface RunningCluster {
   readonly stop: () => Promise<void>
 }
 
-/** The config overrides that make a node part of the cluster (merged over `overrides`). */
+/**
+ * The config overrides that make a node part of the cluster (merged over `overrides`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clusterOverrides = (
   options: { readonly redisUrl: string; readonly redisPrefix: string; readonly name: string },
   overrides: Record<string, unknown> = {}
@@ -70,7 +87,12 @@ export const clusterOverrides = (
   }
 }
 
-/** Starts `nodes` Centrifugo nodes on free ports sharing `redisUrl`, and waits until each is healthy. */
+/**
+ * Starts `nodes` Centrifugo nodes on free ports sharing `redisUrl`, and waits until each is healthy.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const start = async (options: ClusterOptions): Promise<RunningCluster> => {
   const count = options.nodes ?? 2
   const redisPrefix = options.redisPrefix ?? `centrifugo-${randomUUID().slice(0, 8)}`
@@ -130,6 +152,12 @@ export const start = async (options: ClusterOptions): Promise<RunningCluster> =>
   }
 }
 
+/**
+ * A running redis-server: its URL and port, its output so far, and `stop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningRedis {
   /** `redis://127.0.0.1:PORT` */
   readonly url: string
@@ -160,6 +188,9 @@ const ping = (port: number): Promise<boolean> =>
 /**
  * Runs `redis-server` on a free port of 127.0.0.1, in memory only (no RDB or AOF files), and waits until it answers
  * PING.
+ *
+ * @since 0.1.0
+ * @category testing
  */
 export const startRedis = async (options: { readonly bin: string; readonly startTimeoutMs?: number }): Promise<
   RunningRedis

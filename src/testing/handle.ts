@@ -34,6 +34,13 @@ export interface HandledLogLine {
   readonly cause?: Cause.Cause<unknown>
 }
 
+/**
+ * A reply as `handle` decodes it: the result with payloads parsed, or the error, disconnect or gRPC status, and the
+ * lines logged.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HandledReply {
   /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON. */
   readonly result?: Record<string, unknown>
@@ -88,7 +95,12 @@ export interface HandleOptions {
   readonly timeout?: Duration.Input
 }
 
-/** The server's answer to `request`, decoded (see the module doc). Options as the server's. */
+/**
+ * The server's answer to `request`, decoded (see the module doc). Options as the server's.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const handle = (
   request: ProxyRequest,
   options: HandleOptions = {}

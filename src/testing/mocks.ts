@@ -13,7 +13,12 @@ import type { CurrentUser as CurrentUserShape } from "../Auth.ts"
 import { CurrentUser } from "../Auth.ts"
 import * as TokenStorage from "../services/TokenStorage.ts"
 
-/** A TokenStorage that knows exactly these tokens: `tokens({ good: "alice" })` or with claims. */
+/**
+ * A TokenStorage that knows exactly these tokens: `tokens({ good: "alice" })` or with claims.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const tokens = (
   known: Readonly<Record<string, string | TokenStorage.TokenPayload>>
 ): Layer.Layer<TokenStorage.TokenStorage> =>
@@ -23,11 +28,21 @@ export const tokens = (
     )
   )
 
-/** CurrentUser fixed for a test of a handler that needs it, without running the auth interceptor. */
+/**
+ * CurrentUser fixed for a test of a handler that needs it, without running the auth interceptor.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const currentUser = (id: string, claims: Readonly<Record<string, unknown>> = {}): Layer.Layer<CurrentUserShape> =>
   Layer.succeed(CurrentUser, { id, claims })
 
-/** Provides CurrentUser to one effect. */
+/**
+ * Provides CurrentUser to one effect.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
 export const asUser = (id: string, claims: Readonly<Record<string, unknown>> = {}) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, CurrentUserShape>> =>
   Effect.provideService(effect, CurrentUser, { id, claims })
