@@ -2,12 +2,16 @@
  * Authentication: the `CurrentUser` request-scoped service and the interceptor that provides it from tokens.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ *
  * const Served = Handlers.layer({
- *   subscribe: (request) => Effect.gen(function*() {
- *     const user = yield* Auth.CurrentUser          // only compiles into a server wrapped by Auth.authenticate()
- *     ...
- *   })
- * }).pipe(Auth.authenticate())                      // requires TokenStorage instead
+ *   subscribe: (request) =>
+ *     Effect.gen(function*() {
+ *       const user = yield* Auth.CurrentUser // only compiles into a server wrapped by Auth.authenticate()
+ *       return request.channel === `user.${user.id}` ? Reply.subscribe() : yield* Reply.error(403, "forbidden")
+ *     })
+ * }).pipe(Auth.authenticate()) // requires TokenStorage instead
  * ```
  *
  * Where the user comes from (`authenticate` defaults; each source can be replaced):

@@ -6,8 +6,11 @@
  * "bad request: <path>: <what was expected>" without calling the handler.
  *
  * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handler, Handlers, Reply } from "effect-centrifugo"
+ *
  * const NewsPayload = Schema.Struct({ title: Schema.String, body: Schema.String })
- * Handlers.layer({
+ * const MyHandlers = Handlers.layer({
  *   publish: Handler.withPayload(NewsPayload, (news, request) =>
  *     Effect.succeed(Reply.publish({ data: { ...news, by: request.user } })))
  * })

@@ -2,13 +2,18 @@
  * Handlers: one function per proxy event, from its request to an Effect of its reply, gathered in a service.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Auth, Handlers, Reply, TokenStorage } from "effect-centrifugo"
+ *
  * const MyHandlers = Handlers.layer({
- *   connect: (request) => Effect.gen(function*() {
- *     const tokens = yield* TokenStorage           // the handler needs TokenStorage ...
- *     ...
- *     return Reply.connect({ user: "42" })
- *   }),
- *   rpc: (request) => Effect.succeed(Reply.rpc({ data: "pong" }))
+ *   connect: (request) =>
+ *     Effect.gen(function*() {
+ *       const tokens = yield* TokenStorage.TokenStorage // the handler needs TokenStorage ...
+ *       const token = Auth.tokenFromConnectData(request) ?? ""
+ *       const { user } = yield* Effect.orElseSucceed(tokens.load(token), () => ({ user: "" }))
+ *       return Reply.connect({ user })
+ *     }),
+ *   rpc: () => Effect.succeed(Reply.rpc({ data: "pong" }))
  * })
  * // ... so MyHandlers is a Layer<Handlers, never, TokenStorage>: forgetting to provide TokenStorage is a
  * // compile error where the server is launched.

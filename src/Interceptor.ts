@@ -3,6 +3,11 @@
  * handler call (or the calls of chosen events) with code of their own.
  *
  * ```ts
+ * import type { Layer } from "effect"
+ * import { Auth, type Handlers, Interceptor } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ *
  * const Served = AppHandlers.pipe(
  *   Auth.authenticate(),                       // inner: runs second, provides CurrentUser to the handlers
  *   Interceptor.timeout("2 seconds"),

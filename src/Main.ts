@@ -2,6 +2,11 @@
  * Running a server Layer as the process's main program.
  *
  * ```ts
+ * import { Layer } from "effect"
+ * import { type Handlers, Main, ProxyServer } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
  * Main.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
  * ```
  *

@@ -2,11 +2,16 @@
  * RPC routing: one `rpc` handler built from a record of methods.
  *
  * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handlers, Rpc } from "effect-centrifugo"
+ *
+ * declare const listNews: (page: number) => Effect.Effect<ReadonlyArray<{ readonly title: string }>>
+ *
  * const rpc = Rpc.router({
  *   ping: () => Effect.succeed("pong"),
- *   "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }, request) => listNews(page))
+ *   "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }) => listNews(page))
  * })
- * Handlers.layer({ rpc })
+ * const MyHandlers = Handlers.layer({ rpc })
  * ```
  *
  * A method answers the RPC result's `data` (any JSON value, `Payload.binary(...)`, or nothing), or a full

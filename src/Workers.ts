@@ -2,6 +2,11 @@
  * Running N copies of the same main program on one machine, sharing the listening port(s).
  *
  * ```ts
+ * import { Layer } from "effect"
+ * import { type Handlers, ProxyServer, Workers } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
  * // main.ts: PROXY_WORKERS=4 node main.ts (or "auto": one per core); unset = 1 = an ordinary single process
  * Workers.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
  * ```

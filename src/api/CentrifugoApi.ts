@@ -3,12 +3,17 @@
  * read presence and history, and the rest of the 21 methods open-source Centrifugo v6.9.1 implements.
  *
  * ```ts
- * const publishNews = (news: News) =>
+ * import { Effect } from "effect"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const publishNews = (news: { readonly title: string }) =>
  *   Effect.gen(function*() {
  *     const api = yield* CentrifugoApi.CentrifugoApi
  *     const { offset, epoch } = yield* api.publish({ channel: "news", data: news })
+ *     return { offset, epoch }
  *   })
  * // main.ts: Layer.provide(CentrifugoApi.layerHttpConfig())   or   CentrifugoApi.layerGrpcConfig()
+ * const published = publishNews({ title: "Hello" }).pipe(Effect.provide(CentrifugoApi.layerHttpConfig()))
  * ```
  *
  * - Inputs are plain values: `data` is any JSON value (encoded for you) or `Payload.binary(bytes)`.

@@ -249,8 +249,17 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
  * when `failureReply` or `requireHeader` is invalid.
  *
  * ```ts
+ * import { NodeHttpServer } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { HttpRouter, HttpServerResponse } from "effect/http"
+ * import { type Handlers, HttpProxy } from "effect-centrifugo"
+ * import { createServer } from "node:http"
+ *
+ * declare const MyHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const MyApiRoutes = HttpRouter.add("GET", "/api/health", HttpServerResponse.text("ok"))
  * const App = Layer.mergeAll(MyApiRoutes, HttpProxy.routes()).pipe(Layer.provide(MyHandlers))
- * HttpRouter.serve(App).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })))
+ * const Server = HttpRouter.serve(App).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })))
  * ```
  *
  * @since 0.1.0

@@ -4,9 +4,14 @@
  * with Centrifugo's traffic. Served by `effect/http` on `@effect/platform-node`'s HTTP server.
  *
  * ```ts
- * Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
+ * import { Layer } from "effect"
+ * import { Admin, type Handlers, ProxyServer, Readiness } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const Server = Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
  *   Layer.provide(AppHandlers),
- *   Layer.provide(Readiness.layer())   // shared: /readyz answers 503 as soon as the proxy server drains
+ *   Layer.provide(Readiness.layer()) // shared: /readyz answers 503 as soon as the proxy server drains
  * )
  * ```
  *

@@ -7,8 +7,17 @@
  * make the process not ready too; liveness never depends on it (a slow database must not get the pod restarted).
  *
  * ```ts
- * const Ready = Readiness.layer({ check: Effect.flatMap(Db, (db) => db.ping) })
- * Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(Layer.provide(Ready))
+ * import { Effect, Layer } from "effect"
+ * import { Admin, type Handlers, ProxyServer, Readiness } from "effect-centrifugo"
+ *
+ * declare const pingDatabase: Effect.Effect<void, Error>
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const Ready = Readiness.layer({ check: pingDatabase })
+ * const Server = Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
+ *   Layer.provide(AppHandlers),
+ *   Layer.provide(Ready)
+ * )
  * ```
  *
  * Servers built without a `Readiness` in context keep a private one (so their health service still turns

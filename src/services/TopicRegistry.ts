@@ -2,13 +2,16 @@
  * TopicRegistry: who may subscribe to which channel, as rules from channel patterns to authorization effects.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, TopicRegistry } from "effect-centrifugo"
+ *
  * const Topics = TopicRegistry.layer([
  *   TopicRegistry.rule("public", () => Effect.succeed(true)),
  *   TopicRegistry.rule("user.{uuid}", ({ params, user }) => Effect.succeed(params.uuid === user)),
  *   TopicRegistry.rule("topic", ({ request }) => Effect.succeed(request.headers.secret === "secret")),
  *   TopicRegistry.rule("news[.{lang}]", ({ params }) => Effect.succeed(params.lang !== "xx"))
  * ])
- * Handlers.layer({ subscribe: TopicRegistry.subscribe })   // requires TopicRegistry
+ * const MyHandlers = Handlers.layer({ subscribe: TopicRegistry.subscribe }) // requires TopicRegistry
  * ```
  *
  * Patterns:

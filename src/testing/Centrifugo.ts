@@ -496,6 +496,13 @@ export const makeWith = <E = never, R = never>(
  * be read from a `TestServer` Layer:
  *
  * ```ts
+ * import { Effect, Layer } from "effect"
+ * import type { Handlers } from "effect-centrifugo"
+ * import { Centrifugo, TestServer } from "effect-centrifugo/testing"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * const bin = ".cache/centrifugo/v6.9.1/centrifugo"
+ *
  * const Stack = Centrifugo.layer(
  *   Effect.map(Effect.service(TestServer.TestServer), (server) => ({ bin, proxy: server.address }))
  * ).pipe(Layer.provideMerge(TestServer.layer(AppHandlers)))

@@ -4,10 +4,22 @@
  * like Centrifugo v6.9.1 does.
  *
  * ```ts
- * const api = CentrifugoApiMemory.make({ history: { chat: { size: 100, ttl: "5 minutes" } } })
- * yield* storeAndBroadcast(news).pipe(Effect.provide(api.layer))
- * expect(api.published("news")).toEqual([{ title: "..." }])
- * expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import type { CentrifugoApi } from "effect-centrifugo"
+ * import { CentrifugoApiMemory } from "effect-centrifugo/testing"
+ *
+ * declare const storeAndBroadcast: (
+ *   news: { readonly title: string }
+ * ) => Effect.Effect<void, unknown, CentrifugoApi.CentrifugoApi>
+ *
+ * it.effect("broadcasts stored news", () =>
+ *   Effect.gen(function*() {
+ *     const api = CentrifugoApiMemory.make({ history: { chat: { size: 100, ttl: "5 minutes" } } })
+ *     yield* storeAndBroadcast({ title: "Hello" }).pipe(Effect.provide(api.layer))
+ *     expect(api.published("news")).toEqual([{ title: "Hello" }])
+ *     expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
+ *   }))
  * ```
  *
  * As on the real server, only a channel whose namespace keeps history (`history_size` and `history_ttl` in

@@ -4,10 +4,15 @@
  * shared, and a node can be restarted while the others keep serving.
  *
  * ```ts
+ * import { CentrifugoCluster } from "effect-centrifugo/testing"
+ *
+ * const bin = ".cache/centrifugo/v6.9.1/centrifugo"
  * const redis = await CentrifugoCluster.startRedis({ bin: "/usr/bin/redis-server" })
  * const cluster = await CentrifugoCluster.start({ bin, nodes: 2, redisUrl: redis.url, proxy: "127.0.0.1:10001" })
- * cluster.nodes[0].websocketUrl
+ * const firstNodeUrl = cluster.nodes[0]?.websocketUrl
  * await cluster.restart(1)
+ * await cluster.stop()
+ * await redis.stop()
  * ```
  *
  * Each node is `Centrifugo.start` with the same options plus `engine: { type: "redis", redis: { address, prefix } }`

@@ -5,9 +5,19 @@
  * `timeoutMs` passes (Centrifugo's proxy `timeout`) or `signal` aborts. For integration tests without Centrifugo.
  *
  * ```ts
- * const client = HttpProxyClient.make(server.url)
- * const reply = await client.connect({ client: "c1", transport: "websocket", data: { token: "t" } })
- * expect(reply.json?.result?.user).toBe("42")
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HttpProxyClient, TestServer } from "effect-centrifugo/testing"
+ *
+ * it("accepts the connection", async () => {
+ *   const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
+ *   const server = await TestServer.startHttp(handlers)
+ *   const client = HttpProxyClient.make(server.url)
+ *   const reply = await client.connect({ client: "c1", transport: "websocket", data: { token: "t" } })
+ *   expect(reply.json?.result?.user).toBe("42")
+ *   await server.stop()
+ * })
  * ```
  *
  * @since 0.1.0

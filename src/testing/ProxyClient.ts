@@ -4,8 +4,12 @@
  * cancellation when the caller gives up. For integration tests of a server without a real Centrifugo.
  *
  * ```ts
+ * import { ProxyClient } from "effect-centrifugo/testing"
+ *
+ * const port = 10001
  * const client = ProxyClient.make(`127.0.0.1:${port}`)
- * const response = await client.connect({ client: "c1", data: json({ token: "t" }) }, { timeoutMs: 1000 })
+ * const response = await client.connect({ client: "c1", data: ProxyClient.json({ token: "t" }) }, { timeoutMs: 1000 })
+ * client.close()
  * ```
  *
  * @since 0.1.0

@@ -4,6 +4,18 @@
  * `disconnect`, or the gRPC `status` for answers that are not messages.
  *
  * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect, Layer } from "effect"
+ * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ * import { connectRequest, handle, Mocks } from "effect-centrifugo/testing"
+ *
+ * const Served = Handlers.layer({
+ *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id }))
+ * }).pipe(
+ *   Auth.authenticate(),
+ *   Layer.provide(Mocks.tokens({ good: "alice" }))
+ * )
+ *
  * it.effect("rejects a bad token", () =>
  *   Effect.gen(function*() {
  *     const reply = yield* handle(connectRequest({ data: { authToken: "nope" } }))
