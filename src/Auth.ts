@@ -147,6 +147,21 @@ export const SERVER: CurrentUser = { id: "", claims: {} }
  * Provides `CurrentUser` to every handler, from tokens loaded through `TokenStorage` (see the module doc), and
  * answers unauthenticated calls itself.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Auth, Handlers, Reply, TokenStorage } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   // The interceptor answers 101 "unauthorized" to a bad or missing token before this handler runs.
+ *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id })),
+ *   rpc: () => Effect.map(Auth.CurrentUser, (user) => Reply.rpc({ data: { claims: user.claims } }))
+ * })
+ *
+ * // Requires TokenStorage instead of CurrentUser: here HS256 JWTs from TOKEN_HMAC_SECRET.
+ * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(TokenStorage.layerJwtConfig()))
+ * ```
+ *
  * @since 0.1.0
  * @category interceptors
  */

@@ -54,6 +54,20 @@ export const describeIssue = (issue: SchemaIssue.Issue): string => {
  * Decodes `request.data` with `schema`, then runs `handler` with the decoded value. Bad data fails with
  * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called).
  *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handler, Handlers, Reply } from "effect-centrifugo"
+ *
+ * const Message = Schema.Struct({ text: Schema.String.check(Schema.isMaxLength(500)) })
+ *
+ * // Data that does not fit is answered with error 107 "bad request: text: ..." and the handler is not called.
+ * const MyHandlers = Handlers.layer({
+ *   publish: Handler.withPayload(Message, (message, request) =>
+ *     Effect.succeed(Reply.publish({ data: { text: message.text, from: request.user } })))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */

@@ -168,6 +168,18 @@ const describeRecord = (handlers: AnyHandlerRecord): Description => {
  * Builds the handler set from a record of handlers. The Layer requires what the handlers require; the services
  * are resolved once, when the Layer is built, not per request.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * // A Layer<Handlers>: give it to ProxyServer.layer, HttpProxy.layer or HttpProxy.routes.
+ * const MyHandlers = Handlers.layer({
+ *   connect: () => Effect.succeed(Reply.connect({ user: "42", channels: ["news"] })),
+ *   rpc: (request) => Effect.succeed(Reply.rpc({ data: { method: request.method } }))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -38,6 +38,17 @@ export const teardown: Runtime.Teardown = (exit, onExit) => {
 /**
  * Launches `layer` (a server and what it needs) as the main program, with `teardown`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, HttpProxy, Main, ProxyServer, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Both transports, from PROXY_* environment variables; SIGTERM drains both and the process exits 0.
+ * Main.run(Layer.mergeAll(ProxyServer.layerConfig(), HttpProxy.layerConfig()).pipe(Layer.provide(MyHandlers)))
+ * ```
+ *
  * @since 0.1.0
  * @category running
  */

@@ -159,6 +159,21 @@ const rejection = <A extends Rejection>(fields: Omit<A, keyof Effect.Effect<neve
 /**
  * Rejects the command with an error. `code` must be a custom code in 400-1999 or one of `ErrorCode`.
  * @throws RangeError for any other code.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   publish: (request) =>
+ *     Effect.gen(function*() {
+ *       if (request.channel.startsWith("readonly:")) return yield* Reply.error(403, "read-only channel")
+ *       return Reply.publish()
+ *     })
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -176,6 +191,23 @@ export const error = (code: number, message: string, temporary = false): ErrorRe
  * Closes the connection. `code` must be a custom code in 4000-4999 (4000-4499: the client reconnects,
  * 4500-4999: it does not) or one of `DisconnectCode`.
  * @throws RangeError for any other code, or a reason longer than a WebSocket close frame allows (123 bytes).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * declare const isBanned: (user: string) => Effect.Effect<boolean>
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: (request) =>
+ *     Effect.gen(function*() {
+ *       if (yield* isBanned(request.user)) return yield* Reply.disconnect(4001, "banned")
+ *       return Reply.rpc({ data: "ok" })
+ *     })
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -497,6 +529,23 @@ type Fields<R> = Omit<R, ReplyTypeId | "_tag">
 /**
  * Accepts a connection as `user` (`""` for anonymous), with optional expiry, info, data, meta and channels.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply, Request } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   connect: (request) => {
+ *     const user = Request.header(request, "x-user")
+ *     return Effect.succeed(
+ *       user === undefined
+ *         ? Reply.connect({ user: "" }) // anonymous
+ *         : Reply.connect({ user, expireAt: new Date(Date.now() + 3_600_000), channels: [`user.${user}`] })
+ *     )
+ *   }
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -514,6 +563,21 @@ export const refresh = (fields: Fields<RefreshResult> = {}): RefreshResult =>
 
 /**
  * Accepts a subscription, with optional expiry, info, data for the client and option overrides.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   subscribe: (request) =>
+ *     Effect.succeed(
+ *       request.channel === `user.${request.user}`
+ *         ? Reply.subscribe({ data: { welcome: request.user } })
+ *         : Reply.error(Reply.ErrorCode.PermissionDenied, "permission denied")
+ *     )
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -533,6 +597,21 @@ export const publish = (fields: Fields<PublishResult> = {}): PublishResult =>
 /**
  * Answers an RPC call with `data` (any JSON value or `Payload.binary(bytes)`).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Payload, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: (request) =>
+ *     Effect.succeed(
+ *       request.method === "bytes"
+ *         ? Reply.rpc({ data: Payload.binary(new Uint8Array([1, 2, 3])) })
+ *         : Reply.rpc({ data: { now: Date.now() } })
+ *     )
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -550,6 +629,23 @@ export const subRefresh = (fields: Fields<SubRefreshResult> = {}): SubRefreshRes
 
 /**
  * Accepts a stream subscription: `Reply.stream(publications, { data })`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule, Stream } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * // One tick per second to the one client of this stream subscription, ten times; then the subscription ends.
+ * const MyHandlers = Handlers.layer({
+ *   subscribeUnidirectional: () =>
+ *     Effect.succeed(
+ *       Reply.stream(Stream.fromSchedule(Schedule.spaced("1 second")).pipe(
+ *         Stream.take(10),
+ *         Stream.map((tick) => ({ data: { tick } }))
+ *       ))
+ *     )
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -123,6 +123,22 @@ export type JsonResultCheck<A> = [A] extends [Jsonable<A>] ? unknown
 /**
  * A method whose payload is decoded with `schema` first. Its result must be JSON as it is (see `Jsonable`).
  *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handlers, Rpc } from "effect-centrifugo"
+ *
+ * const Add = Schema.Struct({ a: Schema.Number, b: Schema.Number })
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: Rpc.router({
+ *     add: Rpc.method(Add, ({ a, b }) => Effect.succeed({ sum: a + b })),
+ *     // With `success`, the result is encoded by the Schema: the client gets the Date as an ISO string.
+ *     now: Rpc.method(Schema.Unknown, () => Effect.sync(() => new Date()), { success: Schema.DateFromString })
+ *   })
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -235,6 +251,22 @@ export interface RouterOptions<R> {
 
 /**
  * One `rpc` handler dispatching on `request.method`. The method table is built once.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply, Rpc } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: Rpc.router(
+ *     {
+ *       ping: () => Effect.succeed("pong"),
+ *       whoami: (request) => Effect.succeed({ user: request.user })
+ *     },
+ *     { notFound: (request) => Effect.succeed(Reply.error(404, `no method ${request.method}`)) }
+ *   )
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -114,6 +114,20 @@ export const workerId = (): number | undefined => {
  * Runs `layer` as the main program in `count` processes sharing its port(s) (see the module's description);
  * with a count of 1, exactly `Main.run(layer)`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, ProxyServer, Reply, Workers } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Four processes sharing port 10001; connections are re-opened every 5 minutes so they spread over the workers.
+ * Workers.run(
+ *   ProxyServer.layer({ port: 10001, maxConnectionAge: "5 minutes" }).pipe(Layer.provide(MyHandlers)),
+ *   { count: 4 }
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category running
  */

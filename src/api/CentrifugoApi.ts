@@ -469,6 +469,22 @@ type Call<I, O> = (input: I) => Effect.Effect<O, ApiFailure>
  * Centrifugo's server API as a service: publish, broadcast, subscribe, disconnect, presence, history, maps, batch
  * and info.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const announce = (text: string) =>
+ *   Effect.gen(function*() {
+ *     const api = yield* CentrifugoApi.CentrifugoApi
+ *     yield* api.publish({ channel: "news", data: { text }, idempotencyKey: `news-${text}` })
+ *     const { numUsers } = yield* api.presenceStats({ channel: "news" })
+ *     return numUsers
+ *   }).pipe(
+ *     Effect.catchTag("CentrifugoApiError", (error) => Effect.logWarning(`publish refused: ${error.code}`))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category services
  */

@@ -96,6 +96,19 @@ export const httpTransport = (options: HttpOptions) =>
 /**
  * CentrifugoApi over HTTP; needs an `HttpClient` (see `layerHttpFetch`).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const Api = CentrifugoApi.layerHttp({ url: "http://127.0.0.1:8000", key: "api-key", timeout: "2 seconds" })
+ * const program = Effect.flatMap(CentrifugoApi.CentrifugoApi, (api) => api.info()).pipe(
+ *   Effect.provide(Api),
+ *   Effect.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -289,6 +302,16 @@ export const grpcTransport = (options: GrpcOptions) =>
 
 /**
  * CentrifugoApi over gRPC.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const Api = CentrifugoApi.layerGrpc({ address: "127.0.0.1:10000", key: "grpc-api-key" })
+ * const program = Effect.flatMap(CentrifugoApi.CentrifugoApi, (api) => api.publish({ channel: "news", data: "hi" }))
+ * const runnable = program.pipe(Effect.provide(Api))
+ * ```
  *
  * @since 0.1.0
  * @category layers

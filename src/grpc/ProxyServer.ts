@@ -170,6 +170,19 @@ type AnyFiber = Fiber.Fiber<unknown, unknown>
 /**
  * The server as a scoped Layer: listening once built, shut down gracefully when its scope closes.
  *
+ * @example
+ * ```ts
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, ProxyServer, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Point Centrifugo's gRPC proxies at this address (`grpc://backend:10001`).
+ * const Server = ProxyServer.layer({ port: 10001, shutdownTimeout: "10 seconds" }).pipe(Layer.provide(MyHandlers))
+ * Layer.launch(Server).pipe(NodeRuntime.runMain)
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

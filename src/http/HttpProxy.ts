@@ -300,6 +300,17 @@ export const routes = (
  * accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
  * for up to `shutdownTimeout`, after which their handlers are interrupted and they answer 503.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, HttpProxy, Main, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Centrifugo's HTTP proxies call http://backend:10002/centrifugo/connect, /centrifugo/rpc, ...
+ * Main.run(HttpProxy.layer({ port: 10002, timeout: "900 millis" }).pipe(Layer.provide(MyHandlers)))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

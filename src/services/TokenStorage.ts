@@ -84,6 +84,22 @@ export interface IssueOptions {
 /**
  * Turns tokens into users (`load`) and users into tokens (`issue`); `Auth.authenticate` reads it.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TokenStorage } from "effect-centrifugo"
+ *
+ * // A login endpoint mints a token; Auth.authenticate loads it on connect.
+ * const login = (user: string) =>
+ *   Effect.gen(function*() {
+ *     const tokens = yield* TokenStorage.TokenStorage
+ *     return yield* tokens.issue({ user, claims: { role: "reader" } }, { ttl: "15 minutes" })
+ *   })
+ *
+ * const checked = (token: string) =>
+ *   Effect.flatMap(TokenStorage.TokenStorage, (tokens) => tokens.load(token)) // fails with TokenRejected
+ * ```
+ *
  * @since 0.1.0
  * @category services
  */
@@ -111,6 +127,17 @@ const expiresAt = (now: number, ttl: Duration.Input | undefined): number | undef
 /**
  * Tokens in a Map: `layerMemory({ "demo-token": { user: "alice", claims: {} } })`. Issued tokens are 32 random
  * bytes, hex. Expiry (`expiresAt`) is checked against Effect's Clock, so `TestClock` drives it in tests.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Auth, type Handlers, TokenStorage } from "effect-centrifugo"
+ *
+ * declare const MyHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ *
+ * const Tokens = TokenStorage.layerMemory({ "token-of-alice": { user: "alice", claims: { admin: true } } })
+ * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -270,6 +297,17 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
 
 /**
  * The HS256 JWT storage as a Layer, from options given in code.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { Auth, type Handlers, TokenStorage } from "effect-centrifugo"
+ *
+ * declare const MyHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ *
+ * const Tokens = TokenStorage.layerJwt({ secret: Redacted.make("a secret of at least 32 bytes ....."), ttl: "1 hour" })
+ * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -382,6 +382,22 @@ const decide = (decision: Decision): Reply.SubscribeReply =>
  * The registry from rules, in order. Their services are resolved once, when the Layer is built. Channels longer
  * than `options.maxChannelLength` UTF-8 bytes (default 255) match no rule and are denied with 103.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, TopicRegistry } from "effect-centrifugo"
+ *
+ * declare const isMember: (user: string, room: string) => Effect.Effect<boolean>
+ *
+ * const Topics = TopicRegistry.layer([
+ *   TopicRegistry.rule("news", () => Effect.succeed(true)),
+ *   TopicRegistry.rule("user.{id}", ({ params, user }) => Effect.succeed(params.id === user)),
+ *   TopicRegistry.rule("chat.{room}", ({ params, user }) => isMember(user, params.room ?? ""))
+ * ])
+ * // Any other channel is denied with 103 "permission denied: no rule for channel NAME".
+ * const MyHandlers = Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(Layer.provide(Topics))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

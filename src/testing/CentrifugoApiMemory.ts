@@ -114,6 +114,23 @@ const dataOf = (value: unknown): unknown => (Payload.isBinary(value) ? value.byt
  * An in-memory `CentrifugoApi` for tests: records every call, keeps publications and history, and lets a test set
  * presence or fail calls.
  *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { CentrifugoApiMemory } from "effect-centrifugo/testing"
+ *
+ * it.effect("keeps history where the namespace has one", () =>
+ *   Effect.gen(function*() {
+ *     const memory = CentrifugoApiMemory.make({ history: { chat: { size: 10, ttl: "1 minute" } } })
+ *     const api = memory.api
+ *     yield* api.publish({ channel: "chat:room", data: { text: "hi" } })
+ *     const history = yield* api.history({ channel: "chat:room", limit: -1 })
+ *     expect(history.publications.map((p) => p.data)).toEqual([{ text: "hi" }])
+ *     expect(memory.calls.map((call) => call.method)).toEqual(["publish", "history"])
+ *   }))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -111,6 +111,29 @@ export const make = <E>(
 /**
  * The server as a Layer: it runs while the Layer is in use (an `it.layer` block, a `Layer.launch`).
  *
+ * @example
+ * ```ts
+ * import { describe, expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { ProxyClient, TestServer } from "effect-centrifugo/testing"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
+ *
+ * describe("over gRPC", () => {
+ *   it.layer(TestServer.layer(MyHandlers))((it) => {
+ *     it.effect("accepts the connection", () =>
+ *       Effect.gen(function*() {
+ *         const server = yield* TestServer.TestServer
+ *         const client = ProxyClient.make(server.address)
+ *         const response = yield* Effect.promise(() => client.connect({ client: "c1" }))
+ *         client.close()
+ *         expect(response.result?.user).toBe("42")
+ *       }))
+ *   })
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -122,6 +145,24 @@ export const layer = <E>(
 
 /**
  * Starts the server; rejects with the Layer's failure if the handlers (or their services) cannot be built.
+ *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { ProxyClient, TestServer } from "effect-centrifugo/testing"
+ *
+ * it("answers over gRPC and logs nothing unexpected", async () => {
+ *   const server = await TestServer.start(Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "pong" })) }))
+ *   const client = ProxyClient.make(server.address)
+ *   const response = await client.rpc({ client: "c1", user: "u1", method: "ping" })
+ *   expect(ProxyClient.parseJson(response.result?.data)).toBe("pong")
+ *   expect(server.logs.filter((line) => line.level === "Error")).toEqual([])
+ *   client.close()
+ *   await server.stop()
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category testing

@@ -110,6 +110,25 @@ export interface HandleOptions {
 /**
  * The server's answer to `request`, decoded (see the module doc). Options as the server's.
  *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { handle, subscribeRequest } from "effect-centrifugo/testing"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   subscribe: (request) =>
+ *     Effect.succeed(request.channel === "news" ? Reply.subscribe({ data: { hello: 1 } }) : Reply.error(403, "no"))
+ * })
+ *
+ * it.effect("subscribes to news only", () =>
+ *   Effect.gen(function*() {
+ *     expect((yield* handle(subscribeRequest({ channel: "news" }))).result).toEqual({ data: { hello: 1 } })
+ *     expect((yield* handle(subscribeRequest({ channel: "other" }))).error?.code).toBe(403)
+ *   }).pipe(Effect.provide(MyHandlers)))
+ * ```
+ *
  * @since 0.1.0
  * @category testing
  */
