@@ -55,7 +55,8 @@ import * as Streams from "./streams.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
 /**
- * Options of the gRPC proxy server: address, failure reply, shutdown timing, credentials, limits and config check.
+ * Options of the gRPC proxy server: address, failure reply, call timeouts and shutdown, TLS and required credentials,
+ * limits, connection lifetime and keepalive, and the Centrifugo config to check at start.
  *
  * @since 0.1.0
  * @category models

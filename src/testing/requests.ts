@@ -24,7 +24,7 @@ const withPayload = <R extends { readonly data?: unknown; readonly rawData?: Uin
 }
 
 /**
- * A `ConnectRequest` as a JSON websocket client sends it (anonymous, no data), with `overrides` applied.
+ * A `ConnectRequest` as a JSON websocket client sends it (no data, no previous channels), with `overrides` applied.
  *
  * @since 0.1.0
  * @category constructors
