@@ -97,6 +97,24 @@ export interface InterceptorOptions {
 /**
  * `(request, next) => ...` around the calls of every event, or of `options.events`.
  *
+ * @example
+ * ```ts
+ * import { Effect, type Layer } from "effect"
+ * import { type Handlers, Interceptor, Reply } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * // Refuses publications into read-only channels before the handler runs; other events are not wrapped.
+ * const readOnly = Interceptor.make(
+ *   (request, next) =>
+ *     "channel" in request && request.channel.startsWith("ro:")
+ *       ? Effect.succeed(Reply.error(403, "read-only channel"))
+ *       : next(request),
+ *   { events: ["publish"] }
+ * )
+ * const Served = AppHandlers.pipe(readOnly)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -165,6 +183,26 @@ export const makeProviding = <I, S, R = never>(
 /**
  * Provides a request-scoped service resolved per call from the request (for example the user behind a token).
  * `resolve` may fail with `Reply.error(...)` / `Reply.disconnect(...)` to reject the call.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, type Layer } from "effect"
+ * import { type Handlers, Interceptor, Reply, Request } from "effect-centrifugo"
+ *
+ * interface Tenant {
+ *   readonly id: string
+ * }
+ * const Tenant = Context.Service<Tenant>("app/Tenant")
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers, never, Tenant> // its handlers `yield* Tenant`
+ *
+ * // A call without the header is rejected before any handler runs; `Served` no longer requires Tenant.
+ * const withTenant = Interceptor.provide(Tenant, (request) => {
+ *   const id = Request.header(request, "x-tenant")
+ *   return id === undefined ? Effect.fail(Reply.error(400, "no tenant")) : Effect.succeed({ id })
+ * })
+ * const Served: Layer.Layer<Handlers.Handlers> = AppHandlers.pipe(withTenant)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -288,6 +326,22 @@ export interface Tagged {
 /**
  * Turns tagged failures into replies: `mapFailures({ NotFound: (e) => Reply.error(1404, "not found") })`.
  * A case returns a reply (answered) or an Effect of one. Failures with other tags pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * import type { Layer } from "effect"
+ * import { type Handlers, Interceptor, Reply } from "effect-centrifugo"
+ *
+ * // Handlers fail with the application's own tagged errors; the interceptor answers them.
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const Served = AppHandlers.pipe(
+ *   Interceptor.mapFailures({
+ *     NotFound: () => Reply.error(1404, "not found"),
+ *     RateLimited: () => Reply.error(1429, "slow down", true)
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category interceptors

@@ -80,6 +80,19 @@ const readResult = (response: globalThis.Response): Effect.Effect<HttpResult> =>
  * The `Http` service from an `HttpRouter` app Layer (routes made with `HttpRouter.add`, ...). The app is built
  * once, with the Layer; each request runs in its own scope.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { HttpRouter, HttpServerResponse } from "effect/http"
+ * import { Handlers, Http } from "effect-centrifugo"
+ *
+ * const Routes = HttpRouter.add("GET", "/news/:id", Effect.map(HttpRouter.params, ({ id }) =>
+ *   HttpServerResponse.jsonUnsafe({ id, title: "Hello" })))
+ *
+ * // A client's `rpc("get:news/1", {})` gets `{ status: 200, body: { id: "1", title: "Hello" } }`.
+ * const MyHandlers = Handlers.layer({ rpc: Http.rpc }).pipe(Layer.provide(Http.layer(Routes)))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

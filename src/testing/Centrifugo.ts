@@ -314,6 +314,24 @@ export const checkConfig = async (bin: string, configValue: Record<string, unkno
 /**
  * Starts Centrifugo with `config(options)` in a temporary directory and waits until `/health` answers.
  *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { Centrifugo, TestServer } from "effect-centrifugo/testing"
+ *
+ * it("a real Centrifugo reaches the backend", async () => {
+ *   const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "u" })) })
+ *   const server = await TestServer.start(handlers)
+ *   const centrifugo = await Centrifugo.start({ bin: ".cache/centrifugo/v6.9.1/centrifugo", proxy: server.address })
+ *   // connect a centrifuge client to centrifugo.websocketUrl, publish with centrifugo.httpUrl + "/api" ...
+ *   expect(centrifugo.websocketUrl).toMatch(/^ws:\/\//)
+ *   await centrifugo.stop()
+ *   await server.stop()
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category testing
  */
