@@ -2,12 +2,16 @@
  * Authentication: the `CurrentUser` request-scoped service and the interceptor that provides it from tokens.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ *
  * const Served = Handlers.layer({
- *   subscribe: (request) => Effect.gen(function*() {
- *     const user = yield* Auth.CurrentUser          // only compiles into a server wrapped by Auth.authenticate()
- *     ...
- *   })
- * }).pipe(Auth.authenticate())                      // requires TokenStorage instead
+ *   subscribe: (request) =>
+ *     Effect.gen(function*() {
+ *       const user = yield* Auth.CurrentUser // only compiles into a server wrapped by Auth.authenticate()
+ *       return request.channel === `user.${user.id}` ? Reply.subscribe() : yield* Reply.error(403, "forbidden")
+ *     })
+ * }).pipe(Auth.authenticate()) // requires TokenStorage instead
  * ```
  *
  * Where the user comes from (`authenticate` defaults; each source can be replaced):
@@ -36,7 +40,12 @@ import * as Reply from "./Reply.ts"
 import { type ConnectRequest, isClientRequest, type ProxyRequest } from "./Request.ts"
 import { type TokenPayload, TokenStorage } from "./services/TokenStorage.ts"
 
-/** The authenticated user of the current call. */
+/**
+ * The authenticated user of the current call.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface CurrentUser {
   readonly id: string
   readonly claims: Readonly<Record<string, unknown>>
@@ -46,26 +55,46 @@ export const CurrentUser: Context.Service<CurrentUser, CurrentUser> = Context.Se
   "effect-centrifugo/CurrentUser"
 )
 
-/** The connection meta key where `authenticate` keeps the user across events. */
+/**
+ * The connection meta key where `authenticate` keeps the user across events.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const META_KEY = "auth"
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-/** `{ authToken }` or `{ token }` from the connect data. */
+/**
+ * `{ authToken }` or `{ token }` from the connect data.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const tokenFromConnectData = (request: ConnectRequest): string | undefined => {
   if (!isRecord(request.data)) return undefined
   const token = request.data.authToken ?? request.data.token
   return typeof token === "string" && token !== "" ? token : undefined
 }
 
-/** The token of an `authorization: Bearer <token>` header. */
+/**
+ * The token of an `authorization: Bearer <token>` header.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const bearerToken = (request: ProxyRequest): string | undefined => {
   const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")
   return match?.[1]
 }
 
-/** The user `authenticate` stored in the connection meta, if any. */
+/**
+ * The user `authenticate` stored in the connection meta, if any.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const userFromMeta = (request: ProxyRequest): CurrentUser | undefined => {
   if (!("meta" in request) || !isRecord(request.meta)) return undefined
   const auth = request.meta[META_KEY]
@@ -73,7 +102,12 @@ export const userFromMeta = (request: ProxyRequest): CurrentUser | undefined => 
   return { id: auth.id, claims: isRecord(auth.claims) ? auth.claims : {} }
 }
 
-/** The answer to an unauthenticated call, per event (see the module doc). */
+/**
+ * The answer to an unauthenticated call, per event (see the module doc).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const unauthenticated = (request: ProxyRequest, message: string): Interceptor.AnyReply => {
   switch (request._tag) {
     case "Refresh":
@@ -85,6 +119,13 @@ export const unauthenticated = (request: ProxyRequest, message: string): Interce
   }
 }
 
+/**
+ * Options of `Auth.authenticate`: where the connect token comes from and whether the user is kept in the connection
+ * meta.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuthenticateOptions {
   /** The connect token; default `tokenFromConnectData`, then `bearerToken`. */
   readonly connectToken?: (request: ConnectRequest) => string | undefined
@@ -94,12 +135,35 @@ export interface AuthenticateOptions {
 
 const fromPayload = (payload: TokenPayload): CurrentUser => ({ id: payload.user, claims: payload.claims })
 
-/** The CurrentUser of calls Centrifugo makes on its own (shared-poll refresh, PRO notifications). */
+/**
+ * The CurrentUser of calls Centrifugo makes on its own (shared-poll refresh, PRO notifications).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const SERVER: CurrentUser = { id: "", claims: {} }
 
 /**
  * Provides `CurrentUser` to every handler, from tokens loaded through `TokenStorage` (see the module doc), and
  * answers unauthenticated calls itself.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Auth, Handlers, Reply, TokenStorage } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   // The interceptor answers 101 "unauthorized" to a bad or missing token before this handler runs.
+ *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id })),
+ *   rpc: () => Effect.map(Auth.CurrentUser, (user) => Reply.rpc({ data: { claims: user.claims } }))
+ * })
+ *
+ * // Requires TokenStorage instead of CurrentUser: here HS256 JWTs from TOKEN_HMAC_SECRET.
+ * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(TokenStorage.layerJwtConfig()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category interceptors
  */
 export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Interceptor<CurrentUser, TokenStorage> => {
   const connectToken = options.connectToken ?? ((request: ConnectRequest) => tokenFromConnectData(request) ?? bearerToken(request))

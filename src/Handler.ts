@@ -6,8 +6,11 @@
  * "bad request: <path>: <what was expected>" without calling the handler.
  *
  * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handler, Handlers, Reply } from "effect-centrifugo"
+ *
  * const NewsPayload = Schema.Struct({ title: Schema.String, body: Schema.String })
- * Handlers.layer({
+ * const MyHandlers = Handlers.layer({
  *   publish: Handler.withPayload(NewsPayload, (news, request) =>
  *     Effect.succeed(Reply.publish({ data: { ...news, by: request.user } })))
  * })
@@ -31,7 +34,12 @@ const DECODE_OPTIONS = { errors: "all", onExcessProperty: "ignore" } as const
 /** At most this many problems are listed in a 107 message; the client needs the first, not a dump. */
 const MAX_LISTED_ISSUES = 3
 
-/** A readable one-line account of why `data` does not fit: `title: Expected string, got 1; body: Missing key`. */
+/**
+ * A readable one-line account of why `data` does not fit: `title: Expected string, got 1; body: Missing key`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describeIssue = (issue: SchemaIssue.Issue): string => {
   const issues = formatter(issue).issues
   const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => {
@@ -45,6 +53,23 @@ export const describeIssue = (issue: SchemaIssue.Issue): string => {
 /**
  * Decodes `request.data` with `schema`, then runs `handler` with the decoded value. Bad data fails with
  * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handler, Handlers, Reply } from "effect-centrifugo"
+ *
+ * const Message = Schema.Struct({ text: Schema.String.check(Schema.isMaxLength(500)) })
+ *
+ * // Data that does not fit is answered with error 107 "bad request: text: ..." and the handler is not called.
+ * const MyHandlers = Handlers.layer({
+ *   publish: Handler.withPayload(Message, (message, request) =>
+ *     Effect.succeed(Reply.publish({ data: { text: message.text, from: request.user } })))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
  */
 export const withPayload = <S extends Schema.Top, Req extends { readonly data: unknown }, A, E, R>(
   schema: S,

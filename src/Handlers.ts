@@ -2,13 +2,18 @@
  * Handlers: one function per proxy event, from its request to an Effect of its reply, gathered in a service.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Auth, Handlers, Reply, TokenStorage } from "effect-centrifugo"
+ *
  * const MyHandlers = Handlers.layer({
- *   connect: (request) => Effect.gen(function*() {
- *     const tokens = yield* TokenStorage           // the handler needs TokenStorage ...
- *     ...
- *     return Reply.connect({ user: "42" })
- *   }),
- *   rpc: (request) => Effect.succeed(Reply.rpc({ data: "pong" }))
+ *   connect: (request) =>
+ *     Effect.gen(function*() {
+ *       const tokens = yield* TokenStorage.TokenStorage // the handler needs TokenStorage ...
+ *       const token = Auth.tokenFromConnectData(request) ?? ""
+ *       const { user } = yield* Effect.orElseSucceed(tokens.load(token), () => ({ user: "" }))
+ *       return Reply.connect({ user })
+ *     }),
+ *   rpc: () => Effect.succeed(Reply.rpc({ data: "pong" }))
  * })
  * // ... so MyHandlers is a Layer<Handlers, never, TokenStorage>: forgetting to provide TokenStorage is a
  * // compile error where the server is launched.
@@ -27,12 +32,20 @@ import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
 import type * as Request from "./Request.ts"
 
-/** A handler: a function from a request to an Effect of a reply. */
+/**
+ * A handler: a function from a request to an Effect of a reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Handler<Req, Rep, E = unknown, R = never> = (request: Req) => Effect.Effect<Rep, E, R>
 
 /**
  * The handlers of every unary proxy event, with requirements `R`. Failures that are not
  * `Reply.error`/`Reply.disconnect` values are logged and answered with the server's default reply.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface HandlerRecord<R = never> {
   readonly connect?: Handler<Request.ConnectRequest, Reply.ConnectReply, unknown, R>
@@ -57,10 +70,20 @@ export interface HandlerRecord<R = never> {
   readonly notifyChannelState?: Handler<Request.NotifyChannelStateRequest, Reply.NotifyChannelStateReply, unknown, R>
 }
 
-/** The name of each handler in a record. */
+/**
+ * The name of each handler in a record.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type EventName = keyof HandlerRecord
 
-/** The handler set as the server sees it: every requirement already provided. */
+/**
+ * The handler set as the server sees it: every requirement already provided.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface Handlers extends HandlerRecord<never> {}
 
 /** The service key of the handler set that the server runs. */
@@ -73,7 +96,12 @@ type AnyHandlerRecord = HandlerRecord<any>
 /** The services a stream reply's publications need. */
 type StreamRequirements<A> = A extends Reply.StreamResult<infer _E, infer R> ? R : never
 
-/** The union of the services every handler of `H` needs (stream publications included). */
+/**
+ * The union of the services every handler of `H` needs (stream publications included).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RequirementsOf<H> = {
   [K in keyof H]-?: H[K] extends (...args: never) => Effect.Effect<infer A, infer _E, infer R> ? R | StreamRequirements<A>
     : never
@@ -85,6 +113,9 @@ type Exact<H> = H & { readonly [K in Exclude<keyof H, EventName>]: never }
 /**
  * What a handler-set Layer answers, known without building it (building needs the application's services): the
  * CLI writes a matching Centrifugo config from it, and the server checks a given config against it at start.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Description {
   readonly events: ReadonlyArray<EventName>
@@ -97,19 +128,34 @@ export interface Description {
 // Symbol.for: a Layer built with the application's copy of the library is readable by another copy (the CLI's).
 const DescriptionKey: unique symbol = Symbol.for("effect-centrifugo/Handlers/Description") as never
 
-/** The description attached to a handler-set Layer, or undefined for a Layer not built by this library. */
+/**
+ * The description attached to a handler-set Layer, or undefined for a Layer not built by this library.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describe = (handlers: unknown): Description | undefined =>
   (typeof handlers === "object" || typeof handlers === "function") && handlers !== null
     ? (handlers as { readonly [DescriptionKey]?: Description })[DescriptionKey]
     : undefined
 
-/** Attaches `description` to `handlers` (non-enumerable, so it never shows in logs or equality) and returns it. */
+/**
+ * Attaches `description` to `handlers` (non-enumerable, so it never shows in logs or equality) and returns it.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const withDescription = <L>(handlers: L, description: Description): L => {
   Object.defineProperty(handlers, DescriptionKey, { value: description, enumerable: false, configurable: true })
   return handlers
 }
 
-/** The method names attached to an `Rpc.router` handler function. */
+/**
+ * The method names attached to an `Rpc.router` handler function.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const RpcMethodsKey: unique symbol = Symbol.for("effect-centrifugo/Rpc/methods") as never
 
 const describeRecord = (handlers: AnyHandlerRecord): Description => {
@@ -121,6 +167,21 @@ const describeRecord = (handlers: AnyHandlerRecord): Description => {
 /**
  * Builds the handler set from a record of handlers. The Layer requires what the handlers require; the services
  * are resolved once, when the Layer is built, not per request.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * // A Layer<Handlers>: give it to ProxyServer.layer, HttpProxy.layer or HttpProxy.routes.
+ * const MyHandlers = Handlers.layer({
+ *   connect: () => Effect.succeed(Reply.connect({ user: "42", channels: ["news"] })),
+ *   rpc: (request) => Effect.succeed(Reply.rpc({ data: { method: request.method } }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = <const H extends AnyHandlerRecord>(
   handlers: Exact<H>
@@ -155,13 +216,21 @@ const provideStream = (reply: unknown, context: Context.Context<never>): unknown
     ? { ...reply, publications: Stream.provideContext((reply as Reply.StreamResult).publications, context) }
     : reply
 
-/** Which events a handler set answers, for logs and error messages. */
+/**
+ * Which events a handler set answers, for logs and error messages.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const eventNames = (handlers: Handlers): ReadonlyArray<EventName> =>
   (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)
 
 /**
  * Combines two handler sets; for an event both answer, `second` wins (so `merge(base, Handlers.layer({ rpc }))`
  * overrides one event). Interceptors applied to either side before merging stay with that side's handlers.
+ *
+ * @since 0.1.0
+ * @category combinators
  */
 export const merge = <E1, R1, E2, R2>(
   first: Layer.Layer<Handlers, E1, R1>,
@@ -173,7 +242,12 @@ export const merge = <E1, R1, E2, R2>(
   return a === undefined || b === undefined ? merged : withDescription(merged, combineDescriptions(a, b))
 }
 
-/** The description of two handler sets merged (`second`'s rpc methods win, as its rpc handler does). */
+/**
+ * The description of two handler sets merged (`second`'s rpc methods win, as its rpc handler does).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const combineDescriptions = (a: Description, b: Description): Description => {
   const events = [...new Set([...a.events, ...b.events])]
   const rpcMethods = b.events.includes("rpc") ? b.rpcMethods : a.rpcMethods

@@ -3,6 +3,11 @@
  * handler call (or the calls of chosen events) with code of their own.
  *
  * ```ts
+ * import type { Layer } from "effect"
+ * import { Auth, type Handlers, Interceptor } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ *
  * const Served = AppHandlers.pipe(
  *   Auth.authenticate(),                       // inner: runs second, provides CurrentUser to the handlers
  *   Interceptor.timeout("2 seconds"),
@@ -43,29 +48,76 @@ import { safe } from "./internal/logText.ts"
 import * as Reply from "./Reply.ts"
 import { isClientRequest, type ProxyRequest } from "./Request.ts"
 
-/** Any event's reply. */
+/**
+ * Any event's reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AnyReply = Reply.AnyReply
 
-/** The rest of the pipeline: inner interceptors and the handler. */
+/**
+ * The rest of the pipeline: inner interceptors and the handler.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Next = (request: ProxyRequest) => Effect.Effect<AnyReply, unknown>
 
-/** The code an interceptor wraps around a call. */
+/**
+ * The code an interceptor wraps around a call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Around<R> = (request: ProxyRequest, next: Next) => Effect.Effect<AnyReply, unknown, R>
 
 /**
  * A handler-set transformation. `Provides` leaves the requirements of the wrapped Layer (request-scoped services it
  * hands to the handlers); `Requires` joins them (services the interceptor uses itself).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Interceptor<Provides = never, Requires = never> {
   <E, R>(handlers: Layer.Layer<Handlers, E, R>): Layer.Layer<Handlers, E, Exclude<R, Provides> | Requires>
 }
 
+/**
+ * Which events an interceptor wraps (all by default).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface InterceptorOptions {
   /** The events to wrap; default: all. */
   readonly events?: ReadonlyArray<EventName>
 }
 
-/** `(request, next) => ...` around the calls of every event, or of `options.events`. */
+/**
+ * `(request, next) => ...` around the calls of every event, or of `options.events`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, type Layer } from "effect"
+ * import { type Handlers, Interceptor, Reply } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * // Refuses publications into read-only channels before the handler runs; other events are not wrapped.
+ * const readOnly = Interceptor.make(
+ *   (request, next) =>
+ *     "channel" in request && request.channel.startsWith("ro:")
+ *       ? Effect.succeed(Reply.error(403, "read-only channel"))
+ *       : next(request),
+ *   { events: ["publish"] }
+ * )
+ * const Served = AppHandlers.pipe(readOnly)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = <R = never>(around: Around<R>, options: InterceptorOptions = {}): Interceptor<never, R> =>
   wrap(around, options.events) as Interceptor<never, R>
 
@@ -112,6 +164,9 @@ const wrapLayer = <R, E, RIn>(
  * the handler is `next(request, service)`, so every call that reaches a handler has the service. It may still
  * answer without calling `next` (an unauthenticated call, say). Applies to every event, so the service leaves the
  * Layer's requirements.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeProviding = <I, S, R = never>(
   key: Context.Key<I, S>,
@@ -128,6 +183,29 @@ export const makeProviding = <I, S, R = never>(
 /**
  * Provides a request-scoped service resolved per call from the request (for example the user behind a token).
  * `resolve` may fail with `Reply.error(...)` / `Reply.disconnect(...)` to reject the call.
+ *
+ * @example
+ * ```ts
+ * import { Context, Effect, type Layer } from "effect"
+ * import { type Handlers, Interceptor, Reply, Request } from "effect-centrifugo"
+ *
+ * interface Tenant {
+ *   readonly id: string
+ * }
+ * const Tenant = Context.Service<Tenant>("app/Tenant")
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers, never, Tenant> // its handlers `yield* Tenant`
+ *
+ * // A call without the header is rejected before any handler runs; `Served` no longer requires Tenant.
+ * const withTenant = Interceptor.provide(Tenant, (request) => {
+ *   const id = Request.header(request, "x-tenant")
+ *   return id === undefined ? Effect.fail(Reply.error(400, "no tenant")) : Effect.succeed({ id })
+ * })
+ * const Served: Layer.Layer<Handlers.Handlers> = AppHandlers.pipe(withTenant)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const provide = <I, S, R = never>(
   key: Context.Key<I, S>,
@@ -166,6 +244,9 @@ const userOf = (request: ProxyRequest, reply: AnyReply | undefined): string | un
  * (default Info). A call that fails is not logged here: the server logs it once, at Error, with its cause, the same
  * annotations and the duration. Client-supplied text is escaped, so it cannot forge log lines.
  * Put it outermost to time the whole pipeline.
+ *
+ * @since 0.1.0
+ * @category interceptors
  */
 export const logging = (
   options: InterceptorOptions & { readonly level?: LogLevel.Severity } = {}
@@ -193,7 +274,12 @@ export const logging = (
     }), options)
 }
 
-/** The failure of a call that `Interceptor.timeout` stopped. */
+/**
+ * The failure of a call that `Interceptor.timeout` stopped.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface HandlerTimeout {
   readonly _tag: "HandlerTimeout"
   readonly event: string
@@ -204,6 +290,9 @@ export interface HandlerTimeout {
  * Bounds the calls of every event (or `options.events`) by `duration`: the inner pipeline is interrupted and the
  * call fails with `HandlerTimeout` (answered like any unhandled failure: error 100, temporary), or answers
  * `options.orElse(request)`. Centrifugo's own deadline still applies; use this to answer sooner, or per event.
+ *
+ * @since 0.1.0
+ * @category interceptors
  */
 export const timeout = (
   duration: Duration.Input,
@@ -224,7 +313,12 @@ export const timeout = (
     }), options)
 }
 
-/** A tagged failure value. */
+/**
+ * A tagged failure value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Tagged {
   readonly _tag: string
 }
@@ -232,6 +326,25 @@ export interface Tagged {
 /**
  * Turns tagged failures into replies: `mapFailures({ NotFound: (e) => Reply.error(1404, "not found") })`.
  * A case returns a reply (answered) or an Effect of one. Failures with other tags pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * import type { Layer } from "effect"
+ * import { type Handlers, Interceptor, Reply } from "effect-centrifugo"
+ *
+ * // Handlers fail with the application's own tagged errors; the interceptor answers them.
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const Served = AppHandlers.pipe(
+ *   Interceptor.mapFailures({
+ *     NotFound: () => Reply.error(1404, "not found"),
+ *     RateLimited: () => Reply.error(1429, "slow down", true)
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category interceptors
  */
 export const mapFailures = (
   cases: Readonly<Record<string, (failure: Tagged, request: ProxyRequest) => AnyReply | Effect.Effect<AnyReply, unknown>>>,
@@ -266,12 +379,28 @@ const outcomeOf = (exit: Exit.Exit<AnyReply, unknown>): string => {
     : "failed"
 }
 
-/** Calls answered, by `event` (the gRPC method) and `outcome` (see `Metrics` for every metric and its labels). */
+/**
+ * Calls answered, by `event` (the gRPC method) and `outcome` (see `Metrics` for every metric and its labels).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const callsTotal = Metrics.callsTotal
 
-/** Time to answer, in seconds, by `event`: a histogram with buckets from 0.5 ms to 10 s. */
+/**
+ * Time to answer, in seconds, by `event`: a histogram with buckets from 0.5 ms to 10 s.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const callDuration = Metrics.callDuration
 
+/**
+ * Options of `Interceptor.metrics`: the events to wrap and the RPC methods counted under their own label.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MetricsOptions extends InterceptorOptions {
   /**
    * The RPC methods to count separately (`Object.keys` of the methods you gave `Rpc.router`): RPC calls then carry
@@ -285,6 +414,9 @@ export interface MetricsOptions extends InterceptorOptions {
  * `rpcMethods`), `centrifugo_proxy_call_duration_seconds{event}` and `centrifugo_proxy_calls_in_flight{event}`.
  * Serve them with `Admin` (Prometheus `/metrics`), export them with `OtlpMetrics` from `effect/observability`, or
  * read them with `Metric.value`.
+ *
+ * @since 0.1.0
+ * @category interceptors
  */
 export const metrics = (options: MetricsOptions = {}): Interceptor => {
   const rpcMethods = options.rpcMethods === undefined ? undefined : new Set(options.rpcMethods)
@@ -335,6 +467,9 @@ const memo = <A>(compute: (key: string) => A) => {
  * request's headers (forwarded by Centrifugo when listed in the proxy's `http_headers` or `emulated_headers`)
  * becomes the span's parent, so the trace a client or an upstream started continues here. Spans go to whatever
  * Tracer the application provides (e.g. `Tracing.layerConfig()`, OTLP from `effect/observability`).
+ *
+ * @since 0.1.0
+ * @category interceptors
  */
 export const tracing = (options: InterceptorOptions = {}): Interceptor =>
   make((request, next) => {

@@ -2,6 +2,11 @@
  * Running a server Layer as the process's main program.
  *
  * ```ts
+ * import { Layer } from "effect"
+ * import { type Handlers, Main, ProxyServer } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
  * Main.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
  * ```
  *
@@ -10,7 +15,7 @@
  * clean shutdown should (Kubernetes and systemd read a non-zero code as a crash). Effect's default teardown exits
  * 130 for any interrupted main, SIGTERM included. A Layer that fails to build, or a defect, still exits 1.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
@@ -21,12 +26,31 @@ import * as Runtime from "effect/Runtime"
 /**
  * Exit code 0 when the main program ended by interruption alone (a signal asked it to stop and it drained);
  * otherwise Effect's default (1 for failures and defects).
+ *
+ * @since 0.1.0
+ * @category running
  */
 export const teardown: Runtime.Teardown = (exit, onExit) => {
   if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) return onExit(0)
   Runtime.defaultTeardown(exit, onExit)
 }
 
-/** Launches `layer` (a server and what it needs) as the main program, with `teardown`. */
+/**
+ * Launches `layer` (a server and what it needs) as the main program, with `teardown`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, HttpProxy, Main, ProxyServer, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Both transports, from PROXY_* environment variables; SIGTERM drains both and the process exits 0.
+ * Main.run(Layer.mergeAll(ProxyServer.layerConfig(), HttpProxy.layerConfig()).pipe(Layer.provide(MyHandlers)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
 export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>): void =>
   Layer.launch(layer as Layer.Layer<unknown, E>).pipe(NodeRuntime.runMain({ teardown }))

@@ -13,28 +13,67 @@ import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE 
 
 const PayloadTypeId: unique symbol = Symbol.for("effect-centrifugo/Payload")
 
-/** Bytes to send as they are, through the `b64*` wire field. */
+/**
+ * Bytes to send as they are, through the `b64*` wire field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Binary {
   readonly [PayloadTypeId]: "Binary"
   readonly bytes: Uint8Array
 }
 
-/** JSON text that is already serialized; sent as is (it is not parsed or checked). */
+/**
+ * JSON text that is already serialized; sent as is (it is not parsed or checked).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RawJson {
   readonly [PayloadTypeId]: "RawJson"
   readonly text: string
 }
 
-/** What a reply field such as `data` accepts: a JSON value, or one of the two markers above. */
+/**
+ * What a reply field such as `data` accepts: a JSON value, or one of the two markers above.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Payload = unknown
 
+/**
+ * Marks bytes to be sent as they are (the `b64*` wire field), for protobuf clients or binary proxies.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const binary = (bytes: Uint8Array): Binary => ({ [PayloadTypeId]: "Binary", bytes })
 
+/**
+ * Marks JSON text that is already serialized, to be sent as is without parsing or re-encoding.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const rawJson = (text: string): RawJson => ({ [PayloadTypeId]: "RawJson", text })
 
+/**
+ * True for a value built by `Payload.binary`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isBinary = (value: unknown): value is Binary =>
   typeof value === "object" && value !== null && (value as Binary)[PayloadTypeId] === "Binary"
 
+/**
+ * True for a value built by `Payload.rawJson`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRawJson = (value: unknown): value is RawJson =>
   typeof value === "object" && value !== null && (value as RawJson)[PayloadTypeId] === "RawJson"
 
@@ -42,6 +81,9 @@ export const isRawJson = (value: unknown): value is RawJson =>
  * A payload as the two wire fields it may fill: `bytes` (JSON text) or `b64` (base64 of binary).
  * Throws a TypeError for a value that has no JSON form (a function, a symbol, a BigInt, a cycle): that is a bug in
  * the handler, and the runtime turns it into an internal-error reply with a log line.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const toWire = (
   field: string,
@@ -59,13 +101,24 @@ export const toWire = (
 
 const InvalidJsonTypeId: unique symbol = Symbol.for("effect-centrifugo/InvalidJson")
 
-/** Thrown by `fromJsonBytes` when a request's JSON payload does not parse. */
+/**
+ * Thrown by `fromJsonBytes` when a request's JSON payload does not parse.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface InvalidJson {
   readonly [InvalidJsonTypeId]: true
   readonly field: string
   readonly reason: string
 }
 
+/**
+ * True for the `InvalidJson` error `fromJsonBytes` throws.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isInvalidJson = (value: unknown): value is InvalidJson =>
   typeof value === "object" && value !== null && InvalidJsonTypeId in value
 
@@ -73,10 +126,18 @@ export const isInvalidJson = (value: unknown): value is InvalidJson =>
  * The deepest nesting of arrays and objects accepted in a request's JSON payload. Deeper input (`[[[...]]]` 10,000
  * levels down) can never be handled usefully: it overflows the stack of whatever walks it (a Schema decoder,
  * `JSON.stringify` of a reply), so it is refused up front as a bad request (error 107), never retried.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const MAX_JSON_DEPTH = 512
 
-/** True when the JSON text nests arrays/objects deeper than `limit`; strings are skipped, so `"[[["` is depth 0. */
+/**
+ * True when the JSON text nests arrays/objects deeper than `limit`; strings are skipped, so `"[[["` is depth 0.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const nestsDeeperThan = (bytes: Uint8Array, limit: number): boolean => {
   // Every level costs at least one byte: shorter input cannot be too deep, and most payloads skip the scan.
   if (bytes.length <= limit) return false
@@ -104,6 +165,9 @@ const invalidJson = (field: string, reason: string): InvalidJson => ({ [InvalidJ
  * Parses a JSON payload from the wire. Empty bytes mean "not sent" and give `undefined`.
  * Throws an `InvalidJson` (not an Error: it is expected input, not a bug) when the bytes are not JSON, or nest
  * deeper than `MAX_JSON_DEPTH`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const fromJsonBytes = (field: string, bytes: Uint8Array | undefined): unknown => {
   if (bytes === undefined || bytes.length === 0) return undefined

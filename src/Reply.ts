@@ -23,7 +23,12 @@ import type { Payload } from "./Payload.ts"
 const ReplyTypeId: unique symbol = Symbol.for("effect-centrifugo/Reply")
 type ReplyTypeId = typeof ReplyTypeId
 
-/** Centrifugo's built-in error codes (0-399 are reserved for Centrifugo; these are the ones it defines). */
+/**
+ * Centrifugo's built-in error codes (0-399 are reserved for Centrifugo; these are the ones it defines).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const ErrorCode = {
   Internal: 100,
   Unauthorized: 101,
@@ -40,7 +45,12 @@ export const ErrorCode = {
   UnrecoverablePosition: 112
 } as const
 
-/** Centrifugo's built-in disconnect codes (3000-3499 reconnect, 3500-3999 do not). */
+/**
+ * Centrifugo's built-in disconnect codes (3000-3499 reconnect, 3500-3999 do not).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DisconnectCode = {
   ConnectionClosed: 3000,
   Shutdown: 3001,
@@ -76,7 +86,12 @@ const MAX_DISCONNECT_REASON_BYTES = 123
 // Rejections
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Rejects one command; the connection stays. Also an Effect failing with itself: `return yield* Reply.error(...)`. */
+/**
+ * Rejects one command; the connection stays. Also an Effect failing with itself: `return yield* Reply.error(...)`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface ErrorReply extends Effect.Effect<never, ErrorReply> {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "ErrorReply"
@@ -86,7 +101,12 @@ export interface ErrorReply extends Effect.Effect<never, ErrorReply> {
   readonly temporary: boolean
 }
 
-/** Closes the whole connection. Also an Effect failing with itself: `return yield* Reply.disconnect(...)`. */
+/**
+ * Closes the whole connection. Also an Effect failing with itself: `return yield* Reply.disconnect(...)`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface DisconnectReply extends Effect.Effect<never, DisconnectReply> {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "DisconnectReply"
@@ -94,7 +114,12 @@ export interface DisconnectReply extends Effect.Effect<never, DisconnectReply> {
   readonly reason: string
 }
 
-/** A reply usable as a typed failure: `Effect.fail(Reply.error(...))`, or `yield*` it. */
+/**
+ * A reply usable as a typed failure: `Effect.fail(Reply.error(...))`, or `yield*` it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type Rejection = ErrorReply | DisconnectReply
 
 const rejectionFields = (value: Rejection): Record<string, unknown> =>
@@ -134,6 +159,23 @@ const rejection = <A extends Rejection>(fields: Omit<A, keyof Effect.Effect<neve
 /**
  * Rejects the command with an error. `code` must be a custom code in 400-1999 or one of `ErrorCode`.
  * @throws RangeError for any other code.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   publish: (request) =>
+ *     Effect.gen(function*() {
+ *       if (request.channel.startsWith("readonly:")) return yield* Reply.error(403, "read-only channel")
+ *       return Reply.publish()
+ *     })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export const error = (code: number, message: string, temporary = false): ErrorReply => {
   if (!Number.isInteger(code) || !((code >= 400 && code <= 1999) || builtInErrorCodes.has(code))) {
@@ -149,6 +191,25 @@ export const error = (code: number, message: string, temporary = false): ErrorRe
  * Closes the connection. `code` must be a custom code in 4000-4999 (4000-4499: the client reconnects,
  * 4500-4999: it does not) or one of `DisconnectCode`.
  * @throws RangeError for any other code, or a reason longer than a WebSocket close frame allows (123 bytes).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * declare const isBanned: (user: string) => Effect.Effect<boolean>
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: (request) =>
+ *     Effect.gen(function*() {
+ *       if (yield* isBanned(request.user)) return yield* Reply.disconnect(4001, "banned")
+ *       return Reply.rpc({ data: "ok" })
+ *     })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export const disconnect = (code: number, reason: string): DisconnectReply => {
   if (!Number.isInteger(code) || !((code >= 4000 && code <= 4999) || builtInDisconnectCodes.has(code))) {
@@ -166,11 +227,21 @@ export const disconnect = (code: number, reason: string): DisconnectReply => {
   return rejection<DisconnectReply>({ _tag: "DisconnectReply", code, reason })
 }
 
-/** True for any value built by this module's constructors. */
+/**
+ * True for any value built by this module's constructors.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isReply = (value: unknown): value is { readonly _tag: string } =>
   typeof value === "object" && value !== null && (value as ErrorReply)[ReplyTypeId] === ReplyTypeId
 
-/** True for `Reply.error(...)` and `Reply.disconnect(...)` values, e.g. found in a handler's failure channel. */
+/**
+ * True for `Reply.error(...)` and `Reply.disconnect(...)` values, e.g. found in a handler's failure channel.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRejection = (value: unknown): value is Rejection =>
   isReply(value) && (value._tag === "ErrorReply" || value._tag === "DisconnectReply")
 
@@ -178,10 +249,20 @@ export const isRejection = (value: unknown): value is Rejection =>
 // Results
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A Unix time in seconds (Centrifugo's unit), or a Date. `0` means "never expires". */
+/**
+ * A Unix time in seconds (Centrifugo's unit), or a Date. `0` means "never expires".
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ExpireAt = number | Date
 
-/** Per-subscription overrides of the channel namespace's options; an unset field keeps the namespace value. */
+/**
+ * Per-subscription overrides of the channel namespace's options; an unset field keeps the namespace value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SubscribeOverride {
   readonly presence?: boolean
   readonly joinLeave?: boolean
@@ -190,7 +271,12 @@ export interface SubscribeOverride {
   readonly forcePushJoinLeave?: boolean
 }
 
-/** Options of one server-side subscription made at connect time (`Reply.connect({ subs })`). */
+/**
+ * Options of one server-side subscription made at connect time (`Reply.connect({ subs })`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SubscribeOptions {
   readonly expireAt?: ExpireAt
   /** Channel-specific connection info, seen by others in presence and publications. */
@@ -202,6 +288,12 @@ export interface SubscribeOptions {
   readonly cacheRecover?: boolean
 }
 
+/**
+ * The result of an accepted connect: the user ID, its expiry, info, data, meta and server-side subscriptions.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConnectResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "ConnectResult"
@@ -221,6 +313,12 @@ export interface ConnectResult {
   readonly meta?: Payload
 }
 
+/**
+ * The result of a connection refresh: a new expiry, new info or meta, or `expired` to end the session.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RefreshResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "RefreshResult"
@@ -233,6 +331,12 @@ export interface RefreshResult {
   readonly meta?: Payload
 }
 
+/**
+ * The result of an accepted subscription: its expiry, channel info, data for the client and option overrides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SubscribeResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "SubscribeResult"
@@ -245,6 +349,13 @@ export interface SubscribeResult {
   readonly override?: SubscribeOverride
 }
 
+/**
+ * The result of an accepted client publication: optionally replaced data and publish options (history, tags, delta,
+ * version).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PublishResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "PublishResult"
@@ -258,6 +369,12 @@ export interface PublishResult {
   readonly versionEpoch?: string
 }
 
+/**
+ * The result of an RPC call: the data returned to the client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RpcResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "RpcResult"
@@ -265,6 +382,12 @@ export interface RpcResult {
   readonly data?: Payload
 }
 
+/**
+ * The result of a subscription refresh: a new expiry or info, or `expired` to end the subscription.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SubRefreshResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "SubRefreshResult"
@@ -274,7 +397,12 @@ export interface SubRefreshResult {
   readonly info?: Payload
 }
 
-/** One publication sent down a stream subscription to its one client. */
+/**
+ * One publication sent down a stream subscription to its one client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamPublication {
   /** A JSON value for JSON clients, or `Payload.binary(bytes)` for protobuf clients. */
   readonly data: Payload
@@ -285,6 +413,9 @@ export interface StreamPublication {
  * A stream subscription accepted: the subscribe result fields (sent first), then `publications`, sent one by one
  * as the client's connection can take them. The stream ending ends the subscription (the client sees unsubscribe
  * code 2000); the stream failing ends it with an error (the client resubscribes).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface StreamResult<E = unknown, R = never> {
   readonly [ReplyTypeId]: ReplyTypeId
@@ -296,6 +427,12 @@ export interface StreamResult<E = unknown, R = never> {
   readonly publications: Stream.Stream<StreamPublication, E, R>
 }
 
+/**
+ * The result of an accepted map publication: optionally another key, replaced data, key mode and publish options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapPublishResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "MapPublishResult"
@@ -316,6 +453,12 @@ export interface MapPublishResult {
   readonly streamData?: Payload
 }
 
+/**
+ * The result of an accepted map key removal: optionally another key, tags and an idempotency key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapRemoveResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "MapRemoveResult"
@@ -325,7 +468,12 @@ export interface MapRemoveResult {
   readonly idempotencyKey?: string
 }
 
-/** One key's state in a shared-poll refresh. */
+/**
+ * One key's state in a shared-poll refresh.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SharedPollItem {
   readonly key: string
   /** The key's current data (absent with `removed`). */
@@ -337,6 +485,12 @@ export interface SharedPollItem {
   readonly prevData?: Payload
 }
 
+/**
+ * The result of a shared-poll refresh: the keys whose version changed or that were removed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SharedPollRefreshResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "SharedPollRefreshResult"
@@ -346,6 +500,12 @@ export interface SharedPollRefreshResult {
   readonly epoch?: string
 }
 
+/**
+ * The answer to a cache-empty notification: whether the backend filled the channel's cache.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NotifyCacheEmptyResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "NotifyCacheEmptyResult"
@@ -353,6 +513,12 @@ export interface NotifyCacheEmptyResult {
   readonly populated: boolean
 }
 
+/**
+ * The acknowledgement of a channel-state notification (it carries no fields).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NotifyChannelStateResult {
   readonly [ReplyTypeId]: ReplyTypeId
   readonly _tag: "NotifyChannelStateResult"
@@ -360,64 +526,272 @@ export interface NotifyChannelStateResult {
 
 type Fields<R> = Omit<R, ReplyTypeId | "_tag">
 
+/**
+ * Accepts a connection as `user` (`""` for anonymous), with optional expiry, info, data, meta and channels.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply, Request } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   connect: (request) => {
+ *     const user = Request.header(request, "x-user")
+ *     return Effect.succeed(
+ *       user === undefined
+ *         ? Reply.connect({ user: "" }) // anonymous
+ *         : Reply.connect({ user, expireAt: new Date(Date.now() + 3_600_000), channels: [`user.${user}`] })
+ *     )
+ *   }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const connect = (fields: Fields<ConnectResult>): ConnectResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "ConnectResult" })
 
+/**
+ * Answers a connection refresh; `Reply.refresh({ expired: true })` ends the session.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const refresh = (fields: Fields<RefreshResult> = {}): RefreshResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "RefreshResult" })
 
+/**
+ * Accepts a subscription, with optional expiry, info, data for the client and option overrides.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   subscribe: (request) =>
+ *     Effect.succeed(
+ *       request.channel === `user.${request.user}`
+ *         ? Reply.subscribe({ data: { welcome: request.user } })
+ *         : Reply.error(Reply.ErrorCode.PermissionDenied, "permission denied")
+ *     )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const subscribe = (fields: Fields<SubscribeResult> = {}): SubscribeResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SubscribeResult" })
 
+/**
+ * Accepts a client publication as sent, or with replaced data and publish options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const publish = (fields: Fields<PublishResult> = {}): PublishResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "PublishResult" })
 
+/**
+ * Answers an RPC call with `data` (any JSON value or `Payload.binary(bytes)`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Payload, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: (request) =>
+ *     Effect.succeed(
+ *       request.method === "bytes"
+ *         ? Reply.rpc({ data: Payload.binary(new Uint8Array([1, 2, 3])) })
+ *         : Reply.rpc({ data: { now: Date.now() } })
+ *     )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const rpc = (fields: Fields<RpcResult> = {}): RpcResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "RpcResult" })
 
+/**
+ * Answers a subscription refresh; `Reply.subRefresh({ expired: true })` ends the subscription.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const subRefresh = (fields: Fields<SubRefreshResult> = {}): SubRefreshResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SubRefreshResult" })
 
-/** Accepts a stream subscription: `Reply.stream(publications, { data })`. */
+/**
+ * Accepts a stream subscription: `Reply.stream(publications, { data })`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule, Stream } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ *
+ * // One tick per second to the one client of this stream subscription, ten times; then the subscription ends.
+ * const MyHandlers = Handlers.layer({
+ *   subscribeUnidirectional: () =>
+ *     Effect.succeed(
+ *       Reply.stream(Stream.fromSchedule(Schedule.spaced("1 second")).pipe(
+ *         Stream.take(10),
+ *         Stream.map((tick) => ({ data: { tick } }))
+ *       ))
+ *     )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const stream = <E = never, R = never>(
   publications: Stream.Stream<StreamPublication, E, R>,
   fields: Omit<Fields<StreamResult<E, R>>, "publications"> = {}
 ): StreamResult<E, R> => ({ ...fields, publications, [ReplyTypeId]: ReplyTypeId, _tag: "StreamResult" })
 
+/**
+ * Accepts a map publication as sent, or under another key, with replaced data or a key mode.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const mapPublish = (fields: Fields<MapPublishResult> = {}): MapPublishResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "MapPublishResult" })
 
+/**
+ * Accepts a map key removal as asked, or for another key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const mapRemove = (fields: Fields<MapRemoveResult> = {}): MapRemoveResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "MapRemoveResult" })
 
+/**
+ * Answers a shared-poll refresh with the items whose version changed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const sharedPollRefresh = (fields: Fields<SharedPollRefreshResult>): SharedPollRefreshResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "SharedPollRefreshResult" })
 
+/**
+ * Answers a cache-empty notification, saying whether the backend filled the cache.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const notifyCacheEmpty = (fields: Fields<NotifyCacheEmptyResult>): NotifyCacheEmptyResult =>
   ({ ...fields, [ReplyTypeId]: ReplyTypeId, _tag: "NotifyCacheEmptyResult" })
 
+/**
+ * Acknowledges a channel-state notification.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const notifyChannelState = (): NotifyChannelStateResult =>
   ({ [ReplyTypeId]: ReplyTypeId, _tag: "NotifyChannelStateResult" })
 
 // What each event's handler may answer.
+/**
+ * What a connect handler may answer: a connect result, an error or a disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ConnectReply = ConnectResult | Rejection
+/**
+ * What a refresh handler may answer: a refresh result only (Centrifugo ignores errors here).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RefreshReply = RefreshResult
+/**
+ * What a subscribe handler may answer: a subscribe result, an error or a disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SubscribeReply = SubscribeResult | Rejection
+/**
+ * What a publish handler may answer: a publish result, an error or a disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PublishReply = PublishResult | Rejection
+/**
+ * What an RPC handler may answer: an RPC result, an error or a disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RpcReply = RpcResult | Rejection
+/**
+ * What a sub-refresh handler may answer: a sub-refresh result only (Centrifugo ignores errors here).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SubRefreshReply = SubRefreshResult
-/** Stream subscriptions: Centrifugo reads only code and message of an error (no `temporary`). */
+/**
+ * Stream subscriptions: Centrifugo reads only code and message of an error (no `temporary`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamReply<E = unknown, R = never> = StreamResult<E, R> | Rejection
+/**
+ * What a map-publish handler may answer: a map-publish result, an error or a disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MapPublishReply = MapPublishResult | Rejection
+/**
+ * What a map-remove handler may answer: a map-remove result, an error or a disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MapRemoveReply = MapRemoveResult | Rejection
-/** Shared-poll refresh: Centrifugo logs an error's message and keeps the old state; it has no disconnect. */
+/**
+ * Shared-poll refresh: Centrifugo logs an error's message and keeps the old state; it has no disconnect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SharedPollRefreshReply = SharedPollRefreshResult | ErrorReply
-/** Cache-empty notifications (Centrifugo PRO) have no error field: a failure is a gRPC status. */
+/**
+ * Cache-empty notifications (Centrifugo PRO) have no error field: a failure is a gRPC status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type NotifyCacheEmptyReply = NotifyCacheEmptyResult
-/** Channel-state notifications (Centrifugo PRO). */
+/**
+ * Channel-state notifications (Centrifugo PRO).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type NotifyChannelStateReply = NotifyChannelStateResult | ErrorReply
 
-/** Any event's reply. */
+/**
+ * Any event's reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AnyReply =
   | ConnectReply
   | RefreshReply
@@ -432,6 +806,11 @@ export type AnyReply =
   | NotifyCacheEmptyReply
   | NotifyChannelStateReply
 
-/** Seconds since the epoch, as Centrifugo expects, from either accepted form. */
+/**
+ * Seconds since the epoch, as Centrifugo expects, from either accepted form.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const expireAtSeconds = (value: ExpireAt): number =>
   value instanceof Date ? Math.floor(value.getTime() / 1000) : value

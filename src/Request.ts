@@ -16,11 +16,21 @@
  */
 import * as Schema from "effect/Schema"
 
-/** gRPC metadata as forwarded by Centrifugo: lower-cased names. */
+/**
+ * gRPC metadata as forwarded by Centrifugo: lower-cased names.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Headers = Schema.Record(Schema.String, Schema.String)
 export type Headers = typeof Headers.Type
 
-/** Labels (Centrifugo PRO). */
+/**
+ * Labels (Centrifugo PRO).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const Labels = Schema.Record(Schema.String, Schema.String)
 
 const connection = {
@@ -44,6 +54,13 @@ const payload = {
 /** Server-only connection data set by the connect or refresh reply (with `include_connection_meta`). */
 const meta = { meta: Schema.Unknown }
 
+/**
+ * A client connecting: its connection fields, the SDK's name and version, its payload and its previous server-side
+ * channels.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ConnectRequest = Schema.TaggedStruct("Connect", {
   ...connection,
   ...payload,
@@ -56,6 +73,12 @@ export const ConnectRequest = Schema.TaggedStruct("Connect", {
 })
 export type ConnectRequest = typeof ConnectRequest.Type
 
+/**
+ * A connection whose expiry has come: Centrifugo asks whether to extend it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RefreshRequest = Schema.TaggedStruct("Refresh", {
   ...connection,
   user: Schema.String,
@@ -64,6 +87,12 @@ export const RefreshRequest = Schema.TaggedStruct("Refresh", {
 })
 export type RefreshRequest = typeof RefreshRequest.Type
 
+/**
+ * A client subscribing to a channel, with its payload and the connection's user and meta.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const SubscribeRequest = Schema.TaggedStruct("Subscribe", {
   ...connection,
   user: Schema.String,
@@ -76,6 +105,12 @@ export const SubscribeRequest = Schema.TaggedStruct("Subscribe", {
 })
 export type SubscribeRequest = typeof SubscribeRequest.Type
 
+/**
+ * A client publishing into a channel, with the publication's data and the connection's user and meta.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const PublishRequest = Schema.TaggedStruct("Publish", {
   ...connection,
   user: Schema.String,
@@ -86,6 +121,12 @@ export const PublishRequest = Schema.TaggedStruct("Publish", {
 })
 export type PublishRequest = typeof PublishRequest.Type
 
+/**
+ * A client calling an RPC method, with its payload and the connection's user and meta.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const RpcRequest = Schema.TaggedStruct("RPC", {
   ...connection,
   user: Schema.String,
@@ -96,6 +137,12 @@ export const RpcRequest = Schema.TaggedStruct("RPC", {
 })
 export type RpcRequest = typeof RpcRequest.Type
 
+/**
+ * A subscription whose expiry has come: Centrifugo asks whether to extend it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const SubRefreshRequest = Schema.TaggedStruct("SubRefresh", {
   ...connection,
   user: Schema.String,
@@ -105,7 +152,12 @@ export const SubRefreshRequest = Schema.TaggedStruct("SubRefresh", {
 })
 export type SubRefreshRequest = typeof SubRefreshRequest.Type
 
-/** A client publishes a keyed entry into a map channel (`subscription_type: map`). */
+/**
+ * A client publishes a keyed entry into a map channel (`subscription_type: map`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MapPublishRequest = Schema.TaggedStruct("MapPublish", {
   ...connection,
   user: Schema.String,
@@ -117,7 +169,12 @@ export const MapPublishRequest = Schema.TaggedStruct("MapPublish", {
 })
 export type MapPublishRequest = typeof MapPublishRequest.Type
 
-/** A client removes a key from a map channel. */
+/**
+ * A client removes a key from a map channel.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const MapRemoveRequest = Schema.TaggedStruct("MapRemove", {
   ...connection,
   user: Schema.String,
@@ -128,7 +185,12 @@ export const MapRemoveRequest = Schema.TaggedStruct("MapRemove", {
 })
 export type MapRemoveRequest = typeof MapRemoveRequest.Type
 
-/** Centrifugo's shared polling asks for fresh data of the keys its clients track, with the versions it has. */
+/**
+ * Centrifugo's shared polling asks for fresh data of the keys its clients track, with the versions it has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const SharedPollRefreshRequest = Schema.TaggedStruct("SharedPollRefresh", {
   channel: Schema.String,
   items: Schema.Array(Schema.Struct({ key: Schema.String, version: Schema.BigInt })),
@@ -136,14 +198,24 @@ export const SharedPollRefreshRequest = Schema.TaggedStruct("SharedPollRefresh",
 })
 export type SharedPollRefreshRequest = typeof SharedPollRefreshRequest.Type
 
-/** Centrifugo PRO: a channel that recovers from its cache has an empty cache. */
+/**
+ * Centrifugo PRO: a channel that recovers from its cache has an empty cache.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const NotifyCacheEmptyRequest = Schema.TaggedStruct("NotifyCacheEmpty", {
   channel: Schema.String,
   headers: Headers
 })
 export type NotifyCacheEmptyRequest = typeof NotifyCacheEmptyRequest.Type
 
-/** Centrifugo PRO: channels became occupied (first subscriber) or vacated (last one left). */
+/**
+ * Centrifugo PRO: channels became occupied (first subscriber) or vacated (last one left).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const NotifyChannelStateRequest = Schema.TaggedStruct("NotifyChannelState", {
   events: Schema.Array(Schema.Struct({
     /** Unix milliseconds. */
@@ -155,7 +227,12 @@ export const NotifyChannelStateRequest = Schema.TaggedStruct("NotifyChannelState
 })
 export type NotifyChannelStateRequest = typeof NotifyChannelStateRequest.Type
 
-/** A publication a client sent into a bidirectional stream subscription. */
+/**
+ * A publication a client sent into a bidirectional stream subscription.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export const ClientPublication = Schema.Struct({
   /** The parsed JSON for JSON clients; `undefined` when the bytes are not JSON. */
   data: Schema.Unknown,
@@ -164,7 +241,12 @@ export const ClientPublication = Schema.Struct({
 })
 export type ClientPublication = typeof ClientPublication.Type
 
-/** Any proxy request; `_tag` is the gRPC method name (stream subscriptions carry a `Subscribe` request). */
+/**
+ * Any proxy request; `_tag` is the gRPC method name (stream subscriptions carry a `Subscribe` request).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ProxyRequest =
   | ConnectRequest
   | RefreshRequest
@@ -178,12 +260,27 @@ export type ProxyRequest =
   | NotifyCacheEmptyRequest
   | NotifyChannelStateRequest
 
-/** The requests that come from a client's connection (they carry `client`, `transport`, ... and `user`). */
+/**
+ * The requests that come from a client's connection (they carry `client`, `transport`, ... and `user`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ClientRequest = Exclude<ProxyRequest, SharedPollRefreshRequest | NotifyCacheEmptyRequest | NotifyChannelStateRequest>
 
-/** True for requests that come from a client's connection, false for those Centrifugo sends on its own. */
+/**
+ * True for requests that come from a client's connection, false for those Centrifugo sends on its own.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isClientRequest = (request: ProxyRequest): request is ClientRequest => "client" in request
 
-/** A forwarded header by name (case-insensitive), or `undefined`. */
+/**
+ * A forwarded header by name (case-insensitive), or `undefined`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const header = (request: { readonly headers: Headers }, name: string): string | undefined =>
   request.headers[name.toLowerCase()]

@@ -2,11 +2,16 @@
  * RPC routing: one `rpc` handler built from a record of methods.
  *
  * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handlers, Rpc } from "effect-centrifugo"
+ *
+ * declare const listNews: (page: number) => Effect.Effect<ReadonlyArray<{ readonly title: string }>>
+ *
  * const rpc = Rpc.router({
  *   ping: () => Effect.succeed("pong"),
- *   "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }, request) => listNews(page))
+ *   "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }) => listNews(page))
  * })
- * Handlers.layer({ rpc })
+ * const MyHandlers = Handlers.layer({ rpc })
  * ```
  *
  * A method answers the RPC result's `data` (any JSON value, `Payload.binary(...)`, or nothing), or a full
@@ -37,13 +42,21 @@ import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./Request.ts"
 
-/** One RPC method: from the request to the result data (or a full RPC reply). */
+/**
+ * One RPC method: from the request to the result data (or a full RPC reply).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Method<E = unknown, R = never> = (request: RpcRequest) => Effect.Effect<unknown, E, R>
 
 /**
  * `A` if a value of type `A` is JSON as it is (or a reply / `Payload` value), else `A` with `never` where it is not:
  * functions, bigints, symbols, Dates, Maps, Sets, byte arrays, regular expressions. `unknown` and `any` pass (they
  * cannot be checked before the value exists; the router checks it then).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Jsonable<A> = unknown extends A ? A
   : A extends Reply.RpcReply | Payload.Binary | Payload.RawJson ? A
@@ -61,7 +74,12 @@ export type Jsonable<A> = unknown extends A ? A
   : A extends object ? { [K in keyof A]: Jsonable<A[K]> }
   : never
 
-/** A method's result was not JSON (and had no `success` Schema to make it so, or the Schema's output was not). */
+/**
+ * A method's result was not JSON (and had no `success` Schema to make it so, or the Schema's output was not).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface RpcResultNotJson {
   readonly _tag: "RpcResultNotJson"
   readonly method: string
@@ -70,23 +88,60 @@ export interface RpcResultNotJson {
   readonly message: string
 }
 
-/** A method's result did not fit its `success` Schema. */
+/**
+ * A method's result did not fit its `success` Schema.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface RpcResultInvalid {
   readonly _tag: "RpcResultInvalid"
   readonly method: string
   readonly message: string
 }
 
+/**
+ * Options of `Rpc.method`: the `success` Schema that encodes the method's result for the reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MethodOptions<Success extends Schema.Top> {
   /** Encodes the result for the reply (so the method returns `Success["Type"]`, the client gets its encoded form). */
   readonly success: Success
 }
 
-/** Nothing when `A` is JSON as it is; otherwise a member no Effect has, so the method does not compile. */
+/**
+ * Nothing when `A` is JSON as it is; otherwise a member no Effect has, so the method does not compile.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type JsonResultCheck<A> = [A] extends [Jsonable<A>] ? unknown
   : { readonly "the result is not JSON: convert it, or pass Rpc.method a { success } Schema": Jsonable<A> }
 
-/** A method whose payload is decoded with `schema` first. Its result must be JSON as it is (see `Jsonable`). */
+/**
+ * A method whose payload is decoded with `schema` first. Its result must be JSON as it is (see `Jsonable`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Handlers, Rpc } from "effect-centrifugo"
+ *
+ * const Add = Schema.Struct({ a: Schema.Number, b: Schema.Number })
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: Rpc.router({
+ *     add: Rpc.method(Add, ({ a, b }) => Effect.succeed({ sum: a + b })),
+ *     // With `success`, the result is encoded by the Schema: the client gets the Date as an ISO string.
+ *     now: Rpc.method(Schema.Unknown, () => Effect.sync(() => new Date()), { success: Schema.DateFromString })
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export function method<S extends Schema.Top, A, E, R>(
   schema: S,
   handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<A, E, R> & JsonResultCheck<A>
@@ -183,12 +238,39 @@ const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcRe
   })
 }
 
+/**
+ * Options of `Rpc.router`: the answer to a method it does not know.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RouterOptions<R> {
   /** The answer for a method the router does not know. Default: error 104 "method not found: NAME". */
   readonly notFound?: (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, R>
 }
 
-/** One `rpc` handler dispatching on `request.method`. The method table is built once. */
+/**
+ * One `rpc` handler dispatching on `request.method`. The method table is built once.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, Reply, Rpc } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   rpc: Rpc.router(
+ *     {
+ *       ping: () => Effect.succeed("pong"),
+ *       whoami: (request) => Effect.succeed({ user: request.user })
+ *     },
+ *     { notFound: (request) => Effect.succeed(Reply.error(404, `no method ${request.method}`)) }
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const router = <const M extends AnyMethods, RNotFound = never>(
   methods: M & JsonMethods<M>,
   options: RouterOptions<RNotFound> = {}

@@ -2,6 +2,11 @@
  * Running N copies of the same main program on one machine, sharing the listening port(s).
  *
  * ```ts
+ * import { Layer } from "effect"
+ * import { type Handlers, ProxyServer, Workers } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
  * // main.ts: PROXY_WORKERS=4 node main.ts (or "auto": one per core); unset = 1 = an ordinary single process
  * Workers.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
  * ```
@@ -33,7 +38,7 @@
  * - The workers share nothing in memory: state kept per process (`TokenStorage.layerMemory`, in-memory stores) is
  *   per worker. See the README's "Scaling out".
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Duration from "effect/Duration"
@@ -44,6 +49,12 @@ import cluster, { type Worker } from "node:cluster"
 import { availableParallelism } from "node:os"
 import * as Main from "./Main.ts"
 
+/**
+ * Options of `Workers.run`: the number of workers, their restart back-off, and how long each may take to drain.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WorkersOptions {
   /**
    * How many worker processes. Default: the `PROXY_WORKERS` environment variable (a number, or `auto` for one per
@@ -63,10 +74,20 @@ export interface WorkersOptions {
   readonly shutdownTimeout?: Duration.Input
 }
 
-/** The environment variable with a worker's slot (1..count), set by the primary on each worker it starts. */
+/**
+ * The environment variable with a worker's slot (1..count), set by the primary on each worker it starts.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const WORKER_ID_ENV = "PROXY_WORKER_ID"
 
-/** The workers could not be started: an invalid count, or every worker failed before listening. */
+/**
+ * The workers could not be started: an invalid count, or every worker failed before listening.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface WorkersError {
   readonly _tag: "WorkersError"
   readonly message: string
@@ -77,7 +98,12 @@ export const WorkersError = (message: string): WorkersError => {
   return Object.defineProperty(error, "toString", { value: () => `WorkersError: ${message}`, enumerable: false })
 }
 
-/** This process's worker slot when it is a worker started by `Workers.run`, else undefined. */
+/**
+ * This process's worker slot when it is a worker started by `Workers.run`, else undefined.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const workerId = (): number | undefined => {
   if (!cluster.isWorker) return undefined
   const id = Number(process.env[WORKER_ID_ENV])
@@ -87,6 +113,23 @@ export const workerId = (): number | undefined => {
 /**
  * Runs `layer` as the main program in `count` processes sharing its port(s) (see the module's description);
  * with a count of 1, exactly `Main.run(layer)`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, ProxyServer, Reply, Workers } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Four processes sharing port 10001; connections are re-opened every 5 minutes so they spread over the workers.
+ * Workers.run(
+ *   ProxyServer.layer({ port: 10001, maxConnectionAge: "5 minutes" }).pipe(Layer.provide(MyHandlers)),
+ *   { count: 4 }
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
  */
 export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>, options: WorkersOptions = {}): void => {
   if (cluster.isWorker) {

@@ -3,12 +3,17 @@
  * read presence and history, and the rest of the 21 methods open-source Centrifugo v6.9.1 implements.
  *
  * ```ts
- * const publishNews = (news: News) =>
+ * import { Effect } from "effect"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const publishNews = (news: { readonly title: string }) =>
  *   Effect.gen(function*() {
  *     const api = yield* CentrifugoApi.CentrifugoApi
  *     const { offset, epoch } = yield* api.publish({ channel: "news", data: news })
+ *     return { offset, epoch }
  *   })
  * // main.ts: Layer.provide(CentrifugoApi.layerHttpConfig())   or   CentrifugoApi.layerGrpcConfig()
+ * const published = publishNews({ title: "Hello" }).pipe(Effect.provide(CentrifugoApi.layerHttpConfig()))
  * ```
  *
  * - Inputs are plain values: `data` is any JSON value (encoded for you) or `Payload.binary(bytes)`.
@@ -35,7 +40,12 @@ import type { WireObject } from "./wire.ts"
 // Errors
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Centrifugo answered the call with an error (e.g. 102 unknown channel, 107 bad request, 108 not available). */
+/**
+ * Centrifugo answered the call with an error (e.g. 102 unknown channel, 107 bad request, 108 not available).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface CentrifugoApiError {
   readonly _tag: "CentrifugoApiError"
   readonly method: string
@@ -43,14 +53,24 @@ export interface CentrifugoApiError {
   readonly message: string
 }
 
-/** The API key was refused (HTTP 401 / gRPC UNAUTHENTICATED). */
+/**
+ * The API key was refused (HTTP 401 / gRPC UNAUTHENTICATED).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface CentrifugoUnauthorized {
   readonly _tag: "CentrifugoUnauthorized"
   readonly method: string
   readonly message: string
 }
 
-/** The call did not get an answer: connection refused, timeout, or a response that is not Centrifugo's. */
+/**
+ * The call did not get an answer: connection refused, timeout, or a response that is not Centrifugo's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface CentrifugoTransportError {
   readonly _tag: "CentrifugoTransportError"
   readonly method: string
@@ -58,13 +78,37 @@ export interface CentrifugoTransportError {
   readonly cause?: unknown
 }
 
+/**
+ * Any failure of a server API call: an error answer, a refused API key, or no answer at all.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ApiFailure = CentrifugoApiError | CentrifugoUnauthorized | CentrifugoTransportError
 
 // Each prints as `Tag: message` (with its cause) in logs and causes; equality and JSON see only the fields.
+/**
+ * Builds the `CentrifugoApiError` of `method` from Centrifugo's error code and message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const apiError = (method: string, code: number, message: string): CentrifugoApiError =>
   named({ _tag: "CentrifugoApiError", method, code, message })
+/**
+ * Builds the `CentrifugoUnauthorized` failure of `method` (the API key was refused).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const unauthorized = (method: string, message: string): CentrifugoUnauthorized =>
   named({ _tag: "CentrifugoUnauthorized", method, message })
+/**
+ * Builds the `CentrifugoTransportError` of `method` (no usable answer), with its cause.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const transportError = (method: string, message: string, cause?: unknown): CentrifugoTransportError =>
   named({ _tag: "CentrifugoTransportError", method, message, ...(cause === undefined ? {} : { cause }) })
 
@@ -72,12 +116,23 @@ export const transportError = (method: string, message: string, cause?: unknown)
 // Inputs and results
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A stream position: the offset in a channel's history and the history's epoch. */
+/**
+ * A stream position: the offset in a channel's history and the history's epoch.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamPosition {
   readonly offset: number
   readonly epoch: string
 }
 
+/**
+ * Publication options shared by `publish` and `broadcast`: history, tags, idempotency key, delta and version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PublishOptions {
   /** Keep the publication out of history. Default: kept (unlike PHP's client, which skipped it for broadcasts). */
   readonly skipHistory?: boolean
@@ -89,28 +144,56 @@ export interface PublishOptions {
   readonly versionEpoch?: string
 }
 
+/**
+ * The input of `publish`: one channel, the data, and the publication options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PublishInput extends PublishOptions {
   readonly channel: string
   /** Any JSON value, or `Payload.binary(bytes)`. */
   readonly data: unknown
 }
 
+/**
+ * The input of `broadcast`: the channels, the data, and the publication options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BroadcastInput extends PublishOptions {
   readonly channels: ReadonlyArray<string>
   readonly data: unknown
 }
 
-/** Where a publication landed: empty when the channel keeps no history. */
+/**
+ * Where a publication landed: empty when the channel keeps no history.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PublishResult {
   readonly offset?: number
   readonly epoch?: string
 }
 
-/** One channel's outcome in a broadcast. */
+/**
+ * One channel's outcome in a broadcast.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BroadcastItem =
   | { readonly channel: string; readonly result: PublishResult }
   | { readonly channel: string; readonly error: { readonly code: number; readonly message: string } }
 
+/**
+ * Per-subscription overrides of the namespace's presence, join/leave, recovery and positioning options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SubscribeOverride {
   readonly presence?: boolean
   readonly joinLeave?: boolean
@@ -119,6 +202,12 @@ export interface SubscribeOverride {
   readonly forcePushJoinLeave?: boolean
 }
 
+/**
+ * The input of `subscribe`: subscribes a user's connections (or one client) to a channel, server-side.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SubscribeInput {
   readonly channel: string
   readonly user: string
@@ -133,6 +222,12 @@ export interface SubscribeInput {
   readonly override?: SubscribeOverride
 }
 
+/**
+ * The input of `unsubscribe`: unsubscribes a user's connections (or one client or session) from a channel.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface UnsubscribeInput {
   readonly channel: string
   readonly user: string
@@ -140,6 +235,12 @@ export interface UnsubscribeInput {
   readonly session?: string
 }
 
+/**
+ * The input of `disconnect`: disconnects a user's connections (or one client or session), with a code and reason.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DisconnectInput {
   readonly user: string
   readonly client?: string
@@ -150,6 +251,12 @@ export interface DisconnectInput {
   readonly disconnect?: { readonly code: number; readonly reason: string }
 }
 
+/**
+ * The input of `refresh`: sets a user's connection expiry or info, or expires it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RefreshInput {
   readonly user: string
   readonly client?: string
@@ -160,6 +267,12 @@ export interface RefreshInput {
   readonly info?: unknown
 }
 
+/**
+ * A connection as presence and history report it: user, client ID and connection/channel info.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClientInfo {
   readonly user: string
   readonly client: string
@@ -167,6 +280,12 @@ export interface ClientInfo {
   readonly chanInfo?: unknown
 }
 
+/**
+ * The input of `history`: the channel, how many publications, from which position, in which order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HistoryInput {
   readonly channel: string
   /** 0 (default) returns only the current position; -1 or more for publications. */
@@ -175,6 +294,12 @@ export interface HistoryInput {
   readonly reverse?: boolean
 }
 
+/**
+ * One publication in a channel's history: its data, publisher info, offset and tags.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HistoryPublication {
   readonly data: unknown
   readonly info?: ClientInfo
@@ -182,12 +307,24 @@ export interface HistoryPublication {
   readonly tags?: Readonly<Record<string, string>>
 }
 
+/**
+ * A channel's history: the publications asked for and the stream's current offset and epoch.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HistoryResult {
   readonly publications: ReadonlyArray<HistoryPublication>
   readonly offset: number
   readonly epoch: string
 }
 
+/**
+ * One Centrifugo node as `info` reports it: identity, version, counts of clients, users, channels and uptime.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NodeInfo {
   readonly uid: string
   readonly name: string
@@ -200,6 +337,12 @@ export interface NodeInfo {
   readonly process?: { readonly cpu: number; readonly rss: number }
 }
 
+/**
+ * The input of `mapPublish`: sets a key of a map channel, with its data and publication options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapPublishInput {
   readonly channel: string
   readonly key: string
@@ -214,6 +357,12 @@ export interface MapPublishInput {
   readonly keyMode?: "" | "if_new" | "if_exists"
 }
 
+/**
+ * The outcome of a map write: the stream position, or why the write was suppressed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapWriteResult {
   readonly offset?: number
   readonly epoch?: string
@@ -222,6 +371,12 @@ export interface MapWriteResult {
   readonly suppressReason?: string
 }
 
+/**
+ * One key's entry in a map channel's state or stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapEntry {
   readonly key: string
   readonly data: unknown
@@ -232,6 +387,12 @@ export interface MapEntry {
   readonly time?: number
 }
 
+/**
+ * The input of `mapReadState`: a page of a map channel's current keys, or one key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapReadStateInput {
   readonly channel: string
   readonly cursor?: string
@@ -241,6 +402,12 @@ export interface MapReadStateInput {
   readonly revision?: StreamPosition
 }
 
+/**
+ * The input of `mapReadStream`: a map channel's change stream from a position.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MapReadStreamInput {
   readonly channel: string
   readonly since?: StreamPosition
@@ -248,6 +415,12 @@ export interface MapReadStreamInput {
   readonly reverse?: boolean
 }
 
+/**
+ * The input of `sharedPollPublish`: pushes a new version of one key to a shared-poll channel's subscribers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SharedPollPublishInput {
   readonly channel: string
   readonly key: string
@@ -256,7 +429,12 @@ export interface SharedPollPublishInput {
   readonly epoch?: string
 }
 
-/** One command of a batch: the method name and its input. */
+/**
+ * One command of a batch: the method name and its input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BatchCommand =
   | { readonly publish: PublishInput }
   | { readonly broadcast: BroadcastInput }
@@ -271,7 +449,12 @@ export type BatchCommand =
   | { readonly channels: { readonly pattern?: string } }
   | { readonly rpc: { readonly method: string; readonly params?: unknown } }
 
-/** One reply of a batch, in command order: the method's wire result, or its error. */
+/**
+ * One reply of a batch, in command order: the method's wire result, or its error.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BatchReply =
   | { readonly result: unknown }
   | { readonly error: { readonly code: number; readonly message: string } }
@@ -282,6 +465,29 @@ export type BatchReply =
 
 type Call<I, O> = (input: I) => Effect.Effect<O, ApiFailure>
 
+/**
+ * Centrifugo's server API as a service: publish, broadcast, subscribe, disconnect, presence, history, maps, batch
+ * and info.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const announce = (text: string) =>
+ *   Effect.gen(function*() {
+ *     const api = yield* CentrifugoApi.CentrifugoApi
+ *     yield* api.publish({ channel: "news", data: { text }, idempotencyKey: `news-${text}` })
+ *     const { numUsers } = yield* api.presenceStats({ channel: "news" })
+ *     return numUsers
+ *   }).pipe(
+ *     Effect.catchTag("CentrifugoApiError", (error) => Effect.logWarning(`publish refused: ${error.code}`))
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface CentrifugoApi {
   readonly publish: Call<PublishInput, PublishResult>
   /** One message to many channels in one call; history kept unless `skipHistory`. Per-channel outcomes. */
@@ -327,6 +533,9 @@ export const CentrifugoApi: Context.Service<CentrifugoApi, CentrifugoApi> = Cont
 /**
  * A transport: one API method (snake_case, e.g. `presence_stats`) with its request in Centrifugo's JSON form, to
  * the method's `result` in the same form. It fails with `CentrifugoApiError` when Centrifugo answers an error.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Transport = (method: string, request: WireObject) => Effect.Effect<WireObject, ApiFailure>
 
@@ -360,6 +569,12 @@ const publishFields = (input: PublishOptions) =>
     version_epoch: input.versionEpoch
   })
 
+/**
+ * Each API method's input as Centrifugo's wire request (snake_case fields, payloads as `data` or `b64data`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const wireRequests = {
   publish: (i: PublishInput) => ({ channel: i.channel, ...payload("data", i.data), ...publishFields(i) }),
   broadcast: (i: BroadcastInput) => ({ channels: [...i.channels], ...payload("data", i.data), ...publishFields(i) }),
@@ -491,12 +706,23 @@ const entriesOf = (value: unknown): Array<[string, W]> =>
 // Building the service from a transport
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * Options of the service built on a transport: how often an idempotent publish is retried.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MakeOptions {
   /** Retries of an idempotent publish/broadcast after a transport error. Default 2. */
   readonly retries?: number
 }
 
-/** The service on top of a transport (what `layerHttp` and `layerGrpc` do; useful for your own transport). */
+/**
+ * The service on top of a transport (what `layerHttp` and `layerGrpc` do; useful for your own transport).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (rawTransport: Transport, options: MakeOptions = {}): CentrifugoApi => {
   // Spans and metrics for every call, retries included.
   const transport = observed(rawTransport)
@@ -607,6 +833,9 @@ export const make = (rawTransport: Transport, options: MakeOptions = {}): Centri
 /**
  * Broadcasts and fails unless every channel took the message: the helper for handlers that must not lose a
  * channel silently. History is kept unless `skipHistory` is set.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const broadcastAll = (
   input: BroadcastInput

@@ -3,7 +3,7 @@
  * handler's span when made inside one) and a count in `centrifugo_api_calls_total{method, outcome}`. The method is
  * the API method (a fixed set), so the label stays bounded.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

@@ -50,6 +50,12 @@ const unwrap = (method: string, body: unknown): Effect.Effect<WireObject, ApiFai
 // HTTP
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * Options of the HTTP transport: Centrifugo's URL, the API key and the per-call timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpOptions extends MakeOptions {
   /** Centrifugo's base URL, e.g. `http://127.0.0.1:8000` (the API is under `/api`). */
   readonly url: string
@@ -87,11 +93,34 @@ export const httpTransport = (options: HttpOptions) =>
     }
   })
 
-/** CentrifugoApi over HTTP; needs an `HttpClient` (see `layerHttpFetch`). */
+/**
+ * CentrifugoApi over HTTP; needs an `HttpClient` (see `layerHttpFetch`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const Api = CentrifugoApi.layerHttp({ url: "http://127.0.0.1:8000", key: "api-key", timeout: "2 seconds" })
+ * const program = Effect.flatMap(CentrifugoApi.CentrifugoApi, (api) => api.info()).pipe(
+ *   Effect.provide(Api),
+ *   Effect.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerHttp = (options: HttpOptions): Layer.Layer<CentrifugoApi, never, HttpClient.HttpClient> =>
   Layer.effect(CentrifugoApi, Effect.map(httpTransport(options), (transport) => make(transport, options)))
 
-/** CentrifugoApi over HTTP with the platform's `fetch`. */
+/**
+ * CentrifugoApi over HTTP with the platform's `fetch`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerHttpFetch = (options: HttpOptions): Layer.Layer<CentrifugoApi> =>
   layerHttp(options).pipe(Layer.provide(FetchHttpClient.layer))
 
@@ -99,12 +128,20 @@ export const layerHttpFetch = (options: HttpOptions): Layer.Layer<CentrifugoApi>
 // Disabled
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Centrifugo's own code for "not available", used for every call of a disabled API. */
+/**
+ * Centrifugo's own code for "not available", used for every call of a disabled API.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const NOT_CONFIGURED_CODE = 108
 
 /**
  * A CentrifugoApi that is switched off: every call fails with `CentrifugoApiError` code 108 and `reason` (e.g. which
  * setting is missing). For a backend that should start without a server API; nothing is retried.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerDisabled = (reason: string): Layer.Layer<CentrifugoApi> =>
   Layer.succeed(
@@ -114,6 +151,12 @@ export const layerDisabled = (reason: string): Layer.Layer<CentrifugoApi> =>
     })
   )
 
+/**
+ * Options of `layerHttpConfig`: whether a missing API key disables the API instead of failing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpConfigOptions {
   /**
    * Without `CENTRIFUGO_API_KEY`, start anyway with the API disabled (`layerDisabled`, one warning logged when the
@@ -127,6 +170,9 @@ const MISSING_KEY = "CENTRIFUGO_API_KEY is not set (set it, and CENTRIFUGO_API_U
 /**
  * `layerHttpFetch` configured from `CENTRIFUGO_API_URL` (default `http://127.0.0.1:8000`), `CENTRIFUGO_API_KEY`
  * (required, unless `optional`: then its absence disables the API) and `CENTRIFUGO_API_TIMEOUT` (default 5 seconds).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerHttpConfig = (options: HttpConfigOptions = {}): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
   Layer.unwrap(Effect.flatMap(
@@ -147,6 +193,12 @@ export const layerHttpConfig = (options: HttpConfigOptions = {}): Layer.Layer<Ce
 // gRPC
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * Options of the gRPC transport: Centrifugo's gRPC API address, key, per-call deadline and TLS credentials.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface GrpcOptions extends MakeOptions {
   /** `host:port` of Centrifugo's gRPC API (`grpc_api.port`, default 10000). */
   readonly address: string
@@ -248,7 +300,22 @@ export const grpcTransport = (options: GrpcOptions) =>
     }
   )
 
-/** CentrifugoApi over gRPC. */
+/**
+ * CentrifugoApi over gRPC.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { CentrifugoApi } from "effect-centrifugo"
+ *
+ * const Api = CentrifugoApi.layerGrpc({ address: "127.0.0.1:10000", key: "grpc-api-key" })
+ * const program = Effect.flatMap(CentrifugoApi.CentrifugoApi, (api) => api.publish({ channel: "news", data: "hi" }))
+ * const runnable = program.pipe(Effect.provide(Api))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerGrpc = (options: GrpcOptions): Layer.Layer<CentrifugoApi> =>
   Layer.effect(CentrifugoApi, Effect.map(grpcTransport(options), (transport) => make(transport, options)))
 
@@ -256,6 +323,9 @@ export const layerGrpc = (options: GrpcOptions): Layer.Layer<CentrifugoApi> =>
  * `layerGrpc` configured from `CENTRIFUGO_GRPC_API_ADDRESS` (default `127.0.0.1:10000`), `CENTRIFUGO_GRPC_API_KEY`
  * (optional), `CENTRIFUGO_GRPC_API_TIMEOUT` (default 5 seconds) and `CENTRIFUGO_GRPC_API_TLS` (default false:
  * plaintext; true: TLS with the system's roots).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerGrpcConfig = (): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
   Layer.unwrap(Effect.map(

@@ -54,6 +54,13 @@ import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 import * as Streams from "./streams.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
+/**
+ * Options of the gRPC proxy server: address, failure reply, call timeouts and shutdown, TLS and required credentials,
+ * limits, connection lifetime and keepalive, and the Centrifugo config to check at start.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ProxyServerOptions {
   /** Interface to bind. Default `0.0.0.0`. */
   readonly host?: string
@@ -126,7 +133,12 @@ export interface ProxyServerOptions {
   readonly keepaliveTimeout?: Duration.Input
 }
 
-/** The running server. */
+/**
+ * The running server.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface ProxyServer {
   /** The bound port (useful with `port: 0`). */
   readonly port: number
@@ -138,7 +150,12 @@ export const ProxyServer: Context.Service<ProxyServer, ProxyServer> = Context.Se
   "effect-centrifugo/ProxyServer"
 )
 
-/** The server could not start: it cannot bind, or its configuration is unsafe or invalid. */
+/**
+ * The server could not start: it cannot bind, or its configuration is unsafe or invalid.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface ProxyServerError {
   readonly _tag: "ProxyServerError"
   readonly message: string
@@ -153,6 +170,22 @@ type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 /**
  * The server as a scoped Layer: listening once built, shut down gracefully when its scope closes.
+ *
+ * @example
+ * ```ts
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, ProxyServer, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Point Centrifugo's gRPC proxies at this address (`grpc://backend:10001`).
+ * const Server = ProxyServer.layer({ port: 10001, shutdownTimeout: "10 seconds" }).pipe(Layer.provide(MyHandlers))
+ * Layer.launch(Server).pipe(NodeRuntime.runMain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer, ProxyServerError, Handlers> =>
   Layer.effect(ProxyServer, make(options))
@@ -160,7 +193,12 @@ export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer
 /** An option given as a value, or as a `Config` read when the Layer is built. */
 export type { Configurable } from "../internal/configurable.ts"
 
-/** `layerConfig`'s options: every option as a value or a `Config`. */
+/**
+ * `layerConfig`'s options: every option as a value or a `Config`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ProxyServerConfig = ConfigurableOptions<ProxyServerOptions>
 
 /**
@@ -173,6 +211,9 @@ export type ProxyServerConfig = ConfigurableOptions<ProxyServerOptions>
  * path of Centrifugo's config: mismatches with the handlers are logged at start).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   config: ProxyServerConfig = {}
@@ -269,7 +310,12 @@ const credentialsFromEnv = Effect.gen(function*() {
   return { key: key.value, value: value.value }
 })
 
-/** The check for `requireCredentials`: constant-time, on the first value of the lower-cased key. */
+/**
+ * The check for `requireCredentials`: constant-time, on the first value of the lower-cased key.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const credentialsCheck = (required: ProxyServerOptions["requireCredentials"]) => {
   if (required === undefined) return undefined
   const key = required.key.toLowerCase()

@@ -27,7 +27,7 @@
  * - `request.headers` holds what Centrifugo forwarded (`http_headers`, `emulated_headers`, `http.static_headers`),
  *   lower-cased, without the headers that only describe the HTTP message (host, content-length, ...).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as ByteSize from "effect/ByteSize"
 import * as Config from "effect/Config"
@@ -51,6 +51,13 @@ import * as Listener from "./listener.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
+/**
+ * Options of the HTTP proxy routes: path prefix, failure reply, call timeout, body limit and a required secret
+ * header.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpProxyRoutesOptions {
   /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
   readonly prefix?: string
@@ -73,6 +80,12 @@ export interface HttpProxyRoutesOptions {
   readonly requireHeader?: { readonly name: string; readonly value: Redacted.Redacted<string> | string }
 }
 
+/**
+ * Options of the standalone HTTP proxy server: the route options plus address, shutdown timeout and keep-alive.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpProxyOptions extends HttpProxyRoutesOptions {
   /** Interface to bind. Default `0.0.0.0`. */
   readonly host?: string
@@ -89,7 +102,12 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
   readonly keepAliveTimeout?: Duration.Input
 }
 
-/** The running standalone server. */
+/**
+ * The running standalone server.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface HttpProxy {
   /** The bound port (useful with `port: 0`). */
   readonly port: number
@@ -103,7 +121,12 @@ export const HttpProxy: Context.Service<HttpProxy, HttpProxy> = Context.Service<
   "effect-centrifugo/HttpProxy"
 )
 
-/** The HTTP proxy could not start: it cannot bind, or its configuration is unsafe or invalid. */
+/**
+ * The HTTP proxy could not start: it cannot bind, or its configuration is unsafe or invalid.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface HttpProxyError {
   readonly _tag: "HttpProxyError"
   readonly message: string
@@ -115,10 +138,20 @@ export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError
   return Object.defineProperty(error, "toString", { value: () => `HttpProxyError: ${message}`, enumerable: false })
 }
 
-/** The default body limit: 4 MiB, as the gRPC server's message limit. */
+/**
+ * The default body limit: 4 MiB, as the gRPC server's message limit.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_MAX_BODY_SIZE = 4 * 1024 * 1024
 
-/** The route paths of every event under `prefix`, e.g. `{ connect: "/centrifugo/connect", ... }`. */
+/**
+ * The route paths of every event under `prefix`, e.g. `{ connect: "/centrifugo/connect", ... }`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const paths = (prefix: string = DEFAULT_PREFIX): Readonly<Record<string, string>> =>
   Object.fromEntries(httpEvents.map((event) => [event.path, `${normalizePrefix(prefix)}/${event.path}`]))
 
@@ -216,9 +249,21 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
  * when `failureReply` or `requireHeader` is invalid.
  *
  * ```ts
+ * import { NodeHttpServer } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { HttpRouter, HttpServerResponse } from "effect/http"
+ * import { type Handlers, HttpProxy } from "effect-centrifugo"
+ * import { createServer } from "node:http"
+ *
+ * declare const MyHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const MyApiRoutes = HttpRouter.add("GET", "/api/health", HttpServerResponse.text("ok"))
  * const App = Layer.mergeAll(MyApiRoutes, HttpProxy.routes()).pipe(Layer.provide(MyHandlers))
- * HttpRouter.serve(App).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })))
+ * const Server = HttpRouter.serve(App).pipe(Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const routes = (
   options: HttpProxyRoutesOptions = {}
@@ -254,6 +299,20 @@ export const routes = (
  * The drain: `/readyz` turns 503 (and the gRPC health NOT_SERVING, when the `Readiness` is shared), the server stops
  * accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
  * for up to `shutdownTimeout`, after which their handlers are interrupted and they answer 503.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, HttpProxy, Main, Reply } from "effect-centrifugo"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ *
+ * // Centrifugo's HTTP proxies call http://backend:10002/centrifugo/connect, /centrifugo/rpc, ...
+ * Main.run(HttpProxy.layer({ port: 10002, timeout: "900 millis" }).pipe(Layer.provide(MyHandlers)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
   Layer.effect(HttpProxy, make(options))
@@ -339,6 +398,12 @@ const STATUS_FLUSH_TIMEOUT = Duration.seconds(1)
 /** An option given as a value, or as a `Config` read when the Layer is built. */
 export type { Configurable } from "../internal/configurable.ts"
 
+/**
+ * `layerConfig`'s options: every option of `HttpProxyOptions` as a value or a `Config`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
 
 /**
@@ -347,6 +412,9 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
  * 10 seconds), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
  * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
  * at start). Any option may be given as a value or a `Config` of your own instead.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   config: HttpProxyConfig = {}

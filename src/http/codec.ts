@@ -18,7 +18,7 @@
  * Decoding throws `BadBody` (not a request of the event: HTTP 400) or `InvalidJson` (a payload that is not JSON,
  * or nested too deeply: error 107); encoding throws a TypeError for a reply that cannot be sent.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"

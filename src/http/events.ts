@@ -2,7 +2,7 @@
  * The events Centrifugo v6.9.1 proxies over HTTP: the path of each (under the router's prefix) and its JSON codec.
  * Stream subscriptions and the PRO notifications (cache empty, channel state) are gRPC-only upstream.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
 import type { Headers, ProxyRequest } from "../Request.ts"

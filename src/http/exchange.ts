@@ -5,7 +5,7 @@
  * - `listener.ts`, the standalone server (a plain `node:http` request listener: the fastest way to run it);
  * - the `effect/http` routes of `HttpProxy.routes`, for mounting the proxy in an application's own router.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -3,7 +3,7 @@
  * `http.static_headers`), lower-cased as on gRPC, without the headers that only describe the HTTP message between
  * Centrifugo and us (gRPC never shows those either).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type * as Request from "../Request.ts"
 

@@ -8,7 +8,7 @@
  * other body takes the splitter, which cuts the body into fields without parsing their values, so it can say which
  * field is wrong (400), which payload is not JSON or too deep (107), and accept fields the codec never reads.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import {
   BACKSLASH,

@@ -9,7 +9,7 @@
  * - interrupts the handler's fiber when the request's connection closes before the answer (Centrifugo gave up);
  * - tracks in-flight fibers, for the drain.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"

@@ -2,7 +2,7 @@
  * The shared secret of HTTP proxies: Centrifugo has no per-call credentials for HTTP, so a secret travels as a
  * static header (`http.static_headers`) and every request must carry its exact value.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"

@@ -3,7 +3,7 @@
  * Centrifugo config the server is meant for, warn about each proxy that reaches no handler (its calls would answer
  * UNIMPLEMENTED) and each handler no proxy reaches. Transport-neutral: a server calls it once it is listening.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"

@@ -6,7 +6,7 @@
  * without a result), and cache-empty notifications have none: a failure there is answered with a transport-level
  * failure instead (gRPC INTERNAL, HTTP 500), which Centrifugo treats as "try again later" (refresh: extend by 60 s).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { EventName } from "../Handlers.ts"
 import type { ProxyRequest } from "../Request.ts"

@@ -2,7 +2,7 @@
  * The bytes of JSON's structure, for the scanners that read JSON text without parsing it: the depth check on
  * request payloads (`Payload.nestsDeeperThan`) and the HTTP body splitter (`src/http/json.ts`).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const SPACE = 0x20
 export const TAB = 0x09

@@ -3,7 +3,7 @@
  * characters are escaped, so a method named `x\n[00:00:00.000] ERROR ...` cannot forge a line of its own in a
  * line-oriented log, and very long values are cut, so a 4 MiB channel name does not become a 4 MiB log line.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 /** Longest client-supplied value written to a log line, in UTF-16 units. */

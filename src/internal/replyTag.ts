@@ -2,7 +2,7 @@
  * The check both codecs make before encoding a reply: a handler written in JavaScript (or cast) may answer another
  * event's reply, which no wire form can carry. The codec's TypeError becomes the failure reply and a log line.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 const describe = (value: unknown): string =>

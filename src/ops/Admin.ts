@@ -4,13 +4,18 @@
  * with Centrifugo's traffic. Served by `effect/http` on `@effect/platform-node`'s HTTP server.
  *
  * ```ts
- * Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
+ * import { Layer } from "effect"
+ * import { Admin, type Handlers, ProxyServer, Readiness } from "effect-centrifugo"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const Server = Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
  *   Layer.provide(AppHandlers),
- *   Layer.provide(Readiness.layer())   // shared: /readyz answers 503 as soon as the proxy server drains
+ *   Layer.provide(Readiness.layer()) // shared: /readyz answers 503 as soon as the proxy server drains
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -25,6 +30,12 @@ import * as Metrics from "./Metrics.ts"
 import * as Probes from "./Probes.ts"
 import type { Readiness } from "./Readiness.ts"
 
+/**
+ * Options of the admin server: the address it binds and the path of its Prometheus endpoint.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AdminOptions {
   /** Interface to bind. Default `0.0.0.0` (probes and scrapes come from outside the pod). */
   readonly host?: string
@@ -34,7 +45,12 @@ export interface AdminOptions {
   readonly metricsPath?: `/${string}`
 }
 
-/** The running admin server. */
+/**
+ * The running admin server.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface AdminServer {
   readonly port: number
   /** `http://host:port` */
@@ -45,7 +61,12 @@ export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Se
   "effect-centrifugo/AdminServer"
 )
 
-/** The admin server as a scoped Layer: listening once built, closed with its scope. */
+/**
+ * The admin server as a scoped Layer: listening once built, closed with its scope.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
   const host = options.host ?? "0.0.0.0"
   const routes = Layer.mergeAll(
@@ -75,6 +96,9 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
 
 /**
  * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `0.0.0.0`); nothing otherwise.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
   Layer.unwrap(Effect.map(

@@ -16,7 +16,7 @@
  * of generating code from `health.proto`: the wire facts are `HealthCheckRequest { string service = 1; }` and
  * `HealthCheckResponse { ServingStatus status = 1; }` (UNKNOWN 0, SERVING 1, NOT_SERVING 2, SERVICE_UNKNOWN 3).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire"
 import * as grpc from "@grpc/grpc-js"
@@ -26,12 +26,28 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type { Readiness } from "./Readiness.ts"
 
-/** The health service's full name. */
+/**
+ * The health service's full name.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const SERVICE = "grpc.health.v1.Health"
 
-/** The service name a liveness probe asks for: SERVING as long as the server answers. */
+/**
+ * The service name a liveness probe asks for: SERVING as long as the server answers.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const LIVENESS = "liveness"
 
+/**
+ * The health protocol's serving states, by name (`SERVING`, `NOT_SERVING`, ...), with their wire numbers.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const ServingStatus = {
   UNKNOWN: 0,
   SERVING: 1,
@@ -40,7 +56,12 @@ export const ServingStatus = {
 } as const
 export type ServingStatus = typeof ServingStatus[keyof typeof ServingStatus]
 
-/** `HealthCheckRequest.service`; throws on bytes that are not a valid message. */
+/**
+ * `HealthCheckRequest.service`; throws on bytes that are not a valid message.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const decodeRequest = (bytes: Uint8Array): string => {
   const reader = new BinaryReader(bytes)
   let service = ""
@@ -52,7 +73,12 @@ export const decodeRequest = (bytes: Uint8Array): string => {
   return service
 }
 
-/** A `HealthCheckResponse` with `status`. */
+/**
+ * A `HealthCheckResponse` with `status`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const encodeResponse = (status: ServingStatus): Buffer => {
   const writer = new BinaryWriter()
   // proto3: the default (UNKNOWN) is not written.
@@ -62,6 +88,12 @@ export const encodeResponse = (status: ServingStatus): Buffer => {
 
 type Run = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
+/**
+ * Options of the health service: the readiness it reports, the service names it answers, and the Watch interval.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HealthOptions {
   readonly readiness: Readiness
   /** Service names answered like `""` (the proxy service). */
@@ -71,6 +103,12 @@ export interface HealthOptions {
   readonly watchInterval?: Duration.Input
 }
 
+/**
+ * The health service ready to add to a grpc-js server: its definition, implementation, and `close` for shutdown.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HealthService {
   readonly definition: grpc.ServiceDefinition
   readonly implementation: grpc.UntypedServiceImplementation
@@ -92,6 +130,12 @@ const method = (name: string, responseStream: boolean): grpc.MethodDefinition<Bu
 const unavailable = (details: string): grpc.ServerErrorResponse =>
   Object.assign(new Error(details), { code: grpc.status.UNAVAILABLE, details })
 
+/**
+ * Builds the `grpc.health.v1.Health` service (Check and Watch) answering from `options.readiness`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: HealthOptions): HealthService => {
   const { readiness, run } = options
   const known = new Set(["", ...options.services])

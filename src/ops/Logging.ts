@@ -6,7 +6,7 @@
  * annotations, so a log line leads to its trace. Every call's lines already carry `event`, `client`, `user` and
  * `channel`/`method` (escaped client text); secrets (proxy credentials, tokens, API keys) are never logged.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -21,6 +21,12 @@ import * as Tracer from "effect/Tracer"
 
 const LogLevelNames = LogLevel.values
 
+/**
+ * The log line formats: one JSON object per line, logfmt, or Effect's pretty output.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Format = "json" | "logfmt" | "pretty"
 
 /** The current span's ids, when the line is written inside one. */
@@ -29,7 +35,12 @@ const traceOf = (fiber: { readonly context: Context.Context<never> }) => {
   return span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId }
 }
 
-/** One JSON object per line: Effect's structured form, with `traceId`/`spanId` among the annotations. */
+/**
+ * One JSON object per line: Effect's structured form, with `traceId`/`spanId` among the annotations.
+ *
+ * @since 0.1.0
+ * @category loggers
+ */
 export const formatJson: Logger.Logger<unknown, string> = Logger.make((options) => {
   const structured = Logger.formatStructured.log(options)
   const trace = traceOf(options.fiber)
@@ -38,13 +49,24 @@ export const formatJson: Logger.Logger<unknown, string> = Logger.make((options) 
   )
 })
 
-/** logfmt: Effect's line, then `traceId=... spanId=...` inside a span. */
+/**
+ * logfmt: Effect's line, then `traceId=... spanId=...` inside a span.
+ *
+ * @since 0.1.0
+ * @category loggers
+ */
 export const formatLogFmt: Logger.Logger<unknown, string> = Logger.make((options) => {
   const line = Logger.formatLogFmt.log(options)
   const trace = traceOf(options.fiber)
   return trace === undefined ? line : `${line} traceId=${trace.traceId} spanId=${trace.spanId}`
 })
 
+/**
+ * Options of `Logging.layer`: the line format, the minimum level, and where lines are written.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LoggingOptions {
   readonly format?: Format
   readonly level?: LogLevel.LogLevel
@@ -52,7 +74,12 @@ export interface LoggingOptions {
   readonly write?: (line: string) => void
 }
 
-/** Replaces the default logger with one in `format`, and sets the minimum level. */
+/**
+ * Replaces the default logger with one in `format`, and sets the minimum level.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: LoggingOptions = {}): Layer.Layer<never> => {
   const format = options.format ?? "pretty"
   const write = options.write
@@ -80,7 +107,12 @@ const levelConfig = Config.String("LOG_LEVEL").pipe(
   Config.mapEffect((text) => Config.LogLevel("LOG_LEVEL").parse(ConfigProvider.fromEnv({ env: { LOG_LEVEL: canonicalLevel(text) } })))
 )
 
-/** `layer` from `LOG_FORMAT` (default `pretty`) and `LOG_LEVEL` (default `Info`; any case, `warning` = `Warn`). */
+/**
+ * `layer` from `LOG_FORMAT` (default `pretty`) and `LOG_LEVEL` (default `Info`; any case, `warning` = `Warn`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.map(
     Config.all({

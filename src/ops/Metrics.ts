@@ -18,7 +18,7 @@
  * `text` renders everything in Effect's metric registry with `PrometheusMetrics` from `effect/observability`;
  * `route` serves it as `GET /metrics` on an `effect/http` router.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -29,7 +29,12 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 
-/** Upper bounds of the call-duration buckets, in seconds: 0.5 ms to 10 s (Centrifugo's proxy timeouts are ~1 s). */
+/**
+ * Upper bounds of the call-duration buckets, in seconds: 0.5 ms to 10 s (Centrifugo's proxy timeouts are ~1 s).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DURATION_BUCKETS: ReadonlyArray<number> = [
   0.0005,
   0.001,
@@ -46,40 +51,95 @@ export const DURATION_BUCKETS: ReadonlyArray<number> = [
   10
 ]
 
-/** Calls answered, by `event` and `outcome` (and RPC `method` when the interceptor knows the methods). */
+/**
+ * Calls answered, by `event` and `outcome` (and RPC `method` when the interceptor knows the methods).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const callsTotal = Metric.counter("centrifugo_proxy_calls_total", {
   description: "Proxy calls answered, by event and outcome"
 })
 
-/** Time to answer a call, in seconds, by `event`. */
+/**
+ * Time to answer a call, in seconds, by `event`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const callDuration = Metric.histogram("centrifugo_proxy_call_duration_seconds", {
   description: "Time from a proxy call's arrival at the handler to its answer, in seconds",
   boundaries: DURATION_BUCKETS
 })
 
-/** Calls being handled right now, by `event`. */
+/**
+ * Calls being handled right now, by `event`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const callsInFlight = Metric.gauge("centrifugo_proxy_calls_in_flight", {
   description: "Proxy calls being handled, by event"
 })
 
-/** Stream subscriptions (SubscribeUnidirectional / SubscribeBidirectional calls) open right now. */
+/**
+ * Stream subscriptions (SubscribeUnidirectional / SubscribeBidirectional calls) open right now.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const streamsOpen = Metric.gauge("centrifugo_proxy_stream_subscriptions_open", {
   description: "Open stream subscriptions, by event"
 })
 
-/** Calls of Centrifugo's server API, by API `method` and `outcome`. */
+/**
+ * Calls of Centrifugo's server API, by API `method` and `outcome`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const apiCallsTotal = Metric.counter("centrifugo_api_calls_total", {
   description: "Calls of Centrifugo's server API, by method and outcome"
 })
 
+/**
+ * The process's resident set size, in bytes (`process_resident_memory_bytes`), sampled at each scrape.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const residentMemory = Metric.gauge("process_resident_memory_bytes", {
   description: "Resident set size of the process, in bytes"
 })
+/**
+ * The V8 heap in use, in bytes (`nodejs_heap_used_bytes`), sampled at each scrape.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const heapUsed = Metric.gauge("nodejs_heap_used_bytes", { description: "V8 heap in use, in bytes" })
+/**
+ * The V8 heap allocated, in bytes (`nodejs_heap_total_bytes`), sampled at each scrape.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const heapTotal = Metric.gauge("nodejs_heap_total_bytes", { description: "V8 heap allocated, in bytes" })
+/**
+ * The 99th percentile of the event-loop delay since the previous scrape, in seconds.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const eventLoopDelayP99 = Metric.gauge("nodejs_eventloop_delay_p99_seconds", {
   description: "99th percentile of the event-loop delay since the previous scrape, in seconds"
 })
+/**
+ * The longest event-loop delay since the previous scrape, in seconds.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const eventLoopDelayMax = Metric.gauge("nodejs_eventloop_delay_max_seconds", {
   description: "Longest event-loop delay since the previous scrape, in seconds"
 })
@@ -87,6 +147,9 @@ export const eventLoopDelayMax = Metric.gauge("nodejs_eventloop_delay_max_second
 /**
  * Samples the process metrics into their gauges. The event-loop delay is measured by a monitor that runs for the
  * scope's lifetime and is reset at each sample, so each scrape sees the delay of its own interval.
+ *
+ * @since 0.1.0
+ * @category metrics
  */
 export const processSampler: Effect.Effect<Effect.Effect<void>, never, Scope.Scope> = Effect.map(
   Effect.acquireRelease(
@@ -114,16 +177,29 @@ export const processSampler: Effect.Effect<Effect.Effect<void>, never, Scope.Sco
     })
 )
 
-/** `text/plain; version=0.0.4`: the Prometheus exposition format's content type. */
+/**
+ * `text/plain; version=0.0.4`: the Prometheus exposition format's content type.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-/** Every metric in Effect's registry as Prometheus text, after sampling the process metrics with `sample`. */
+/**
+ * Every metric in Effect's registry as Prometheus text, after sampling the process metrics with `sample`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const text = (sample: Effect.Effect<void> = Effect.void): Effect.Effect<string> =>
   Effect.andThen(sample, PrometheusMetrics.format())
 
 /**
  * `GET /metrics` (or `path`) on the `effect/http` router: Prometheus text of Effect's metrics with the process
  * metrics sampled at each scrape. Mount it on any router (the admin server does).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const route = (options: { readonly path?: `/${string}` } = {}): Layer.Layer<never, never, HttpRouter.HttpRouter> =>
   Layer.effectDiscard(Effect.gen(function*() {

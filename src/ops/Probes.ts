@@ -6,7 +6,7 @@
  * - `GET /readyz` (readiness): `200 ready`, or `503` with the reason (`draining`, or the readiness check's failure)
  *   from the moment a server sharing the `Readiness` starts its drain.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -14,10 +14,27 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { Readiness } from "./Readiness.ts"
 
+/**
+ * The path of the liveness probe: `/healthz`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const LIVE_PATH = "/healthz"
+/**
+ * The path of the readiness probe: `/readyz`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const READY_PATH = "/readyz"
 
-/** `/healthz` and `/readyz` on the router, answering from the `Readiness` in context. */
+/**
+ * `/healthz` and `/readyz` on the router, answering from the `Readiness` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const routes: Layer.Layer<never, never, HttpRouter.HttpRouter | Readiness> = Layer.effectDiscard(
   Effect.gen(function*() {
     const router = yield* HttpRouter.HttpRouter

@@ -7,14 +7,23 @@
  * make the process not ready too; liveness never depends on it (a slow database must not get the pod restarted).
  *
  * ```ts
- * const Ready = Readiness.layer({ check: Effect.flatMap(Db, (db) => db.ping) })
- * Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(Layer.provide(Ready))
+ * import { Effect, Layer } from "effect"
+ * import { Admin, type Handlers, ProxyServer, Readiness } from "effect-centrifugo"
+ *
+ * declare const pingDatabase: Effect.Effect<void, Error>
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ *
+ * const Ready = Readiness.layer({ check: pingDatabase })
+ * const Server = Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
+ *   Layer.provide(AppHandlers),
+ *   Layer.provide(Ready)
+ * )
  * ```
  *
  * Servers built without a `Readiness` in context keep a private one (so their health service still turns
  * NOT_SERVING on shutdown); provide one to share it with the admin server.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -22,13 +31,24 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-/** The answer of a readiness check. */
+/**
+ * The answer of a readiness check.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Status {
   readonly ready: boolean
   /** Why not, when not ready: `draining`, or the check's failure. */
   readonly reason?: string
 }
 
+/**
+ * The process's shared ready/draining state: probes and health checks read it, servers start their drain with it.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface Readiness {
   /** True once a drain started: never false again in this process. */
   readonly isDraining: () => boolean
@@ -42,6 +62,12 @@ export interface Readiness {
 
 export const Readiness: Context.Service<Readiness, Readiness> = Context.Service<Readiness>("effect-centrifugo/Readiness")
 
+/**
+ * Options of the readiness state: the user's readiness check and its timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReadinessOptions {
   /**
    * Must succeed for the process to be ready; its failure (or defect) makes it not ready, with the failure as the
@@ -60,7 +86,12 @@ const describe = (cause: Cause.Cause<unknown>): string => {
   return String(error)
 }
 
-/** A fresh readiness state (what `layer` provides). */
+/**
+ * A fresh readiness state (what `layer` provides).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: ReadinessOptions = {}): Readiness => {
   let draining = false
   const listeners = new Set<() => void>()
@@ -96,11 +127,21 @@ export const make = (options: ReadinessOptions = {}): Readiness => {
   }
 }
 
-/** A readiness state shared by everything built with this Layer. */
+/**
+ * A readiness state shared by everything built with this Layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: ReadinessOptions = {}): Layer.Layer<Readiness> =>
   Layer.sync(Readiness, () => make(options))
 
-/** The `Readiness` in context, or a private one when none was provided. */
+/**
+ * The `Readiness` in context, or a private one when none was provided.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const currentOrPrivate: Effect.Effect<Readiness> = Effect.map(
   Effect.serviceOption(Readiness),
   (found) => found._tag === "Some" ? found.value : make()

@@ -12,7 +12,7 @@
  * - `traceparent(span)`: the header value that continues the current trace in a call to another service
  *   (`CentrifugoApi` sends it to Centrifugo).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import type * as Duration from "effect/Duration"
@@ -26,16 +26,32 @@ import * as HttpTraceContext from "effect/http/HttpTraceContext"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import * as OtlpTracer from "effect/observability/OtlpTracer"
 
-/** The W3C `traceparent` value of a span: `00-<trace id>-<span id>-<flags>`. */
+/**
+ * The W3C `traceparent` value of a span: `00-<trace id>-<span id>-<flags>`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const traceparent = (span: Tracer.AnySpan): string =>
   `00-${span.traceId.padStart(32, "0")}-${span.spanId}-${span.sampled ? "01" : "00"}`
 
-/** The span a valid `traceparent` header names, as a parent for a local span; undefined without a valid one. */
+/**
+ * The span a valid `traceparent` header names, as a parent for a local span; undefined without a valid one.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parentOf = (headers: Readonly<Record<string, string>>): Tracer.ExternalSpan | undefined =>
   headers.traceparent === undefined
     ? undefined
     : Option.getOrUndefined(HttpTraceContext.w3c(headers as unknown as Headers.Headers))
 
+/**
+ * Options of the OTLP trace exporter: endpoint, service name and version, protocol, headers and export interval.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OtlpOptions {
   /** The traces endpoint, e.g. `http://collector:4318/v1/traces`. */
   readonly url: string
@@ -47,7 +63,12 @@ export interface OtlpOptions {
   readonly exportInterval?: Duration.Input
 }
 
-/** Spans exported to `options.url` over OTLP/HTTP with the platform's `fetch`. */
+/**
+ * Spans exported to `options.url` over OTLP/HTTP with the platform's `fetch`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: OtlpOptions): Layer.Layer<never> =>
   OtlpTracer.layer({
       url: options.url,
@@ -73,7 +94,12 @@ const parseHeaders = (text: string): Record<string, string> => {
   return headers
 }
 
-/** The OTLP trace exporter from the standard `OTEL_*` variables (see the module comment); nothing without them. */
+/**
+ * The OTLP trace exporter from the standard `OTEL_*` variables (see the module comment); nothing without them.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (): Layer.Layer<never, Config.ConfigError> =>
   Layer.unwrap(Effect.map(
     Config.all({

@@ -39,7 +39,12 @@ import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Reply from "../Reply.ts"
 import type { RpcRequest } from "../Request.ts"
 
-/** An HTTP response as the bridge reports it. */
+/**
+ * An HTTP response as the bridge reports it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpResult {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
@@ -47,6 +52,12 @@ export interface HttpResult {
   readonly body: unknown
 }
 
+/**
+ * The application's own HTTP app as a service: runs a `Request` through it in-process and reports the response.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface Http {
   /** Runs one request through the app, in-process. */
   readonly request: (request: globalThis.Request) => Effect.Effect<HttpResult>
@@ -68,6 +79,22 @@ const readResult = (response: globalThis.Response): Effect.Effect<HttpResult> =>
 /**
  * The `Http` service from an `HttpRouter` app Layer (routes made with `HttpRouter.add`, ...). The app is built
  * once, with the Layer; each request runs in its own scope.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { HttpRouter, HttpServerResponse } from "effect/http"
+ * import { Handlers, Http } from "effect-centrifugo"
+ *
+ * const Routes = HttpRouter.add("GET", "/news/:id", Effect.map(HttpRouter.params, ({ id }) =>
+ *   HttpServerResponse.jsonUnsafe({ id, title: "Hello" })))
+ *
+ * // A client's `rpc("get:news/1", {})` gets `{ status: 200, body: { id: "1", title: "Hello" } }`.
+ * const MyHandlers = Handlers.layer({ rpc: Http.rpc }).pipe(Layer.provide(Http.layer(Routes)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = <A, E, R>(
   app: Layer.Layer<A, E, R>
@@ -172,7 +199,12 @@ const forwardedHeaders = (from: Readonly<Record<string, string>>): Headers => {
   return headers
 }
 
-/** The in-process HTTP request for an RPC call named `method:uri`, or the error reply when there is none. */
+/**
+ * The in-process HTTP request for an RPC call named `method:uri`, or the error reply when there is none.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.ErrorReply => {
   const separator = request.method.indexOf(":")
   if (separator <= 0) {
@@ -211,7 +243,12 @@ export const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.E
   }
 }
 
-/** An `rpc` handler forwarding `method:uri` calls to the `Http` app; the result is `{ status, body }`. */
+/**
+ * An `rpc` handler forwarding `method:uri` calls to the `Http` app; the result is `{ status, body }`.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
 export const rpc = (request: RpcRequest): Effect.Effect<Reply.RpcReply, never, Http> => {
   const httpRequest = toHttpRequest(request)
   if (Reply.isRejection(httpRequest)) {

@@ -34,7 +34,12 @@ import * as Redacted from "effect/Redacted"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { named } from "../internal/tagged.ts"
 
-/** Whom a token stands for. */
+/**
+ * Whom a token stands for.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TokenPayload {
   readonly user: string
   /** Anything else the token carries (roles, tenant...). */
@@ -43,7 +48,12 @@ export interface TokenPayload {
   readonly expiresAt?: number
 }
 
-/** A token that does not stand for anyone (any more). */
+/**
+ * A token that does not stand for anyone (any more).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface TokenRejected {
   readonly _tag: "TokenRejected"
   /** `not-yet-valid`: a JWT whose `nbf` (not before) is still in the future. */
@@ -51,15 +61,48 @@ export interface TokenRejected {
   readonly message: string
 }
 
-/** Prints as `TokenRejected: <message>` in logs and causes. */
+/**
+ * Prints as `TokenRejected: <message>` in logs and causes.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const tokenRejected = (reason: TokenRejected["reason"], message: string): TokenRejected =>
   named({ _tag: "TokenRejected", reason, message })
 
+/**
+ * Options of `TokenStorage.issue`: how long the new token is valid.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface IssueOptions {
   /** How long the token is valid; default: the storage's default TTL. */
   readonly ttl?: Duration.Input
 }
 
+/**
+ * Turns tokens into users (`load`) and users into tokens (`issue`); `Auth.authenticate` reads it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TokenStorage } from "effect-centrifugo"
+ *
+ * // A login endpoint mints a token; Auth.authenticate loads it on connect.
+ * const login = (user: string) =>
+ *   Effect.gen(function*() {
+ *     const tokens = yield* TokenStorage.TokenStorage
+ *     return yield* tokens.issue({ user, claims: { role: "reader" } }, { ttl: "15 minutes" })
+ *   })
+ *
+ * const checked = (token: string) =>
+ *   Effect.flatMap(TokenStorage.TokenStorage, (tokens) => tokens.load(token)) // fails with TokenRejected
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface TokenStorage {
   readonly load: (token: string) => Effect.Effect<TokenPayload, TokenRejected>
   readonly issue: (
@@ -84,6 +127,20 @@ const expiresAt = (now: number, ttl: Duration.Input | undefined): number | undef
 /**
  * Tokens in a Map: `layerMemory({ "demo-token": { user: "alice", claims: {} } })`. Issued tokens are 32 random
  * bytes, hex. Expiry (`expiresAt`) is checked against Effect's Clock, so `TestClock` drives it in tests.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { Auth, type Handlers, TokenStorage } from "effect-centrifugo"
+ *
+ * declare const MyHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ *
+ * const Tokens = TokenStorage.layerMemory({ "token-of-alice": { user: "alice", claims: { admin: true } } })
+ * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerMemory = (
   initial: Readonly<Record<string, TokenPayload>> = {},
@@ -149,6 +206,12 @@ const parseSegment = (segment: string): unknown => {
 /** The time claims this storage reads; when present each must be a finite number (RFC 7519 NumericDate). */
 const TIME_CLAIMS = ["exp", "nbf", "iat"] as const
 
+/**
+ * Options of the HS256 JWT storage: the secret, the lifetime of issued tokens and the clock skew tolerated.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface JwtOptions {
   /** The HMAC secret; at least 32 bytes is advisable. */
   readonly secret: Redacted.Redacted<string> | string
@@ -161,7 +224,12 @@ export interface JwtOptions {
   readonly clockSkew?: Duration.Input
 }
 
-/** The JWT implementation on its own, for use outside a Layer (e.g. to mint tokens in a login endpoint). */
+/**
+ * The JWT implementation on its own, for use outside a Layer (e.g. to mint tokens in a login endpoint).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeJwt = (options: JwtOptions): TokenStorage => {
   const secret = Buffer.from(typeof options.secret === "string" ? options.secret : Redacted.value(options.secret), "utf8")
   if (secret.length === 0) throw new RangeError("TokenStorage JWT secret must not be empty")
@@ -227,11 +295,31 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
   }
 }
 
+/**
+ * The HS256 JWT storage as a Layer, from options given in code.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { Auth, type Handlers, TokenStorage } from "effect-centrifugo"
+ *
+ * declare const MyHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ *
+ * const Tokens = TokenStorage.layerJwt({ secret: Redacted.make("a secret of at least 32 bytes ....."), ttl: "1 hour" })
+ * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerJwt = (options: JwtOptions): Layer.Layer<TokenStorage> => Layer.sync(TokenStorage, () => makeJwt(options))
 
 /**
  * `layerJwt` configured from `TOKEN_HMAC_SECRET` (required), `TOKEN_TTL` (a duration, default 1 hour) and
  * `TOKEN_CLOCK_SKEW` (a duration, default 0: see `JwtOptions.clockSkew`).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerJwtConfig = (): Layer.Layer<TokenStorage, Config.ConfigError> =>
   Layer.effect(

@@ -2,13 +2,16 @@
  * TopicRegistry: who may subscribe to which channel, as rules from channel patterns to authorization effects.
  *
  * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers, TopicRegistry } from "effect-centrifugo"
+ *
  * const Topics = TopicRegistry.layer([
  *   TopicRegistry.rule("public", () => Effect.succeed(true)),
  *   TopicRegistry.rule("user.{uuid}", ({ params, user }) => Effect.succeed(params.uuid === user)),
  *   TopicRegistry.rule("topic", ({ request }) => Effect.succeed(request.headers.secret === "secret")),
  *   TopicRegistry.rule("news[.{lang}]", ({ params }) => Effect.succeed(params.lang !== "xx"))
  * ])
- * Handlers.layer({ subscribe: TopicRegistry.subscribe })   // requires TopicRegistry
+ * const MyHandlers = Handlers.layer({ subscribe: TopicRegistry.subscribe }) // requires TopicRegistry
  * ```
  *
  * Patterns:
@@ -39,6 +42,12 @@ import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
 import type { SubscribeRequest } from "../Request.ts"
 
+/**
+ * What a rule's `authorize` sees: the pattern's parameters, the channel, the user and the subscribe request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TopicContext {
   readonly params: Readonly<Record<string, string>>
   readonly channel: string
@@ -46,25 +55,53 @@ export interface TopicContext {
   readonly request: SubscribeRequest
 }
 
-/** A rule's answer: allow, deny (103), or the subscribe reply itself. */
+/**
+ * A rule's answer: allow, deny (103), or the subscribe reply itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Decision = boolean | Reply.SubscribeReply
 
+/**
+ * One channel pattern and the function that authorizes subscriptions to channels it matches.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Rule<R> {
   readonly pattern: string
   readonly authorize: (context: TopicContext) => Effect.Effect<Decision, unknown, R>
 }
 
+/**
+ * Pairs a channel pattern (such as `chat.{room}`) with the function that authorizes subscriptions to it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const rule = <R = never>(
   pattern: string,
   authorize: (context: TopicContext) => Effect.Effect<Decision, unknown, R>
 ): Rule<R> => ({ pattern, authorize })
 
-/** The first rule whose pattern matches, with its parameters. */
+/**
+ * The first rule whose pattern matches, with its parameters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Match {
   readonly pattern: string
   readonly params: Readonly<Record<string, string>>
 }
 
+/**
+ * The channel authorization service: finds the rule matching a channel and authorizes subscribe requests with it.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export interface TopicRegistry {
   readonly match: (channel: string) => Match | undefined
   readonly authorize: (request: SubscribeRequest) => Effect.Effect<Reply.SubscribeReply, unknown>
@@ -74,6 +111,12 @@ export const TopicRegistry: Context.Service<TopicRegistry, TopicRegistry> = Cont
   "effect-centrifugo/TopicRegistry"
 )
 
+/**
+ * A channel pattern that does not compile, with the reason.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface InvalidTopicPattern {
   readonly _tag: "InvalidTopicPattern"
   readonly pattern: string
@@ -84,16 +127,30 @@ export interface InvalidTopicPattern {
 // Patterns
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Characters a parameter can never contain. */
+/**
+ * Characters a parameter can never contain.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const SEPARATORS = "./:#"
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
  * The longest channel (in UTF-8 bytes) matched by default: Centrifugo's own default `channel.max_length`. Longer
  * channels match no pattern, so the cost of matching is bounded whatever a client sends.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const DEFAULT_MAX_CHANNEL_LENGTH = 255
 
+/**
+ * Options of pattern matching: the longest channel, in UTF-8 bytes, that can match.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MatchOptions {
   /** Channels longer than this many UTF-8 bytes match nothing. Default `DEFAULT_MAX_CHANNEL_LENGTH` (255). */
   readonly maxChannelLength?: number
@@ -102,6 +159,9 @@ export interface MatchOptions {
 /**
  * One instruction of the matcher (a Thompson/Pike automaton, see `compile`): consume a code point (`char`: this
  * one, `param`: any but a separator), fork (`split`: `prefer` first), jump, record a capture boundary, or accept.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Instruction =
   | { readonly op: "char"; readonly codePoint: number }
@@ -110,6 +170,12 @@ export type Instruction =
   | { readonly op: "save"; readonly slot: number }
   | { readonly op: "match" }
 
+/**
+ * A channel pattern compiled for matching: its matcher program, parameter names and literal prefix.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CompiledPattern {
   readonly pattern: string
   /** The matcher program; parameter `names[i]` is captured between slots `2i` and `2i + 1`. */
@@ -127,6 +193,9 @@ export interface CompiledPattern {
  * of `-` is linear, where a backtracking regular expression is quadratic. Alternatives are ordered like a regular
  * expression's (a parameter takes as much as it can, an optional part is tried before skipping it), so the
  * captured parameters are the ones `^room\.([^./:#]+)-([^./:#]+)$` would give.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const compile = (pattern: string): CompiledPattern | InvalidTopicPattern => {
   const invalid = (message: string): InvalidTopicPattern => ({
@@ -259,6 +328,9 @@ const run = (
 /**
  * Matches a channel against a compiled pattern: its parameters, or undefined. Linear in the channel length;
  * channels longer than `maxChannelLength` UTF-8 bytes (default 255) do not match.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const matchPattern = (
   compiled: CompiledPattern,
@@ -281,6 +353,9 @@ export const matchPattern = (
 /**
  * The number of matcher steps matching this channel takes, without the length cap: a deterministic cost measure,
  * exported so tests can show it grows linearly with the channel length (no timing involved).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const matchCost = (compiled: CompiledPattern, channel: string): number => {
   const cost = { steps: 0 }
@@ -306,6 +381,25 @@ const decide = (decision: Decision): Reply.SubscribeReply =>
 /**
  * The registry from rules, in order. Their services are resolved once, when the Layer is built. Channels longer
  * than `options.maxChannelLength` UTF-8 bytes (default 255) match no rule and are denied with 103.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Handlers, TopicRegistry } from "effect-centrifugo"
+ *
+ * declare const isMember: (user: string, room: string) => Effect.Effect<boolean>
+ *
+ * const Topics = TopicRegistry.layer([
+ *   TopicRegistry.rule("news", () => Effect.succeed(true)),
+ *   TopicRegistry.rule("user.{id}", ({ params, user }) => Effect.succeed(params.id === user)),
+ *   TopicRegistry.rule("chat.{room}", ({ params, user }) => isMember(user, params.room ?? ""))
+ * ])
+ * // Any other channel is denied with 103 "permission denied: no rule for channel NAME".
+ * const MyHandlers = Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(Layer.provide(Topics))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = <const Rules extends AnyRules>(
   rules: Rules,
@@ -358,6 +452,11 @@ export const layer = <const Rules extends AnyRules>(
     })
   )
 
-/** A ready `subscribe` handler: authorizes through the TopicRegistry in context. */
+/**
+ * A ready `subscribe` handler: authorizes through the TopicRegistry in context.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
 export const subscribe = (request: SubscribeRequest): Effect.Effect<Reply.SubscribeReply, unknown, TopicRegistry> =>
   Effect.flatMap(Effect.service(TopicRegistry), (registry) => registry.authorize(request))

@@ -21,6 +21,13 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
+/**
+ * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
+ * to enable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConfigOptions {
   /** Where Centrifugo reaches the proxy backend, `host:port` (the gRPC server, or the HTTP one with `transport`). */
   readonly proxy: string
@@ -65,10 +72,18 @@ export interface ConfigOptions {
 /**
  * The HTTP verbs of the Http bridge's `verb:path` methods. Only needed as RPC namespaces in a config that keeps
  * Centrifugo's default `:` RPC namespace boundary; `config` moves the boundary to `::` instead.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "delete"] as const
 
-/** The RPC namespace boundary `config` uses: never part of a method name, so `news:list` stays one method. */
+/**
+ * The RPC namespace boundary `config` uses: never part of a method name, so `news:list` stays one method.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const RPC_NAMESPACE_BOUNDARY = "::"
 
 /**
@@ -79,6 +94,9 @@ export const RPC_NAMESPACE_BOUNDARY = "::"
  * RPC namespace `bin` (methods `bin::name`) through a proxy with `binary_encoding: true`.
  * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
  * `centrifugo checkconfig --strict` accepts it.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const config = (options: ConfigOptions): Record<string, unknown> => {
   const proxy = {
@@ -221,7 +239,12 @@ const deepMerge = (target: Record<string, unknown>, source: Record<string, unkno
   return out
 }
 
-/** A free TCP port on 127.0.0.1 (bound and released: good enough for tests on one machine). */
+/**
+ * A free TCP port on 127.0.0.1 (bound and released: good enough for tests on one machine).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
@@ -233,6 +256,12 @@ export const freePort = (): Promise<number> =>
     })
   })
 
+/**
+ * A running Centrifugo: its ports and URLs, API key, output so far, and `stop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningCentrifugo {
   readonly port: number
   /** `127.0.0.1:PORT` of the gRPC API, when `grpcApi` was given. */
@@ -247,6 +276,12 @@ export interface RunningCentrifugo {
   readonly stop: () => Promise<void>
 }
 
+/**
+ * Options of `start`: the `config` options plus the binary, the HTTP port and how long to wait for health.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StartOptions extends Omit<ConfigOptions, "port"> {
   /** Path to the centrifugo binary. */
   readonly bin: string
@@ -256,7 +291,12 @@ export interface StartOptions extends Omit<ConfigOptions, "port"> {
   readonly startTimeoutMs?: number
 }
 
-/** Runs `centrifugo checkconfig --strict` on a config; rejects with Centrifugo's output when it fails. */
+/**
+ * Runs `centrifugo checkconfig --strict` on a config; rejects with Centrifugo's output when it fails.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkConfig = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
   const dir = await mkdtemp(join(tmpdir(), "centrifugo-check-"))
   try {
@@ -271,7 +311,30 @@ export const checkConfig = async (bin: string, configValue: Record<string, unkno
   }
 }
 
-/** Starts Centrifugo with `config(options)` in a temporary directory and waits until `/health` answers. */
+/**
+ * Starts Centrifugo with `config(options)` in a temporary directory and waits until `/health` answers.
+ *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { Centrifugo, TestServer } from "effect-centrifugo/testing"
+ *
+ * it("a real Centrifugo reaches the backend", async () => {
+ *   const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "u" })) })
+ *   const server = await TestServer.start(handlers)
+ *   const centrifugo = await Centrifugo.start({ bin: ".cache/centrifugo/v6.9.1/centrifugo", proxy: server.address })
+ *   // connect a centrifuge client to centrifugo.websocketUrl, publish with centrifugo.httpUrl + "/api" ...
+ *   expect(centrifugo.websocketUrl).toMatch(/^ws:\/\//)
+ *   await centrifugo.stop()
+ *   await server.stop()
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const start = async (options: StartOptions): Promise<RunningCentrifugo> => {
   const port = options.port ?? (await freePort())
   const apiKey = options.apiKey ?? "test-api-key"
@@ -283,6 +346,12 @@ export const start = async (options: StartOptions): Promise<RunningCentrifugo> =
   })
 }
 
+/**
+ * Options of `startWith`: the binary, the HTTP port, the gRPC API port and how long to wait for health.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StartWithOptions {
   readonly bin: string
   /** HTTP port; default: a free one. */
@@ -296,6 +365,9 @@ export interface StartWithOptions {
 /**
  * Starts Centrifugo with a config of your own (say, the one from your README). Merged over it, so the runner can
  * find the server: `http_server` on 127.0.0.1 and `port`, `health.enabled`, and `usage_stats.disabled`.
+ *
+ * @since 0.1.0
+ * @category testing
  */
 export const startWith = async (
   configValue: Record<string, unknown>,
@@ -368,12 +440,22 @@ export const startWith = async (
 // As Effects
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The running Centrifugo, as a service (what `layer` provides). */
+/**
+ * The running Centrifugo, as a service (what `layer` provides).
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export const Centrifugo: Context.Service<RunningCentrifugo, RunningCentrifugo> = Context.Service<RunningCentrifugo>(
   "effect-centrifugo/testing/Centrifugo"
 )
 
-/** Centrifugo did not start (exited, or not healthy in time); `message` carries its output. */
+/**
+ * Centrifugo did not start (exited, or not healthy in time); `message` carries its output.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export interface CentrifugoStartError {
   readonly _tag: "CentrifugoStartError"
   readonly message: string
@@ -386,13 +468,23 @@ const startError = (cause: unknown): CentrifugoStartError => ({
   cause
 })
 
-/** Where the options come from: given, or computed by an Effect (say, from the `TestServer` service's address). */
+/**
+ * Where the options come from: given, or computed by an Effect (say, from the `TestServer` service's address).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type OptionsInput<A, E, R> = A | Effect.Effect<A, E, R>
 
 const resolve = <A, E, R>(input: OptionsInput<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.isEffect(input) ? input : Effect.succeed(input)
 
-/** Starts Centrifugo (`start`) in the current scope; closing the scope stops it. */
+/**
+ * Starts Centrifugo (`start`) in the current scope; closing the scope stops it.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const make = <E = never, R = never>(
   options: OptionsInput<StartOptions, E, R>
 ): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
@@ -402,7 +494,12 @@ export const make = <E = never, R = never>(
       (running) => Effect.promise(() => running.stop())
     ))
 
-/** Starts Centrifugo with a config of your own (`startWith`) in the current scope; closing the scope stops it. */
+/**
+ * Starts Centrifugo with a config of your own (`startWith`) in the current scope; closing the scope stops it.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const makeWith = <E = never, R = never>(
   input: OptionsInput<{ readonly config: Record<string, unknown> } & StartWithOptions, E, R>
 ): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
@@ -417,17 +514,32 @@ export const makeWith = <E = never, R = never>(
  * be read from a `TestServer` Layer:
  *
  * ```ts
+ * import { Effect, Layer } from "effect"
+ * import type { Handlers } from "effect-centrifugo"
+ * import { Centrifugo, TestServer } from "effect-centrifugo/testing"
+ *
+ * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * const bin = ".cache/centrifugo/v6.9.1/centrifugo"
+ *
  * const Stack = Centrifugo.layer(
  *   Effect.map(Effect.service(TestServer.TestServer), (server) => ({ bin, proxy: server.address }))
  * ).pipe(Layer.provideMerge(TestServer.layer(AppHandlers)))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = <E = never, R = never>(
   options: OptionsInput<StartOptions, E, R>
 ): Layer.Layer<RunningCentrifugo, E | CentrifugoStartError, Exclude<R, Scope.Scope>> =>
   Layer.effect(Centrifugo, make(options))
 
-/** `makeWith` as a Layer. */
+/**
+ * `makeWith` as a Layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWith = <E = never, R = never>(
   input: OptionsInput<{ readonly config: Record<string, unknown> } & StartWithOptions, E, R>
 ): Layer.Layer<RunningCentrifugo, E | CentrifugoStartError, Exclude<R, Scope.Scope>> =>

@@ -4,10 +4,22 @@
  * like Centrifugo v6.9.1 does.
  *
  * ```ts
- * const api = CentrifugoApiMemory.make({ history: { chat: { size: 100, ttl: "5 minutes" } } })
- * yield* storeAndBroadcast(news).pipe(Effect.provide(api.layer))
- * expect(api.published("news")).toEqual([{ title: "..." }])
- * expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import type { CentrifugoApi } from "effect-centrifugo"
+ * import { CentrifugoApiMemory } from "effect-centrifugo/testing"
+ *
+ * declare const storeAndBroadcast: (
+ *   news: { readonly title: string }
+ * ) => Effect.Effect<void, unknown, CentrifugoApi.CentrifugoApi>
+ *
+ * it.effect("broadcasts stored news", () =>
+ *   Effect.gen(function*() {
+ *     const api = CentrifugoApiMemory.make({ history: { chat: { size: 100, ttl: "5 minutes" } } })
+ *     yield* storeAndBroadcast({ title: "Hello" }).pipe(Effect.provide(api.layer))
+ *     expect(api.published("news")).toEqual([{ title: "Hello" }])
+ *     expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
+ *   }))
  * ```
  *
  * As on the real server, only a channel whose namespace keeps history (`history_size` and `history_ttl` in
@@ -23,7 +35,12 @@ import * as Layer from "effect/Layer"
 import * as Api from "../api/CentrifugoApi.ts"
 import * as Payload from "../Payload.ts"
 
-/** A channel's history, as Centrifugo's `history_size` / `history_ttl`. */
+/**
+ * A channel's history, as Centrifugo's `history_size` / `history_ttl`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HistoryOptions {
   /** How many publications are kept (the oldest go first). */
   readonly size: number
@@ -31,6 +48,12 @@ export interface HistoryOptions {
   readonly ttl?: Duration.Input
 }
 
+/**
+ * Options of the in-memory API: which channels keep history, and the namespace boundary.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryOptions {
   /**
    * Which channels keep history. By namespace, as Centrifugo's config does it: `{ chat: { size: 100, ttl: "5
@@ -44,11 +67,23 @@ export interface MemoryOptions {
   readonly namespaceBoundary?: string
 }
 
+/**
+ * One call the in-memory API received: the method name and its input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RecordedCall {
   readonly method: string
   readonly input: unknown
 }
 
+/**
+ * The in-memory server API: its Layer, the service, the calls it received, what was published, and test controls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryApi {
   /** Provide this to the code under test. */
   readonly layer: Layer.Layer<Api.CentrifugoApi>
@@ -75,6 +110,30 @@ interface ChannelState {
 
 const dataOf = (value: unknown): unknown => (Payload.isBinary(value) ? value.bytes : Payload.isRawJson(value) ? JSON.parse(value.text) : value)
 
+/**
+ * An in-memory `CentrifugoApi` for tests: records every call, keeps publications and history, and lets a test set
+ * presence or fail calls.
+ *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { CentrifugoApiMemory } from "effect-centrifugo/testing"
+ *
+ * it.effect("keeps history where the namespace has one", () =>
+ *   Effect.gen(function*() {
+ *     const memory = CentrifugoApiMemory.make({ history: { chat: { size: 10, ttl: "1 minute" } } })
+ *     const api = memory.api
+ *     yield* api.publish({ channel: "chat:room", data: { text: "hi" } })
+ *     const history = yield* api.history({ channel: "chat:room", limit: -1 })
+ *     expect(history.publications.map((p) => p.data)).toEqual([{ text: "hi" }])
+ *     expect(memory.calls.map((call) => call.method)).toEqual(["publish", "history"])
+ *   }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: MemoryOptions = {}): MemoryApi => {
   const calls: Array<RecordedCall> = []
   const streams = new Map<string, ChannelState>()

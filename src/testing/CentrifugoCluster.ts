@@ -4,10 +4,15 @@
  * shared, and a node can be restarted while the others keep serving.
  *
  * ```ts
+ * import { CentrifugoCluster } from "effect-centrifugo/testing"
+ *
+ * const bin = ".cache/centrifugo/v6.9.1/centrifugo"
  * const redis = await CentrifugoCluster.startRedis({ bin: "/usr/bin/redis-server" })
  * const cluster = await CentrifugoCluster.start({ bin, nodes: 2, redisUrl: redis.url, proxy: "127.0.0.1:10001" })
- * cluster.nodes[0].websocketUrl
+ * const firstNodeUrl = cluster.nodes[0]?.websocketUrl
  * await cluster.restart(1)
+ * await cluster.stop()
+ * await redis.stop()
  * ```
  *
  * Each node is `Centrifugo.start` with the same options plus `engine: { type: "redis", redis: { address, prefix } }`
@@ -16,13 +21,19 @@
  * Redis itself is not bundled: `startRedis` runs a `redis-server` binary (the project's `scripts/install-redis.sh`
  * installs Debian's) on a free port without persistence; or point `redisUrl` at a Redis you run.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { connect } from "node:net"
 import * as Centrifugo from "./Centrifugo.ts"
 
+/**
+ * Options of a Centrifugo cluster: the `start` options plus the node count, the shared Redis and per-node backends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClusterOptions extends Omit<Centrifugo.StartOptions, "port"> {
   /** How many nodes. Default 2. */
   readonly nodes?: number
@@ -37,6 +48,12 @@ export interface ClusterOptions extends Omit<Centrifugo.StartOptions, "port"> {
   readonly proxyFor?: (index: number) => string
 }
 
+/**
+ * A running cluster of Centrifugo nodes: the nodes, and stopping, starting and restarting them one by one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningCluster {
   /**
    * Every node, as last started (a restarted node's entry is replaced; a node's ports never change, so its URLs
@@ -55,7 +72,12 @@ export interface RunningCluster {
   readonly stop: () => Promise<void>
 }
 
-/** The config overrides that make a node part of the cluster (merged over `overrides`). */
+/**
+ * The config overrides that make a node part of the cluster (merged over `overrides`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clusterOverrides = (
   options: { readonly redisUrl: string; readonly redisPrefix: string; readonly name: string },
   overrides: Record<string, unknown> = {}
@@ -70,7 +92,12 @@ export const clusterOverrides = (
   }
 }
 
-/** Starts `nodes` Centrifugo nodes on free ports sharing `redisUrl`, and waits until each is healthy. */
+/**
+ * Starts `nodes` Centrifugo nodes on free ports sharing `redisUrl`, and waits until each is healthy.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const start = async (options: ClusterOptions): Promise<RunningCluster> => {
   const count = options.nodes ?? 2
   const redisPrefix = options.redisPrefix ?? `centrifugo-${randomUUID().slice(0, 8)}`
@@ -130,6 +157,12 @@ export const start = async (options: ClusterOptions): Promise<RunningCluster> =>
   }
 }
 
+/**
+ * A running redis-server: its URL and port, its output so far, and `stop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningRedis {
   /** `redis://127.0.0.1:PORT` */
   readonly url: string
@@ -160,6 +193,9 @@ const ping = (port: number): Promise<boolean> =>
 /**
  * Runs `redis-server` on a free port of 127.0.0.1, in memory only (no RDB or AOF files), and waits until it answers
  * PING.
+ *
+ * @since 0.1.0
+ * @category testing
  */
 export const startRedis = async (options: { readonly bin: string; readonly startTimeoutMs?: number }): Promise<
   RunningRedis

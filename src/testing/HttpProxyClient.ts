@@ -5,16 +5,32 @@
  * `timeoutMs` passes (Centrifugo's proxy `timeout`) or `signal` aborts. For integration tests without Centrifugo.
  *
  * ```ts
- * const client = HttpProxyClient.make(server.url)
- * const reply = await client.connect({ client: "c1", transport: "websocket", data: { token: "t" } })
- * expect(reply.json?.result?.user).toBe("42")
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HttpProxyClient, TestServer } from "effect-centrifugo/testing"
+ *
+ * it("accepts the connection", async () => {
+ *   const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
+ *   const server = await TestServer.startHttp(handlers)
+ *   const client = HttpProxyClient.make(server.url)
+ *   const reply = await client.connect({ client: "c1", transport: "websocket", data: { token: "t" } })
+ *   expect(reply.json?.result?.user).toBe("42")
+ *   await server.stop()
+ * })
  * ```
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { request as httpRequest } from "node:http"
 import { DEFAULT_PREFIX } from "../http/events.ts"
 
+/**
+ * Options of one call: headers to send, a timeout, an abort signal, or another HTTP method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CallOptions {
   /** Headers to send (Centrifugo sends static headers, emulated and forwarded client headers). */
   readonly headers?: Readonly<Record<string, string>>
@@ -26,16 +42,32 @@ export interface CallOptions {
   readonly method?: string
 }
 
-/** A body in Centrifugo's JSON form, e.g. `{ client: "c1", transport: "websocket", data: { token: "t" } }`. */
+/**
+ * A body in Centrifugo's JSON form, e.g. `{ client: "c1", transport: "websocket", data: { token: "t" } }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type WireRequest = Readonly<Record<string, unknown>>
 
-/** A response body in Centrifugo's JSON form. */
+/**
+ * A response body in Centrifugo's JSON form.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WireReply {
   readonly result?: Record<string, unknown>
   readonly error?: { readonly code?: number; readonly message?: string; readonly temporary?: boolean }
   readonly disconnect?: { readonly code?: number; readonly reason?: string }
 }
 
+/**
+ * An HTTP proxy answer as received: status, headers, the body text and, for a 200, the parsed reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpReply {
   readonly status: number
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
@@ -45,6 +77,12 @@ export interface HttpReply {
   readonly json?: WireReply
 }
 
+/**
+ * Calls an HTTP proxy server the way Centrifugo does: one function per event, plus `raw` for arbitrary bodies.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpProxyClient {
   readonly connect: (body: WireRequest, options?: CallOptions) => Promise<HttpReply>
   readonly refresh: (body: WireRequest, options?: CallOptions) => Promise<HttpReply>
@@ -59,7 +97,12 @@ export interface HttpProxyClient {
   readonly raw: (path: string, body: string | Uint8Array, options?: CallOptions) => Promise<HttpReply>
 }
 
-/** `url` is the server's base, e.g. `http://127.0.0.1:10002`; `prefix` the routes' prefix. */
+/**
+ * `url` is the server's base, e.g. `http://127.0.0.1:10002`; `prefix` the routes' prefix.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (url: string, prefix: string = DEFAULT_PREFIX): HttpProxyClient => {
   const raw = (path: string, body: string | Uint8Array, options: CallOptions = {}): Promise<HttpReply> =>
     new Promise((resolve, reject) => {

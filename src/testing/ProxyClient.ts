@@ -4,8 +4,12 @@
  * cancellation when the caller gives up. For integration tests of a server without a real Centrifugo.
  *
  * ```ts
+ * import { ProxyClient } from "effect-centrifugo/testing"
+ *
+ * const port = 10001
  * const client = ProxyClient.make(`127.0.0.1:${port}`)
- * const response = await client.connect({ client: "c1", data: json({ token: "t" }) }, { timeoutMs: 1000 })
+ * const response = await client.connect({ client: "c1", data: ProxyClient.json({ token: "t" }) }, { timeoutMs: 1000 })
+ * client.close()
  * ```
  *
  * @since 0.1.0
@@ -14,6 +18,12 @@ import * as grpc from "@grpc/grpc-js"
 import { SERVICE } from "../grpc/methods.ts"
 import * as pb from "../proto/generated/proxy.ts"
 
+/**
+ * Options of one call: metadata to send, a deadline, and an abort signal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CallOptions {
   /** Metadata to send (Centrifugo forwards headers lower-cased). */
   readonly metadata?: Readonly<Record<string, string | ReadonlyArray<string>>>
@@ -23,6 +33,12 @@ export interface CallOptions {
   readonly signal?: AbortSignal
 }
 
+/**
+ * Calls a gRPC proxy server the way Centrifugo does: one function per event, the stream subscriptions, and `raw`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ProxyClient {
   readonly connect: (request: pb.ConnectRequest, options?: CallOptions) => Promise<pb.ConnectResponse>
   readonly refresh: (request: pb.RefreshRequest, options?: CallOptions) => Promise<pb.RefreshResponse>
@@ -58,11 +74,22 @@ export interface ProxyClient {
   readonly close: () => void
 }
 
-/** A gRPC error as the client saw it: `code` is a `grpc.status`. */
+/**
+ * A gRPC error as the client saw it: `code` is a `grpc.status`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ProxyCallError = grpc.ServiceError
 
 const identity = <A>(value: A): A => value
 
+/**
+ * A gRPC client of the proxy service at `address` (`host:port`), speaking Centrifugo's protobuf messages.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (address: string): ProxyClient => {
   const client = new grpc.Client(address, grpc.credentials.createInsecure())
 
@@ -142,9 +169,19 @@ export const make = (address: string): ProxyClient => {
   }
 }
 
-/** JSON bytes of a value, as Centrifugo sends a JSON client's payload. */
+/**
+ * JSON bytes of a value, as Centrifugo sends a JSON client's payload.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), "utf8")
 
-/** The JSON value in payload bytes from a response (`undefined` when empty). */
+/**
+ * The JSON value in payload bytes from a response (`undefined` when empty).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parseJson = (bytes: Uint8Array | undefined): unknown =>
   bytes === undefined || bytes.length === 0 ? undefined : JSON.parse(Buffer.from(bytes).toString("utf8"))

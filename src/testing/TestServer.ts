@@ -19,6 +19,12 @@ import type { Handlers } from "../Handlers.ts"
 import * as ProxyServer from "../grpc/ProxyServer.ts"
 import * as HttpProxy from "../http/HttpProxy.ts"
 
+/**
+ * One log line a test server wrote: level, message and cause.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LogLine {
   readonly level: string
   readonly message: string
@@ -26,7 +32,12 @@ export interface LogLine {
   readonly cause: string
 }
 
-/** A server running for a scope. */
+/**
+ * A server running for a scope.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Server {
   readonly port: number
   /** `127.0.0.1:PORT` */
@@ -35,14 +46,31 @@ export interface Server {
   readonly logs: ReadonlyArray<LogLine>
 }
 
-/** The running server, as a service (what `layer` provides). */
+/**
+ * The running server, as a service (what `layer` provides).
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export const TestServer: Context.Service<Server, Server> = Context.Service<Server>("effect-centrifugo/testing/TestServer")
 
+/**
+ * A gRPC test server started with `start`: its address, log lines, and `stop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningServer extends Server {
   /** Closes the server's scope: graceful shutdown, as on SIGTERM. */
   readonly stop: () => Promise<void>
 }
 
+/**
+ * Options of a test server: every `ProxyServer` option but the address (it listens on a free port of 127.0.0.1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Options = Omit<ProxyServer.ProxyServerOptions, "host" | "port">
 
 /** A logger that keeps every line it is given, for assertions on what a server logged. */
@@ -61,6 +89,9 @@ const logCapture = () => {
 /**
  * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
  * if the handlers (or their services) cannot be built.
+ *
+ * @since 0.1.0
+ * @category testing
  */
 export const make = <E>(
   handlers: Layer.Layer<Handlers, E>,
@@ -77,14 +108,65 @@ export const make = <E>(
     return { port: server.port, address: `127.0.0.1:${server.port}`, logs }
   })
 
-/** The server as a Layer: it runs while the Layer is in use (an `it.layer` block, a `Layer.launch`). */
+/**
+ * The server as a Layer: it runs while the Layer is in use (an `it.layer` block, a `Layer.launch`).
+ *
+ * @example
+ * ```ts
+ * import { describe, expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { ProxyClient, TestServer } from "effect-centrifugo/testing"
+ *
+ * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
+ *
+ * describe("over gRPC", () => {
+ *   it.layer(TestServer.layer(MyHandlers))((it) => {
+ *     it.effect("accepts the connection", () =>
+ *       Effect.gen(function*() {
+ *         const server = yield* TestServer.TestServer
+ *         const client = ProxyClient.make(server.address)
+ *         const response = yield* Effect.promise(() => client.connect({ client: "c1" }))
+ *         client.close()
+ *         expect(response.result?.user).toBe("42")
+ *       }))
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = <E>(
   handlers: Layer.Layer<Handlers, E>,
   options: Options = {}
 ): Layer.Layer<Server, E | ProxyServer.ProxyServerError> =>
   Layer.effect(TestServer, make(handlers, options))
 
-/** Starts the server; rejects with the Layer's failure if the handlers (or their services) cannot be built. */
+/**
+ * Starts the server; rejects with the Layer's failure if the handlers (or their services) cannot be built.
+ *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { ProxyClient, TestServer } from "effect-centrifugo/testing"
+ *
+ * it("answers over gRPC and logs nothing unexpected", async () => {
+ *   const server = await TestServer.start(Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "pong" })) }))
+ *   const client = ProxyClient.make(server.address)
+ *   const response = await client.rpc({ client: "c1", user: "u1", method: "ping" })
+ *   expect(ProxyClient.parseJson(response.result?.data)).toBe("pong")
+ *   expect(server.logs.filter((line) => line.level === "Error")).toEqual([])
+ *   client.close()
+ *   await server.stop()
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const start = async <E>(handlers: Layer.Layer<Handlers, E>, options: Options = {}): Promise<RunningServer> => {
   const scope = Scope.makeUnsafe()
   const exit = await Effect.runPromiseExit(Scope.provide(make(handlers, options), scope))
@@ -95,6 +177,12 @@ export const start = async <E>(handlers: Layer.Layer<Handlers, E>, options: Opti
   return { ...exit.value, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 
+/**
+ * An HTTP test server started with `startHttp`: its port, URL, address, log lines, and `stop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningHttpServer {
   readonly port: number
   /** `http://127.0.0.1:PORT` */
@@ -107,7 +195,12 @@ export interface RunningHttpServer {
   readonly stop: () => Promise<void>
 }
 
-/** Starts the HTTP transport (`HttpProxy.layer`) on a free port of 127.0.0.1, keeping its log lines. */
+/**
+ * Starts the HTTP transport (`HttpProxy.layer`) on a free port of 127.0.0.1, keeping its log lines.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const startHttp = async <E>(
   handlers: Layer.Layer<Handlers, E>,
   options: Omit<HttpProxy.HttpProxyOptions, "host" | "port"> = {}

@@ -4,6 +4,18 @@
  * `disconnect`, or the gRPC `status` for answers that are not messages.
  *
  * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect, Layer } from "effect"
+ * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ * import { connectRequest, handle, Mocks } from "effect-centrifugo/testing"
+ *
+ * const Served = Handlers.layer({
+ *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id }))
+ * }).pipe(
+ *   Auth.authenticate(),
+ *   Layer.provide(Mocks.tokens({ good: "alice" }))
+ * )
+ *
  * it.effect("rejects a bad token", () =>
  *   Effect.gen(function*() {
  *     const reply = yield* handle(connectRequest({ data: { authToken: "nope" } }))
@@ -34,6 +46,13 @@ export interface HandledLogLine {
   readonly cause?: Cause.Cause<unknown>
 }
 
+/**
+ * A reply as `handle` decodes it: the result with payloads parsed, or the error, disconnect or gRPC status, and the
+ * lines logged.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HandledReply {
   /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON. */
   readonly result?: Record<string, unknown>
@@ -88,7 +107,31 @@ export interface HandleOptions {
   readonly timeout?: Duration.Input
 }
 
-/** The server's answer to `request`, decoded (see the module doc). Options as the server's. */
+/**
+ * The server's answer to `request`, decoded (see the module doc). Options as the server's.
+ *
+ * @example
+ * ```ts
+ * import { expect, it } from "@effect/vitest"
+ * import { Effect } from "effect"
+ * import { Handlers, Reply } from "effect-centrifugo"
+ * import { handle, subscribeRequest } from "effect-centrifugo/testing"
+ *
+ * const MyHandlers = Handlers.layer({
+ *   subscribe: (request) =>
+ *     Effect.succeed(request.channel === "news" ? Reply.subscribe({ data: { hello: 1 } }) : Reply.error(403, "no"))
+ * })
+ *
+ * it.effect("subscribes to news only", () =>
+ *   Effect.gen(function*() {
+ *     expect((yield* handle(subscribeRequest({ channel: "news" }))).result).toEqual({ data: { hello: 1 } })
+ *     expect((yield* handle(subscribeRequest({ channel: "other" }))).error?.code).toBe(403)
+ *   }).pipe(Effect.provide(MyHandlers)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category testing
+ */
 export const handle = (
   request: ProxyRequest,
   options: HandleOptions = {}

@@ -23,6 +23,12 @@ const withPayload = <R extends { readonly data?: unknown; readonly rawData?: Uin
   return { ...overrides, data: overrides.data, rawData: Buffer.from(JSON.stringify(overrides.data), "utf8") }
 }
 
+/**
+ * A `ConnectRequest` as a JSON websocket client sends it (no data, no previous channels), with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const connectRequest = (overrides: Overrides<Request.ConnectRequest> = {}): Request.ConnectRequest => ({
   _tag: "Connect",
   ...base,
@@ -32,6 +38,12 @@ export const connectRequest = (overrides: Overrides<Request.ConnectRequest> = {}
   ...withPayload(overrides)
 })
 
+/**
+ * A `RefreshRequest` for `user-1`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const refreshRequest = (overrides: Overrides<Request.RefreshRequest> = {}): Request.RefreshRequest => ({
   _tag: "Refresh",
   ...base,
@@ -41,6 +53,12 @@ export const refreshRequest = (overrides: Overrides<Request.RefreshRequest> = {}
   ...overrides
 })
 
+/**
+ * A `SubscribeRequest` of `user-1` to channel `news`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const subscribeRequest = (overrides: Overrides<Request.SubscribeRequest> = {}): Request.SubscribeRequest => ({
   _tag: "Subscribe",
   ...base,
@@ -52,6 +70,12 @@ export const subscribeRequest = (overrides: Overrides<Request.SubscribeRequest> 
   ...withPayload(overrides)
 })
 
+/**
+ * A `PublishRequest` of `user-1` into channel `news`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const publishRequest = (overrides: Overrides<Request.PublishRequest> = {}): Request.PublishRequest => ({
   _tag: "Publish",
   ...base,
@@ -62,6 +86,12 @@ export const publishRequest = (overrides: Overrides<Request.PublishRequest> = {}
   ...withPayload(overrides)
 })
 
+/**
+ * An `RpcRequest` of `user-1` calling method `ping`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const rpcRequest = (overrides: Overrides<Request.RpcRequest> = {}): Request.RpcRequest => ({
   _tag: "RPC",
   ...base,
@@ -72,6 +102,12 @@ export const rpcRequest = (overrides: Overrides<Request.RpcRequest> = {}): Reque
   ...withPayload(overrides)
 })
 
+/**
+ * A `SubRefreshRequest` of `user-1` on channel `news`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const subRefreshRequest = (
   overrides: Overrides<Request.SubRefreshRequest> = {}
 ): Request.SubRefreshRequest => ({
@@ -84,6 +120,12 @@ export const subRefreshRequest = (
   ...overrides
 })
 
+/**
+ * A `MapPublishRequest` of `user-1` setting key `key-1` of channel `map:board`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const mapPublishRequest = (
   overrides: Overrides<Request.MapPublishRequest> = {}
 ): Request.MapPublishRequest => ({
@@ -97,6 +139,12 @@ export const mapPublishRequest = (
   ...withPayload(overrides)
 })
 
+/**
+ * A `MapRemoveRequest` of `user-1` removing key `key-1` of channel `map:board`, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const mapRemoveRequest = (overrides: Overrides<Request.MapRemoveRequest> = {}): Request.MapRemoveRequest => ({
   _tag: "MapRemove",
   ...base,
@@ -108,6 +156,12 @@ export const mapRemoveRequest = (overrides: Overrides<Request.MapRemoveRequest> 
   ...overrides
 })
 
+/**
+ * A `SharedPollRefreshRequest` for channel `poll:prices` with no items, with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const sharedPollRefreshRequest = (
   overrides: Overrides<Request.SharedPollRefreshRequest> = {}
 ): Request.SharedPollRefreshRequest => ({
@@ -118,15 +172,32 @@ export const sharedPollRefreshRequest = (
   ...overrides
 })
 
+/**
+ * A `NotifyCacheEmptyRequest` (Centrifugo PRO), with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const notifyCacheEmptyRequest = (
   overrides: Overrides<Request.NotifyCacheEmptyRequest> = {}
 ): Request.NotifyCacheEmptyRequest => ({ _tag: "NotifyCacheEmpty", channel: "news", headers: {}, ...overrides })
 
+/**
+ * A `NotifyChannelStateRequest` (Centrifugo PRO), with `overrides` applied.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const notifyChannelStateRequest = (
   overrides: Overrides<Request.NotifyChannelStateRequest> = {}
 ): Request.NotifyChannelStateRequest => ({ _tag: "NotifyChannelState", events: [], headers: {}, ...overrides })
 
-/** A client publication for a bidirectional stream handler's `incoming` stream. */
+/**
+ * A client publication for a bidirectional stream handler's `incoming` stream.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const clientPublication = (data: unknown, tags: Readonly<Record<string, string>> = {}): Request.ClientPublication => ({
   data,
   rawData: Buffer.from(JSON.stringify(data), "utf8"),

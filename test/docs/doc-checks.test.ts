@@ -5,7 +5,6 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, it } from "vitest"
 import * as Checks from "../../scripts/docs/checks.ts"
-import { docExamples, publicExports, tagsOf } from "../../scripts/docs/exports.ts"
 import { anchors, blocks } from "../../scripts/docs/markdown.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
@@ -114,61 +113,5 @@ describe("code blocks", () => {
   it("lists no-check blocks and refuses JSON that does not parse", () => {
     expect(Checks.uncheckedBlocks(found).map((b) => `${b.file}:${b.line}`)).toEqual(["docs/x.md:10"])
     expect(Checks.checkJsonBlocks(found)).toEqual([expect.stringMatching(/^docs\/x\.md:13: JSON block does not parse/)])
-  })
-})
-
-describe("export tags", () => {
-  it("finds every public export through the entry points and tells which tags each lacks", () => {
-    const dir = project({
-      "src/index.ts": 'export * as Mod from "./Mod.ts"\n',
-      "src/testing/index.ts": 'export { helper as help, type Shape } from "../Mod.ts"\n',
-      "src/Mod.ts": [
-        "/**",
-        " * Documented in full.",
-        " *",
-        " * @since 0.1.0",
-        " * @category constructors",
-        " */",
-        "export const full = 1",
-        "/** A summary only. */",
-        "export function helper(a: string): string",
-        "export function helper(a: number): number",
-        "export function helper(a: unknown) { return a }",
-        "export interface Shape { readonly a: number }",
-        "const internal = 2"
-      ].join("\n")
-    })
-    const found = publicExports(dir)
-    expect(found.map((e) => e.name)).toEqual(["Mod.full", "Mod.helper", "Mod.Shape", "help", "Shape"])
-    expect(found.map((e) => tagsOf(e.doc))).toEqual([
-      { summary: true, since: true, category: true },
-      { summary: true, since: false, category: false },
-      { summary: false, since: false, category: false },
-      { summary: true, since: false, category: false },
-      { summary: false, since: false, category: false }
-    ])
-  })
-})
-
-describe("examples in doc comments", () => {
-  it("are read from src/ (generated code aside) without the comment's asterisks, at their source line", () => {
-    const dir = project({
-      "src/A.ts": [
-        "/**",
-        " * Says hi.",
-        " *",
-        " * ```ts",
-        ' * import { A } from "x"',
-        " *",
-        " *   A.hi()",
-        " * ```",
-        " */",
-        "export const hi = 1"
-      ].join("\n"),
-      "src/proto/generated/B.ts": ["/**", " * ```ts", " * generated()", " * ```", " */"].join("\n")
-    })
-    expect(docExamples(dir).map((b) => [b.file, b.line, b.text])).toEqual([
-      ["src/A.ts", 4, 'import { A } from "x"\n\n  A.hi()\n']
-    ])
   })
 })
