@@ -60,9 +60,12 @@ const storm = async (port: number) => {
 it("ours: 8,000 calls slower than their deadline fail no other call, and are answered error 100", async () => {
   const counts = await storm(await startServer("ours"))
   expect(counts["normal: ok"]).toBe(8_000)
-  // Answered before the deadline; on a loaded machine some may still lose the race (the client resets those),
-  // but the connection is never torn down: no call at all fails with INTERNAL or UNAVAILABLE.
-  expect(counts["hanging: error 100"]).toBeGreaterThan(4_000)
+  // Answered before the deadline. How many win that race depends on how busy the machine is (over half on an idle
+  // machine; 349 to 2,944 of 8,000 seen with two cores shared by several test runs): the client resets the ones that lose it.
+  // What must hold at any load: each hanging call ends as one of those two outcomes, and the connection is never
+  // torn down, so no call at all fails with INTERNAL or UNAVAILABLE.
+  expect(counts["hanging: error 100"]).toBeGreaterThan(0)
+  expect((counts["hanging: error 100"] ?? 0) + (counts["hanging: DEADLINE_EXCEEDED"] ?? 0)).toBe(8_000)
   expect(Object.keys(counts).filter((key) => /INTERNAL|UNAVAILABLE/.test(key))).toEqual([])
 }, 120_000)
 
