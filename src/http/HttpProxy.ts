@@ -205,7 +205,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
         maxBodySize,
         secret,
         tooLarge,
-        refuse: () => refuse(event.spec.tag)
+        refuse: (kind, message) => refuse(event, kind, message)
       })
     }
     return { prefix, routes }

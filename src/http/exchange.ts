@@ -48,23 +48,28 @@ export interface EventRoute {
   readonly secret: Secret.SecretCheck | undefined
   /** The 413 text for this route's limit. */
   readonly tooLarge: string
-  /** The throttled warning for requests refused for want of the secret (one line per 10 s, shared by all routes). */
-  readonly refuse: () => Effect.Effect<void>
+  /** The throttled warning of a refused request (one line per kind per 10 s, shared by all routes of a server). */
+  readonly refuse: (kind: Refusal, message: string) => Effect.Effect<void>
 }
 
-const warn = (event: HttpEvent, message: string) =>
-  Effect.logWarning(`${event.spec.tag}: ${message}`).pipe(Effect.annotateLogs({ event: event.spec.event }))
+/** Why a request was refused: each kind has a throttle of its own, so a flood of one does not hide another. */
+export type Refusal = "secret" | "badBody" | "tooLarge" | "unreadable" | "noHandler"
 
-/** The warning for refused secrets, at most once per 10 s per server, counting the lines left out. */
-export const refuser = (): (tag: string) => Effect.Effect<void> => {
-  const shouldLog = throttle(10_000)
-  return (tag) =>
+/**
+ * The warnings of refused requests for one server: per kind, at most one line per 10 s, counting the lines left
+ * out (a client that may send anything must not be able to fill the log). `message` is already escaped.
+ */
+export const refuser = (): (event: HttpEvent, kind: Refusal, message: string) => Effect.Effect<void> => {
+  const throttles = new Map<Refusal, ReturnType<typeof throttle>>()
+  return (event, kind, message) =>
     Effect.suspend(() => {
+      let shouldLog = throttles.get(kind)
+      if (shouldLog === undefined) throttles.set(kind, shouldLog = throttle(10_000))
       const suppressed = shouldLog()
       if (suppressed === undefined) return Effect.void
       return Effect.logWarning(
-        `${tag}: ${Secret.UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
-      )
+        `${event.spec.tag}: ${message}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
+      ).pipe(Effect.annotateLogs({ event: event.spec.event }))
     })
 }
 
@@ -85,16 +90,16 @@ export const admit = (
     })
   }
   if (secret !== undefined && !secret.ok(headers as Readonly<Record<string, string>>)) {
-    return plain(401, Secret.UNAUTHORIZED, { log: route.refuse() })
+    return plain(401, Secret.UNAUTHORIZED, { log: route.refuse("secret", Secret.UNAUTHORIZED) })
   }
   if (pipeline === undefined) {
     const message = noHandlerMessage(event.spec.event)
-    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, { log: warn(event, message) })
+    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, { log: route.refuse("noHandler", message) })
   }
   const declared = headers["content-length"]
   if (typeof declared === "string" && Number(declared) > maxBodySize) {
     return plain(413, route.tooLarge, {
-      log: warn(event, `refused a ${safe(declared)}-byte body (maxBodySize ${maxBodySize})`)
+      log: route.refuse("tooLarge", `refused a ${safe(declared)}-byte body (maxBodySize ${maxBodySize})`)
     })
   }
   return undefined
@@ -102,12 +107,14 @@ export const admit = (
 
 /** The answer to a body that grew over the limit while it was read (no Content-Length, or a wrong one). */
 export const bodyTooLarge = (route: EventRoute): Answer =>
-  plain(413, route.tooLarge, { log: warn(route.event, `refused a body over maxBodySize (${route.maxBodySize} bytes)`) })
+  plain(413, route.tooLarge, {
+    log: route.refuse("tooLarge", `refused a body over maxBodySize (${route.maxBodySize} bytes)`)
+  })
 
 /** The answer to a body that could not be read (the connection failed while sending it). */
 export const unreadableBody = (route: EventRoute, reason: unknown): Answer =>
   plain(400, "effect-centrifugo: could not read the body", {
-    log: warn(route.event, `could not read the body: ${safe(String(reason))}`)
+    log: route.refuse("unreadable", `could not read the body: ${safe(String(reason))}`)
   })
 
 /** What a body is: a request to run, or the answer to give instead (a bad body; a payload that is not JSON). */
@@ -133,8 +140,9 @@ export const decode = (
     if (isBadBody(error)) {
       return {
         _tag: "Answer",
-        answer: plain(400, `effect-centrifugo: bad request: ${error.message}`, {
-          log: warn(event, `bad request: ${safe(error.message)}`)
+        // One line in the answer too: a reason may quote the body (JSON.parse's messages do), newlines included.
+        answer: plain(400, `effect-centrifugo: bad request: ${safe(error.message)}`, {
+          log: route.refuse("badBody", `bad request: ${safe(error.message)}`)
         })
       }
     }

@@ -102,11 +102,16 @@ const needsParsing = (bytes: Uint8Array, start: number, end: number): boolean =>
   return false
 }
 
-const keyOf = (bytes: Buffer, start: number, end: number): string =>
+/** A key's text; `BadBody` when it is not a valid JSON string (a raw control byte, an unknown escape). */
+const keyOf = (bytes: Buffer, start: number, end: number): string => {
   // Centrifugo's keys are plain ASCII; escapes (legal JSON) take the slow path.
-  needsParsing(bytes, start, end)
-    ? JSON.parse(bytes.toString("utf8", start, end)) as string
-    : bytes.toString("utf8", start + 1, end - 1)
+  if (!needsParsing(bytes, start, end)) return bytes.toString("utf8", start + 1, end - 1)
+  try {
+    return JSON.parse(bytes.toString("utf8", start, end)) as string
+  } catch {
+    throw badBody("a key is not a valid JSON string (a raw control character, or an unknown escape)")
+  }
+}
 
 /** The top-level fields of a request body. */
 export interface Fields {

@@ -155,6 +155,20 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
     }
   })
 
+  it("malformed keys and numbers: 400 with a one-line reason, no Error line, warnings throttled", async () => {
+    const warned = () => server.logs.filter((l) => l.level === "Warn" && l.message.includes("Connect: bad request")).length
+    const errors = () => server.logs.filter((l) => l.level === "Error").length
+    const [warnedBefore, errorsBefore] = [warned(), errors()]
+    const bodies = [`{"a\u0001":1}`, `{"cl\\qient":"c"}`, `{"\\ud800\\u":1}`, `{"client":"c","x\\y":1}`, `{"a\nb`]
+    for (const body of bodies) {
+      const reply = await client.raw("/centrifugo/connect", body)
+      expect({ body, status: reply.status, lines: reply.text.split("\n").length }).toEqual({ body, status: 400, lines: 1 })
+    }
+    expect(errors()).toBe(errorsBefore)
+    // One line per 10 s for this kind of refusal (the previous test may have used this window already).
+    expect(warned() - warnedBefore).toBeLessThanOrEqual(1)
+  })
+
   it("wrong method: 405 with Allow: POST; unknown event path: 404 naming the events", async () => {
     const get = await client.raw("/centrifugo/connect", "", { method: "GET" })
     expect(get.status).toBe(405)
