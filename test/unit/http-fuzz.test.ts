@@ -2,6 +2,7 @@
 // and replaced: escapes, control bytes, quotes, brackets, huge and fractional numbers) must only ever give a request,
 // a 400 with a one-line reason, or error 107: never the 500 of an unexpected decode error.
 import { Duration, Effect } from "effect"
+import { isDeepStrictEqual } from "node:util"
 import { describe, expect, it } from "vitest"
 import { httpEvents } from "../../src/http/events.ts"
 import * as Exchange from "../../src/http/exchange.ts"
@@ -31,7 +32,9 @@ const valid: Record<string, string> = {
 const TOKENS = [
   "\\", "\\u", "\\u00", "\\q", "\\ud800", "\\x", "\u0001", "\u001b", "\n", "\"", "{", "}", "[", "]", ":", ",", " ",
   "1e400", "-1e400", "18446744073709551616", "-1", "1.5", "1e3", "0x10", "NaN", "null", "true", "é", "\u2028", "\uffff",
-  "a", "0"
+  "a", "0",
+  // An escaped spelling of a payload key, which repeats it when it lands between two fields.
+  `"d\\u0061ta":[7],`, `"\\u0064ata":{"z":1},`, `,"d\\u0061ta":"w"`
 ]
 
 const mutate = (body: Buffer, next: () => number): Buffer => {
@@ -65,22 +68,29 @@ const routeOf = (event: (typeof httpEvents)[number]): Exchange.EventRoute => ({
 
 describe("decoding hostile bodies", () => {
   it.each(httpEvents.map((event) => [event.path, event] as const))(
-    "%s: 10,000 fuzzed bodies give a request, a one-line 400 or error 107, never a 500",
+    "%s: 10,000 fuzzed bodies give a request (data and rawData agreeing), a one-line 400 or error 107, never a 500",
     (path, event) => {
       const next = random(path.length * 7919)
       const route = routeOf(event)
       const base = Buffer.from(valid[path]!)
       const outcomes = { Request: 0, Answer: 0, InvalidJson: 0 }
       const unexpected: Array<string> = []
+      const disagree: Array<string> = []
       for (let i = 0; i < 10_000; i++) {
         const body = mutate(base, next)
         const decoded = Exchange.decode(route, body, {})
         outcomes[decoded._tag]++
+        if (decoded._tag === "Request" && "rawData" in decoded.request && decoded.request.rawData !== undefined) {
+          const raw = Buffer.from(decoded.request.rawData).toString("utf8")
+          if (!isDeepStrictEqual(JSON.parse(raw), decoded.request.data)) disagree.push(body.toString("latin1"))
+        }
         if (decoded._tag === "Answer" && (decoded.answer.status !== 400 || decoded.answer.body.includes("\n"))) {
           unexpected.push(`${decoded.answer.status} ${JSON.stringify(body.toString("latin1"))}`)
         }
       }
       expect(unexpected.slice(0, 5)).toEqual([])
+      // data and rawData always describe the same value.
+      expect(disagree.slice(0, 5)).toEqual([])
       // The fuzz reached every kind of outcome (it is not all accepted, nor all refused at the first byte).
       expect(outcomes.Answer).toBeGreaterThan(1000)
       expect(outcomes.Request).toBeGreaterThan(1000)

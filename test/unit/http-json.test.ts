@@ -70,7 +70,11 @@ describe("decoders", () => {
       // JSON.parse path: a valid, shallow body
       [`{"client":"c","data":{"n":12345678901234567890, "s":"}{"}}`, `{"n":12345678901234567890, "s":"}{"}`],
       [`{"data":1,"client":"c","data":  [2 ,3] }`, `[2 ,3]`],
-      [`{"client":"c","d\u0061ta":{"x":1}}`, `{"x":1}`],
+      [`{"client":"c","d\\u0061ta":{"x":1}}`, `{"x":1}`],
+      // A key repeated, once escaped: the last one wins for data and rawData alike, in either order.
+      [`{"client":"c","data":{"a":1},"d\\u0061ta":{"b":2}}`, `{"b":2}`],
+      [`{"client":"c","d\\u0061ta":{"b":2},"data":{"a":1}}`, `{"a":1}`],
+      [`{"client":"c","data":{"a":1},"\\u0064ata":[3],"x":"\\n"}`, `[3]`],
       // Splitter path: an unread field that is not JSON, or nested deeper than a payload may be
       [`{"client":"c","unread":[1,,2],"data":{"n":12345678901234567890}}`, `{"n":12345678901234567890}`],
       [`{"client":"c",${deepField},"data":[1]}`, `[1]`]
