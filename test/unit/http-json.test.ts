@@ -3,18 +3,10 @@ import { describe, expect, it } from "vitest"
 import * as Codec from "../../src/http/codec.ts"
 import { fields, isBadBody } from "../../src/http/json.ts"
 import { isInvalidJson } from "../../src/Payload.ts"
+import { thrown } from "../support/thrown.ts"
 
 const split = (text: string) =>
   Object.fromEntries(fields(Buffer.from(text)).entries().map(([k, v]) => [k, Buffer.from(v).toString("utf8")]))
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
 
 describe("fields: a JSON object's top-level values as raw bytes", () => {
   it("keeps each value's bytes as sent: whitespace, number spellings, strings with brackets and quotes", () => {
