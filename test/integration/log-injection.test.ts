@@ -1,0 +1,93 @@
+// Log injection: client text with line breaks, terminal escapes and C1 controls, sent through every HTTP event
+// (accepted, refused, failed, logged by the handler itself, forwarded by Http.rpc), must not put one raw control
+// character in any line of any format: no forged line, no escape sequence reaching a terminal.
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import { TestConsole } from "effect/testing"
+import { Handlers, Http, HttpProxy, Logging, Reply } from "../../src/index.ts"
+import type { ProxyRequest } from "../../src/Request.ts"
+
+const FORGED = "x\nFORGED admin logged in\r\t\u001b[2J\u0085\u009b\u2028\u2029\u0000\u007fy"
+
+// A handler that logs the client's text itself (message and annotation), as application code does.
+const noted = (request: ProxyRequest) =>
+  Effect.logInfo("handler saw", "channel" in request ? request.channel : request.headers["x-note"]).pipe(
+    Effect.annotateLogs({ raw: "client" in request ? request.client : FORGED })
+  )
+
+const handlers = Handlers.layer({
+  connect: (request) => Effect.as(noted(request), Reply.connect({ user: FORGED })),
+  refresh: (request) => Effect.andThen(noted(request), Effect.fail(new Error(FORGED))),
+  subscribe: (request) => Effect.andThen(noted(request), Effect.die(new Error(request.channel))),
+  publish: (request) => Effect.andThen(noted(request), Effect.fail(request.channel)),
+  rpc: Http.rpc,
+  subRefresh: (request) => Effect.as(noted(request), Reply.subRefresh({})),
+  mapPublish: (request) => Effect.andThen(noted(request), Effect.die(request.key)),
+  mapRemove: (request) => Effect.as(noted(request), Reply.mapRemove({})),
+  sharedPollRefresh: (request) => Effect.andThen(noted(request), Effect.fail(new Error(request.channel)))
+}).pipe(Layer.provide(Http.layer(HttpRouter.add("GET", "/ok", HttpServerResponse.text("ok")))))
+
+const forged = JSON.stringify(FORGED)
+const client = `"client":${forged},"user":${forged}`
+const bodies: ReadonlyArray<readonly [string, string]> = [
+  ["connect", `{${client},"data":{"x":${forged}}}`],
+  ["refresh", `{${client}}`],
+  ["subscribe", `{${client},"channel":${forged}}`],
+  ["publish", `{${client},"channel":${forged},"data":1}`],
+  ["rpc", `{${client},"method":${forged}}`],
+  ["rpc", `{${client},"method":${JSON.stringify(`get:${FORGED}`)}}`],
+  ["rpc", `{${client},"method":${JSON.stringify(`${FORGED}:/x`)}}`],
+  ["sub_refresh", `{${client},"channel":${forged}}`],
+  ["map_publish", `{${client},"channel":${forged},"key":${forged}}`],
+  ["map_remove", `{${client},"channel":${forged},"key":${forged}}`],
+  ["shared_poll_refresh", `{"channel":${forged},"items":[{"key":${forged},"version":1}]}`],
+  // Refused bodies, whose reasons may quote them.
+  ["connect", `{"client":${forged},"data":{"a":"\u0001${FORGED}"}}`],
+  ["rpc", `{"client":"c","labels":{"a":${forged},"b":1}}`],
+  ["refresh", `{"client":"c","meta":{"a":"${FORGED}"}}`],
+  ["connect", `{"a${FORGED}":1}`],
+  ["shared_poll_refresh", `{"items":[{"key":"k","version":"${FORGED}"}]}`]
+]
+
+// Control characters (C0, DEL, C1, U+2028/9); a line's own colour codes (SGR) are Effect's, and are removed first.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/g
+
+const linesOf = (format: Logging.Format) =>
+  Effect.gen(function*() {
+    const proxy = yield* HttpProxy.HttpProxy
+    for (const [path, body] of bodies) {
+      const headers = { "content-type": "application/json", "x-note": "h\u0085\u009b[2J" }
+      yield* Effect.promise(() =>
+        fetch(`${proxy.url}/centrifugo/${path}`, { method: "POST", body, headers }).then((r) => r.text())
+      )
+    }
+    // Log lines are written by forked fibers: let them run.
+    yield* Effect.sleep("100 millis")
+    const calls = [...yield* TestConsole.logLines, ...yield* TestConsole.errorLines]
+    return calls.flatMap((call) =>
+      (Array.isArray(call) ? call : [call]).map(String).join(" ").replace(SGR, "").split("\n")
+    )
+  }).pipe(
+    Effect.provide(HttpProxy.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(handlers))),
+    Effect.provide(Logging.layer({ format, level: "Debug" })),
+    Effect.provide(TestConsole.layer)
+  )
+
+describe("no client text forges a log line or reaches a terminal raw", () => {
+  for (const format of ["pretty", "logfmt", "json"] as const) {
+    it.live(`LOG_FORMAT=${format}: every line of every event free of raw control characters`, () =>
+      Effect.gen(function*() {
+        const lines = yield* linesOf(format)
+        // The forged text did reach the log (escaped), through the handlers, the refusals and Http.rpc.
+        expect(lines.filter((line) => line.includes("FORGED admin")).length).toBeGreaterThanOrEqual(10)
+        expect(lines.some((line) => line.includes("not forwarded"))).toBe(true)
+        expect(lines.filter((line) => CONTROL.test(line))).toEqual([])
+        expect(lines.filter((line) => line.trimStart().startsWith("FORGED"))).toEqual([])
+        if (format === "json") for (const line of lines) expect(() => JSON.parse(line)).not.toThrow()
+      }))
+  }
+})
