@@ -148,11 +148,22 @@ const isBodyTooLarge = (error: unknown): boolean => {
   return reason?._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
 }
 
-/** One event's route on the `effect/http` router: the same decisions as the standalone listener. */
-const route = (settings: Exchange.EventRoute) => {
+/** The path of a request URL, without its query. */
+const pathOf = (url: string): string => {
+  const query = url.indexOf("?")
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/**
+ * One event's route on the `effect/http` router: the same decisions as the standalone listener. The router also
+ * matches other spellings of the path (another case, doubled or trailing slashes): those answer 404 as the
+ * standalone server does, so an app middleware that guards `startsWith("/centrifugo/")` guards every call.
+ */
+const route = (path: string, settings: Exchange.EventRoute, notFound: (url: string) => Exchange.Answer) => {
   const limit = ByteSize.bytes(settings.maxBodySize)
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
+    if (pathOf(request.url) !== path) return yield* respondWith(notFound(request.url))
     // Read once: the platform's request rebuilds its headers record on every access.
     const headers = request.headers
     const refused = Exchange.admit(settings, request.method, headers)
@@ -226,19 +237,22 @@ export const routes = (
   HttpRouter.use((router) =>
     Effect.gen(function*() {
       const { prefix, routes } = yield* eventRoutes(options)
+      const known = httpEvents.map((event) => event.path).join(", ")
+      // As the standalone server: under the prefix, a 404 that says what exists; elsewhere a plain 404.
+      const notFound = (url: string) =>
+        prefix !== "" && pathOf(url).startsWith(`${prefix}/`) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
       for (const [path, settings] of routes) {
-        yield* router.add("*", path as HttpRouter.PathInput, route(settings))
+        yield* router.add("*", path as HttpRouter.PathInput, route(path, settings, notFound))
       }
       // Under a prefix of its own, an unknown event gets a 404 that says what exists; at the root (prefix "") the
       // app's own not-found handling stays in charge.
       if (prefix === "") return
-      const known = httpEvents.map((event) => event.path).join(", ")
       yield* router.add(
         "*",
         `${prefix}/*` as HttpRouter.PathInput,
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
-          return yield* respondWith(Exchange.unknownEvent(request.url, known))
+          return yield* respondWith(notFound(request.url))
         })
       )
     })

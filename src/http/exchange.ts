@@ -163,6 +163,9 @@ export const answerOf = (outcome: Pipeline.Outcome<string>): Answer => {
   return plain(outcome._tag === "Failed" ? 500 : 400, `effect-centrifugo: ${outcome.message}`)
 }
 
+/** The 404 outside the prefix. */
+export const NOT_FOUND: Answer = plain(404, "effect-centrifugo: not found")
+
 /** The 404 under the prefix: which events exist. */
 export const unknownEvent = (url: string, known: string): Answer =>
   plain(404, `effect-centrifugo: no proxy event at ${safe(url)}; the events are ${known}`)

@@ -45,7 +45,6 @@ const write = (response: ServerResponse, answer: Exchange.Answer, close: boolean
 }
 
 const SHUTTING_DOWN = Exchange.plain(503, "effect-centrifugo: server shutting down")
-const NOT_FOUND = Exchange.plain(404, "effect-centrifugo: not found")
 const LIVE = Exchange.plain(200, "ok")
 const READY = Exchange.plain(200, "ready")
 
@@ -110,7 +109,7 @@ export const make = (options: ListenerOptions) => {
       if (request.method === "GET" && (path === LIVE_PATH || path === READY_PATH)) return probe(path, response)
       return send(
         response,
-        underPrefix !== undefined && path.startsWith(underPrefix) ? Exchange.unknownEvent(url, known) : NOT_FOUND
+        underPrefix !== undefined && path.startsWith(underPrefix) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
       )
     }
     const refused = Exchange.admit(route, request.method, request.headers)

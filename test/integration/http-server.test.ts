@@ -211,6 +211,25 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
     expect(await statusOfUnfinishedPost({ "transfer-encoding": "chunked" }, chunks)).toBe(413)
   })
 
+  it("matches paths exactly: another case, doubled or trailing slashes are 404 and reach no handler", async () => {
+    const calls = seen.called
+    const body = JSON.stringify({ client: "c", user: "u", method: "q" })
+    // The path as written (a URL object would resolve `//centrifugo/rpc` as another host).
+    const statusOf = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port: server.port, path, method: "POST" }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on("error", reject)
+        req.end(path.endsWith("connect") ? `{"client":"c"}` : body)
+      })
+    for (const path of ["/centrifugo/RPC", "//centrifugo/rpc", "/centrifugo//rpc", "/centrifugo/rpc/", "/Centrifugo/connect"]) {
+      expect({ path, status: await statusOf(path) }).toEqual({ path, status: 404 })
+    }
+    expect(seen.called).toBe(calls)
+  })
+
   it("routes by path alone: a query string does not change the event", async () => {
     const reply = await client.raw("/centrifugo/rpc?from=test", JSON.stringify({ client: "c", user: "u", method: "q" }))
     expect(reply.json).toMatchObject({ result: { data: { method: "q" } } })
