@@ -81,6 +81,11 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
   /** How long in-flight requests may run after shutdown starts before they are interrupted. Default 10 s. */
   readonly shutdownTimeout?: Duration.Input
   /**
+   * How long the server keeps accepting connections and calls after shutdown starts while `/readyz` already
+   * answers 503: time for probes and load balancers to notice (as the gRPC server's `drainDelay`). Default 0.
+   */
+  readonly drainDelay?: Duration.Input
+  /**
    * How long an idle keep-alive connection is kept open. Default: as long as Centrifugo keeps it (`0`, never closed
    * by us). Centrifugo's HTTP proxy client keeps idle connections without a time limit and does not retry a POST
    * that meets a connection closed under it, so a server closing idle connections (Node's default: after 5 s) now
@@ -265,8 +270,8 @@ export const routes = (
  * while the `Readiness` check fails), sharing the `Readiness` in context with the other servers (a private one
  * without).
  *
- * The drain: `/readyz` turns 503 (and the gRPC health NOT_SERVING, when the `Readiness` is shared), the server stops
- * accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
+ * The drain: `/readyz` turns 503 (and the gRPC health NOT_SERVING, when the `Readiness` is shared), the server keeps
+ * serving for `drainDelay` (default 0) so load balancers notice, then stops accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
  * for up to `shutdownTimeout`, after which their handlers are interrupted and they answer 503.
  */
 export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
@@ -281,6 +286,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   // Checked before binding, so an unsafe configuration never listens.
   const { prefix, routes } = yield* eventRoutes(options)
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
+  const drainDelay = Duration.fromInputUnsafe(options.drainDelay ?? Duration.zero)
   const readiness = yield* Readiness.currentOrPrivate
   const fork = Effect.runForkWith(yield* Effect.context<never>())
   const inflight = new Set<Fiber.Fiber<unknown, unknown>>()
@@ -297,6 +303,10 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
     Effect.gen(function*() {
       yield* readiness.drain
       if (!server.listening) return
+      if (!Duration.isZero(drainDelay)) {
+        yield* Effect.logInfo(`Centrifugo HTTP proxy draining: not ready, still serving for ${Duration.format(drainDelay)}`)
+        yield* Effect.sleep(drainDelay)
+      }
       closing = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Every answer from now on closes its connection; a connection that went idle just before (its answer was
@@ -358,7 +368,7 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
 /**
  * The standalone server configured from the environment: `PROXY_HTTP_HOST` (default `0.0.0.0`), `PROXY_HTTP_PORT`
  * (default 10002), `PROXY_HTTP_TIMEOUT` (a duration, default 30 seconds), `PROXY_HTTP_SHUTDOWN_TIMEOUT` (default
- * 10 seconds), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
+ * 10 seconds), `PROXY_DRAIN_DELAY` (default 0, shared with the gRPC server), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
  * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
  * at start). Any option may be given as a value or a `Config` of your own instead.
  */
@@ -376,6 +386,11 @@ export const layerConfig = (
       config.shutdownTimeout,
       Config.Duration("PROXY_HTTP_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
     )
+    // One variable for both transports: a pod leaves its load balancers once, whichever it serves.
+    const drainDelay = yield* read<Duration.Input>(
+      config.drainDelay,
+      Config.Duration("PROXY_DRAIN_DELAY").pipe(Config.withDefault(Duration.zero))
+    )
     const requireHeader = config.requireHeader !== undefined
       ? yield* read(config.requireHeader, Config.succeed(undefined))
       : yield* secretFromEnv
@@ -390,6 +405,7 @@ export const layerConfig = (
       port,
       timeout,
       shutdownTimeout,
+      drainDelay,
       ...(requireHeader === undefined ? {} : { requireHeader })
     })
   }))
