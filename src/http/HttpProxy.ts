@@ -19,7 +19,10 @@
  * - another method than POST: 405; an unknown event path under the prefix: 404 listing the known ones;
  * - a body over `maxBodySize` (default 4 MiB): 413, refused from its Content-Length before it is read, or as soon
  *   as the bytes read pass the limit (a chunked body);
+ * - a body that does not arrive within `bodyTimeout` (default 10 s) of its headers: 408;
  * - an event without a handler: 501 naming the missing handler;
+ * - every answer given without running a handler (refusals, 404s, probes) closes its connection, so only the
+ *   connections that carry proxy calls (Centrifugo's pool) stay open idle;
  * - HTTP has no deadline header: every call is bounded by `timeout`, and Centrifugo giving up (its proxy
  *   `timeout` closes the request) interrupts the handler's fiber, running its finalizers;
  * - `requireHeader`: requests without the header's exact value (constant-time) answer 401 and reach no handler;
@@ -50,6 +53,7 @@ import * as Exchange from "./exchange.ts"
 import * as Listener from "./listener.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
+import { throttle } from "../internal/logText.ts"
 
 export interface HttpProxyRoutesOptions {
   /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
@@ -64,6 +68,11 @@ export interface HttpProxyRoutesOptions {
   readonly timeout?: Duration.Input
   /** Largest body accepted, in bytes; larger ones answer 413. Default 4 MiB. */
   readonly maxBodySize?: number
+  /**
+   * How long a request's body may take to arrive once its headers are in; a slower one answers 408 and its
+   * connection is closed (a client trickling a body cannot hold it and its buffer for minutes). Default 10 s.
+   */
+  readonly bodyTimeout?: Duration.Input
   /**
    * A header every request must carry with this exact value: put it in the proxy's `http.static_headers`, and never
    * list its name in `http_headers` or `emulated_headers` (Centrifugo lets a forwarded client header of the same
@@ -92,6 +101,12 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
    * and then fails a call that raced the close. Dead peers are found by TCP keep-alive probes instead.
    */
   readonly keepAliveTimeout?: Duration.Input
+  /**
+   * Most connections open at once; more are refused (closed at once) with a warning, at most one per 10 s. Keep it
+   * below the process's file descriptor limit (`ulimit -n`, often 1024) minus what the rest of the process uses.
+   * Default 900. Centrifugo's kept connections go on being answered when a stranger holds the rest.
+   */
+  readonly maxConnections?: number
 }
 
 /** The running standalone server. */
@@ -120,6 +135,12 @@ export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError
   return Object.defineProperty(error, "toString", { value: () => `HttpProxyError: ${message}`, enumerable: false })
 }
 
+/** The default time a body may take to arrive. */
+export const DEFAULT_BODY_TIMEOUT = Duration.seconds(10)
+
+/** The default connection cap of the standalone server: below the common `ulimit -n` of 1024, with room to spare. */
+export const DEFAULT_MAX_CONNECTIONS = 900
+
 /** The default body limit: 4 MiB, as the gRPC server's message limit. */
 export const DEFAULT_MAX_BODY_SIZE = 4 * 1024 * 1024
 
@@ -140,13 +161,14 @@ const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
 
 /** An answer decided by `exchange.ts` as an `effect/http` response (logging its line, if any). */
 const respondWith = (answer: Exchange.Answer) => {
-  const response = HttpServerResponse.text(answer.body, {
-    status: answer.status,
-    contentType: answer.contentType,
-    ...(answer.allow === undefined ? {} : { headers: { allow: answer.allow } })
-  })
+  const headers: Record<string, string> = {}
+  if (answer.allow !== undefined) headers.allow = answer.allow
+  if (answer.close === true) headers.connection = "close"
+  const response = HttpServerResponse.text(answer.body, { status: answer.status, contentType: answer.contentType, headers })
   return answer.log === undefined ? Effect.succeed(response) : Effect.as(answer.log, response)
 }
+
+const BODY_TIMED_OUT: unique symbol = Symbol("BodyTimedOut")
 
 const isBodyTooLarge = (error: unknown): boolean => {
   const reason = (error as { reason?: { _tag?: unknown; reason?: unknown } } | undefined)?.reason
@@ -173,10 +195,18 @@ const route = (path: string, settings: Exchange.EventRoute, notFound: (url: stri
     const headers = request.headers
     const refused = Exchange.admit(settings, request.method, headers)
     if (refused !== undefined) return yield* respondWith(refused)
-    const read = yield* Effect.result(
+    // Past bodyTimeout the read is left to fail with the connection rather than interrupted: interrupting it
+    // destroys the socket, and the 408 with it.
+    const reading = yield* Effect.forkDetach(
       Effect.provideService(request.arrayBuffer, HttpServerRequest.MaxBodySize, limit)
     )
+    const read = yield* Effect.result(
+      Fiber.join(reading).pipe(
+        Effect.timeoutOrElse({ duration: settings.bodyTimeout, orElse: () => Effect.fail(BODY_TIMED_OUT) })
+      )
+    )
     if (read._tag === "Failure") {
+      if (read.failure === BODY_TIMED_OUT) return yield* respondWith(Exchange.bodyTimedOut(settings))
       return yield* respondWith(
         isBodyTooLarge(read.failure) ? Exchange.bodyTooLarge(settings) : Exchange.unreadableBody(settings, read.failure)
       )
@@ -204,6 +234,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
     const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
     const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const bodyTimeout = Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT)
     const secret = Secret.check(options.requireHeader)
     const refuse = Exchange.refuser()
     const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
@@ -219,6 +250,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
         pipeline,
         timeout,
         maxBodySize,
+        bodyTimeout,
         secret,
         tooLarge,
         refuse: (kind, message) => refuse(event, kind, message)
@@ -291,12 +323,36 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   const fork = Effect.runForkWith(yield* Effect.context<never>())
   const inflight = new Set<Fiber.Fiber<unknown, unknown>>()
   let closing = false
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  if (!(Number.isInteger(maxConnections) && maxConnections > 0)) {
+    return yield* Effect.fail(HttpProxyError(`maxConnections ${maxConnections} is not a positive integer`))
+  }
+  // Headers get the body's bound too (Node's own default is 60 s, checked every 30 s); the body's is ours.
+  const slowRequestMs = Duration.toMillis(Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT))
   const server = createServer(
-    // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
-    { keepAlive: true, keepAliveInitialDelay: 60_000 },
+    {
+      // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
+      keepAlive: true,
+      keepAliveInitialDelay: 60_000,
+      headersTimeout: slowRequestMs,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.min(1_000, slowRequestMs)
+    },
     Listener.make({ routes, prefix, readiness, fork, inflight, closing: () => closing })
   )
   server.keepAliveTimeout = Duration.toMillis(Duration.fromInputUnsafe(options.keepAliveTimeout ?? Duration.zero))
+  server.maxConnections = maxConnections
+  const shouldWarn = throttle(10_000)
+  // Node closes a connection over the cap as soon as it is accepted; say so, or the refusals would go unseen.
+  server.on("drop", (data?: { remoteAddress?: string; remotePort?: number }) => {
+    const suppressed = shouldWarn()
+    if (suppressed === undefined) return
+    fork(Effect.logWarning(
+      `Centrifugo HTTP proxy: connection limit reached (maxConnections ${maxConnections}): refused a connection ` +
+        `from ${data?.remoteAddress ?? "?"}:${data?.remotePort ?? "?"}` +
+        (suppressed > 0 ? ` (and ${suppressed} more not logged)` : "")
+    ))
+  })
 
   // Registered before binding, so it runs even if binding fails (then there is nothing to drain).
   yield* Effect.addFinalizer(() =>
@@ -368,7 +424,8 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
 /**
  * The standalone server configured from the environment: `PROXY_HTTP_HOST` (default `0.0.0.0`), `PROXY_HTTP_PORT`
  * (default 10002), `PROXY_HTTP_TIMEOUT` (a duration, default 30 seconds), `PROXY_HTTP_SHUTDOWN_TIMEOUT` (default
- * 10 seconds), `PROXY_DRAIN_DELAY` (default 0, shared with the gRPC server), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
+ * 10 seconds), `PROXY_DRAIN_DELAY` (default 0, shared with the gRPC server), `PROXY_HTTP_BODY_TIMEOUT` (default
+ * 10 seconds), `PROXY_HTTP_MAX_CONNECTIONS` (default 900), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
  * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
  * at start). Any option may be given as a value or a `Config` of your own instead.
  */
@@ -391,6 +448,14 @@ export const layerConfig = (
       config.drainDelay,
       Config.Duration("PROXY_DRAIN_DELAY").pipe(Config.withDefault(Duration.zero))
     )
+    const bodyTimeout = yield* read<Duration.Input>(
+      config.bodyTimeout,
+      Config.Duration("PROXY_HTTP_BODY_TIMEOUT").pipe(Config.withDefault(DEFAULT_BODY_TIMEOUT))
+    )
+    const maxConnections = yield* read(
+      config.maxConnections,
+      Config.Int("PROXY_HTTP_MAX_CONNECTIONS").pipe(Config.withDefault(DEFAULT_MAX_CONNECTIONS))
+    )
     const requireHeader = config.requireHeader !== undefined
       ? yield* read(config.requireHeader, Config.succeed(undefined))
       : yield* secretFromEnv
@@ -406,6 +471,8 @@ export const layerConfig = (
       timeout,
       shutdownTimeout,
       drainDelay,
+      bodyTimeout,
+      maxConnections,
       ...(requireHeader === undefined ? {} : { requireHeader })
     })
   }))

@@ -11,6 +11,7 @@
  *
  * @since 0.3.0
  */
+import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -40,13 +41,14 @@ const write = (response: ServerResponse, answer: Exchange.Answer, close: boolean
     "content-length": Buffer.byteLength(answer.body)
   }
   if (answer.allow !== undefined) headers.allow = answer.allow
-  if (close) headers.connection = "close"
+  if (close || answer.close === true) headers.connection = "close"
   response.writeHead(answer.status, headers).end(answer.body)
 }
 
 const SHUTTING_DOWN = Exchange.plain(503, "effect-centrifugo: server shutting down")
-const LIVE = Exchange.plain(200, "ok")
-const READY = Exchange.plain(200, "ready")
+// Probes close their connection: a probe opens a new one each time, and a stranger cannot park idle ones with them.
+const LIVE = Exchange.plain(200, "ok", { close: true })
+const READY = Exchange.plain(200, "ready", { close: true })
 
 export const make = (options: ListenerOptions) => {
   const { closing, fork, inflight, prefix, readiness, routes } = options
@@ -65,7 +67,9 @@ export const make = (options: ListenerOptions) => {
         response,
         exit._tag === "Success" && exit.value.ready
           ? READY
-          : Exchange.plain(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`)
+          : Exchange.plain(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`, {
+            close: true
+          })
       )
     )
   }
@@ -115,33 +119,34 @@ export const make = (options: ListenerOptions) => {
     const refused = Exchange.admit(route, request.method, request.headers)
     if (refused !== undefined) {
       log(refused.log)
-      // A refused body is not read: close the connection rather than drain up to 4 MiB or more of it.
-      return send(response, refused, refused.status === 413)
+      // A refused body is not read: its answer closes the connection rather than drain up to 4 MiB or more of it.
+      return send(response, refused)
     }
     const chunks: Array<Buffer> = []
     let size = 0
     let refusedBody = false
+    const refuse = (answer: Exchange.Answer) => {
+      refusedBody = true
+      clearTimeout(slow)
+      chunks.length = 0
+      log(answer.log)
+      send(response, answer, true)
+    }
+    // The body must arrive within its own bound (the handler's `timeout` starts only once it has).
+    const slow = setTimeout(() => refuse(Exchange.bodyTimedOut(route)), Duration.toMillis(route.bodyTimeout))
     request.on("data", (chunk: Buffer) => {
       if (refusedBody) return
       size += chunk.length
-      if (size > route.maxBodySize) {
-        refusedBody = true
-        const answer = Exchange.bodyTooLarge(route)
-        log(answer.log)
-        send(response, answer, true)
-        return
-      }
+      if (size > route.maxBodySize) return refuse(Exchange.bodyTooLarge(route))
       chunks.push(chunk)
     })
     request.once("error", (error) => {
-      if (refusedBody) return
-      refusedBody = true
-      const answer = Exchange.unreadableBody(route, error)
-      log(answer.log)
-      send(response, answer, true)
+      if (!refusedBody) refuse(Exchange.unreadableBody(route, error))
     })
+    request.once("close", () => clearTimeout(slow))
     request.once("end", () => {
       if (refusedBody) return
+      clearTimeout(slow)
       run(route, request, response, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
     })
   }

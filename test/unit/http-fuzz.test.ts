@@ -61,6 +61,7 @@ const routeOf = (event: (typeof httpEvents)[number]): Exchange.EventRoute => ({
   pipeline: undefined,
   timeout: Duration.seconds(1),
   maxBodySize: 1 << 20,
+  bodyTimeout: Duration.seconds(1),
   secret: undefined,
   tooLarge: "too large",
   refuse: () => Effect.void
