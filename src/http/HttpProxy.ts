@@ -32,7 +32,6 @@
  *
  * @since 0.2.0
  */
-import * as ByteSize from "effect/ByteSize"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -42,7 +41,6 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
-import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { createServer } from "node:http"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
@@ -51,9 +49,9 @@ import * as Readiness from "../ops/Readiness.ts"
 import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import * as Listener from "./listener.ts"
+import * as Mounted from "./mounted.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
-import { throttle } from "../internal/logText.ts"
 
 export interface HttpProxyRoutesOptions {
   /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
@@ -159,69 +157,6 @@ const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
   return problem === undefined ? Effect.void : Effect.fail(HttpProxyError(problem))
 }
 
-/** An answer decided by `exchange.ts` as an `effect/http` response (logging its line, if any). */
-const respondWith = (answer: Exchange.Answer) => {
-  const headers: Record<string, string> = {}
-  if (answer.allow !== undefined) headers.allow = answer.allow
-  if (answer.close === true) headers.connection = "close"
-  const response = HttpServerResponse.text(answer.body, { status: answer.status, contentType: answer.contentType, headers })
-  return answer.log === undefined ? Effect.succeed(response) : Effect.as(answer.log, response)
-}
-
-const BODY_TIMED_OUT: unique symbol = Symbol("BodyTimedOut")
-
-const isBodyTooLarge = (error: unknown): boolean => {
-  const reason = (error as { reason?: { _tag?: unknown; reason?: unknown } } | undefined)?.reason
-  return reason?._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
-}
-
-/** The path of a request URL, without its query. */
-const pathOf = (url: string): string => {
-  const query = url.indexOf("?")
-  return query === -1 ? url : url.slice(0, query)
-}
-
-/**
- * One event's route on the `effect/http` router: the same decisions as the standalone listener. The router also
- * matches other spellings of the path (another case, doubled or trailing slashes): those answer 404 as the
- * standalone server does, so an app middleware that guards `startsWith("/centrifugo/")` guards every call.
- */
-const route = (path: string, settings: Exchange.EventRoute, notFound: (url: string) => Exchange.Answer) => {
-  const limit = ByteSize.bytes(settings.maxBodySize)
-  return Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (pathOf(request.url) !== path) return yield* respondWith(notFound(request.url))
-    // Read once: the platform's request rebuilds its headers record on every access.
-    const headers = request.headers
-    const refused = Exchange.admit(settings, request.method, headers)
-    if (refused !== undefined) return yield* respondWith(refused)
-    // Past bodyTimeout the read is left to fail with the connection rather than interrupted: interrupting it
-    // destroys the socket, and the 408 with it.
-    const reading = yield* Effect.forkDetach(
-      Effect.provideService(request.arrayBuffer, HttpServerRequest.MaxBodySize, limit)
-    )
-    const read = yield* Effect.result(
-      Fiber.join(reading).pipe(
-        Effect.timeoutOrElse({ duration: settings.bodyTimeout, orElse: () => Effect.fail(BODY_TIMED_OUT) })
-      )
-    )
-    if (read._tag === "Failure") {
-      if (read.failure === BODY_TIMED_OUT) return yield* respondWith(Exchange.bodyTimedOut(settings))
-      return yield* respondWith(
-        isBodyTooLarge(read.failure) ? Exchange.bodyTooLarge(settings) : Exchange.unreadableBody(settings, read.failure)
-      )
-    }
-    const pipeline = settings.pipeline!
-    const decoded = Exchange.decode(settings, Buffer.from(read.success), headers)
-    if (decoded._tag === "Answer") return yield* respondWith(decoded.answer)
-    const outcome = decoded._tag === "InvalidJson"
-      ? yield* pipeline.invalidJson(decoded.field, decoded.reason)
-      // Centrifugo closing the request interrupts this fiber (and so the handler's): effect/http does it on abort.
-      : yield* pipeline.run(decoded.request, settings.timeout)
-    return yield* respondWith(Exchange.answerOf(outcome))
-  })
-}
-
 /** The route of every event, keyed by its full path; fails on an invalid `failureReply`, secret or body limit. */
 const eventRoutes = (options: HttpProxyRoutesOptions) =>
   Effect.gen(function*() {
@@ -277,9 +212,9 @@ export const routes = (
       const known = httpEvents.map((event) => event.path).join(", ")
       // As the standalone server: under the prefix, a 404 that says what exists; elsewhere a plain 404.
       const notFound = (url: string) =>
-        prefix !== "" && pathOf(url).startsWith(`${prefix}/`) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
+        prefix !== "" && Mounted.pathOf(url).startsWith(`${prefix}/`) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
       for (const [path, settings] of routes) {
-        yield* router.add("*", path as HttpRouter.PathInput, route(path, settings, notFound))
+        yield* router.add("*", path as HttpRouter.PathInput, Mounted.route(path, settings, notFound))
       }
       // Under a prefix of its own, an unknown event gets a 404 that says what exists; at the root (prefix "") the
       // app's own not-found handling stays in charge.
@@ -289,7 +224,7 @@ export const routes = (
         `${prefix}/*` as HttpRouter.PathInput,
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
-          return yield* respondWith(notFound(request.url))
+          return yield* Mounted.respondWith(notFound(request.url))
         })
       )
     })
@@ -342,17 +277,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   )
   server.keepAliveTimeout = Duration.toMillis(Duration.fromInputUnsafe(options.keepAliveTimeout ?? Duration.zero))
   server.maxConnections = maxConnections
-  const shouldWarn = throttle(10_000)
-  // Node closes a connection over the cap as soon as it is accepted; say so, or the refusals would go unseen.
-  server.on("drop", (data?: { remoteAddress?: string; remotePort?: number }) => {
-    const suppressed = shouldWarn()
-    if (suppressed === undefined) return
-    fork(Effect.logWarning(
-      `Centrifugo HTTP proxy: connection limit reached (maxConnections ${maxConnections}): refused a connection ` +
-        `from ${data?.remoteAddress ?? "?"}:${data?.remotePort ?? "?"}` +
-        (suppressed > 0 ? ` (and ${suppressed} more not logged)` : "")
-    ))
-  })
+  Listener.warnOnDrop(server, fork)
 
   // Registered before binding, so it runs even if binding fails (then there is nothing to drain).
   yield* Effect.addFinalizer(() =>
@@ -458,7 +383,7 @@ export const layerConfig = (
     )
     const requireHeader = config.requireHeader !== undefined
       ? yield* read(config.requireHeader, Config.succeed(undefined))
-      : yield* secretFromEnv
+      : yield* Effect.mapError(Secret.fromEnv, (error) => typeof error === "string" ? HttpProxyError(error) : error)
     const rest: Record<string, unknown> = {}
     for (const key of ["prefix", "failureReply", "maxBodySize", "keepAliveTimeout"] as const) {
       const value = config[key]
@@ -476,23 +401,3 @@ export const layerConfig = (
       ...(requireHeader === undefined ? {} : { requireHeader })
     })
   }))
-
-/** PROXY_HTTP_SECRET_HEADER + PROXY_HTTP_SECRET: both or neither, never empty. */
-const secretFromEnv = Effect.gen(function*() {
-  const { name, value } = yield* Config.all({
-    name: Config.String("PROXY_HTTP_SECRET_HEADER").pipe(Config.option),
-    value: Config.Redacted("PROXY_HTTP_SECRET").pipe(Config.option)
-  })
-  if (name._tag === "None" && value._tag === "None") return undefined
-  if (name._tag === "None") {
-    return yield* Effect.fail(
-      HttpProxyError("PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither")
-    )
-  }
-  if (value._tag === "None") {
-    return yield* Effect.fail(
-      HttpProxyError("PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither")
-    )
-  }
-  return { name: name.value, value: value.value }
-})

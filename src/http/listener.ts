@@ -12,9 +12,10 @@
  * @since 0.3.0
  */
 import * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import type { IncomingMessage, ServerResponse } from "node:http"
+import * as Effect from "effect/Effect"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { throttle } from "../internal/logText.ts"
 import type * as Pipeline from "../internal/pipeline.ts"
 import { LIVE_PATH, READY_PATH } from "../ops/Probes.ts"
 import type * as Readiness from "../ops/Readiness.ts"
@@ -150,4 +151,21 @@ export const make = (options: ListenerOptions) => {
       run(route, request, response, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
     })
   }
+}
+
+/**
+ * Node closes a connection over `server.maxConnections` as soon as it is accepted, silently: a warning says so, at
+ * most one per 10 s with the count of the others.
+ */
+export const warnOnDrop = (server: Server, fork: Pipeline.Fork): void => {
+  const shouldWarn = throttle(10_000)
+  server.on("drop", (data?: { remoteAddress?: string; remotePort?: number }) => {
+    const suppressed = shouldWarn()
+    if (suppressed === undefined) return
+    fork(Effect.logWarning(
+      `Centrifugo HTTP proxy: connection limit reached (maxConnections ${server.maxConnections}): refused a ` +
+        `connection from ${data?.remoteAddress ?? "?"}:${data?.remotePort ?? "?"}` +
+        (suppressed > 0 ? ` (and ${suppressed} more not logged)` : "")
+    ))
+  })
 }
