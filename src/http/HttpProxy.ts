@@ -170,6 +170,9 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
     const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
     const bodyTimeout = Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT)
+    if (!(Duration.toMillis(bodyTimeout) >= 1)) {
+      return yield* Effect.fail(HttpProxyError(`bodyTimeout ${Duration.format(bodyTimeout)} is shorter than 1 ms`))
+    }
     const secret = Secret.check(options.requireHeader)
     const refuse = Exchange.refuser()
     const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`

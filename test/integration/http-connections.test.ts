@@ -99,6 +99,19 @@ describe("connection cap (standalone)", () => {
     }
   })
 
+  it("a connection that sends nothing, or only part of its headers, is closed after bodyTimeout", async () => {
+    const server = await TestServer.startHttp(handlers, { bodyTimeout: "500 millis" })
+    try {
+      const silent = await rawConnection(server.port)
+      const partial = await rawConnection(server.port)
+      partial.socket.write("POST /centrifugo/rpc HTTP/1.1\r\nhost: x\r\n")
+      expect(await until(() => silent.closed() && partial.closed())).toBe(true)
+      expect(partial.received()).toMatch(/^HTTP\/1\.1 408 /)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it("bodyTimeout (and the headers' bound) never closes an idle keep-alive connection", async () => {
     const server = await TestServer.startHttp(handlers, { bodyTimeout: "500 millis" })
     const centrifugo = new Agent({ keepAlive: true, maxSockets: 1 })
