@@ -1,11 +1,12 @@
-// Log injection: client text with line breaks, terminal escapes and C1 controls, sent through every HTTP event
-// (accepted, refused, failed, logged by the handler itself, forwarded by Http.rpc), must not put one raw control
-// character in any line of any format: no forged line, no escape sequence reaching a terminal.
+// Log injection: client text with line breaks, terminal escapes and C1 controls, sent through every unary event of
+// both transports (accepted, refused, failed, logged by the handler itself, forwarded by Http.rpc), must not put one
+// raw control character in any line of any format: no forged line, no escape sequence reaching a terminal.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { TestConsole } from "effect/testing"
-import { Handlers, Http, HttpProxy, Logging, Reply } from "../../src/index.ts"
+import { Handlers, Http, HttpProxy, Logging, ProxyServer, Reply } from "../../src/index.ts"
+import { ProxyClient } from "../../src/testing/index.ts"
 import type { ProxyRequest } from "../../src/Request.ts"
 
 const FORGED = "x\nFORGED admin logged in\r\t\u001b[2J\u0085\u009b\u2028\u2029\u0000\u007fy"
@@ -77,9 +78,54 @@ const linesOf = (format: Logging.Format) =>
     Effect.provide(TestConsole.layer)
   )
 
+// The same through the gRPC transport: every unary event, the forged text in fields and in a payload.
+const grpcCalls = (client: ProxyClient.ProxyClient): ReadonlyArray<() => Promise<unknown>> => {
+  const base = { client: FORGED, user: FORGED, transport: "websocket", protocol: "json", encoding: "json" }
+  const data = ProxyClient.json({ x: FORGED })
+  return [
+    () => client.connect({ ...base, data }),
+    () => client.refresh({ ...base }),
+    () => client.subscribe({ ...base, channel: FORGED }),
+    () => client.publish({ ...base, channel: FORGED, data }),
+    () => client.rpc({ ...base, method: FORGED }),
+    () => client.rpc({ ...base, method: `get:${FORGED}` }),
+    () => client.rpc({ ...base, method: FORGED, data: Buffer.from(`{"a":"${FORGED}`) }),
+    () => client.subRefresh({ ...base, channel: FORGED }),
+    () => client.mapPublish({ ...base, channel: FORGED, key: FORGED }),
+    () => client.mapRemove({ ...base, channel: FORGED, key: FORGED }),
+    () => client.sharedPollRefresh({ channel: FORGED, items: [{ key: FORGED, version: 1n }] })
+  ]
+}
+
+const linesOfGrpc = (format: Logging.Format) =>
+  Effect.gen(function*() {
+    const proxy = yield* ProxyServer.ProxyServer
+    const client = ProxyClient.make(`127.0.0.1:${proxy.port}`)
+    for (const call of grpcCalls(client)) yield* Effect.promise(() => call().then(() => "answered", () => "failed"))
+    client.close()
+    yield* Effect.sleep("100 millis")
+    const calls = [...yield* TestConsole.logLines, ...yield* TestConsole.errorLines]
+    return calls.flatMap((call) =>
+      (Array.isArray(call) ? call : [call]).map(String).join(" ").replace(SGR, "").split("\n")
+    )
+  }).pipe(
+    Effect.provide(ProxyServer.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(handlers))),
+    Effect.provide(Logging.layer({ format, level: "Debug" })),
+    Effect.provide(TestConsole.layer)
+  )
+
 describe("no client text forges a log line or reaches a terminal raw", () => {
   for (const format of ["pretty", "logfmt", "json"] as const) {
-    it.live(`LOG_FORMAT=${format}: every line of every event free of raw control characters`, () =>
+    it.live(`LOG_FORMAT=${format}, gRPC: every line of every event free of raw control characters`, () =>
+      Effect.gen(function*() {
+        const lines = yield* linesOfGrpc(format)
+        expect(lines.filter((line) => line.includes("FORGED admin")).length).toBeGreaterThanOrEqual(10)
+        expect(lines.filter((line) => CONTROL.test(line))).toEqual([])
+        expect(lines.filter((line) => line.trimStart().startsWith("FORGED"))).toEqual([])
+        if (format === "json") for (const line of lines) expect(() => JSON.parse(line)).not.toThrow()
+      }))
+
+    it.live(`LOG_FORMAT=${format}, HTTP: every line of every event free of raw control characters`, () =>
       Effect.gen(function*() {
         const lines = yield* linesOf(format)
         // The forged text did reach the log (escaped), through the handlers, the refusals and Http.rpc.
