@@ -57,15 +57,14 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 // eslint-disable-next-line no-control-regex
 const SGR = /\u001b\[[0-9;]*m/g
 
-const linesOf = (format: Logging.Format) =>
+/** Every line the console got while `send` ran against a server built by `server`, in `format`. */
+const captured = <S, E>(
+  format: Logging.Format,
+  server: Layer.Layer<S, E>,
+  send: Effect.Effect<void, never, S>
+) =>
   Effect.gen(function*() {
-    const proxy = yield* HttpProxy.HttpProxy
-    for (const [path, body] of bodies) {
-      const headers = { "content-type": "application/json", "x-note": "h\u0085\u009b[2J" }
-      yield* Effect.promise(() =>
-        fetch(`${proxy.url}/centrifugo/${path}`, { method: "POST", body, headers }).then((r) => r.text())
-      )
-    }
+    yield* send
     // Log lines are written by forked fibers: let them run.
     yield* Effect.sleep("100 millis")
     const calls = [...yield* TestConsole.logLines, ...yield* TestConsole.errorLines]
@@ -73,10 +72,18 @@ const linesOf = (format: Logging.Format) =>
       (Array.isArray(call) ? call : [call]).map(String).join(" ").replace(SGR, "").split("\n")
     )
   }).pipe(
-    Effect.provide(HttpProxy.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(handlers))),
+    Effect.provide(server),
     Effect.provide(Logging.layer({ format, level: "Debug" })),
     Effect.provide(TestConsole.layer)
   )
+
+const postAll = Effect.gen(function*() {
+  const proxy = yield* HttpProxy.HttpProxy
+  for (const [path, body] of bodies) {
+    const headers = { "content-type": "application/json", "x-note": "h\u0085\u009b[2J" }
+    yield* Effect.promise(() => fetch(`${proxy.url}/centrifugo/${path}`, { method: "POST", body, headers }).then((r) => r.text()))
+  }
+})
 
 // The same through the gRPC transport: every unary event, the forged text in fields and in a payload.
 const grpcCalls = (client: ProxyClient.ProxyClient): ReadonlyArray<() => Promise<unknown>> => {
@@ -97,22 +104,18 @@ const grpcCalls = (client: ProxyClient.ProxyClient): ReadonlyArray<() => Promise
   ]
 }
 
+const callAll = Effect.gen(function*() {
+  const proxy = yield* ProxyServer.ProxyServer
+  const client = ProxyClient.make(`127.0.0.1:${proxy.port}`)
+  for (const call of grpcCalls(client)) yield* Effect.promise(() => call().then(() => "answered", () => "failed"))
+  client.close()
+})
+
+const linesOf = (format: Logging.Format) =>
+  captured(format, HttpProxy.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(handlers)), postAll)
+
 const linesOfGrpc = (format: Logging.Format) =>
-  Effect.gen(function*() {
-    const proxy = yield* ProxyServer.ProxyServer
-    const client = ProxyClient.make(`127.0.0.1:${proxy.port}`)
-    for (const call of grpcCalls(client)) yield* Effect.promise(() => call().then(() => "answered", () => "failed"))
-    client.close()
-    yield* Effect.sleep("100 millis")
-    const calls = [...yield* TestConsole.logLines, ...yield* TestConsole.errorLines]
-    return calls.flatMap((call) =>
-      (Array.isArray(call) ? call : [call]).map(String).join(" ").replace(SGR, "").split("\n")
-    )
-  }).pipe(
-    Effect.provide(ProxyServer.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(handlers))),
-    Effect.provide(Logging.layer({ format, level: "Debug" })),
-    Effect.provide(TestConsole.layer)
-  )
+  captured(format, ProxyServer.layer({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(handlers)), callAll)
 
 describe("no client text forges a log line or reaches a terminal raw", () => {
   for (const format of ["pretty", "logfmt", "json"] as const) {
