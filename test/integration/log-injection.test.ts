@@ -2,7 +2,7 @@
 // both transports (accepted, refused, failed, logged by the handler itself, forwarded by Http.rpc), must not put one
 // raw control character in any line of any format: no forged line, no escape sequence reaching a terminal.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { TestConsole } from "effect/testing"
 import { Handlers, Http, HttpProxy, Logging, ProxyServer, Reply } from "../../src/index.ts"
@@ -139,4 +139,15 @@ describe("no client text forges a log line or reaches a terminal raw", () => {
         if (format === "json") for (const line of lines) expect(() => JSON.parse(line)).not.toThrow()
       }))
   }
+})
+
+it("Logging.escaping: a logger of one's own gets escaped messages and annotations", async () => {
+  const lines: Array<string> = []
+  const mine = Logging.escaping(Logger.map(Logger.formatSimple, (line) => void lines.push(line)))
+  await Effect.runPromise(
+    Effect.logWarning(`saw ${FORGED}`).pipe(Effect.annotateLogs({ channel: FORGED }), Effect.provide(Logger.layer([mine])))
+  )
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toContain("FORGED admin")
+  expect(CONTROL.test(lines[0]!)).toBe(false)
 })
