@@ -119,3 +119,18 @@ it("health answers without the proxy credentials (a Kubernetes grpc probe sends 
     await server.stop()
   }
 })
+
+it("maxHealthWatches caps the open Watch streams: one more is refused RESOURCE_EXHAUSTED and logged", async () => {
+  const server = await TestServer.start(handlers, { maxHealthWatches: 2 })
+  const health = HealthClient.make(server.address)
+  cleanup.push(() => health.close())
+  try {
+    const open = [health.watch(""), health.watch(PROXY)]
+    await until(() => open.every((watch) => watch.statuses.length === 1))
+    expect(await health.watch("").ended).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED })
+    expect(server.logs.some((line) => line.level === "Warn" && line.message.includes("maxWatches"))).toBe(true)
+    for (const watch of open) watch.cancel()
+  } finally {
+    await server.stop()
+  }
+})
