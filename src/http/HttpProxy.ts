@@ -133,10 +133,20 @@ export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError
   return Object.defineProperty(error, "toString", { value: () => `HttpProxyError: ${message}`, enumerable: false })
 }
 
-/** The default time a body may take to arrive. */
+/**
+ * The default time a request's headers, then its body, may take to arrive.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_BODY_TIMEOUT = Duration.seconds(10)
 
-/** The default connection cap of the standalone server: below the common `ulimit -n` of 1024, with room to spare. */
+/**
+ * The default connection cap of the standalone server: below the common `ulimit -n` of 1024, with room to spare.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_MAX_CONNECTIONS = 900
 
 /** The default body limit: 4 MiB, as the gRPC server's message limit. */

@@ -79,7 +79,12 @@ export interface HealthOptions {
   readonly maxWatches?: number
 }
 
-/** The default cap on open Watch streams: far more than probes and load balancers hold. */
+/**
+ * The default cap on open Watch streams: far more than probes and load balancers hold.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_MAX_WATCHES = 100
 
 export interface HealthService {

@@ -20,7 +20,6 @@ import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import { escaping } from "./logEscape.ts"
 
-/** A logger of your own, fed only escaped text (what `layer` does to every format). */
 export { escaping } from "./logEscape.ts"
 
 const LogLevelNames = LogLevel.values

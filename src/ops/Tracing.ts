@@ -64,7 +64,12 @@ export interface OtlpOptions {
   readonly maxExportsInFlight?: number
 }
 
-/** Spans ended while `maxExportsInFlight` exports were pending, so never exported. */
+/**
+ * Spans ended while `maxExportsInFlight` exports were pending, so never exported.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
 export const spansDropped = Metric.counter("centrifugo_otlp_spans_dropped_total", {
   description: "Spans dropped because maxExportsInFlight OTLP exports were already pending"
 })

@@ -65,7 +65,12 @@ const escapeFiber = (fiber: Fiber.Fiber<unknown, unknown>): Fiber.Fiber<unknown,
   }) as Fiber.Fiber<unknown, unknown>
 }
 
-/** `logger` fed only escaped text. */
+/**
+ * `logger` fed only escaped text: what `Logging.layer` does to every format, for a logger of your own.
+ *
+ * @since 0.1.0
+ * @category loggers
+ */
 export const escaping = <Output>(logger: Logger.Logger<unknown, Output>): Logger.Logger<unknown, Output> =>
   Logger.make((options) =>
     logger.log({
