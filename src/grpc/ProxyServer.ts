@@ -102,6 +102,8 @@ export interface ProxyServerOptions {
   readonly maxReceiveMessageLength?: number
   /** TLS or other credentials for the listener. Default: plaintext. */
   readonly credentials?: grpc.ServerCredentials
+  /** Most `grpc.health.v1` Watch streams open at once; more answer RESOURCE_EXHAUSTED. Default 100. */
+  readonly maxHealthWatches?: number
   /**
    * A metadata pair every call must carry: what Centrifugo sends when a proxy has `grpc.credentials_key` and
    * `grpc.credentials_value`. Calls without it (or with another value) answer UNAUTHENTICATED and reach no handler;
@@ -464,7 +466,12 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
       : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
   }
   server.addService(definition, implementation)
-  const health = Health.make({ readiness, services: [SERVICE], run })
+  const health = Health.make({
+    readiness,
+    services: [SERVICE],
+    run,
+    ...(options.maxHealthWatches === undefined ? {} : { maxWatches: options.maxHealthWatches })
+  })
   server.addService(health.definition, health.implementation)
 
   // Registered before binding, so it runs even if a later step fails.

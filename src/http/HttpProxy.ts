@@ -19,7 +19,10 @@
  * - another method than POST: 405; an unknown event path under the prefix: 404 listing the known ones;
  * - a body over `maxBodySize` (default 4 MiB): 413, refused from its Content-Length before it is read, or as soon
  *   as the bytes read pass the limit (a chunked body);
+ * - a body that does not arrive within `bodyTimeout` (default 10 s) of its headers: 408;
  * - an event without a handler: 501 naming the missing handler;
+ * - every answer given without running a handler (refusals, 404s, probes) closes its connection, so only the
+ *   connections that carry proxy calls (Centrifugo's pool) stay open idle;
  * - HTTP has no deadline header: every call is bounded by `timeout`, and Centrifugo giving up (its proxy
  *   `timeout` closes the request) interrupts the handler's fiber, running its finalizers;
  * - `requireHeader`: requests without the header's exact value (constant-time) answer 401 and reach no handler;
@@ -29,7 +32,6 @@
  *
  * @since 0.1.0
  */
-import * as ByteSize from "effect/ByteSize"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -39,7 +41,6 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
-import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { createServer } from "node:http"
 import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
@@ -48,6 +49,7 @@ import * as Readiness from "../ops/Readiness.ts"
 import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import * as Listener from "./listener.ts"
+import * as Mounted from "./mounted.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 
@@ -72,6 +74,11 @@ export interface HttpProxyRoutesOptions {
   /** Largest body accepted, in bytes; larger ones answer 413. Default 4 MiB. */
   readonly maxBodySize?: number
   /**
+   * How long a request's body may take to arrive once its headers are in; a slower one answers 408 and its
+   * connection is closed (a client trickling a body cannot hold it and its buffer for minutes). Default 10 s.
+   */
+  readonly bodyTimeout?: Duration.Input
+  /**
    * A header every request must carry with this exact value: put it in the proxy's `http.static_headers`, and never
    * list its name in `http_headers` or `emulated_headers` (Centrifugo lets a forwarded client header of the same
    * name replace a static one). Requests without it answer 401; the header is removed from `request.headers`.
@@ -94,12 +101,23 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
   /** How long in-flight requests may run after shutdown starts before they are interrupted. Default 10 s. */
   readonly shutdownTimeout?: Duration.Input
   /**
+   * How long the server keeps accepting connections and calls after shutdown starts while `/readyz` already
+   * answers 503: time for probes and load balancers to notice (as the gRPC server's `drainDelay`). Default 0.
+   */
+  readonly drainDelay?: Duration.Input
+  /**
    * How long an idle keep-alive connection is kept open. Default: as long as Centrifugo keeps it (`0`, never closed
    * by us). Centrifugo's HTTP proxy client keeps idle connections without a time limit and does not retry a POST
    * that meets a connection closed under it, so a server closing idle connections (Node's default: after 5 s) now
    * and then fails a call that raced the close. Dead peers are found by TCP keep-alive probes instead.
    */
   readonly keepAliveTimeout?: Duration.Input
+  /**
+   * Most connections open at once; more are refused (closed at once) with a warning, at most one per 10 s. Keep it
+   * below the process's file descriptor limit (`ulimit -n`, often 1024) minus what the rest of the process uses.
+   * Default 900. Centrifugo's kept connections go on being answered when a stranger holds the rest.
+   */
+  readonly maxConnections?: number
 }
 
 /**
@@ -139,6 +157,22 @@ export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError
 }
 
 /**
+ * The default time a request's headers, then its body, may take to arrive.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_BODY_TIMEOUT = Duration.seconds(10)
+
+/**
+ * The default connection cap of the standalone server: below the common `ulimit -n` of 1024, with room to spare.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_CONNECTIONS = 900
+
+/**
  * The default body limit: 4 MiB, as the gRPC server's message limit.
  *
  * @since 0.1.0
@@ -166,49 +200,6 @@ const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
   return problem === undefined ? Effect.void : Effect.fail(HttpProxyError(problem))
 }
 
-/** An answer decided by `exchange.ts` as an `effect/http` response (logging its line, if any). */
-const respondWith = (answer: Exchange.Answer) => {
-  const response = HttpServerResponse.text(answer.body, {
-    status: answer.status,
-    contentType: answer.contentType,
-    ...(answer.allow === undefined ? {} : { headers: { allow: answer.allow } })
-  })
-  return answer.log === undefined ? Effect.succeed(response) : Effect.as(answer.log, response)
-}
-
-const isBodyTooLarge = (error: unknown): boolean => {
-  const reason = (error as { reason?: { _tag?: unknown; reason?: unknown } } | undefined)?.reason
-  return reason?._tag === "RequestParseError" && reason.reason === "BodyTooLarge"
-}
-
-/** One event's route on the `effect/http` router: the same decisions as the standalone listener. */
-const route = (settings: Exchange.EventRoute) => {
-  const limit = ByteSize.bytes(settings.maxBodySize)
-  return Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    // Read once: the platform's request rebuilds its headers record on every access.
-    const headers = request.headers
-    const refused = Exchange.admit(settings, request.method, headers)
-    if (refused !== undefined) return yield* respondWith(refused)
-    const read = yield* Effect.result(
-      Effect.provideService(request.arrayBuffer, HttpServerRequest.MaxBodySize, limit)
-    )
-    if (read._tag === "Failure") {
-      return yield* respondWith(
-        isBodyTooLarge(read.failure) ? Exchange.bodyTooLarge(settings) : Exchange.unreadableBody(settings, read.failure)
-      )
-    }
-    const pipeline = settings.pipeline!
-    const decoded = Exchange.decode(settings, Buffer.from(read.success), headers)
-    if (decoded._tag === "Answer") return yield* respondWith(decoded.answer)
-    const outcome = decoded._tag === "InvalidJson"
-      ? yield* pipeline.invalidJson(decoded.field, decoded.reason)
-      // Centrifugo closing the request interrupts this fiber (and so the handler's): effect/http does it on abort.
-      : yield* pipeline.run(decoded.request, settings.timeout)
-    return yield* respondWith(Exchange.answerOf(outcome))
-  })
-}
-
 /** The route of every event, keyed by its full path; fails on an invalid `failureReply`, secret or body limit. */
 const eventRoutes = (options: HttpProxyRoutesOptions) =>
   Effect.gen(function*() {
@@ -221,6 +212,10 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
     const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
     const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const bodyTimeout = Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT)
+    if (!(Duration.toMillis(bodyTimeout) >= 1)) {
+      return yield* Effect.fail(HttpProxyError(`bodyTimeout ${Duration.format(bodyTimeout)} is shorter than 1 ms`))
+    }
     const secret = Secret.check(options.requireHeader)
     const refuse = Exchange.refuser()
     const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
@@ -236,9 +231,10 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
         pipeline,
         timeout,
         maxBodySize,
+        bodyTimeout,
         secret,
         tooLarge,
-        refuse: () => refuse(event.spec.tag)
+        refuse: (kind, message) => refuse(event, kind, message)
       })
     }
     return { prefix, routes }
@@ -271,19 +267,22 @@ export const routes = (
   HttpRouter.use((router) =>
     Effect.gen(function*() {
       const { prefix, routes } = yield* eventRoutes(options)
+      const known = httpEvents.map((event) => event.path).join(", ")
+      // As the standalone server: under the prefix, a 404 that says what exists; elsewhere a plain 404.
+      const notFound = (url: string) =>
+        prefix !== "" && Mounted.pathOf(url).startsWith(`${prefix}/`) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
       for (const [path, settings] of routes) {
-        yield* router.add("*", path as HttpRouter.PathInput, route(settings))
+        yield* router.add("*", path as HttpRouter.PathInput, Mounted.route(path, settings, notFound))
       }
       // Under a prefix of its own, an unknown event gets a 404 that says what exists; at the root (prefix "") the
       // app's own not-found handling stays in charge.
       if (prefix === "") return
-      const known = httpEvents.map((event) => event.path).join(", ")
       yield* router.add(
         "*",
         `${prefix}/*` as HttpRouter.PathInput,
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
-          return yield* respondWith(Exchange.unknownEvent(request.url, known))
+          return yield* Mounted.respondWith(notFound(request.url))
         })
       )
     })
@@ -296,8 +295,8 @@ export const routes = (
  * while the `Readiness` check fails), sharing the `Readiness` in context with the other servers (a private one
  * without).
  *
- * The drain: `/readyz` turns 503 (and the gRPC health NOT_SERVING, when the `Readiness` is shared), the server stops
- * accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
+ * The drain: `/readyz` turns 503 (and the gRPC health NOT_SERVING, when the `Readiness` is shared), the server keeps
+ * serving for `drainDelay` (default 0) so load balancers notice, then stops accepting connections and closes idle ones; in-flight requests are answered (each on a connection then closed)
  * for up to `shutdownTimeout`, after which their handlers are interrupted and they answer 503.
  *
  * @example
@@ -326,22 +325,41 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   // Checked before binding, so an unsafe configuration never listens.
   const { prefix, routes } = yield* eventRoutes(options)
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
+  const drainDelay = Duration.fromInputUnsafe(options.drainDelay ?? Duration.zero)
   const readiness = yield* Readiness.currentOrPrivate
   const fork = Effect.runForkWith(yield* Effect.context<never>())
   const inflight = new Set<Fiber.Fiber<unknown, unknown>>()
   let closing = false
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  if (!(Number.isInteger(maxConnections) && maxConnections > 0)) {
+    return yield* Effect.fail(HttpProxyError(`maxConnections ${maxConnections} is not a positive integer`))
+  }
+  // Headers get the body's bound too (Node's own default is 60 s, checked every 30 s); the body's is ours.
+  const slowRequestMs = Duration.toMillis(Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT))
   const server = createServer(
-    // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
-    { keepAlive: true, keepAliveInitialDelay: 60_000 },
+    {
+      // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
+      keepAlive: true,
+      keepAliveInitialDelay: 60_000,
+      headersTimeout: slowRequestMs,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.min(1_000, slowRequestMs)
+    },
     Listener.make({ routes, prefix, readiness, fork, inflight, closing: () => closing })
   )
   server.keepAliveTimeout = Duration.toMillis(Duration.fromInputUnsafe(options.keepAliveTimeout ?? Duration.zero))
+  server.maxConnections = maxConnections
+  Listener.warnOnDrop(server, fork)
 
   // Registered before binding, so it runs even if binding fails (then there is nothing to drain).
   yield* Effect.addFinalizer(() =>
     Effect.gen(function*() {
       yield* readiness.drain
       if (!server.listening) return
+      if (!Duration.isZero(drainDelay)) {
+        yield* Effect.logInfo(`Centrifugo HTTP proxy draining: not ready, still serving for ${Duration.format(drainDelay)}`)
+        yield* Effect.sleep(drainDelay)
+      }
       closing = true
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Every answer from now on closes its connection; a connection that went idle just before (its answer was
@@ -409,7 +427,8 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
 /**
  * The standalone server configured from the environment: `PROXY_HTTP_HOST` (default `0.0.0.0`), `PROXY_HTTP_PORT`
  * (default 10002), `PROXY_HTTP_TIMEOUT` (a duration, default 30 seconds), `PROXY_HTTP_SHUTDOWN_TIMEOUT` (default
- * 10 seconds), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
+ * 10 seconds), `PROXY_DRAIN_DELAY` (default 0, shared with the gRPC server), `PROXY_HTTP_BODY_TIMEOUT` (default
+ * 10 seconds), `PROXY_HTTP_MAX_CONNECTIONS` (default 900), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
  * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
  * at start). Any option may be given as a value or a `Config` of your own instead.
  *
@@ -430,9 +449,22 @@ export const layerConfig = (
       config.shutdownTimeout,
       Config.Duration("PROXY_HTTP_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
     )
+    // One variable for both transports: a pod leaves its load balancers once, whichever it serves.
+    const drainDelay = yield* read<Duration.Input>(
+      config.drainDelay,
+      Config.Duration("PROXY_DRAIN_DELAY").pipe(Config.withDefault(Duration.zero))
+    )
+    const bodyTimeout = yield* read<Duration.Input>(
+      config.bodyTimeout,
+      Config.Duration("PROXY_HTTP_BODY_TIMEOUT").pipe(Config.withDefault(DEFAULT_BODY_TIMEOUT))
+    )
+    const maxConnections = yield* read(
+      config.maxConnections,
+      Config.Int("PROXY_HTTP_MAX_CONNECTIONS").pipe(Config.withDefault(DEFAULT_MAX_CONNECTIONS))
+    )
     const requireHeader = config.requireHeader !== undefined
       ? yield* read(config.requireHeader, Config.succeed(undefined))
-      : yield* secretFromEnv
+      : yield* Effect.mapError(Secret.fromEnv, (error) => typeof error === "string" ? HttpProxyError(error) : error)
     const rest: Record<string, unknown> = {}
     for (const key of ["prefix", "failureReply", "maxBodySize", "keepAliveTimeout"] as const) {
       const value = config[key]
@@ -444,26 +476,9 @@ export const layerConfig = (
       port,
       timeout,
       shutdownTimeout,
+      drainDelay,
+      bodyTimeout,
+      maxConnections,
       ...(requireHeader === undefined ? {} : { requireHeader })
     })
   }))
-
-/** PROXY_HTTP_SECRET_HEADER + PROXY_HTTP_SECRET: both or neither, never empty. */
-const secretFromEnv = Effect.gen(function*() {
-  const { name, value } = yield* Config.all({
-    name: Config.String("PROXY_HTTP_SECRET_HEADER").pipe(Config.option),
-    value: Config.Redacted("PROXY_HTTP_SECRET").pipe(Config.option)
-  })
-  if (name._tag === "None" && value._tag === "None") return undefined
-  if (name._tag === "None") {
-    return yield* Effect.fail(
-      HttpProxyError("PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither")
-    )
-  }
-  if (value._tag === "None") {
-    return yield* Effect.fail(
-      HttpProxyError("PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither")
-    )
-  }
-  return { name: name.value, value: value.value }
-})

@@ -22,10 +22,10 @@
  */
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
-import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
 import { badBody, type Fields, fields } from "./json.ts"
 import { expectTag } from "../internal/replyTag.ts"
+import * as Wire from "../internal/wireNumbers.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -188,10 +188,15 @@ export const decodeMapRemove = (body: Uint8Array, headers: Request.Headers): Req
   }
 }
 
+/** A version that Go could not read into a uint64: kept apart, so the item can be refused with its index. */
+const BAD_VERSION: unique symbol = Symbol("BadVersion")
+
 /** JSON.parse's reviver gets the number's source text (Node >= 21): uint64 versions are read without rounding. */
 type SourceReviver = (key: string, value: unknown, context?: { readonly source?: string }) => unknown
 const exactVersions: SourceReviver = (key, value, context) =>
-  key === "version" && typeof value === "number" && context?.source !== undefined ? BigInt(context.source) : value
+  key === "version" && typeof value === "number" && context?.source !== undefined
+    ? Wire.uint64OfJson(context.source) ?? BAD_VERSION
+    : value
 
 export const decodeSharedPollRefresh = (
   body: Uint8Array,
@@ -213,8 +218,8 @@ export const decodeSharedPollRefresh = (
         if (typeof item !== "object" || item === null) throw badBody(`items[${i}] must be an object`)
         const { key, version } = item as { key?: unknown; version?: unknown }
         if (key !== undefined && key !== null && typeof key !== "string") throw badBody(`items[${i}].key must be a string`)
-        if (version !== undefined && version !== null && (typeof version !== "bigint" || version < 0n)) {
-          throw badBody(`items[${i}].version must be a non-negative integer`)
+        if (version !== undefined && version !== null && typeof version !== "bigint") {
+          throw badBody(`items[${i}].version must be an integer in 0..2^64-1`)
         }
         return { key: (key as string | undefined | null) ?? "", version: (version as bigint | undefined | null) ?? 0n }
       })
@@ -249,33 +254,17 @@ const strings_ = (value: ReadonlyArray<string> | undefined): string | undefined 
 const tags = (value: Readonly<Record<string, string>> | undefined): string | undefined =>
   value === undefined || Object.keys(value).length === 0 ? undefined : JSON.stringify(value)
 
-const int64Seconds = (field: string, value: Reply.ExpireAt | undefined): string | undefined => {
-  if (value === undefined) return undefined
-  const seconds = expireAtSeconds(value)
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new TypeError(`${field} must be a Unix time in seconds (>= 0), got ${String(value)}`)
-  }
-  const whole = Math.floor(seconds)
-  return whole === 0 ? undefined : String(whole)
-}
+/** An integer as JSON number text, left out when zero (Go's omitempty); ranges as the protobuf types'. */
+const omitZero = (big: bigint | undefined): string | undefined => big === undefined || big === 0n ? undefined : big.toString()
 
-const uint64 = (field: string, value: number | bigint | undefined): string | undefined => {
-  if (value === undefined) return undefined
-  const big = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n
-  if (big < 0n || big > 0xffff_ffff_ffff_ffffn) {
-    throw new TypeError(`${field} must be an integer in 0..2^64-1, got ${String(value)}`)
-  }
-  return big === 0n ? undefined : big.toString()
-}
+const int64Seconds = (field: string, value: Reply.ExpireAt | undefined): string | undefined =>
+  omitZero(Wire.int64Seconds(field, value))
 
-const int64 = (field: string, value: number | bigint | undefined): string | undefined => {
-  if (value === undefined) return undefined
-  const big = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : undefined
-  if (big === undefined || big < -(2n ** 63n) || big >= 2n ** 63n) {
-    throw new TypeError(`${field} must be a 64-bit integer, got ${String(value)}`)
-  }
-  return big === 0n ? undefined : big.toString()
-}
+const uint64 = (field: string, value: number | bigint | undefined): string | undefined =>
+  omitZero(Wire.uint64(field, value))
+
+const int64 = (field: string, value: number | bigint | undefined): string | undefined =>
+  omitZero(Wire.int64(field, value))
 
 /** A JSON payload as JSON text: any JSON value, or `Payload.rawJson` text (checked: it is embedded as is). */
 const jsonText = (field: string, value: unknown): string => {

@@ -26,12 +26,17 @@ export interface Answer {
   readonly contentType: "application/json" | "text/plain; charset=utf-8"
   /** `Allow` header value (405 only). */
   readonly allow?: string
+  /**
+   * Close the connection after this answer: every answer Centrifugo never gets from a working setup (refusals,
+   * 404s, probes), so a client cannot keep idle connections open with them; Centrifugo's own stay open.
+   */
+  readonly close?: boolean
   /** A line for the server's log, if this answer deserves one. */
   readonly log?: Effect.Effect<void>
 }
 
 /** A plain-text answer (everything but a reply). */
-export const plain = (status: number, body: string, extra?: Partial<Pick<Answer, "allow" | "log">>): Answer => ({
+export const plain = (status: number, body: string, extra?: Partial<Pick<Answer, "allow" | "log" | "close">>): Answer => ({
   status,
   body,
   contentType: "text/plain; charset=utf-8",
@@ -45,26 +50,33 @@ export interface EventRoute {
   readonly pipeline: Pipeline.EventPipeline<string> | undefined
   readonly timeout: Duration.Duration
   readonly maxBodySize: number
+  /** How long the body may take to arrive once the headers are in. */
+  readonly bodyTimeout: Duration.Duration
   readonly secret: Secret.SecretCheck | undefined
   /** The 413 text for this route's limit. */
   readonly tooLarge: string
-  /** The throttled warning for requests refused for want of the secret (one line per 10 s, shared by all routes). */
-  readonly refuse: () => Effect.Effect<void>
+  /** The throttled warning of a refused request (one line per kind per 10 s, shared by all routes of a server). */
+  readonly refuse: (kind: Refusal, message: string) => Effect.Effect<void>
 }
 
-const warn = (event: HttpEvent, message: string) =>
-  Effect.logWarning(`${event.spec.tag}: ${message}`).pipe(Effect.annotateLogs({ event: event.spec.event }))
+/** Why a request was refused: each kind has a throttle of its own, so a flood of one does not hide another. */
+export type Refusal = "secret" | "badBody" | "tooLarge" | "unreadable" | "noHandler" | "slowBody"
 
-/** The warning for refused secrets, at most once per 10 s per server, counting the lines left out. */
-export const refuser = (): (tag: string) => Effect.Effect<void> => {
-  const shouldLog = throttle(10_000)
-  return (tag) =>
+/**
+ * The warnings of refused requests for one server: per kind, at most one line per 10 s, counting the lines left
+ * out (a client that may send anything must not be able to fill the log). `message` is already escaped.
+ */
+export const refuser = (): (event: HttpEvent, kind: Refusal, message: string) => Effect.Effect<void> => {
+  const throttles = new Map<Refusal, ReturnType<typeof throttle>>()
+  return (event, kind, message) =>
     Effect.suspend(() => {
+      let shouldLog = throttles.get(kind)
+      if (shouldLog === undefined) throttles.set(kind, shouldLog = throttle(10_000))
       const suppressed = shouldLog()
       if (suppressed === undefined) return Effect.void
       return Effect.logWarning(
-        `${tag}: ${Secret.UNAUTHORIZED}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
-      )
+        `${event.spec.tag}: ${message}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
+      ).pipe(Effect.annotateLogs({ event: event.spec.event }))
     })
 }
 
@@ -81,20 +93,25 @@ export const admit = (
   const { event, maxBodySize, pipeline, secret } = route
   if (method !== "POST") {
     return plain(405, `effect-centrifugo: Centrifugo's proxy requests are POST, got ${safe(String(method))}`, {
-      allow: "POST"
+      allow: "POST",
+      close: true
     })
   }
   if (secret !== undefined && !secret.ok(headers as Readonly<Record<string, string>>)) {
-    return plain(401, Secret.UNAUTHORIZED, { log: route.refuse() })
+    return plain(401, Secret.UNAUTHORIZED, { log: route.refuse("secret", Secret.UNAUTHORIZED), close: true })
   }
   if (pipeline === undefined) {
     const message = noHandlerMessage(event.spec.event)
-    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, { log: warn(event, message) })
+    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, {
+      log: route.refuse("noHandler", message),
+      close: true
+    })
   }
   const declared = headers["content-length"]
   if (typeof declared === "string" && Number(declared) > maxBodySize) {
     return plain(413, route.tooLarge, {
-      log: warn(event, `refused a ${safe(declared)}-byte body (maxBodySize ${maxBodySize})`)
+      log: route.refuse("tooLarge", `refused a ${safe(declared)}-byte body (maxBodySize ${maxBodySize})`),
+      close: true
     })
   }
   return undefined
@@ -102,12 +119,23 @@ export const admit = (
 
 /** The answer to a body that grew over the limit while it was read (no Content-Length, or a wrong one). */
 export const bodyTooLarge = (route: EventRoute): Answer =>
-  plain(413, route.tooLarge, { log: warn(route.event, `refused a body over maxBodySize (${route.maxBodySize} bytes)`) })
+  plain(413, route.tooLarge, {
+    log: route.refuse("tooLarge", `refused a body over maxBodySize (${route.maxBodySize} bytes)`),
+    close: true
+  })
+
+/** The answer to a body that did not arrive within `bodyTimeout` of its headers. */
+export const bodyTimedOut = (route: EventRoute): Answer =>
+  plain(408, "effect-centrifugo: the body did not arrive in time (bodyTimeout)", {
+    log: route.refuse("slowBody", `the body did not arrive within ${Duration.format(route.bodyTimeout)} (bodyTimeout)`),
+    close: true
+  })
 
 /** The answer to a body that could not be read (the connection failed while sending it). */
 export const unreadableBody = (route: EventRoute, reason: unknown): Answer =>
   plain(400, "effect-centrifugo: could not read the body", {
-    log: warn(route.event, `could not read the body: ${safe(String(reason))}`)
+    log: route.refuse("unreadable", `could not read the body: ${safe(String(reason))}`),
+    close: true
   })
 
 /** What a body is: a request to run, or the answer to give instead (a bad body; a payload that is not JSON). */
@@ -133,14 +161,17 @@ export const decode = (
     if (isBadBody(error)) {
       return {
         _tag: "Answer",
-        answer: plain(400, `effect-centrifugo: bad request: ${error.message}`, {
-          log: warn(event, `bad request: ${safe(error.message)}`)
+        // One line in the answer too: a reason may quote the body (JSON.parse's messages do), newlines included.
+        answer: plain(400, `effect-centrifugo: bad request: ${safe(error.message)}`, {
+          log: route.refuse("badBody", `bad request: ${safe(error.message)}`),
+          close: true
         })
       }
     }
     return {
       _tag: "Answer",
       answer: plain(500, "effect-centrifugo: internal error while decoding the request", {
+        close: true,
         log: Effect.logError(`${event.spec.tag}: unexpected decode error`, error).pipe(
           Effect.annotateLogs({ event: event.spec.event })
         )
@@ -155,6 +186,9 @@ export const answerOf = (outcome: Pipeline.Outcome<string>): Answer => {
   return plain(outcome._tag === "Failed" ? 500 : 400, `effect-centrifugo: ${outcome.message}`)
 }
 
+/** The 404 outside the prefix. */
+export const NOT_FOUND: Answer = plain(404, "effect-centrifugo: not found", { close: true })
+
 /** The 404 under the prefix: which events exist. */
 export const unknownEvent = (url: string, known: string): Answer =>
-  plain(404, `effect-centrifugo: no proxy event at ${safe(url)}; the events are ${known}`)
+  plain(404, `effect-centrifugo: no proxy event at ${safe(url)}; the events are ${known}`, { close: true })

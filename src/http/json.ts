@@ -102,11 +102,16 @@ const needsParsing = (bytes: Uint8Array, start: number, end: number): boolean =>
   return false
 }
 
-const keyOf = (bytes: Buffer, start: number, end: number): string =>
+/** A key's text; `BadBody` when it is not a valid JSON string (a raw control byte, an unknown escape). */
+const keyOf = (bytes: Buffer, start: number, end: number): string => {
   // Centrifugo's keys are plain ASCII; escapes (legal JSON) take the slow path.
-  needsParsing(bytes, start, end)
-    ? JSON.parse(bytes.toString("utf8", start, end)) as string
-    : bytes.toString("utf8", start + 1, end - 1)
+  if (!needsParsing(bytes, start, end)) return bytes.toString("utf8", start + 1, end - 1)
+  try {
+    return JSON.parse(bytes.toString("utf8", start, end)) as string
+  } catch {
+    throw badBody("a key is not a valid JSON string (a raw control character, or an unknown escape)")
+  }
+}
 
 /** The top-level fields of a request body. */
 export interface Fields {
@@ -147,25 +152,35 @@ const parsedFields = (body: Buffer, parsed: Record<string, unknown>): Fields => 
   const splitOnce = () => (spans ??= split(body))
   const value = (name: string) => Object.hasOwn(parsed, name) ? parsed[name] : undefined
   return {
-    // A key written with escapes (legal, never sent by Centrifugo) is not found by the scan: the splitter finds it.
-    get: (name) => Object.hasOwn(parsed, name) ? locate(body, name) ?? splitOnce().get(name) : undefined,
+    // A body with a key written with escapes (legal, never sent by Centrifugo) goes to the splitter, which reads
+    // keys as JSON.parse does: an escaped repeat of the key must win for the bytes as it did for the value.
+    get: (name) => {
+      if (!Object.hasOwn(parsed, name)) return undefined
+      const found = locate(body, name)
+      return found === ESCAPED_KEY ? splitOnce().get(name) : found
+    },
     parse: value,
     payload: value,
     entries: () => splitOnce().entries()
   }
 }
 
+/** `locate` met a key written with escapes: only a real key reader can say which key it is. */
+const ESCAPED_KEY: unique symbol = Symbol("EscapedKey")
+
 /**
  * The raw bytes of the top-level field `name` (its last occurrence, as Go reads a repeated key) in a body known to
- * be one valid JSON object; keys are compared as bytes, without making strings of them.
+ * be one valid JSON object; keys are compared as bytes, without making strings of them. `ESCAPED_KEY` when a key
+ * has an escape (it might spell `name`).
  */
-const locate = (body: Buffer, name: string): Uint8Array | undefined => {
+const locate = (body: Buffer, name: string): Uint8Array | undefined | typeof ESCAPED_KEY => {
   let found: Uint8Array | undefined
   let i = skipSpace(body, 0) + 1
   for (;;) {
     i = skipSpace(body, i)
     if (body[i] !== QUOTE) return found
     const keyEnd = endOfString(body, i)
+    if (needsParsing(body, i, keyEnd)) return ESCAPED_KEY
     const matches = keyEnd - i - 2 === name.length && sameAscii(body, i + 1, name)
     i = skipSpace(body, skipSpace(body, keyEnd) + 1)
     const valueEnd = endOfValue(body, i)

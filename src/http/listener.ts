@@ -11,9 +11,11 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
+import * as Duration from "effect/Duration"
 import type * as Fiber from "effect/Fiber"
-import type { IncomingMessage, ServerResponse } from "node:http"
+import * as Effect from "effect/Effect"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { throttle } from "../internal/logText.ts"
 import type * as Pipeline from "../internal/pipeline.ts"
 import { LIVE_PATH, READY_PATH } from "../ops/Probes.ts"
 import type * as Readiness from "../ops/Readiness.ts"
@@ -40,14 +42,14 @@ const write = (response: ServerResponse, answer: Exchange.Answer, close: boolean
     "content-length": Buffer.byteLength(answer.body)
   }
   if (answer.allow !== undefined) headers.allow = answer.allow
-  if (close) headers.connection = "close"
+  if (close || answer.close === true) headers.connection = "close"
   response.writeHead(answer.status, headers).end(answer.body)
 }
 
 const SHUTTING_DOWN = Exchange.plain(503, "effect-centrifugo: server shutting down")
-const NOT_FOUND = Exchange.plain(404, "effect-centrifugo: not found")
-const LIVE = Exchange.plain(200, "ok")
-const READY = Exchange.plain(200, "ready")
+// Probes close their connection: a probe opens a new one each time, and a stranger cannot park idle ones with them.
+const LIVE = Exchange.plain(200, "ok", { close: true })
+const READY = Exchange.plain(200, "ready", { close: true })
 
 export const make = (options: ListenerOptions) => {
   const { closing, fork, inflight, prefix, readiness, routes } = options
@@ -66,7 +68,9 @@ export const make = (options: ListenerOptions) => {
         response,
         exit._tag === "Success" && exit.value.ready
           ? READY
-          : Exchange.plain(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`)
+          : Exchange.plain(503, `not ready: ${exit._tag === "Success" ? exit.value.reason ?? "unknown" : "check died"}`, {
+            close: true
+          })
       )
     )
   }
@@ -110,40 +114,58 @@ export const make = (options: ListenerOptions) => {
       if (request.method === "GET" && (path === LIVE_PATH || path === READY_PATH)) return probe(path, response)
       return send(
         response,
-        underPrefix !== undefined && path.startsWith(underPrefix) ? Exchange.unknownEvent(url, known) : NOT_FOUND
+        underPrefix !== undefined && path.startsWith(underPrefix) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
       )
     }
     const refused = Exchange.admit(route, request.method, request.headers)
     if (refused !== undefined) {
       log(refused.log)
-      // A refused body is not read: close the connection rather than drain up to 4 MiB or more of it.
-      return send(response, refused, refused.status === 413)
+      // A refused body is not read: its answer closes the connection rather than drain up to 4 MiB or more of it.
+      return send(response, refused)
     }
     const chunks: Array<Buffer> = []
     let size = 0
     let refusedBody = false
+    const refuse = (answer: Exchange.Answer) => {
+      refusedBody = true
+      clearTimeout(slow)
+      chunks.length = 0
+      log(answer.log)
+      send(response, answer, true)
+    }
+    // The body must arrive within its own bound (the handler's `timeout` starts only once it has).
+    const slow = setTimeout(() => refuse(Exchange.bodyTimedOut(route)), Duration.toMillis(route.bodyTimeout))
     request.on("data", (chunk: Buffer) => {
       if (refusedBody) return
       size += chunk.length
-      if (size > route.maxBodySize) {
-        refusedBody = true
-        const answer = Exchange.bodyTooLarge(route)
-        log(answer.log)
-        send(response, answer, true)
-        return
-      }
+      if (size > route.maxBodySize) return refuse(Exchange.bodyTooLarge(route))
       chunks.push(chunk)
     })
     request.once("error", (error) => {
-      if (refusedBody) return
-      refusedBody = true
-      const answer = Exchange.unreadableBody(route, error)
-      log(answer.log)
-      send(response, answer, true)
+      if (!refusedBody) refuse(Exchange.unreadableBody(route, error))
     })
+    request.once("close", () => clearTimeout(slow))
     request.once("end", () => {
       if (refusedBody) return
+      clearTimeout(slow)
       run(route, request, response, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
     })
   }
+}
+
+/**
+ * Node closes a connection over `server.maxConnections` as soon as it is accepted, silently: a warning says so, at
+ * most one per 10 s with the count of the others.
+ */
+export const warnOnDrop = (server: Server, fork: Pipeline.Fork): void => {
+  const shouldWarn = throttle(10_000)
+  server.on("drop", (data?: { remoteAddress?: string; remotePort?: number }) => {
+    const suppressed = shouldWarn()
+    if (suppressed === undefined) return
+    fork(Effect.logWarning(
+      `Centrifugo HTTP proxy: connection limit reached (maxConnections ${server.maxConnections}): refused a ` +
+        `connection from ${data?.remoteAddress ?? "?"}:${data?.remotePort ?? "?"}` +
+        (suppressed > 0 ? ` (and ${suppressed} more not logged)` : "")
+    ))
+  })
 }

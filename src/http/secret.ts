@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import { MESSAGE_HEADERS } from "./headers.ts"
@@ -51,3 +53,19 @@ export const check = (required: RequiredHeader | undefined): SecretCheck | undef
     }
   }
 }
+
+/** PROXY_HTTP_SECRET_HEADER + PROXY_HTTP_SECRET: both or neither, never empty; fails with the reason otherwise. */
+export const fromEnv: Effect.Effect<RequiredHeader | undefined, string | Config.ConfigError> = Effect.gen(function*() {
+  const { name, value } = yield* Config.all({
+    name: Config.String("PROXY_HTTP_SECRET_HEADER").pipe(Config.option),
+    value: Config.Redacted("PROXY_HTTP_SECRET").pipe(Config.option)
+  })
+  if (name._tag === "None" && value._tag === "None") return undefined
+  if (name._tag === "None") {
+    return yield* Effect.fail("PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither")
+  }
+  if (value._tag === "None") {
+    return yield* Effect.fail("PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither")
+  }
+  return { name: name.value, value: value.value }
+})

@@ -26,6 +26,9 @@ const escapeOne = (char: string): string => {
   }
 }
 
+/** `value` with control characters escaped (`\n`, `\u001b`, ...), whole. */
+export const escapeControls = (value: string): string => value.replace(CONTROL, escapeOne)
+
 /** `value` with control characters escaped (`\n`, `\u001b`, ...) and cut to `MAX_LOGGED_LENGTH`. */
 export const safe = (value: string): string => {
   const cut = value.length > MAX_LOGGED_LENGTH

@@ -10,7 +10,12 @@
  *   a slow database);
  * - any other name: Check answers NOT_FOUND, Watch sends SERVICE_UNKNOWN and keeps watching (as the standard says).
  * Watch sends the status at once and again whenever it changes (a drain is seen at once, the user check every
- * `watchInterval`); the server ends the watches with UNAVAILABLE when it shuts down.
+ * `watchInterval`, one run shared by all watches); at most `maxWatches` (100) are open at once, more answer
+ * RESOURCE_EXHAUSTED; the server ends the watches with UNAVAILABLE when it shuts down.
+ *
+ * Health answers without the proxy's credentials (`requireCredentials` guards the proxy service only): Kubernetes'
+ * `grpc:` probe and most load balancers cannot send metadata, and all it tells is SERVING or not. The cap and the
+ * shared check bound what a stranger's watches cost.
  *
  * The two messages have one field each, so they are encoded here by hand with `@bufbuild/protobuf/wire` instead
  * of generating code from `health.proto`: the wire facts are `HealthCheckRequest { string service = 1; }` and
@@ -24,6 +29,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import { throttle } from "../internal/logText.ts"
 import type { Readiness } from "./Readiness.ts"
 
 /**
@@ -99,9 +105,19 @@ export interface HealthOptions {
   /** Service names answered like `""` (the proxy service). */
   readonly services: ReadonlyArray<string>
   readonly run: Run
-  /** How often a Watch re-runs the user's readiness check. Default 5 seconds. */
+  /** How often the readiness check is re-run while any Watch follows it (one run for all). Default 5 seconds. */
   readonly watchInterval?: Duration.Input
+  /** Most Watch streams open at once; more are refused with RESOURCE_EXHAUSTED. Default 100. */
+  readonly maxWatches?: number
 }
+
+/**
+ * The default cap on open Watch streams: far more than probes and load balancers hold.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_WATCHES = 100
 
 /**
  * The health service ready to add to a grpc-js server: its definition, implementation, and `close` for shutdown.
@@ -140,7 +156,7 @@ export const make = (options: HealthOptions): HealthService => {
   const { readiness, run } = options
   const known = new Set(["", ...options.services])
   const interval = Duration.fromInputUnsafe(options.watchInterval ?? Duration.seconds(5))
-  const watches = new Set<Fiber.Fiber<unknown, unknown>>()
+  const maxWatches = options.maxWatches ?? DEFAULT_MAX_WATCHES
 
   /** The status of a service name, or undefined for a name this server does not know. */
   const statusOf = (service: string): Effect.Effect<ServingStatus | undefined> =>
@@ -181,35 +197,85 @@ export const make = (options: HealthOptions): HealthService => {
     Effect.sleep(interval)
   )
 
+  // Every open watch, to end them at shutdown; those of the proxy's names, which follow the readiness status.
+  const open = new Set<grpc.ServerWritableStream<Buffer, Buffer>>()
+  const following = new Map<grpc.ServerWritableStream<Buffer, Buffer>, { last: ServingStatus | undefined }>()
+  // One readiness check per interval for all the watches (not one each), run only while someone watches.
+  let shared: ServingStatus | undefined
+  let poller: Fiber.Fiber<unknown, unknown> | undefined
+
+  const send = (call: grpc.ServerWritableStream<Buffer, Buffer>, state: { last: ServingStatus | undefined }) => {
+    if (shared === undefined || state.last === shared || call.cancelled) return
+    state.last = shared
+    call.write(encodeResponse(shared))
+  }
+
+  const poll = Effect.gen(function*() {
+    while (true) {
+      const status = yield* readiness.status
+      shared = status.ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING
+      for (const [call, state] of following) send(call, state)
+      yield* nextChange
+    }
+  })
+
+  const follow = (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+    const state = { last: undefined }
+    following.set(call, state)
+    // The status last seen at once (at most `interval` old; a drain is seen at once), then every change.
+    send(call, state)
+    if (poller === undefined) {
+      const fiber = run(poll)
+      poller = fiber
+      fiber.addObserver(() => {
+        if (poller === fiber) poller = undefined
+        shared = undefined
+      })
+    }
+  }
+
+  const forget = (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
+    open.delete(call)
+    following.delete(call)
+    if (following.size === 0 && poller !== undefined) {
+      const fiber = poller
+      poller = undefined
+      shared = undefined
+      fiber.interruptUnsafe()
+    }
+  }
+
+  const shouldWarn = throttle(10_000)
+
   const Watch: grpc.handleServerStreamingCall<Buffer, Buffer> = (call) => {
     const service = decode(call.request)
     if (typeof service !== "string") return void call.emit("error", service)
-    const program = Effect.gen(function*() {
-      let last: ServingStatus | undefined
-      // Bounded by the call: cancellation or the server's shutdown interrupts it.
-      while (true) {
-        const status = (yield* statusOf(service)) ?? ServingStatus.SERVICE_UNKNOWN
-        if (status !== last) {
-          call.write(encodeResponse(status))
-          last = status
-        }
-        yield* nextChange
+    if (open.size >= maxWatches) {
+      const suppressed = shouldWarn()
+      if (suppressed !== undefined) {
+        run(Effect.logWarning(
+          `${SERVICE}: ${maxWatches} watches open (maxWatches): refused a Watch with RESOURCE_EXHAUSTED` +
+            (suppressed > 0 ? ` (and ${suppressed} more not logged)` : "")
+        ))
       }
-    })
-    const fiber = run(program)
-    watches.add(fiber)
-    call.once("cancelled", () => fiber.interruptUnsafe())
-    fiber.addObserver(() => {
-      watches.delete(fiber)
-      if (!call.cancelled) call.emit("error", unavailable("server shutting down"))
-    })
+      const details = `too many health watches (at most ${maxWatches})`
+      return void call.emit("error", Object.assign(new Error(details), { code: grpc.status.RESOURCE_EXHAUSTED, details }))
+    }
+    open.add(call)
+    call.once("cancelled", () => forget(call))
+    if (service === LIVENESS) call.write(encodeResponse(ServingStatus.SERVING))
+    else if (!known.has(service)) call.write(encodeResponse(ServingStatus.SERVICE_UNKNOWN))
+    else follow(call)
   }
 
   return {
     definition: { Check: method("Check", false), Watch: method("Watch", true) },
     implementation: { Check, Watch },
     close: () => {
-      for (const fiber of [...watches]) fiber.interruptUnsafe()
+      for (const call of [...open]) {
+        forget(call)
+        if (!call.cancelled) call.emit("error", unavailable("server shutting down"))
+      }
     }
   }
 }

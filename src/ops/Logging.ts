@@ -18,6 +18,9 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
+import { escaping } from "./logEscape.ts"
+
+export { escaping } from "./logEscape.ts"
 
 const LogLevelNames = LogLevel.values
 
@@ -83,11 +86,12 @@ export interface LoggingOptions {
 export const layer = (options: LoggingOptions = {}): Layer.Layer<never> => {
   const format = options.format ?? "pretty"
   const write = options.write
+  // Every format is fed escaped text (logEscape.ts): no client text can forge a line or send terminal escapes.
   const logger: Logger.Logger<unknown, unknown> = format === "pretty"
-    ? write === undefined ? Logger.consolePretty() : Logger.map(Logger.formatLogFmt, write)
+    ? write === undefined ? escaping(Logger.consolePretty()) : Logger.map(escaping(Logger.formatLogFmt), write)
     : write === undefined
-    ? Logger.withConsoleLog(format === "json" ? formatJson : formatLogFmt)
-    : Logger.map(format === "json" ? formatJson : formatLogFmt, write)
+    ? Logger.withConsoleLog(escaping(format === "json" ? formatJson : formatLogFmt))
+    : Logger.map(escaping(format === "json" ? formatJson : formatLogFmt), write)
   return Layer.merge(
     Logger.layer([logger]),
     Layer.succeed(References.MinimumLogLevel, options.level ?? "Info")

@@ -12,6 +12,7 @@
  * | `centrifugo_proxy_calls_in_flight` | gauge | `event` |
  * | `centrifugo_proxy_stream_subscriptions_open` | gauge | `event` (`SubscribeUnidirectional`, `SubscribeBidirectional`) |
  * | `centrifugo_api_calls_total` | counter | `method` (API method), `outcome` (`ok`, `error`, `unauthorized`, `transport_error`, `interrupted`) |
+ * | `centrifugo_otlp_spans_dropped_total` | counter | (spans not exported: `maxExportsInFlight` exports were pending) |
  * | `process_resident_memory_bytes`, `nodejs_heap_used_bytes`, `nodejs_heap_total_bytes` | gauge | |
  * | `nodejs_eventloop_delay_p99_seconds`, `nodejs_eventloop_delay_max_seconds` | gauge | (since the previous scrape) |
  *

@@ -12,11 +12,11 @@
 import type { Metadata } from "@grpc/grpc-js"
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
-import { expireAtSeconds } from "../Reply.ts"
 import type * as Request from "../Request.ts"
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import * as pb from "./generated/proxy.ts"
 import { expectTag } from "../internal/replyTag.ts"
+import * as Wire from "../internal/wireNumbers.ts"
 
 const DecodeFailureTypeId: unique symbol = Symbol.for("effect-centrifugo/DecodeFailure")
 
@@ -305,23 +305,7 @@ export const clientPublication = (protocol: string, publication: pb.Publication)
 // Replies
 // ---------------------------------------------------------------------------------------------------------------
 
-const int64Seconds = (field: string, value: Reply.ExpireAt | undefined): bigint | undefined => {
-  if (value === undefined) return undefined
-  const seconds = expireAtSeconds(value)
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new TypeError(`${field} must be a Unix time in seconds (>= 0), got ${String(value)}`)
-  }
-  return BigInt(Math.floor(seconds))
-}
-
-const uint64 = (field: string, value: number | bigint | undefined): bigint | undefined => {
-  if (value === undefined) return undefined
-  const big = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : -1n
-  if (big < 0n || big > 0xffff_ffff_ffff_ffffn) {
-    throw new TypeError(`${field} must be an integer in 0..2^64-1, got ${String(value)}`)
-  }
-  return big
-}
+const { int64, int64Seconds, uint64 } = Wire
 
 /** A payload into the plain field (JSON text) or its `b64` twin (binary). */
 // The generated encoders iterate `map || {}` for each map field: a shared empty one saves that object per call.
@@ -513,7 +497,7 @@ export const encodeMapPublish = (reply: Reply.MapPublishReply): Buffer => {
       data: payloadData.bytes,
       b64data: payloadData.b64,
       tags: reply.tags === undefined ? undefined : { ...reply.tags },
-      score: reply.score === undefined ? undefined : BigInt(reply.score),
+      score: int64("score", reply.score),
       key_mode: reply.keyMode,
       stream_data: streamData.bytes,
       b64stream_data: streamData.b64,

@@ -36,6 +36,7 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import { safe } from "../internal/logText.ts"
 import * as Reply from "../Reply.ts"
 import type { RpcRequest } from "../Request.ts"
 
@@ -252,9 +253,11 @@ export const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.E
 export const rpc = (request: RpcRequest): Effect.Effect<Reply.RpcReply, never, Http> => {
   const httpRequest = toHttpRequest(request)
   if (Reply.isRejection(httpRequest)) {
-    // JSON-quoted and shortened: the method is the client's text (control characters, any length).
-    const method = JSON.stringify(request.method.length > 200 ? `${request.method.slice(0, 200)}...` : request.method)
-    return Effect.as(Effect.logWarning(`Http: rpc ${method} not forwarded: ${httpRequest.message}`), httpRequest)
+    // Escaped and shortened: the method, and the reason that quotes a part of it, are the client's text.
+    return Effect.as(
+      Effect.logWarning(`Http: rpc ${safe(JSON.stringify(request.method))} not forwarded: ${safe(httpRequest.message)}`),
+      httpRequest
+    )
   }
   return Effect.flatMap(Effect.service(Http), (http) =>
     Effect.map(http.request(httpRequest), (result) => Reply.rpc({ data: { status: result.status, body: result.body } })))

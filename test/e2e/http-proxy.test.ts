@@ -1,10 +1,12 @@
 // What only the HTTP transport has, end to end with real Centrifugo v6.9.1 and centrifuge-js: the shared-secret
 // header from `http.static_headers`, and the proxy routes mounted in an application's own effect/http app (one
-// port), with the app's middleware answering 403 first and `status_to_code_transforms` telling the client why.
+// port), with the app's middleware answering 403 first and `status_to_code_transforms` telling the client why; and the
+// connection cap, which a stranger cannot use to cut Centrifugo off.
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
+import { connect, type Socket } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
@@ -124,5 +126,33 @@ describe("the proxy mounted in the application's own effect/http app", () => {
     const disconnected = next<{ code: number; reason: string }>(c, "disconnected")
     c.connect()
     expect(await disconnected).toEqual({ code: 1403, reason: "the app said no" })
+  })
+})
+
+describe("connection cap with real Centrifugo", () => {
+  it("while a stranger holds every other connection, Centrifugo's kept connections go on serving its clients", async () => {
+    const server = await TestServer.startHttp(handlers, { maxConnections: 6 })
+    stops.push(server.stop)
+    const centrifugo = await Centrifugo.start({ bin: centrifugoBin(), transport: "http", proxy: server.address })
+    stops.push(centrifugo.stop)
+    const connectOnce = async () => {
+      const c = client(centrifugo.websocketUrl)
+      const connected = next<{ data: unknown }>(c, "connected")
+      c.connect()
+      const data = (await connected).data
+      c.disconnect()
+      return data
+    }
+    // Centrifugo's pool gets its connection.
+    expect(await connectOnce()).toBe("welcome")
+    // A stranger takes every other slot (silent connections, held until the headers' bound) and asks for more.
+    const strangers = await Promise.all(Array.from({ length: 10 }, () =>
+      new Promise<Socket>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: server.port }, () => resolve(socket))
+        socket.on("error", () => undefined)
+      })))
+    stops.push(async () => strangers.forEach((socket) => socket.destroy()))
+    await expect.poll(() => server.logs.some((l) => l.message.includes("connection limit reached"))).toBe(true)
+    for (let i = 0; i < 5; i++) expect(await connectOnce()).toBe("welcome")
   })
 })

@@ -101,3 +101,36 @@ it("a request that is not a HealthCheckRequest is answered INVALID_ARGUMENT and 
     await server.stop()
   }
 })
+
+it("health answers without the proxy credentials (a Kubernetes grpc probe sends none); proxy calls still need them", async () => {
+  const server = await TestServer.start(handlers, { requireCredentials: { key: "x-proxy-key", value: "secret" } })
+  const health = HealthClient.make(server.address)
+  const proxy = ProxyClient.make(server.address)
+  cleanup.push(() => health.close(), () => proxy.close())
+  try {
+    expect(await health.check("")).toBe("SERVING")
+    const watch = health.watch(PROXY)
+    await until(() => watch.statuses.length === 1)
+    expect(watch.statuses).toEqual(["SERVING"])
+    watch.cancel()
+    const refused = await proxy.rpc({ client: "c1", method: "ping" }).then(() => 0, (e: { code: number }) => e.code)
+    expect(refused).toBe(grpc.status.UNAUTHENTICATED)
+  } finally {
+    await server.stop()
+  }
+})
+
+it("maxHealthWatches caps the open Watch streams: one more is refused RESOURCE_EXHAUSTED and logged", async () => {
+  const server = await TestServer.start(handlers, { maxHealthWatches: 2 })
+  const health = HealthClient.make(server.address)
+  cleanup.push(() => health.close())
+  try {
+    const open = [health.watch(""), health.watch(PROXY)]
+    await until(() => open.every((watch) => watch.statuses.length === 1))
+    expect(await health.watch("").ended).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED })
+    expect(server.logs.some((line) => line.level === "Warn" && line.message.includes("maxWatches"))).toBe(true)
+    for (const watch of open) watch.cancel()
+  } finally {
+    await server.stop()
+  }
+})

@@ -1,7 +1,7 @@
 // The HTTP proxy routes mounted in an application's own effect/http app (one port for the app's API and the
 // proxy, the app's own middleware in front), and the standalone server's graceful drain.
 import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
+import { Cause, ConfigProvider, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { Agent, createServer, request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -150,6 +150,31 @@ describe("standalone server: shutdown past its grace period, and binding", () =>
       agent.destroy()
     }
   }, 10_000)
+
+  it("drainDelay: /readyz turns 503 at once, calls are still answered during the delay, then it stops", async () => {
+    const server = await TestServer.startHttp(handlers, { drainDelay: "1 second" })
+    const client = HttpProxyClient.make(server.url)
+    const stopped = server.stop()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503)
+    // A new connection, after shutdown began: Centrifugo has not yet seen the pod leave.
+    expect((await client.connect({ client: "c", data: { user: "d" } }, { headers: { connection: "close" } })).json)
+      .toEqual({ result: { user: "d" } })
+    await stopped
+    expect(await client.connect({ client: "c" }).then(() => "answered", () => "refused")).toBe("refused")
+    expect(server.logs.some((l) => l.message.includes("still serving for 1s"))).toBe(true)
+  })
+
+  it("PROXY_DRAIN_DELAY configures the HTTP server's drainDelay too", async () => {
+    const exit = await Effect.runPromiseExit(
+      Layer.build(HttpProxy.layerConfig({ port: 0, host: "127.0.0.1" }).pipe(Layer.provide(handlers))).pipe(
+        Effect.scoped,
+        Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: { PROXY_DRAIN_DELAY: "not a duration" } })))
+      )
+    )
+    expect(exit._tag).toBe("Failure")
+    expect(String(exit._tag === "Failure" ? exit.cause : "")).toContain("PROXY_DRAIN_DELAY")
+  })
 
   it("a port in use fails the Layer with HttpProxyError naming the address", async () => {
     const first = await TestServer.startHttp(handlers)

@@ -155,6 +155,20 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
     }
   })
 
+  it("malformed keys and numbers: 400 with a one-line reason, no Error line, warnings throttled", async () => {
+    const warned = () => server.logs.filter((l) => l.level === "Warn" && l.message.includes("Connect: bad request")).length
+    const errors = () => server.logs.filter((l) => l.level === "Error").length
+    const [warnedBefore, errorsBefore] = [warned(), errors()]
+    const bodies = [`{"a\u0001":1}`, `{"cl\\qient":"c"}`, `{"\\ud800\\u":1}`, `{"client":"c","x\\y":1}`, `{"a\nb`]
+    for (const body of bodies) {
+      const reply = await client.raw("/centrifugo/connect", body)
+      expect({ body, status: reply.status, lines: reply.text.split("\n").length }).toEqual({ body, status: 400, lines: 1 })
+    }
+    expect(errors()).toBe(errorsBefore)
+    // One line per 10 s for this kind of refusal (the previous test may have used this window already).
+    expect(warned() - warnedBefore).toBeLessThanOrEqual(1)
+  })
+
   it("wrong method: 405 with Allow: POST; unknown event path: 404 naming the events", async () => {
     const get = await client.raw("/centrifugo/connect", "", { method: "GET" })
     expect(get.status).toBe(405)
@@ -195,6 +209,25 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
     // 160 KiB in chunks, over the 128 KiB limit of this server.
     const chunks = [`{"client":"c","data":"`, ...Array.from({ length: 160 }, () => "x".repeat(1024))]
     expect(await statusOfUnfinishedPost({ "transfer-encoding": "chunked" }, chunks)).toBe(413)
+  })
+
+  it("matches paths exactly: another case, doubled or trailing slashes are 404 and reach no handler", async () => {
+    const calls = seen.called
+    const body = JSON.stringify({ client: "c", user: "u", method: "q" })
+    // The path as written (a URL object would resolve `//centrifugo/rpc` as another host).
+    const statusOf = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port: server.port, path, method: "POST" }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on("error", reject)
+        req.end(path.endsWith("connect") ? `{"client":"c"}` : body)
+      })
+    for (const path of ["/centrifugo/RPC", "//centrifugo/rpc", "/centrifugo//rpc", "/centrifugo/rpc/", "/Centrifugo/connect"]) {
+      expect({ path, status: await statusOf(path) }).toEqual({ path, status: 404 })
+    }
+    expect(seen.called).toBe(calls)
   })
 
   it("routes by path alone: a query string does not change the event", async () => {

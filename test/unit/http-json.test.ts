@@ -3,18 +3,10 @@ import { describe, expect, it } from "vitest"
 import * as Codec from "../../src/http/codec.ts"
 import { fields, isBadBody } from "../../src/http/json.ts"
 import { isInvalidJson } from "../../src/Payload.ts"
+import { thrown } from "../support/thrown.ts"
 
 const split = (text: string) =>
   Object.fromEntries(fields(Buffer.from(text)).entries().map(([k, v]) => [k, Buffer.from(v).toString("utf8")]))
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
 
 describe("fields: a JSON object's top-level values as raw bytes", () => {
   it("keeps each value's bytes as sent: whitespace, number spellings, strings with brackets and quotes", () => {
@@ -70,7 +62,11 @@ describe("decoders", () => {
       // JSON.parse path: a valid, shallow body
       [`{"client":"c","data":{"n":12345678901234567890, "s":"}{"}}`, `{"n":12345678901234567890, "s":"}{"}`],
       [`{"data":1,"client":"c","data":  [2 ,3] }`, `[2 ,3]`],
-      [`{"client":"c","d\u0061ta":{"x":1}}`, `{"x":1}`],
+      [`{"client":"c","d\\u0061ta":{"x":1}}`, `{"x":1}`],
+      // A key repeated, once escaped: the last one wins for data and rawData alike, in either order.
+      [`{"client":"c","data":{"a":1},"d\\u0061ta":{"b":2}}`, `{"b":2}`],
+      [`{"client":"c","d\\u0061ta":{"b":2},"data":{"a":1}}`, `{"a":1}`],
+      [`{"client":"c","data":{"a":1},"\\u0064ata":[3],"x":"\\n"}`, `[3]`],
       // Splitter path: an unread field that is not JSON, or nested deeper than a payload may be
       [`{"client":"c","unread":[1,,2],"data":{"n":12345678901234567890}}`, `{"n":12345678901234567890}`],
       [`{"client":"c",${deepField},"data":[1]}`, `[1]`]
