@@ -37,6 +37,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
+import * as Defaults from "../Defaults.ts"
 import type { Handler } from "../Handlers.ts"
 import { eventNames, Handlers } from "../Handlers.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
@@ -180,9 +181,9 @@ export const layerConfig = (
   Layer.effect(
     ProxyServer,
     Effect.gen(function*() {
-      const host = yield* read(config.host, Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")))
+      const host = yield* read(config.host, Config.String("PROXY_HOST").pipe(Config.withDefault(Defaults.grpc.host)))
       // Config.Int, not Config.Port: port 0 (any free port) is allowed; make() checks the range.
-      const port = yield* read(config.port, Config.Int("PROXY_PORT").pipe(Config.withDefault(10001)))
+      const port = yield* read(config.port, Config.Int("PROXY_PORT").pipe(Config.withDefault(Defaults.grpc.port)))
       const shutdownTimeout = yield* read<Duration.Input>(
         config.shutdownTimeout,
         Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
@@ -252,8 +253,8 @@ const connectionOptions = (options: ProxyServerOptions): Record<string, number> 
 /** PROXY_CREDENTIALS_KEY + PROXY_CREDENTIALS_VALUE: both or neither, never empty. */
 const credentialsFromEnv = Effect.gen(function*() {
   const { key, value } = yield* Config.all({
-    key: Config.String("PROXY_CREDENTIALS_KEY").pipe(Config.option),
-    value: Config.Redacted("PROXY_CREDENTIALS_VALUE").pipe(Config.option)
+    key: Config.String(Defaults.grpc.secretEnv.name).pipe(Config.option),
+    value: Config.Redacted(Defaults.grpc.secretEnv.value).pipe(Config.option)
   })
   if (key._tag === "None" && value._tag === "None") return undefined
   if (key._tag === "None") {
@@ -358,8 +359,8 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const handlers = yield* Handlers
   const context = yield* Effect.context<never>()
   const run = Effect.runForkWith(context)
-  const host = options.host ?? "0.0.0.0"
-  const requestedPort = options.port ?? 10001
+  const host = options.host ?? Defaults.grpc.host
+  const requestedPort = options.port ?? Defaults.grpc.port
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
   const drainDelay = Duration.fromInputUnsafe(options.drainDelay ?? Duration.zero)
   const readiness = yield* Readiness.currentOrPrivate

@@ -45,6 +45,7 @@ import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Readiness from "../ops/Readiness.ts"
+import * as Defaults from "../Defaults.ts"
 import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import * as Listener from "./listener.ts"
@@ -259,8 +260,8 @@ export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, Ht
   Layer.effect(HttpProxy, make(options))
 
 const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
-  const host = options.host ?? "0.0.0.0"
-  const port = options.port ?? 10002
+  const host = options.host ?? Defaults.http.host
+  const port = options.port ?? Defaults.http.port
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     return yield* Effect.fail(HttpProxyError(`port ${port} is not a port number (0-65535; 0 = any free port)`))
   }
@@ -352,8 +353,8 @@ export const layerConfig = (
   config: HttpProxyConfig = {}
 ): Layer.Layer<HttpProxy, HttpProxyError | Config.ConfigError, Handlers> =>
   Layer.unwrap(Effect.gen(function*() {
-    const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault("0.0.0.0")))
-    const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(10002)))
+    const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault(Defaults.http.host)))
+    const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(Defaults.http.port)))
     const timeout = yield* read<Duration.Input>(
       config.timeout,
       Config.Duration("PROXY_HTTP_TIMEOUT").pipe(Config.withDefault(Pipeline.DEFAULT_TIMEOUT))
@@ -383,8 +384,8 @@ export const layerConfig = (
 /** PROXY_HTTP_SECRET_HEADER + PROXY_HTTP_SECRET: both or neither, never empty. */
 const secretFromEnv = Effect.gen(function*() {
   const { name, value } = yield* Config.all({
-    name: Config.String("PROXY_HTTP_SECRET_HEADER").pipe(Config.option),
-    value: Config.Redacted("PROXY_HTTP_SECRET").pipe(Config.option)
+    name: Config.String(Defaults.http.secretEnv.name).pipe(Config.option),
+    value: Config.Redacted(Defaults.http.secretEnv.value).pipe(Config.option)
   })
   if (name._tag === "None" && value._tag === "None") return undefined
   if (name._tag === "None") {

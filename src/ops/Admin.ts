@@ -21,12 +21,18 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import { createServer } from "node:http"
+import { workerId } from "../Workers.ts"
+import * as ClusterAdmin from "./ClusterAdmin.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Probes from "./Probes.ts"
 import type { Readiness } from "./Readiness.ts"
 
 export interface AdminOptions {
-  /** Interface to bind. Default `0.0.0.0` (probes and scrapes come from outside the pod). */
+  /**
+   * Interface to bind. Default `127.0.0.1`: the admin server has no authentication, so it is reachable from this
+   * machine only unless you say otherwise. In Kubernetes the kubelet's probes and Prometheus come to the pod IP:
+   * set `0.0.0.0` (`ADMIN_HOST=0.0.0.0`, as examples/deploy/kubernetes.yaml does) and keep the port off any Service.
+   */
   readonly host?: string
   /** Port; `0` picks a free one (read it from the `AdminServer` service). */
   readonly port: number
@@ -47,7 +53,17 @@ export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Se
 
 /** The admin server as a scoped Layer: listening once built, closed with its scope. */
 export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
-  const host = options.host ?? "0.0.0.0"
+  const host = options.host ?? DEFAULT_HOST
+  // A worker of Workers.run: the primary serves the port for the whole group (see ClusterAdmin).
+  if (workerId() !== undefined) {
+    return Layer.effect(
+      AdminServer,
+      Effect.map(
+        ClusterAdmin.asWorker({ host, port: options.port, metricsPath: options.metricsPath ?? "/metrics" }),
+        (port) => AdminServer.of({ port, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}` })
+      )
+    )
+  }
   const routes = Layer.mergeAll(
     Metrics.route(options.metricsPath === undefined ? {} : { path: options.metricsPath }),
     Probes.routes
@@ -73,14 +89,18 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
   return Layer.merge(served, running).pipe(Layer.provide(nodeServer))
 }
 
+/** The interface the admin server binds unless told: loopback (it has no authentication). */
+export const DEFAULT_HOST = "127.0.0.1"
+
 /**
- * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `0.0.0.0`); nothing otherwise.
+ * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `127.0.0.1`); nothing otherwise. Under
+ * `Workers.run`, the primary serves it for every worker (one scrape, one readiness answer for the group).
  */
 export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
   Layer.unwrap(Effect.map(
     Config.all({
       port: Config.Port("ADMIN_PORT").pipe(Config.option),
-      host: Config.String("ADMIN_HOST").pipe(Config.withDefault("0.0.0.0"))
+      host: Config.String("ADMIN_HOST").pipe(Config.withDefault(DEFAULT_HOST))
     }),
     ({ host, port }) => Option.isSome(port) ? Layer.effectDiscard(Layer.build(layer({ host, port: port.value }))) : Layer.empty
   ))
