@@ -190,6 +190,29 @@ export const generate = (description: Description, options: GenerateOptions): Ge
   return { config, notes }
 }
 
+/** The transport of a proxy endpoint, from its scheme (`grpc://` or `http(s)://`). */
+export const endpointTransport = (endpoint: unknown): Transport | undefined =>
+  typeof endpoint !== "string"
+    ? undefined
+    : endpoint.startsWith("grpc://")
+    ? "grpc"
+    : /^https?:\/\//.test(endpoint)
+    ? "http"
+    : undefined
+
+/** The transport the proxies of `config` use (the first proxy with an endpoint), or undefined when none has one. */
+export const configTransport = (config: unknown): Transport | undefined => {
+  const root = record(config)
+  const places = [record(record(root.client).proxy), record(record(root.channel).proxy)]
+  for (const proxies of places) {
+    for (const proxy of Object.values(proxies)) {
+      const transport = endpointTransport(record(proxy).endpoint)
+      if (transport !== undefined) return transport
+    }
+  }
+  return endpointTransport(record(record(root.rpc).proxy).endpoint)
+}
+
 /** One disagreement between a Centrifugo config and a handler set. */
 export type Mismatch =
   | {

@@ -30,7 +30,7 @@
  *   finish), and exits 0 once all have exited. A worker still running `shutdownTimeout` later is killed.
  * - Each worker's log lines are annotated with `worker` (its slot, 1..count) and `pid`; the worker also finds its
  *   slot in the `PROXY_WORKER_ID` environment variable. The primary's own lines follow `LOG_FORMAT` / `LOG_LEVEL`.
- * - The admin server (`Admin.layer`, `ADMIN_PORT`) is served by the primary for the whole group: one `/metrics`
+ * - The admin server (`Admin.layer`, `PROXY_ADMIN_PORT`) is served by the primary for the whole group: one `/metrics`
  *   scrape gathers every worker's series, labelled `worker="<slot>"`, and `/readyz` is ready when every slot's
  *   worker is (see `ClusterAdmin`).
  * - The workers share nothing in memory: state kept per process (`TokenStorage.layerMemory`, in-memory stores) is

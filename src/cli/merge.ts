@@ -27,9 +27,7 @@ const PROXY_PLACES: ReadonlyArray<readonly [string, string]> = [
 /** Flags `generate` decides (present when the event is handled, absent otherwise). */
 const WITHOUT_NAMESPACE_FLAGS = ["subscribe_proxy_enabled", "publish_proxy_enabled", "sub_refresh_proxy_enabled"]
 
-/** The transport of a proxy endpoint, from its scheme. */
-const transportOf = (endpoint: unknown): CentrifugoConfig.Transport | undefined =>
-  typeof endpoint !== "string" ? undefined : endpoint.startsWith("grpc://") ? "grpc" : /^https?:\/\//.test(endpoint) ? "http" : undefined
+const transportOf = CentrifugoConfig.endpointTransport
 
 /** Every proxy object of a config, with where it is. */
 const proxies = (config: unknown): ReadonlyArray<readonly [string, Json]> => {
@@ -45,13 +43,7 @@ const proxies = (config: unknown): ReadonlyArray<readonly [string, Json]> => {
 }
 
 /** The transport the proxies of `config` use (the first proxy's), or undefined when it has none. */
-export const configTransport = (config: unknown): CentrifugoConfig.Transport | undefined => {
-  for (const [, proxy] of proxies(config)) {
-    const transport = transportOf(proxy.endpoint)
-    if (transport !== undefined) return transport
-  }
-  return undefined
-}
+export const configTransport = CentrifugoConfig.configTransport
 
 /** The shared secret the proxies of `config` carry (gRPC credentials or the HTTP static header), if any. */
 export const configSecret = (config: unknown): { readonly key: string; readonly value: string } | undefined => {

@@ -88,7 +88,7 @@ export interface ProxyServerOptions {
    */
   readonly streamResetLimit?: { readonly burst: number; readonly ratePerSecond: number }
   /**
-   * The path of the Centrifugo config this server is meant for (`layerConfig`: `CENTRIFUGO_CONFIG`). At start, each
+   * The path of the Centrifugo config this server is meant for (`layerConfig`: `PROXY_CENTRIFUGO_CONFIG`). At start, each
    * proxy in it that reaches no handler, and each handler no proxy reaches, is logged as a warning.
    */
   readonly centrifugoConfig?: string
@@ -170,7 +170,7 @@ export type ProxyServerConfig = ConfigurableOptions<ProxyServerOptions>
  * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value`
  * of Centrifugo's proxies, then required on every call; setting only one of them, or an empty one, fails at start
  * naming the missing variable). `PROXY_MAX_CONNECTION_AGE`, `PROXY_MAX_CONNECTION_AGE_GRACE`, `PROXY_KEEPALIVE_TIME`
- * and `PROXY_KEEPALIVE_TIMEOUT` (durations, optional: `maxConnectionAge` ... below), and `CENTRIFUGO_CONFIG` (the
+ * and `PROXY_KEEPALIVE_TIMEOUT` (durations, optional: `maxConnectionAge` ... below), and `PROXY_CENTRIFUGO_CONFIG` (the
  * path of Centrifugo's config: mismatches with the handlers are logged at start).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
@@ -197,7 +197,7 @@ export const layerConfig = (
         : yield* credentialsFromEnv
       const centrifugoConfig = yield* read<string | undefined>(
         config.centrifugoConfig,
-        Config.String("CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
+        Config.String("PROXY_CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
       )
       const rest: Record<string, unknown> = {}
       for (
@@ -443,7 +443,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   yield* Effect.logInfo(`Centrifugo proxy listening on ${address}`).pipe(
     Effect.annotateLogs({ handlers: eventNames(handlers).join(",") })
   )
-  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, handlers)
+  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, handlers, "grpc")
   return ProxyServer.of({ port, address })
 })
 

@@ -51,6 +51,7 @@ import * as Exchange from "./exchange.ts"
 import * as Listener from "./listener.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
+import { warnAboutMismatches } from "../internal/configCheck.ts"
 
 export interface HttpProxyRoutesOptions {
   /** The routes' prefix: `${prefix}/connect`, `${prefix}/rpc`, ... Default `/centrifugo`. */
@@ -88,6 +89,12 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
    * and then fails a call that raced the close. Dead peers are found by TCP keep-alive probes instead.
    */
   readonly keepAliveTimeout?: Duration.Input
+  /**
+   * The path of the Centrifugo config this server is meant for (`layerConfig`: `PROXY_CENTRIFUGO_CONFIG`). At start,
+   * each proxy in it that reaches no handler, each handler no proxy reaches, and proxies that call gRPC instead of
+   * HTTP are logged as warnings.
+   */
+  readonly centrifugoConfig?: string
 }
 
 /** The running standalone server. */
@@ -328,6 +335,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   server.on("error", (error) => void fork(Effect.logError("Centrifugo HTTP proxy server error", error)))
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`
   yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
+  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, yield* Handlers, "http")
   return HttpProxy.of({ port: bound, url, prefix })
 })
 
@@ -347,6 +355,7 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
  * (default 10002), `PROXY_HTTP_TIMEOUT` (a duration, default 30 seconds), `PROXY_HTTP_SHUTDOWN_TIMEOUT` (default
  * 10 seconds), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
  * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
+ * at start), and `PROXY_CENTRIFUGO_CONFIG` (the path of Centrifugo's config: mismatches with the handlers are logged
  * at start). Any option may be given as a value or a `Config` of your own instead.
  */
 export const layerConfig = (
@@ -367,6 +376,10 @@ export const layerConfig = (
       ? yield* read(config.requireHeader, Config.succeed(undefined))
       : yield* secretFromEnv
     const rest: Record<string, unknown> = {}
+    const centrifugoConfig = yield* read<string | undefined>(
+      config.centrifugoConfig,
+      Config.String("PROXY_CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
+    )
     for (const key of ["prefix", "failureReply", "maxBodySize", "keepAliveTimeout"] as const) {
       const value = config[key]
       if (value !== undefined) rest[key] = yield* readOptional<unknown>(value)
@@ -377,7 +390,8 @@ export const layerConfig = (
       port,
       timeout,
       shutdownTimeout,
-      ...(requireHeader === undefined ? {} : { requireHeader })
+      ...(requireHeader === undefined ? {} : { requireHeader }),
+      ...(centrifugoConfig === undefined ? {} : { centrifugoConfig })
     })
   }))
 

@@ -31,7 +31,7 @@ export interface AdminOptions {
   /**
    * Interface to bind. Default `127.0.0.1`: the admin server has no authentication, so it is reachable from this
    * machine only unless you say otherwise. In Kubernetes the kubelet's probes and Prometheus come to the pod IP:
-   * set `0.0.0.0` (`ADMIN_HOST=0.0.0.0`, as examples/deploy/kubernetes.yaml does) and keep the port off any Service.
+   * set `0.0.0.0` (`PROXY_ADMIN_HOST=0.0.0.0`, as examples/deploy/kubernetes.yaml does) and keep the port off any Service.
    */
   readonly host?: string
   /** Port; `0` picks a free one (read it from the `AdminServer` service). */
@@ -93,14 +93,14 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
 export const DEFAULT_HOST = "127.0.0.1"
 
 /**
- * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `127.0.0.1`); nothing otherwise. Under
+ * The admin server when `PROXY_ADMIN_PORT` is set (`PROXY_ADMIN_HOST`, default `127.0.0.1`); nothing otherwise. Under
  * `Workers.run`, the primary serves it for every worker (one scrape, one readiness answer for the group).
  */
 export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
   Layer.unwrap(Effect.map(
     Config.all({
-      port: Config.Port("ADMIN_PORT").pipe(Config.option),
-      host: Config.String("ADMIN_HOST").pipe(Config.withDefault(DEFAULT_HOST))
+      port: Config.Port("PROXY_ADMIN_PORT").pipe(Config.option),
+      host: Config.String("PROXY_ADMIN_HOST").pipe(Config.withDefault(DEFAULT_HOST))
     }),
     ({ host, port }) => Option.isSome(port) ? Layer.effectDiscard(Layer.build(layer({ host, port: port.value }))) : Layer.empty
   ))

@@ -271,7 +271,7 @@ describe("effect-centrifugo CLI", () => {
     expect(extra.code).not.toBe(0)
     expect(extra.output).toContain("proxy without handler: rpc.without_namespace.proxy_enabled sends `rpc` calls")
     expect(extra.output).toContain("proxy without handler: client.proxy.refresh")
-  })
+  }, 90_000)
 
   it("init --transport http: npm run centrifugo:config keeps the user's edits, and points Centrifugo at the HTTP server started with its defaults", async () => {
     const web = join(work, "app-http")

@@ -144,10 +144,10 @@ describe("admin server", () => {
 })
 
 describe("the admin server's interface", () => {
-  // It has no authentication: reachable from this machine only unless ADMIN_HOST says otherwise.
+  // It has no authentication: reachable from this machine only unless PROXY_ADMIN_HOST says otherwise.
   const external = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === "IPv4")
 
-  it("ADMIN_PORT alone binds loopback: answered on 127.0.0.1, refused on the machine's other address", async () => {
+  it("PROXY_ADMIN_PORT alone binds loopback: answered on 127.0.0.1, refused on the machine's other address", async () => {
     expect(external, "this test needs a non-loopback IPv4 address").toBeDefined()
     const port = await Centrifugo.freePort()
     const scope = Scope.makeUnsafe()
@@ -156,7 +156,7 @@ describe("the admin server's interface", () => {
         Layer.buildWithScope(
           Admin.layerConfig().pipe(Layer.provide(Readiness.layer())),
           scope
-        ).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: { ADMIN_PORT: String(port) } }))))
+        ).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: { PROXY_ADMIN_PORT: String(port) } }))))
       )
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
       await expect(fetch(`http://${external!.address}:${port}/healthz`)).rejects.toThrow()
@@ -165,14 +165,14 @@ describe("the admin server's interface", () => {
     }
   })
 
-  it("ADMIN_HOST=0.0.0.0 (as in a pod, for Prometheus) answers on the machine's other address too", async () => {
+  it("PROXY_ADMIN_HOST=0.0.0.0 (as in a pod, for Prometheus) answers on the machine's other address too", async () => {
     const port = await Centrifugo.freePort()
     const scope = Scope.makeUnsafe()
     try {
       await Effect.runPromise(
         Layer.buildWithScope(Admin.layerConfig().pipe(Layer.provide(Readiness.layer())), scope).pipe(
           Effect.provide(
-            ConfigProvider.layer(ConfigProvider.fromEnv({ env: { ADMIN_PORT: String(port), ADMIN_HOST: "0.0.0.0" } }))
+            ConfigProvider.layer(ConfigProvider.fromEnv({ env: { PROXY_ADMIN_PORT: String(port), PROXY_ADMIN_HOST: "0.0.0.0" } }))
           )
         )
       )

@@ -1,4 +1,4 @@
-// Workers.run with the admin server (ADMIN_PORT): the primary serves it for the group. One /metrics scrape has every
+// Workers.run with the admin server (PROXY_ADMIN_PORT): the primary serves it for the group. One /metrics scrape has every
 // worker's series (labelled worker="<slot>") and the same totals scrape after scrape; /readyz answers for the group;
 // with LOG_FORMAT=json every line, the primary's too, is JSON; SIGTERM still exits 0.
 import { type ChildProcess, spawn } from "node:child_process"
@@ -30,7 +30,7 @@ it("one /metrics scrape and one /readyz answer describe both workers; the primar
       PROXY_HOST: "127.0.0.1",
       PROXY_PORT: String(port),
       PROXY_WORKERS: "2",
-      ADMIN_PORT: String(admin),
+      PROXY_ADMIN_PORT: String(admin),
       LOG_FORMAT: "json",
       PROXY_MAX_CONNECTION_AGE: "200 millis"
     },
