@@ -94,12 +94,12 @@ export const workerId = (): number | undefined => {
  * Runs `layer` as the main program in `count` processes sharing its port(s) (see the module's description);
  * with a count of 1, exactly `Main.run(layer)`.
  */
-export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>, options: WorkersOptions = {}): void => {
+export const run = <A, E, R>(layer: Layer.Layer<A, E, R> & Main.ProvideMissing<R>, options: WorkersOptions = {}): void => {
   if (cluster.isWorker) {
     const id = workerId()
     // A worker of another supervisor (pm2's cluster mode, say) serves as a single process: it cannot fork.
     if (id === undefined) return Main.run(layer)
-    Layer.launch(layer as Layer.Layer<unknown, E>).pipe(
+    Layer.launch(layer as Layer.Layer<A, E>).pipe(
       Effect.annotateLogs({ worker: id, pid: process.pid }),
       NodeRuntime.runMain({ teardown: Main.teardown })
     )

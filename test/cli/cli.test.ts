@@ -243,8 +243,8 @@ describe("effect-centrifugo CLI", () => {
       const pong = await centrifuge.rpc("ping", {})
       expect(pong.data).toBe("pong")
       // `news:list` reaches the proxy through rpc.without_namespace thanks to namespace_boundary "::".
-      const news = await centrifuge.rpc("news:list", { page: 1 })
-      expect(news.data).toEqual({ method: "news:list", received: { page: 1 } })
+      const news = await centrifuge.rpc("news:list", { n: 21 })
+      expect(news.data).toEqual({ doubled: 42 })
       expect(centrifugo()).not.toContain("\"level\":\"error\"")
     })
   }, 120_000)
@@ -370,4 +370,27 @@ describe("effect-centrifugo CLI", () => {
     const tsc = await run(join(app, "node_modules", ".bin", "tsc"), ["--noEmit"], both)
     expect(tsc.code, tsc.output).toBe(0)
   }, 60_000)
+
+  it("create rpc with hostile names: each is refused or written so that the project still compiles", async () => {
+    const project = join(work, "app-rpc")
+    const created = await cli(["init", project, "--library", library], work)
+    expect(created.code, created.output).toBe(0)
+    symlinkSync(join(app, "node_modules"), join(project, "node_modules"), "dir")
+    const tsc = join(app, "node_modules", ".bin", "tsc")
+    const refused: Array<string> = []
+    for (const name of ['say"hi', "a*/b", "delete", "connect", "x\ny", "__proto__", "1abc", "`${x}`", "a\\b", "ping"]) {
+      const made = await cli(["create", "rpc", name], project)
+      if (made.code !== 0) refused.push(name)
+      const compiled = await run(tsc, ["--noEmit"], project)
+      expect(compiled.code, `after create rpc ${JSON.stringify(name)}:\n${made.output}\n${compiled.output}`).toBe(0)
+    }
+    expect(refused).toEqual(["x\ny", "__proto__", "1abc"])
+    const handlers = readFileSync(join(project, "src", "handlers.ts"), "utf8")
+    expect(handlers).toContain(`"delete": deleteMethod,`)
+    expect(handlers).toContain("connect: connectMethod,")
+    expect(handlers).toContain(`"a*/b": aB,`)
+    // The typed template and its tests pass for a hostile name too.
+    const tested = await run(join(app, "node_modules", ".bin", "vitest"), ["run", "test/handlers/aB.test.ts"], project)
+    expect(tested.code, tested.output).toBe(0)
+  }, 180_000)
 })
