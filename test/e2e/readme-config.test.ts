@@ -4,7 +4,7 @@
 // README shows.
 import type { Centrifuge } from "centrifuge"
 import { type ChildProcess, spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Centrifugo } from "effect-centrifugo/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -92,6 +92,25 @@ describe("README's Centrifugo config with README's 20-line backend", () => {
     const disconnected = next<{ code: number }>(anonymous, "disconnected")
     anonymous.connect()
     expect((await disconnected).code).toBe(1401)
+  })
+
+  it("a token in the SDK's `token` option (README: put it in the connect data) is refused by Centrifugo with 3500", async () => {
+    const before = backendOutput
+    const c = client(centrifugo.websocketUrl, { token: "alice-token", data: { name: "alice" } })
+    clients.push(c)
+    const disconnected = next<{ code: number }>(c, "disconnected")
+    c.connect()
+    expect((await disconnected).code).toBe(3500)
+    expect(readme).toContain("not in the SDK's `token` option")
+    expect(backendOutput).toBe(before)
+  })
+
+  it("the files README says examples/ holds exist", () => {
+    const named = /`examples\/` holds a complete backend \(`([^`]+)`[^`]*`([^`]+)`/.exec(readme)
+    expect(named).not.toBeNull()
+    for (const file of [named![1]!, named![2]!, ...[...readme.matchAll(/`examples\/([\w./-]+\.\w+)`/g)].map((m) => m[1]!)]) {
+      expect(existsSync(`${root}/examples/${file}`), `examples/${file}`).toBe(true)
+    }
   })
 
   it("ping is answered pong", async () => {
