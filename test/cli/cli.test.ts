@@ -289,6 +289,11 @@ describe("effect-centrifugo CLI", () => {
     const bin = centrifugoBin()
     const env = { CENTRIFUGO_BIN: bin }
 
+    // Without a Centrifugo binary at hand, config says that it skipped the check.
+    const unchecked = await cli(["config", "--handlers", "src/handlers.ts#AppHandlers"], web, { CENTRIFUGO_BIN: "" })
+    expect(unchecked.code, unchecked.output).toBe(0)
+    expect(unchecked.stderr).toContain("centrifugo checkconfig skipped: no Centrifugo binary found")
+
     // Regenerating the fresh config: nothing to change; the hint names the variables the HTTP server reads.
     const first = await npm(["run", "centrifugo:config"], web)
     expect(first.code, first.output).toBe(0)
