@@ -32,10 +32,10 @@ export const AppHandlers = Handlers.layer({
 }).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.metrics(), Interceptor.logging())
 
 /**
- * Tokens: HS256 JWTs when TOKEN_HMAC_SECRET is set (TOKEN_TTL optional), else the demo tokens in memory.
+ * Tokens: HS256 JWTs when PROXY_TOKEN_HMAC_SECRET is set (PROXY_TOKEN_TTL optional), else the demo tokens in memory.
  */
 export const AppTokens = Layer.unwrap(
-  Effect.map(Effect.sync(() => Option.fromNullishOr(process.env.TOKEN_HMAC_SECRET)), (secret) =>
+  Effect.map(Effect.sync(() => Option.fromNullishOr(process.env.PROXY_TOKEN_HMAC_SECRET)), (secret) =>
     Option.isSome(secret) ? TokenStorage.layerJwtConfig() : TokenStorage.layerMemory(DEMO_TOKENS))
 )
 
@@ -47,7 +47,7 @@ export const AppWith = <E>(api: Layer.Layer<CentrifugoApi.CentrifugoApi, E>) =>
   AppHandlers.pipe(Layer.provide(AppServices), Layer.provide(api))
 
 /**
- * The app as main.ts serves it: the server API over HTTP from CENTRIFUGO_API_URL / CENTRIFUGO_API_KEY. Without a key
+ * The app as main.ts serves it: the server API over HTTP from PROXY_CENTRIFUGO_API_URL / PROXY_CENTRIFUGO_API_KEY. Without a key
  * it still starts (one warning); only `news.create`, which broadcasts, then fails.
  */
 export const App = AppWith(CentrifugoApi.layerHttpConfig({ optional: true }))

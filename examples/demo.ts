@@ -80,8 +80,8 @@ const main = async () => {
       PROXY_PORT: String(grpcPort),
       PROXY_HTTP_HOST: "127.0.0.1",
       PROXY_HTTP_PORT: String(httpPort),
-      CENTRIFUGO_API_URL: `http://127.0.0.1:${centrifugoPort}`,
-      CENTRIFUGO_API_KEY: apiKey
+      PROXY_CENTRIFUGO_API_URL: `http://127.0.0.1:${centrifugoPort}`,
+      PROXY_CENTRIFUGO_API_KEY: apiKey
     },
     stdio: ["ignore", "pipe", "pipe"]
   })

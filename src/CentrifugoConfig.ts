@@ -9,9 +9,10 @@
  *
  * @since 0.1.0
  */
+import * as Defaults from "./Defaults.ts"
 import type { Description, EventName } from "./Handlers.ts"
 
-export type Transport = "grpc" | "http"
+export type Transport = Defaults.Transport
 
 /** The path of each event under an HTTP backend's `<endpoint>/centrifugo/`. */
 export const HTTP_EVENT_PATHS = {
@@ -34,8 +35,11 @@ export const GRPC_ONLY_EVENTS: ReadonlySet<EventName> = new Set(["subscribeUnidi
 
 export interface GenerateOptions {
   readonly transport: Transport
-  /** gRPC: `host:port` (or `grpc://host:port`); HTTP: the backend's base URL, `http://host:port`. */
-  readonly endpoint: string
+  /**
+   * gRPC: `host:port` (or `grpc://host:port`); HTTP: the backend's base URL, `http://host:port`. Default
+   * `Defaults.endpoint(transport)`: where a server started with its defaults on this machine listens.
+   */
+  readonly endpoint?: string
   /** Centrifugo's own HTTP port (WebSocket, API, health). Default 8000. */
   readonly httpPort?: number
   /** The address Centrifugo's HTTP server binds. Default: every interface. */
@@ -44,7 +48,8 @@ export interface GenerateOptions {
   readonly timeout?: string
   /**
    * The secret every proxy call carries: gRPC `credentials_key`/`credentials_value` metadata, or an HTTP static
-   * header. The backend checks it with `PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE`. Omit for none.
+   * header. The backend checks it with `PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE` (gRPC) or
+   * `PROXY_HTTP_SECRET_HEADER` / `PROXY_HTTP_SECRET` (HTTP): `Defaults.secretEnv(transport)`. Omit for none.
    */
   readonly credentials?: { readonly key: string; readonly value: string }
   /** The server API key. Default: a placeholder to replace. */
@@ -72,16 +77,17 @@ export const generate = (description: Description, options: GenerateOptions): Ge
   }
   const has = (event: EventName) => handled.has(event)
 
+  const endpoint = options.endpoint ?? Defaults.endpoint(options.transport)
   const proxy = (event: EventName): Record<string, unknown> => {
     const base: Record<string, unknown> = { timeout: options.timeout ?? "3s" }
     if (options.transport === "grpc") {
-      base.endpoint = options.endpoint.startsWith("grpc://") ? options.endpoint : `grpc://${options.endpoint}`
+      base.endpoint = endpoint.startsWith("grpc://") ? endpoint : `grpc://${endpoint}`
       if (options.credentials !== undefined) {
         base.grpc = { credentials_key: options.credentials.key, credentials_value: options.credentials.value }
       }
     } else {
       const path = HTTP_EVENT_PATHS[event as keyof typeof HTTP_EVENT_PATHS]
-      base.endpoint = `${options.endpoint.replace(/\/+$/, "")}/centrifugo/${path}`
+      base.endpoint = `${endpoint.replace(/\/+$/, "")}${Defaults.http.prefix}/${path}`
       if (options.credentials !== undefined) {
         base.http = { static_headers: { [options.credentials.key]: options.credentials.value } }
       }
@@ -149,7 +155,7 @@ export const generate = (description: Description, options: GenerateOptions): Ge
   const config: Record<string, unknown> = {
     http_server: {
       ...(options.httpAddress === undefined ? {} : { address: options.httpAddress }),
-      port: options.httpPort ?? 8000
+      port: options.httpPort ?? Defaults.centrifugo.httpPort
     },
     log: { level: "info" },
     health: { enabled: true },
@@ -182,6 +188,29 @@ export const generate = (description: Description, options: GenerateOptions): Ge
       : {})
   }
   return { config, notes }
+}
+
+/** The transport of a proxy endpoint, from its scheme (`grpc://` or `http(s)://`). */
+export const endpointTransport = (endpoint: unknown): Transport | undefined =>
+  typeof endpoint !== "string"
+    ? undefined
+    : endpoint.startsWith("grpc://")
+    ? "grpc"
+    : /^https?:\/\//.test(endpoint)
+    ? "http"
+    : undefined
+
+/** The transport the proxies of `config` use (the first proxy with an endpoint), or undefined when none has one. */
+export const configTransport = (config: unknown): Transport | undefined => {
+  const root = record(config)
+  const places = [record(record(root.client).proxy), record(record(root.channel).proxy)]
+  for (const proxies of places) {
+    for (const proxy of Object.values(proxies)) {
+      const transport = endpointTransport(record(proxy).endpoint)
+      if (transport !== undefined) return transport
+    }
+  }
+  return endpointTransport(record(record(root.rpc).proxy).endpoint)
 }
 
 /** One disagreement between a Centrifugo config and a handler set. */

@@ -36,6 +36,16 @@ export const teardown: Runtime.Teardown = (exit, onExit) => {
 }
 
 /**
+ * Nothing when the Layer needs no more services; otherwise a member no Layer has, whose type names the services
+ * still missing, so the compiler error on `Main.run(...)` / `Workers.run(...)` says which ones to provide.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ProvideMissing<R> = [R] extends [never] ? unknown
+  : { readonly "these services are not provided yet (Layer.provide them to the Layer you run)": R }
+
+/**
  * Launches `layer` (a server and what it needs) as the main program, with `teardown`.
  *
  * @example
@@ -52,5 +62,5 @@ export const teardown: Runtime.Teardown = (exit, onExit) => {
  * @since 0.1.0
  * @category running
  */
-export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>): void =>
-  Layer.launch(layer as Layer.Layer<unknown, E>).pipe(NodeRuntime.runMain({ teardown }))
+export const run = <A, E, R>(layer: Layer.Layer<A, E, R> & ProvideMissing<R>): void =>
+  Layer.launch(layer as Layer.Layer<A, E>).pipe(NodeRuntime.runMain({ teardown }))

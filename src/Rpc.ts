@@ -121,7 +121,9 @@ export type JsonResultCheck<A> = [A] extends [Jsonable<A>] ? unknown
   : { readonly "the result is not JSON: convert it, or pass Rpc.method a { success } Schema": Jsonable<A> }
 
 /**
- * A method whose payload is decoded with `schema` first. Its result must be JSON as it is (see `Jsonable`).
+ * A method that takes no payload (whatever the client sends is ignored): `Rpc.method(() => Effect.succeed(...))`;
+ * or, with a Schema first, a method whose payload is decoded with it first (a payload that does not decode is
+ * answered 107). Its result must be JSON as it is (see `Jsonable`).
  *
  * @example
  * ```ts
@@ -142,6 +144,10 @@ export type JsonResultCheck<A> = [A] extends [Jsonable<A>] ? unknown
  * @since 0.1.0
  * @category constructors
  */
+export function method<A, E, R>(
+  handler: (request: RpcRequest) => Effect.Effect<A, E, R> & JsonResultCheck<A>
+): Method<E, R>
+/** A method whose payload is decoded with `schema` first. Its result must be JSON as it is (see `Jsonable`). */
 export function method<S extends Schema.Top, A, E, R>(
   schema: S,
   handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<A, E, R> & JsonResultCheck<A>
@@ -153,11 +159,12 @@ export function method<S extends Schema.Top, Success extends Schema.Top, E, R>(
   options: MethodOptions<Success>
 ): Method<E | Reply.ErrorReply | RpcResultInvalid, R | S["DecodingServices"] | Success["EncodingServices"]>
 export function method<S extends Schema.Top, E, R>(
-  schema: S,
-  handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<unknown, E, R>,
+  schema: S | ((request: RpcRequest) => Effect.Effect<unknown, E, R>),
+  handler?: (payload: S["Type"], request: RpcRequest) => Effect.Effect<unknown, E, R>,
   options?: MethodOptions<Schema.Top>
 ): Method<unknown, unknown> {
-  const decoded = withPayload(schema, handler)
+  if (!Schema.isSchema(schema)) return schema as Method<unknown, unknown>
+  const decoded = withPayload(schema, handler!)
   if (options === undefined) return decoded
   // Built once per method, not per call.
   const encode = Schema.encodeUnknownEffect(options.success)

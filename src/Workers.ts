@@ -34,7 +34,10 @@
  * - SIGTERM or SIGINT to the primary sends SIGTERM to every worker, waits while each drains (its in-flight calls
  *   finish), and exits 0 once all have exited. A worker still running `shutdownTimeout` later is killed.
  * - Each worker's log lines are annotated with `worker` (its slot, 1..count) and `pid`; the worker also finds its
- *   slot in the `PROXY_WORKER_ID` environment variable.
+ *   slot in the `PROXY_WORKER_ID` environment variable. The primary's own lines follow `LOG_FORMAT` / `LOG_LEVEL`.
+ * - The admin server (`Admin.layer`, `PROXY_ADMIN_PORT`) is served by the primary for the whole group: one `/metrics`
+ *   scrape gathers every worker's series, labelled `worker="<slot>"`, and `/readyz` is ready when every slot's
+ *   worker is (see `ClusterAdmin`).
  * - The workers share nothing in memory: state kept per process (`TokenStorage.layerMemory`, in-memory stores) is
  *   per worker. See the README's "Scaling out".
  *
@@ -43,11 +46,14 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import cluster, { type Worker } from "node:cluster"
 import { availableParallelism } from "node:os"
 import * as Main from "./Main.ts"
+import * as ClusterAdmin from "./ops/ClusterAdmin.ts"
+import * as Logging from "./ops/Logging.ts"
 
 /**
  * Options of `Workers.run`: the number of workers, their restart back-off, and how long each may take to drain.
@@ -131,12 +137,12 @@ export const workerId = (): number | undefined => {
  * @since 0.1.0
  * @category running
  */
-export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>, options: WorkersOptions = {}): void => {
+export const run = <A, E, R>(layer: Layer.Layer<A, E, R> & Main.ProvideMissing<R>, options: WorkersOptions = {}): void => {
   if (cluster.isWorker) {
     const id = workerId()
     // A worker of another supervisor (pm2's cluster mode, say) serves as a single process: it cannot fork.
     if (id === undefined) return Main.run(layer)
-    Layer.launch(layer as Layer.Layer<unknown, E>).pipe(
+    Layer.launch(layer as Layer.Layer<A, E>).pipe(
       Effect.annotateLogs({ worker: id, pid: process.pid }),
       NodeRuntime.runMain({ teardown: Main.teardown })
     )
@@ -144,8 +150,9 @@ export const run = <E>(layer: Layer.Layer<never, E> | Layer.Layer<unknown, E>, o
   }
   const count = resolveCount(options.count)
   if (count._tag === "Right" && count.value === 1) return Main.run(layer)
-  const program = count._tag === "Left" ? Effect.fail(count.error) : supervise(count.value, options)
-  program.pipe(NodeRuntime.runMain({ teardown: Main.teardown }))
+  const program = count._tag === "Left" ? Effect.fail(count.error) : Effect.scoped(supervise(count.value, options))
+  // The primary's own lines in the workers' format (LOG_FORMAT, LOG_LEVEL).
+  program.pipe(Effect.provide(Logging.layerConfig()), NodeRuntime.runMain({ teardown: Main.teardown }))
 }
 
 type Count = { readonly _tag: "Right"; readonly value: number } | { readonly _tag: "Left"; readonly error: WorkersError }
@@ -181,12 +188,43 @@ const supervise = (count: number, options: WorkersOptions) =>
     const drainTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(30))
     // Once any worker has listened, the program is known to start: later exits are crashes worth retrying.
     let started = false
+    // The live worker of each slot, and the admin server the workers asked for (served here, for the group).
+    const live = new Map<number, Worker>()
+    const group: ClusterAdmin.Group = { count, workers: () => live }
+    const runFork = yield* FiberSet.makeRuntime<never>()
+    let adminPort: Promise<number | undefined> | undefined
+    const serveAdmin = (worker: Worker, request: ClusterAdmin.ServeRequest) => {
+      adminPort ??= new Promise((resolve) =>
+        runFork(Effect.scoped(
+          ClusterAdmin.serve(request, group).pipe(
+            Effect.tap((port) => Effect.sync(() => resolve(port))),
+            Effect.andThen(Effect.never)
+          )
+        ).pipe(Effect.catch((error) =>
+          Effect.logError(`cannot serve the admin port ${request.host}:${request.port}: ${error.message}`).pipe(
+            Effect.andThen(Effect.sync(() => resolve(undefined)))
+          )
+        )))
+      )
+      void adminPort.then((port) => {
+        if (worker.isConnected()) worker.send({ type: ClusterAdmin.SERVING, port })
+      })
+    }
 
     /** One worker from start to exit; interrupted (shutdown), it is asked to drain and awaited. */
     const runWorker = (slot: number) =>
       Effect.acquireUseRelease(
         Effect.sync(() => {
           const worker: Worker = cluster.fork({ [WORKER_ID_ENV]: String(slot) })
+          live.set(slot, worker)
+          worker.on("message", (message: unknown) => {
+            if ((message as { type?: unknown } | null)?.type === ClusterAdmin.SERVE) {
+              serveAdmin(worker, message as ClusterAdmin.ServeRequest)
+            }
+          })
+          worker.once("exit", () => {
+            if (live.get(slot) === worker) live.delete(slot)
+          })
           const state = { listened: false, startedAt: Date.now() }
           worker.once("listening", () => {
             state.listened = true

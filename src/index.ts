@@ -14,6 +14,7 @@
  * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `HttpProxy`: the HTTP transport, as `effect/http` routes or a standalone scoped Layer.
+ * - `Defaults`: the ports, HTTP prefix and secret variable names the servers, the CLI and the docs share.
  * - `Main`: runs a server Layer as the process's main program (a signal drains it and exits 0).
  * - `Workers`: the same main program in N processes sharing its port (crashed workers replaced, SIGTERM drains all).
  * - `CentrifugoApi`: Centrifugo's server API (publish, broadcast, presence, history, ...) over HTTP or gRPC.
@@ -25,6 +26,7 @@
  */
 export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
+export * as Defaults from "./Defaults.ts"
 export * as Handler from "./Handler.ts"
 export * as Handlers from "./Handlers.ts"
 export * as HttpProxy from "./http/HttpProxy.ts"

@@ -82,7 +82,7 @@ const knownScripts = (root: string): Set<string> => {
   const versions = {
     library: v, effect: v, platformNode: v, vitest: v, effectVitest: v, typescript: v, typesNode: v, node: v
   }
-  const generated = JSON.parse(packageJson("app", versions)) as { scripts: Record<string, string> }
+  const generated = JSON.parse(packageJson("app", versions, "both")) as { scripts: Record<string, string> }
   return new Set([...Object.keys(ours.scripts), ...Object.keys(generated.scripts)])
 }
 

@@ -18,6 +18,7 @@ import * as Tracer from "effect/Tracer"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as EnvConfig from "../internal/envConfig.ts"
 import { traceparent } from "../ops/Tracing.ts"
 import * as pb from "../proto/generated/api.ts"
 import {
@@ -159,29 +160,29 @@ export const layerDisabled = (reason: string): Layer.Layer<CentrifugoApi> =>
  */
 export interface HttpConfigOptions {
   /**
-   * Without `CENTRIFUGO_API_KEY`, start anyway with the API disabled (`layerDisabled`, one warning logged when the
+   * Without `PROXY_CENTRIFUGO_API_KEY`, start anyway with the API disabled (`layerDisabled`, one warning logged when the
    * Layer is built) instead of failing with a `ConfigError`. Default false.
    */
   readonly optional?: boolean
 }
 
-const MISSING_KEY = "CENTRIFUGO_API_KEY is not set (set it, and CENTRIFUGO_API_URL, to enable Centrifugo's server API)"
+const MISSING_KEY = "PROXY_CENTRIFUGO_API_KEY is not set (set it, and PROXY_CENTRIFUGO_API_URL, to enable Centrifugo's server API)"
 
 /**
- * `layerHttpFetch` configured from `CENTRIFUGO_API_URL` (default `http://127.0.0.1:8000`), `CENTRIFUGO_API_KEY`
- * (required, unless `optional`: then its absence disables the API) and `CENTRIFUGO_API_TIMEOUT` (default 5 seconds).
+ * `layerHttpFetch` configured from `PROXY_CENTRIFUGO_API_URL` (default `http://127.0.0.1:8000`), `PROXY_CENTRIFUGO_API_KEY`
+ * (required, unless `optional`: then its absence disables the API) and `PROXY_CENTRIFUGO_API_TIMEOUT` (default 5 seconds).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerHttpConfig = (options: HttpConfigOptions = {}): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
   Layer.unwrap(Effect.flatMap(
-    Config.all({
-      url: Config.String("CENTRIFUGO_API_URL").pipe(Config.withDefault("http://127.0.0.1:8000")),
+    EnvConfig.all({
+      url: Config.String("PROXY_CENTRIFUGO_API_URL").pipe(Config.withDefault("http://127.0.0.1:8000")),
       key: options.optional === true
-        ? Config.Redacted("CENTRIFUGO_API_KEY").pipe(Config.option)
-        : Config.Redacted("CENTRIFUGO_API_KEY").pipe(Config.map(Option.some)),
-      timeout: Config.Duration("CENTRIFUGO_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
+        ? Config.Redacted("PROXY_CENTRIFUGO_API_KEY").pipe(Config.option)
+        : Config.Redacted("PROXY_CENTRIFUGO_API_KEY").pipe(Config.map(Option.some)),
+      timeout: Config.Duration("PROXY_CENTRIFUGO_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
     }),
     ({ key, timeout, url }) =>
       Option.isSome(key)
@@ -320,8 +321,8 @@ export const layerGrpc = (options: GrpcOptions): Layer.Layer<CentrifugoApi> =>
   Layer.effect(CentrifugoApi, Effect.map(grpcTransport(options), (transport) => make(transport, options)))
 
 /**
- * `layerGrpc` configured from `CENTRIFUGO_GRPC_API_ADDRESS` (default `127.0.0.1:10000`), `CENTRIFUGO_GRPC_API_KEY`
- * (optional), `CENTRIFUGO_GRPC_API_TIMEOUT` (default 5 seconds) and `CENTRIFUGO_GRPC_API_TLS` (default false:
+ * `layerGrpc` configured from `PROXY_CENTRIFUGO_GRPC_API_ADDRESS` (default `127.0.0.1:10000`), `PROXY_CENTRIFUGO_GRPC_API_KEY`
+ * (optional), `PROXY_CENTRIFUGO_GRPC_API_TIMEOUT` (default 5 seconds) and `PROXY_CENTRIFUGO_GRPC_API_TLS` (default false:
  * plaintext; true: TLS with the system's roots).
  *
  * @since 0.1.0
@@ -329,11 +330,11 @@ export const layerGrpc = (options: GrpcOptions): Layer.Layer<CentrifugoApi> =>
  */
 export const layerGrpcConfig = (): Layer.Layer<CentrifugoApi, Config.ConfigError> =>
   Layer.unwrap(Effect.map(
-    Config.all({
-      address: Config.String("CENTRIFUGO_GRPC_API_ADDRESS").pipe(Config.withDefault("127.0.0.1:10000")),
-      key: Config.Redacted("CENTRIFUGO_GRPC_API_KEY").pipe(Config.option),
-      timeout: Config.Duration("CENTRIFUGO_GRPC_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
-      tls: Config.Boolean("CENTRIFUGO_GRPC_API_TLS").pipe(Config.withDefault(false))
+    EnvConfig.all({
+      address: Config.String("PROXY_CENTRIFUGO_GRPC_API_ADDRESS").pipe(Config.withDefault("127.0.0.1:10000")),
+      key: Config.Redacted("PROXY_CENTRIFUGO_GRPC_API_KEY").pipe(Config.option),
+      timeout: Config.Duration("PROXY_CENTRIFUGO_GRPC_API_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+      tls: Config.Boolean("PROXY_CENTRIFUGO_GRPC_API_TLS").pipe(Config.withDefault(false))
     }),
     ({ address, key, timeout, tls }) =>
       layerGrpc({

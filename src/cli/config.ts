@@ -12,7 +12,9 @@ import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
 import { type Description, describe } from "../Handlers.ts"
+import * as Defaults from "../Defaults.ts"
 import { attempt, type CliFailure, fail } from "./failure.ts"
+import { configSecret, configTransport, merge } from "./merge.ts"
 import { packageInfo } from "./packageInfo.ts"
 
 /** What `--handlers src/handlers.ts#AppHandlers` names, described (see `Handlers.describe`). */
@@ -73,69 +75,128 @@ export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect
 
 export interface GenerateCommandOptions {
   readonly handlers: string
-  readonly transport: CentrifugoConfig.Transport
+  /** Default: the transport of the existing `out` file's proxies, else gRPC. */
+  readonly transport: CentrifugoConfig.Transport | undefined
   readonly endpoint: string | undefined
   readonly out: string | undefined
-  readonly httpPort: number
+  /** Centrifugo's HTTP port; default: the existing `out` file's, else `Defaults.centrifugo.httpPort`. */
+  readonly httpPort: number | undefined
   readonly httpAddress: string | undefined
   readonly credentials: boolean
   readonly credentialsKey: string
-  readonly credentialsValue: string
+  /** Default: the secret the existing `out` file's proxies carry, else a placeholder to replace. */
+  readonly credentialsValue: string | undefined
 }
 
+/** Where Centrifugo reaches a backend on this machine started with its defaults (see `Defaults`). */
 export const DEFAULT_ENDPOINTS: Record<CentrifugoConfig.Transport, string> = {
-  grpc: "127.0.0.1:10001",
-  http: "http://127.0.0.1:3000"
+  grpc: Defaults.endpoint("grpc"),
+  http: Defaults.endpoint("http")
 }
+
+const readJson = (path: string): Effect.Effect<Record<string, unknown>, CliFailure> =>
+  Effect.gen(function*() {
+    const value = yield* attempt(`reading ${path}`, () => JSON.parse(readFileSync(path, "utf8")) as unknown)
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return yield* fail(`${path} is not a JSON object`)
+    }
+    return value as Record<string, unknown>
+  })
+
+const bullets = (lines: ReadonlyArray<string>) => lines.map((line) => `  ${line}`).join("\n")
 
 export const generateConfig = (cwd: string, options: GenerateCommandOptions): Effect.Effect<void, CliFailure> =>
   Effect.gen(function*() {
     const description = yield* loadDescription(options.handlers, cwd)
-    const { config, notes } = CentrifugoConfig.generate(description, {
-      transport: options.transport,
-      endpoint: options.endpoint ?? DEFAULT_ENDPOINTS[options.transport],
-      httpPort: options.httpPort,
+    const out = options.out === undefined ? undefined : resolve(cwd, options.out)
+    const existing = out !== undefined && existsSync(out) ? yield* readJson(out) : undefined
+    const transport = options.transport ?? (existing === undefined ? undefined : configTransport(existing)) ?? "grpc"
+    const kept = existing === undefined ? undefined : configSecret(existing)
+    const secret = options.credentialsValue ?? (kept?.key === options.credentialsKey ? kept.value : PLACEHOLDER_SECRET)
+    const { config: generated, notes } = CentrifugoConfig.generate(description, {
+      transport,
+      endpoint: options.endpoint ?? DEFAULT_ENDPOINTS[transport],
+      ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
       ...(options.httpAddress === undefined ? {} : { httpAddress: options.httpAddress }),
-      ...(options.credentials ? { credentials: { key: options.credentialsKey, value: options.credentialsValue } } : {})
+      ...(options.credentials ? { credentials: { key: options.credentialsKey, value: secret } } : {})
     })
     for (const note of notes) yield* Console.error(`note: ${note}`)
+    let config = generated
+    let changes: ReadonlyArray<string> | undefined
+    if (existing !== undefined) {
+      const merged = merge(existing, generated, description, {
+        endpoint: options.endpoint !== undefined,
+        secret: options.credentialsValue !== undefined,
+        httpServer: options.httpPort !== undefined || options.httpAddress !== undefined
+      })
+      if (merged.conflicts.length > 0) {
+        return yield* fail(
+          `${options.out} was left unchanged: after regeneration it would still disagree with the handlers ` +
+            `(settings of yours that the generator does not own):\n${
+              bullets(merged.conflicts.map(CentrifugoConfig.formatMismatch))
+            }\nfix these in ${options.out}, or move it away to write a fresh config`
+        )
+      }
+      config = merged.config
+      changes = merged.changes
+    }
     const bin = centrifugoBinary(cwd)
-    if (bin !== undefined) {
+    if (bin === undefined) {
+      yield* Console.error(
+        "note: centrifugo checkconfig skipped: no Centrifugo binary found (set CENTRIFUGO_BIN, or put it at " +
+          ".cache/centrifugo/v6.9.1/centrifugo)"
+      )
+    } else {
       const problem = yield* checkWithCentrifugo(bin, config)
       if (problem !== undefined) return yield* fail(`centrifugo checkconfig --strict rejected the config:\n${problem}`)
       yield* Console.error(`centrifugo checkconfig --strict: ok (${bin})`)
     }
     const text = JSON.stringify(config, null, 2) + "\n"
-    if (options.out === undefined) {
+    if (out === undefined) {
       yield* Console.log(text.trimEnd())
       return
     }
-    const out = resolve(cwd, options.out)
-    yield* attempt(`writing ${out}`, () => writeFileSync(out, text))
-    yield* Console.error(`wrote ${out}: proxies for ${description.events.join(", ")}`)
-    if (options.credentials && options.credentialsValue === PLACEHOLDER_SECRET) {
+    if (changes !== undefined && changes.length === 0) {
+      yield* Console.error(`${options.out} is up to date: proxies for ${description.events.join(", ")} (${transport})`)
+    } else {
+      yield* attempt(`writing ${out}`, () => writeFileSync(out, text))
+      yield* Console.error(
+        changes === undefined
+          ? `wrote ${out}: proxies for ${description.events.join(", ")} (${transport})`
+          : `updated ${out}: proxies for ${description.events.join(", ")} (${transport}); everything else kept. ` +
+            `Changed:\n${bullets(changes)}`
+      )
+    }
+    if (options.credentials && secret === PLACEHOLDER_SECRET) {
+      const env = Defaults.secretEnv(transport)
       yield* Console.error(
         `replace "${PLACEHOLDER_SECRET}" in ${options.out} with a secret, and set ` +
-          `PROXY_CREDENTIALS_KEY=${options.credentialsKey} and PROXY_CREDENTIALS_VALUE=<the secret> on the backend`
+          `${env.name}=${options.credentialsKey} and ${env.value}=<the secret> on the backend`
       )
     }
   })
 
 export const PLACEHOLDER_SECRET = "replace-with-a-shared-secret"
 
-export const checkExisting = (cwd: string, file: string, handlers: string): Effect.Effect<void, CliFailure> =>
+export const checkExisting = (
+  cwd: string,
+  file: string,
+  handlers: string,
+  transport: CentrifugoConfig.Transport | undefined
+): Effect.Effect<void, CliFailure> =>
   Effect.gen(function*() {
     const description = yield* loadDescription(handlers, cwd)
-    const path = resolve(cwd, file)
-    const config = yield* attempt(`reading ${path}`, () => JSON.parse(readFileSync(path, "utf8")) as unknown)
-    const mismatches = CentrifugoConfig.checkConfig(config, description)
-    if (mismatches.length === 0) {
+    const config = yield* readJson(resolve(cwd, file))
+    const problems = CentrifugoConfig.checkConfig(config, description).map(CentrifugoConfig.formatMismatch)
+    const used = configTransport(config)
+    if (transport !== undefined && used !== undefined && used !== transport) {
+      problems.push(`transport: the proxies call the backend over ${used}, and it serves ${transport}`)
+    }
+    if (problems.length === 0) {
       yield* Console.log(`${file} matches the handlers (${description.events.join(", ")})`)
       return
     }
     return yield* fail(
-      `${file} does not match the handlers (${description.events.join(", ")}):\n${
-        mismatches.map((m) => `  - ${CentrifugoConfig.formatMismatch(m)}`).join("\n")
-      }`
+      `${file} does not match the handlers (${description.events.join(", ")}):\n${bullets(problems.map((p) => `- ${p}`))}`
     )
   })

@@ -104,13 +104,44 @@ export const createHandler = (root: string, event: TemplateEvent, name: string):
     )
   })
 
+/** Words a module cannot export as a `const` (reserved, or strict-mode restricted). */
+const RESERVED = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
+    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
+    "yield let static implements interface package private protected public await arguments eval undefined")
+    .split(" ")
+)
+
+/**
+ * The module name for an RPC method: its identifier, or `<identifier>Method` when that is a reserved word or a name
+ * `src/handlers.ts` already binds (importing it again would not compile); undefined when neither is free.
+ */
+export const rpcIdentifier = (method: string, handlersText: string | undefined): string | undefined => {
+  const base = identifierOf(method)
+  if (base === undefined) return undefined
+  const taken = (name: string) => RESERVED.has(name) || (handlersText !== undefined && new RegExp(`\\b${name}\\b`).test(handlersText))
+  for (const name of [base, `${base}Method`]) if (!taken(name)) return name
+  return undefined
+}
+
 export const createRpc = (root: string, method: string): Effect.Effect<void, CliFailure> =>
   Effect.gen(function*() {
-    const identifier = identifierOf(method)
-    if (identifier === undefined || method.trim() === "") return yield* fail(`"${method}" is not an RPC method name`)
+    // Centrifugo's method names are plain text; control characters and __proto__ (an object literal's prototype,
+    // not a key) would make a router entry that does not do what it says.
+    if (method.trim() === "" || /[\u0000-\u001f\u007f]/.test(method) || method === "__proto__") {
+      return yield* fail(`${JSON.stringify(method)} is not an RPC method name`)
+    }
+    const file = join(root, "src", "handlers.ts")
+    const handlersText = existsSync(file) ? yield* attempt("reading src/handlers.ts", () => readFileSync(file, "utf8")) : undefined
+    const identifier = rpcIdentifier(method, handlersText)
+    if (identifier === undefined) {
+      return yield* fail(
+        `${JSON.stringify(method)} does not make a module name (it needs letters or digits, and one that src/handlers.ts does not use yet)`
+      )
+    }
     const written = yield* writeTemplate(root, identifier, rpcMethodTemplate(method, identifier))
     for (const file of written) yield* Console.log(`created ${file}`)
-    const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(method) ? method : JSON.stringify(method)
+    const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(method) && !RESERVED.has(method) ? method : JSON.stringify(method)
     yield* addToHandlersFile(
       root,
       MARKERS.rpcMethods,

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
+import * as Defaults from "../Defaults.ts"
 import { attempt, type CliFailure, fail } from "./failure.ts"
 import { PLACEHOLDER_SECRET } from "./config.ts"
 import { packageInfo } from "./packageInfo.ts"
@@ -15,6 +16,7 @@ import * as Project from "./templates/project.ts"
 export interface InitOptions {
   readonly dir: string
   readonly force: boolean
+  readonly transport: Project.ProjectTransport
   /** The effect-centrifugo dependency spec; default `^<this version>`. */
   readonly library: string | undefined
 }
@@ -22,6 +24,12 @@ export interface InitOptions {
 /** A package name from a directory name (npm: lower case, no spaces). */
 const packageName = (dir: string): string =>
   basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "centrifugo-backend"
+
+const DEV_LINE: Record<Project.ProjectTransport, string> = {
+  grpc: `the gRPC server on :${Defaults.grpc.port}`,
+  http: `the HTTP server on :${Defaults.http.port}`,
+  both: `the gRPC server on :${Defaults.grpc.port} and the HTTP server on :${Defaults.http.port}`
+}
 
 export const init = (cwd: string, options: InitOptions): Effect.Effect<void, CliFailure> =>
   Effect.gen(function*() {
@@ -31,7 +39,12 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Cli
       return yield* fail(`${root} is not empty: choose another directory, or pass --force to write into it`)
     }
     const own = packageInfo()
-    const pinned = (name: string, fallback: string) => own.dependencies[name] ?? fallback
+    // Caret ranges, never exact versions: the effect packages are released in lock step and ask for each other's
+    // newest (platform-node 4.1.5 peers effect ^4.1.5), so only ranges resolve without ERESOLVE on any later day.
+    const pinned = (name: string, fallback: string) => {
+      const spec = own.dependencies[name] ?? fallback
+      return name !== "node" && /^\d/.test(spec) ? `^${spec}` : spec
+    }
     const versions: Project.ProjectVersions = {
       library: options.library ?? `^${own.version}`,
       effect: pinned("effect", "^4.1.0"),
@@ -43,18 +56,17 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Cli
       node: pinned("node", "^22.19.0")
     }
     const { config } = CentrifugoConfig.generate({ events: ["connect", "rpc"], rpcMethods: ["ping"] }, {
-      transport: "grpc",
-      endpoint: "127.0.0.1:10001",
-      credentials: { key: "x-centrifugo-proxy", value: PLACEHOLDER_SECRET }
+      transport: Project.configTransport(options.transport),
+      credentials: { key: Defaults.secretKey, value: PLACEHOLDER_SECRET }
     })
     const files: ReadonlyArray<readonly [string, string]> = [
-      ["package.json", Project.packageJson(packageName(root), versions)],
+      ["package.json", Project.packageJson(packageName(root), versions, options.transport)],
       ["tsconfig.json", Project.tsconfig],
       [".gitignore", Project.gitignore],
-      ["README.md", Project.readme(packageName(root))],
+      ["README.md", Project.readme(packageName(root), options.transport)],
       ["centrifugo.json", JSON.stringify(config, null, 2) + "\n"],
       ["src/handlers.ts", Project.handlers],
-      ["src/main.ts", Project.main],
+      ["src/main.ts", Project.main(options.transport)],
       ["test/handlers.test.ts", Project.handlersTest]
     ]
     yield* attempt(`writing the project in ${root}`, () => {
@@ -69,7 +81,7 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Cli
       "",
       "Next:",
       `  ${cd}npm install && npm test`,
-      "  npm run dev                            # the gRPC server on :10001",
+      `  npm run dev                            # ${DEV_LINE[options.transport]}`,
       "  centrifugo --config centrifugo.json    # Centrifugo v6 with the matching proxies"
     ].join("\n"))
   })

@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
+import * as Defaults from "../Defaults.ts"
 import { checkExisting, generateConfig, PLACEHOLDER_SECRET } from "./config.ts"
 import { createHandler, createRpc } from "./createHandler.ts"
 import { init } from "./init.ts"
@@ -27,11 +28,18 @@ const initCommand = Command.make("init", {
     Flag.withDescription("Write into a directory that is not empty (files of the same name are replaced)"),
     Flag.withDefault(false)
   ),
+  transport: Flag.Literals("transport", ["grpc", "http", "both"] as const).pipe(
+    Flag.withDescription(
+      "The transport the server serves: grpc (default), http, or both (centrifugo.json then points at gRPC); " +
+        "the project's scripts keep the choice"
+    ),
+    Flag.withDefault("grpc" as const)
+  ),
   library: Flag.String("library").pipe(
     Flag.withDescription("The effect-centrifugo dependency spec (default ^<this version>), e.g. file:/path/to/effect-centrifugo-0.1.0.tgz"),
     Flag.optional
   )
-}, ({ dir, force, library }) => init(cwd, { dir, force, library: Option.getOrUndefined(library) })).pipe(
+}, ({ dir, force, library, transport }) => init(cwd, { dir, force, transport, library: Option.getOrUndefined(library) })).pipe(
   Command.withDescription(
     "Create a project: package.json, tsconfig, src/handlers.ts (connect + rpc), src/main.ts, a test, centrifugo.json, README"
   )
@@ -66,16 +74,24 @@ const configCommand = Command.make("config", {
     Flag.optional
   ),
   transport: Flag.Literals("transport", ["grpc", "http"] as const).pipe(
-    Flag.withDescription("How Centrifugo reaches the backend"),
-    Flag.withDefault("grpc" as const)
+    Flag.withDescription(
+      "How Centrifugo reaches the backend (default: what the existing --out file uses, else grpc); with --check, " +
+        "also report proxies that use the other transport"
+    ),
+    Flag.optional
   ),
   endpoint: Flag.String("endpoint").pipe(
-    Flag.withDescription("The backend: host:port for grpc (default 127.0.0.1:10001), a base URL for http (default http://127.0.0.1:3000)"),
+    Flag.withDescription(
+      `The backend: host:port for grpc (default ${Defaults.endpoint("grpc")}), a base URL for http (default ` +
+        `${Defaults.endpoint("http")}): where a server started with its defaults listens`
+    ),
     Flag.optional
   ),
   httpPort: Flag.Int("http-port").pipe(
-    Flag.withDescription("Centrifugo's own HTTP port (WebSocket, API, health)"),
-    Flag.withDefault(8000)
+    Flag.withDescription(
+      `Centrifugo's own HTTP port (WebSocket, API, health); default: the existing --out file's, else ${Defaults.centrifugo.httpPort}`
+    ),
+    Flag.optional
   ),
   httpAddress: Flag.String("http-address").pipe(
     Flag.withDescription("The address Centrifugo's HTTP server binds (default: every interface)"),
@@ -87,26 +103,32 @@ const configCommand = Command.make("config", {
   ),
   credentialsKey: Flag.String("credentials-key").pipe(
     Flag.withDescription("The secret's metadata key / header name"),
-    Flag.withDefault("x-centrifugo-proxy")
+    Flag.withDefault(Defaults.secretKey)
   ),
   credentialsValue: Flag.String("credentials-value").pipe(
-    Flag.withDescription("The secret (default: a placeholder to replace)"),
-    Flag.withDefault(PLACEHOLDER_SECRET)
+    Flag.withDescription(`The secret (default: the one the existing --out file carries, else "${PLACEHOLDER_SECRET}")`),
+    Flag.optional
   ),
-  out: Flag.String("out").pipe(Flag.withDescription("Write the config to this file (default: stdout)"), Flag.optional)
+  out: Flag.String("out").pipe(
+    Flag.withDescription(
+      "Write the config to this file (default: stdout). An existing file is updated: the proxies are regenerated, " +
+        "everything else you wrote is kept, and the changes are listed"
+    ),
+    Flag.optional
+  )
 }, (options) =>
   Option.isSome(options.check)
-    ? checkExisting(cwd, options.check.value, options.handlers)
+    ? checkExisting(cwd, options.check.value, options.handlers, Option.getOrUndefined(options.transport))
     : generateConfig(cwd, {
       handlers: options.handlers,
-      transport: options.transport,
+      transport: Option.getOrUndefined(options.transport),
       endpoint: Option.getOrUndefined(options.endpoint),
       out: Option.getOrUndefined(options.out),
-      httpPort: options.httpPort,
+      httpPort: Option.getOrUndefined(options.httpPort),
       httpAddress: Option.getOrUndefined(options.httpAddress),
       credentials: options.credentials,
       credentialsKey: options.credentialsKey,
-      credentialsValue: options.credentialsValue
+      credentialsValue: Option.getOrUndefined(options.credentialsValue)
     })).pipe(
     Command.withDescription(
       "Write the Centrifugo v6 config that matches a handler set (proxies for exactly the events handled), or --check an existing one"

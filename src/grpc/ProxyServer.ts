@@ -37,6 +37,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
+import * as Defaults from "../Defaults.ts"
 import type { Handler } from "../Handlers.ts"
 import { eventNames, Handlers } from "../Handlers.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
@@ -94,7 +95,7 @@ export interface ProxyServerOptions {
    */
   readonly streamResetLimit?: { readonly burst: number; readonly ratePerSecond: number }
   /**
-   * The path of the Centrifugo config this server is meant for (`layerConfig`: `CENTRIFUGO_CONFIG`). At start, each
+   * The path of the Centrifugo config this server is meant for (`layerConfig`: `PROXY_CENTRIFUGO_CONFIG`). At start, each
    * proxy in it that reaches no handler, and each handler no proxy reaches, is logged as a warning.
    */
   readonly centrifugoConfig?: string
@@ -209,7 +210,7 @@ export type ProxyServerConfig = ConfigurableOptions<ProxyServerOptions>
  * `PROXY_CREDENTIALS_KEY` with `PROXY_CREDENTIALS_VALUE` (optional: the `grpc.credentials_key`/`credentials_value`
  * of Centrifugo's proxies, then required on every call; setting only one of them, or an empty one, fails at start
  * naming the missing variable). `PROXY_MAX_CONNECTION_AGE`, `PROXY_MAX_CONNECTION_AGE_GRACE`, `PROXY_KEEPALIVE_TIME`
- * and `PROXY_KEEPALIVE_TIMEOUT` (durations, optional: `maxConnectionAge` ... below), and `CENTRIFUGO_CONFIG` (the
+ * and `PROXY_KEEPALIVE_TIMEOUT` (durations, optional: `maxConnectionAge` ... below), and `PROXY_CENTRIFUGO_CONFIG` (the
  * path of Centrifugo's config: mismatches with the handlers are logged at start).
  * Any option may be given as a value or as a `Config` of your own instead
  * (`layerConfig({ port: Config.Port("GRPC_PORT") })`); the environment names above are the defaults.
@@ -223,9 +224,9 @@ export const layerConfig = (
   Layer.effect(
     ProxyServer,
     Effect.gen(function*() {
-      const host = yield* read(config.host, Config.String("PROXY_HOST").pipe(Config.withDefault("0.0.0.0")))
+      const host = yield* read(config.host, Config.String("PROXY_HOST").pipe(Config.withDefault(Defaults.grpc.host)))
       // Config.Int, not Config.Port: port 0 (any free port) is allowed; make() checks the range.
-      const port = yield* read(config.port, Config.Int("PROXY_PORT").pipe(Config.withDefault(10001)))
+      const port = yield* read(config.port, Config.Int("PROXY_PORT").pipe(Config.withDefault(Defaults.grpc.port)))
       const shutdownTimeout = yield* read<Duration.Input>(
         config.shutdownTimeout,
         Config.Duration("PROXY_SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
@@ -239,7 +240,7 @@ export const layerConfig = (
         : yield* credentialsFromEnv
       const centrifugoConfig = yield* read<string | undefined>(
         config.centrifugoConfig,
-        Config.String("CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
+        Config.String("PROXY_CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
       )
       const rest: Record<string, unknown> = {}
       for (
@@ -295,8 +296,8 @@ const connectionOptions = (options: ProxyServerOptions): Record<string, number> 
 /** PROXY_CREDENTIALS_KEY + PROXY_CREDENTIALS_VALUE: both or neither, never empty. */
 const credentialsFromEnv = Effect.gen(function*() {
   const { key, value } = yield* Config.all({
-    key: Config.String("PROXY_CREDENTIALS_KEY").pipe(Config.option),
-    value: Config.Redacted("PROXY_CREDENTIALS_VALUE").pipe(Config.option)
+    key: Config.String(Defaults.grpc.secretEnv.name).pipe(Config.option),
+    value: Config.Redacted(Defaults.grpc.secretEnv.value).pipe(Config.option)
   })
   if (key._tag === "None" && value._tag === "None") return undefined
   if (key._tag === "None") {
@@ -406,8 +407,8 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const handlers = yield* Handlers
   const context = yield* Effect.context<never>()
   const run = Effect.runForkWith(context)
-  const host = options.host ?? "0.0.0.0"
-  const requestedPort = options.port ?? 10001
+  const host = options.host ?? Defaults.grpc.host
+  const requestedPort = options.port ?? Defaults.grpc.port
   const shutdownTimeout = Duration.fromInputUnsafe(options.shutdownTimeout ?? Duration.seconds(10))
   const drainDelay = Duration.fromInputUnsafe(options.drainDelay ?? Duration.zero)
   const readiness = yield* Readiness.currentOrPrivate
@@ -495,7 +496,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   yield* Effect.logInfo(`Centrifugo proxy listening on ${address}`).pipe(
     Effect.annotateLogs({ handlers: eventNames(handlers).join(",") })
   )
-  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, handlers)
+  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, handlers, "grpc")
   return ProxyServer.of({ port, address })
 })
 

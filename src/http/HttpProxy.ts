@@ -46,12 +46,14 @@ import type { Handler } from "../Handlers.ts"
 import { Handlers } from "../Handlers.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Readiness from "../ops/Readiness.ts"
+import * as Defaults from "../Defaults.ts"
 import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import * as Listener from "./listener.ts"
 import * as Mounted from "./mounted.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
+import { warnAboutMismatches } from "../internal/configCheck.ts"
 
 /**
  * Options of the HTTP proxy routes: path prefix, failure reply, call timeout, body limit and a required secret
@@ -118,6 +120,12 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
    * Default 900. Centrifugo's kept connections go on being answered when a stranger holds the rest.
    */
   readonly maxConnections?: number
+  /**
+   * The path of the Centrifugo config this server is meant for (`layerConfig`: `PROXY_CENTRIFUGO_CONFIG`). At start,
+   * each proxy in it that reaches no handler, each handler no proxy reaches, and proxies that call gRPC instead of
+   * HTTP are logged as warnings.
+   */
+  readonly centrifugoConfig?: string
 }
 
 /**
@@ -317,8 +325,8 @@ export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, Ht
   Layer.effect(HttpProxy, make(options))
 
 const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
-  const host = options.host ?? "0.0.0.0"
-  const port = options.port ?? 10002
+  const host = options.host ?? Defaults.http.host
+  const port = options.port ?? Defaults.http.port
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     return yield* Effect.fail(HttpProxyError(`port ${port} is not a port number (0-65535; 0 = any free port)`))
   }
@@ -404,6 +412,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   server.on("error", (error) => void fork(Effect.logError("Centrifugo HTTP proxy server error", error)))
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`
   yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
+  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, yield* Handlers, "http")
   return HttpProxy.of({ port: bound, url, prefix })
 })
 
@@ -430,6 +439,7 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
  * 10 seconds), `PROXY_DRAIN_DELAY` (default 0, shared with the gRPC server), `PROXY_HTTP_BODY_TIMEOUT` (default
  * 10 seconds), `PROXY_HTTP_MAX_CONNECTIONS` (default 900), and `PROXY_HTTP_SECRET_HEADER` with `PROXY_HTTP_SECRET` (optional: a header Centrifugo sends from the
  * proxy's `http.static_headers`, then required on every request; setting only one of them, or an empty one, fails
+ * at start), and `PROXY_CENTRIFUGO_CONFIG` (the path of Centrifugo's config: mismatches with the handlers are logged
  * at start). Any option may be given as a value or a `Config` of your own instead.
  *
  * @since 0.1.0
@@ -439,8 +449,8 @@ export const layerConfig = (
   config: HttpProxyConfig = {}
 ): Layer.Layer<HttpProxy, HttpProxyError | Config.ConfigError, Handlers> =>
   Layer.unwrap(Effect.gen(function*() {
-    const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault("0.0.0.0")))
-    const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(10002)))
+    const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault(Defaults.http.host)))
+    const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(Defaults.http.port)))
     const timeout = yield* read<Duration.Input>(
       config.timeout,
       Config.Duration("PROXY_HTTP_TIMEOUT").pipe(Config.withDefault(Pipeline.DEFAULT_TIMEOUT))
@@ -466,6 +476,10 @@ export const layerConfig = (
       ? yield* read(config.requireHeader, Config.succeed(undefined))
       : yield* Effect.mapError(Secret.fromEnv, (error) => typeof error === "string" ? HttpProxyError(error) : error)
     const rest: Record<string, unknown> = {}
+    const centrifugoConfig = yield* read<string | undefined>(
+      config.centrifugoConfig,
+      Config.String("PROXY_CENTRIFUGO_CONFIG").pipe(Config.withDefault(undefined))
+    )
     for (const key of ["prefix", "failureReply", "maxBodySize", "keepAliveTimeout"] as const) {
       const value = config[key]
       if (value !== undefined) rest[key] = yield* readOptional<unknown>(value)
@@ -479,6 +493,27 @@ export const layerConfig = (
       drainDelay,
       bodyTimeout,
       maxConnections,
-      ...(requireHeader === undefined ? {} : { requireHeader })
+      ...(requireHeader === undefined ? {} : { requireHeader }),
+      ...(centrifugoConfig === undefined ? {} : { centrifugoConfig })
     })
   }))
+
+/** PROXY_HTTP_SECRET_HEADER + PROXY_HTTP_SECRET: both or neither, never empty. */
+const secretFromEnv = Effect.gen(function*() {
+  const { name, value } = yield* Config.all({
+    name: Config.String(Defaults.http.secretEnv.name).pipe(Config.option),
+    value: Config.Redacted(Defaults.http.secretEnv.value).pipe(Config.option)
+  })
+  if (name._tag === "None" && value._tag === "None") return undefined
+  if (name._tag === "None") {
+    return yield* Effect.fail(
+      HttpProxyError("PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither")
+    )
+  }
+  if (value._tag === "None") {
+    return yield* Effect.fail(
+      HttpProxyError("PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither")
+    )
+  }
+  return { name: name.value, value: value.value }
+})

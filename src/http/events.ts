@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Defaults from "../Defaults.ts"
 import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
 import type { Headers, ProxyRequest } from "../Request.ts"
 import * as Codec from "./codec.ts"
@@ -38,4 +39,4 @@ export const httpEvents: ReadonlyArray<HttpEvent> = [
 ]
 
 /** The default prefix of the routes: `/centrifugo/connect`, `/centrifugo/rpc`, ... */
-export const DEFAULT_PREFIX = "/centrifugo"
+export const DEFAULT_PREFIX = Defaults.http.prefix

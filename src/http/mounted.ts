@@ -2,7 +2,7 @@
  * One event's route on an `effect/http` router (`HttpProxy.routes`): the same decisions as the standalone listener,
  * taken in `exchange.ts`, with the platform's request and response.
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as ByteSize from "effect/ByteSize"
 import * as Effect from "effect/Effect"

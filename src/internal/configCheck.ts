@@ -7,11 +7,14 @@
  */
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
-import { checkConfig, formatMismatch } from "../CentrifugoConfig.ts"
+import { checkConfig, configTransport, formatMismatch, type Transport } from "../CentrifugoConfig.ts"
 import { eventNames, type Handlers } from "../Handlers.ts"
 
-/** Logs one warning per mismatch between the config at `path` and `handlers` (or one line saying they match). */
-export const warnAboutMismatches = (path: string, handlers: Handlers): Effect.Effect<void> =>
+/**
+ * Logs one warning per mismatch between the config at `path` and `handlers` (or one line saying they match), and
+ * one when its proxies call another transport than `transport`, the one of the server checking.
+ */
+export const warnAboutMismatches = (path: string, handlers: Handlers, transport: Transport): Effect.Effect<void> =>
   Effect.suspend(() => {
     let config: unknown
     try {
@@ -21,11 +24,15 @@ export const warnAboutMismatches = (path: string, handlers: Handlers): Effect.Ef
         `cannot check the Centrifugo config ${path} against the handlers: ${error instanceof Error ? error.message : String(error)}`
       )
     }
-    const mismatches = checkConfig(config, { events: eventNames(handlers) })
+    const mismatches = checkConfig(config, { events: eventNames(handlers) }).map(formatMismatch)
+    const used = configTransport(config)
+    if (used !== undefined && used !== transport) {
+      mismatches.push(`its proxies call the backend over ${used}, and this server answers ${transport}`)
+    }
     if (mismatches.length === 0) {
       return Effect.logInfo(`Centrifugo config ${path}: every proxy reaches a handler and every handler a proxy`)
     }
-    return Effect.forEach(mismatches, (mismatch) => Effect.logWarning(`Centrifugo config ${path}: ${formatMismatch(mismatch)}`), {
+    return Effect.forEach(mismatches, (mismatch) => Effect.logWarning(`Centrifugo config ${path}: ${mismatch}`), {
       discard: true
     })
   })

@@ -3,7 +3,7 @@
  * checked alike by both codecs: gRPC would otherwise fail late with the generated code's own error, and the HTTP
  * codec (JSON text) would write a number Centrifugo's Go decoder refuses (`1e+300`, or one past the type's range).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import type * as Reply from "../Reply.ts"
 import { expireAtSeconds } from "../Reply.ts"

@@ -26,6 +26,8 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
 import type * as HttpServerError from "effect/http/HttpServerError"
 import { createServer } from "node:http"
+import { workerId } from "../Workers.ts"
+import * as ClusterAdmin from "./ClusterAdmin.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Probes from "./Probes.ts"
 import type { Readiness } from "./Readiness.ts"
@@ -37,7 +39,11 @@ import type { Readiness } from "./Readiness.ts"
  * @category models
  */
 export interface AdminOptions {
-  /** Interface to bind. Default `0.0.0.0` (probes and scrapes come from outside the pod). */
+  /**
+   * Interface to bind. Default `127.0.0.1`: the admin server has no authentication, so it is reachable from this
+   * machine only unless you say otherwise. In Kubernetes the kubelet's probes and Prometheus come to the pod IP:
+   * set `0.0.0.0` (`PROXY_ADMIN_HOST=0.0.0.0`, as examples/deploy/kubernetes.yaml does) and keep the port off any Service.
+   */
   readonly host?: string
   /** Port; `0` picks a free one (read it from the `AdminServer` service). */
   readonly port: number
@@ -68,7 +74,17 @@ export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Se
  * @category layers
  */
 export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
-  const host = options.host ?? "0.0.0.0"
+  const host = options.host ?? DEFAULT_HOST
+  // A worker of Workers.run: the primary serves the port for the whole group (see ClusterAdmin).
+  if (workerId() !== undefined) {
+    return Layer.effect(
+      AdminServer,
+      Effect.map(
+        ClusterAdmin.asWorker({ host, port: options.port, metricsPath: options.metricsPath ?? "/metrics" }),
+        (port) => AdminServer.of({ port, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}` })
+      )
+    )
+  }
   const routes = Layer.mergeAll(
     Metrics.route(options.metricsPath === undefined ? {} : { path: options.metricsPath }),
     Probes.routes
@@ -95,7 +111,16 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
 }
 
 /**
- * The admin server when `ADMIN_PORT` is set (`ADMIN_HOST`, default `0.0.0.0`); nothing otherwise.
+ * The interface the admin server binds unless told: loopback (it has no authentication).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_HOST = "127.0.0.1"
+
+/**
+ * The admin server when `PROXY_ADMIN_PORT` is set (`PROXY_ADMIN_HOST`, default `127.0.0.1`); nothing otherwise. Under
+ * `Workers.run`, the primary serves it for every worker (one scrape, one readiness answer for the group).
  *
  * @since 0.1.0
  * @category layers
@@ -103,8 +128,8 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
 export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
   Layer.unwrap(Effect.map(
     Config.all({
-      port: Config.Port("ADMIN_PORT").pipe(Config.option),
-      host: Config.String("ADMIN_HOST").pipe(Config.withDefault("0.0.0.0"))
+      port: Config.Port("PROXY_ADMIN_PORT").pipe(Config.option),
+      host: Config.String("PROXY_ADMIN_HOST").pipe(Config.withDefault(DEFAULT_HOST))
     }),
     ({ host, port }) => Option.isSome(port) ? Layer.effectDiscard(Layer.build(layer({ host, port: port.value }))) : Layer.empty
   ))

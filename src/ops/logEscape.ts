@@ -7,7 +7,7 @@
  * What stays: the newlines that lay out a cause's stack in the pretty format (each line indented under its entry,
  * so none of them can pass for an entry of its own).
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"

@@ -15,7 +15,7 @@
  *   string `sub`;
  * - `exp`, `nbf`, `iat`, when present, finite numbers (a string `exp` is refused, not read as "never expires");
  *   the token is valid from `nbf` and until (excluding) `exp`, both widened by `clockSkew` (default 0,
- *   `TOKEN_CLOCK_SKEW` for `layerJwtConfig`).
+ *   `PROXY_TOKEN_CLOCK_SKEW` for `layerJwtConfig`).
  *
  * A database-backed storage is a Layer of your own: `Layer.effect(TokenStorage, Effect.gen(function*() {
  * const sql = yield* Database; return { load: (token) => ..., issue: (payload) => ... } }))`; `load` fails with
@@ -32,6 +32,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+import * as EnvConfig from "../internal/envConfig.ts"
 import { named } from "../internal/tagged.ts"
 
 /**
@@ -213,7 +214,7 @@ const TIME_CLAIMS = ["exp", "nbf", "iat"] as const
  * @category models
  */
 export interface JwtOptions {
-  /** The HMAC secret; at least 32 bytes is advisable. */
+  /** The HMAC secret: at least 32 bytes (RFC 7518 §3.2: an HS256 key is at least the hash's 256 bits). */
   readonly secret: Redacted.Redacted<string> | string
   /** Lifetime of issued tokens. Default 1 hour. */
   readonly ttl?: Duration.Input
@@ -225,6 +226,19 @@ export interface JwtOptions {
 }
 
 /**
+ * HS256's shortest key, in bytes (RFC 7518 §3.2).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MIN_SECRET_BYTES = 32
+
+const secretProblem = (bytes: number): string | undefined =>
+  bytes >= MIN_SECRET_BYTES
+    ? undefined
+    : `is ${bytes} bytes long; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2), e.g. \`openssl rand -base64 32\``
+
+/**
  * The JWT implementation on its own, for use outside a Layer (e.g. to mint tokens in a login endpoint).
  *
  * @since 0.1.0
@@ -232,7 +246,8 @@ export interface JwtOptions {
  */
 export const makeJwt = (options: JwtOptions): TokenStorage => {
   const secret = Buffer.from(typeof options.secret === "string" ? options.secret : Redacted.value(options.secret), "utf8")
-  if (secret.length === 0) throw new RangeError("TokenStorage JWT secret must not be empty")
+  const problem = secretProblem(secret.length)
+  if (problem !== undefined) throw new RangeError(`TokenStorage JWT secret ${problem}`)
   const defaultTtl = options.ttl ?? Duration.hours(1)
   const skewMillis = Duration.toMillis(Duration.fromInputUnsafe(options.clockSkew ?? 0))
   if (!Number.isFinite(skewMillis) || skewMillis < 0) {
@@ -315,8 +330,8 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
 export const layerJwt = (options: JwtOptions): Layer.Layer<TokenStorage> => Layer.sync(TokenStorage, () => makeJwt(options))
 
 /**
- * `layerJwt` configured from `TOKEN_HMAC_SECRET` (required), `TOKEN_TTL` (a duration, default 1 hour) and
- * `TOKEN_CLOCK_SKEW` (a duration, default 0: see `JwtOptions.clockSkew`).
+ * `layerJwt` configured from `PROXY_TOKEN_HMAC_SECRET` (required), `PROXY_TOKEN_TTL` (a duration, default 1 hour) and
+ * `PROXY_TOKEN_CLOCK_SKEW` (a duration, default 0: see `JwtOptions.clockSkew`).
  *
  * @since 0.1.0
  * @category layers
@@ -324,12 +339,17 @@ export const layerJwt = (options: JwtOptions): Layer.Layer<TokenStorage> => Laye
 export const layerJwtConfig = (): Layer.Layer<TokenStorage, Config.ConfigError> =>
   Layer.effect(
     TokenStorage,
-    Effect.map(
-      Config.all({
-        secret: Config.Redacted("TOKEN_HMAC_SECRET"),
-        ttl: Config.Duration("TOKEN_TTL").pipe(Config.withDefault(Duration.hours(1))),
-        clockSkew: Config.Duration("TOKEN_CLOCK_SKEW").pipe(Config.withDefault(Duration.zero))
+    Effect.flatMap(
+      EnvConfig.all({
+        secret: Config.Redacted("PROXY_TOKEN_HMAC_SECRET"),
+        ttl: Config.Duration("PROXY_TOKEN_TTL").pipe(Config.withDefault(Duration.hours(1))),
+        clockSkew: Config.Duration("PROXY_TOKEN_CLOCK_SKEW").pipe(Config.withDefault(Duration.zero))
       }),
-      makeJwt
+      (options) => {
+        const problem = secretProblem(Buffer.byteLength(Redacted.value(options.secret), "utf8"))
+        return problem === undefined
+          ? Effect.succeed(makeJwt(options))
+          : Effect.fail(EnvConfig.configError([`PROXY_TOKEN_HMAC_SECRET ${problem}`]))
+      }
     )
   )

@@ -5,6 +5,8 @@
  * - Plain vitest: `const server = await TestServer.start(MyHandlers)` ... `await server.stop()`.
  * - Effect: `TestServer.layer(MyHandlers)` is a Layer of the `TestServer.TestServer` service (the server runs for the
  *   Layer's lifetime, e.g. an `it.layer` block), and `TestServer.make(MyHandlers)` the scoped Effect behind it.
+ * - The HTTP transport, the same three ways: `startHttp`, `layerHttp` (the `TestServer.TestHttpServer` service) and
+ *   `makeHttp`; call it with `HttpProxyClient.make(server.url)` or point `Centrifugo.config` at `server.address`.
  *
  * @since 0.1.0
  */
@@ -86,6 +88,18 @@ const logCapture = () => {
   return { capture, logs }
 }
 
+/** `server` on `handlers`, built in the current scope with every log line it writes kept. */
+const buildWithLogs = <I, S, E1, E2>(
+  server: Layer.Layer<I, E1, Handlers>,
+  key: Context.Service<I, S>,
+  handlers: Layer.Layer<Handlers, E2>
+): Effect.Effect<{ readonly service: S; readonly logs: ReadonlyArray<LogLine> }, E1 | E2, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { capture, logs } = logCapture()
+    const context = yield* Layer.build(server.pipe(Layer.provide(handlers), Layer.provide(Logger.layer([capture]))))
+    return { service: Context.get(context, key), logs }
+  })
+
 /**
  * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
  * if the handlers (or their services) cannot be built.
@@ -97,16 +111,10 @@ export const make = <E>(
   handlers: Layer.Layer<Handlers, E>,
   options: Options = {}
 ): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const { capture, logs } = logCapture()
-    const layer = ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
-      Layer.provide(handlers),
-      Layer.provide(Logger.layer([capture]))
-    )
-    const context = yield* Layer.build(layer)
-    const server = Context.get(context, ProxyServer.ProxyServer)
-    return { port: server.port, address: `127.0.0.1:${server.port}`, logs }
-  })
+  Effect.map(
+    buildWithLogs(ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }), ProxyServer.ProxyServer, handlers),
+    ({ logs, service }) => ({ port: service.port, address: `127.0.0.1:${service.port}`, logs })
+  )
 
 /**
  * The server as a Layer: it runs while the Layer is in use (an `it.layer` block, a `Layer.launch`).
@@ -167,9 +175,90 @@ export const layer = <E>(
  * @since 0.1.0
  * @category testing
  */
-export const start = async <E>(handlers: Layer.Layer<Handlers, E>, options: Options = {}): Promise<RunningServer> => {
+export const start = <E>(handlers: Layer.Layer<Handlers, E>, options: Options = {}): Promise<RunningServer> =>
+  running(make(handlers, options))
+
+/**
+ * An HTTP transport server running for a scope.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HttpServer {
+  readonly port: number
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  /** `127.0.0.1:PORT`, as `Centrifugo.config({ proxy, transport: "http" })` wants it. */
+  readonly address: string
+  /** Log lines written so far. */
+  readonly logs: ReadonlyArray<LogLine>
+}
+
+/**
+ * The running HTTP server, as a service (what `layerHttp` provides).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export const TestHttpServer: Context.Service<HttpServer, HttpServer> = Context.Service<HttpServer>(
+  "effect-centrifugo/testing/TestHttpServer"
+)
+
+/**
+ * An HTTP test server started with `startHttp`: its port, URL, address, log lines, and `stop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunningHttpServer extends HttpServer {
+  /** Closes the server's scope: graceful drain, as on SIGTERM. */
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Options of the HTTP test server: `HttpProxy`'s, less the host and port (a free port of 127.0.0.1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HttpOptions = Omit<HttpProxy.HttpProxyOptions, "host" | "port">
+
+/**
+ * Starts the HTTP transport (`HttpProxy.layer`) on a free port of 127.0.0.1 in the current scope, keeping its log
+ * lines (closing the scope drains it); fails with the Layer's failure if the handlers cannot be built.
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export const makeHttp = <E>(
+  handlers: Layer.Layer<Handlers, E>,
+  options: HttpOptions = {}
+): Effect.Effect<HttpServer, E | HttpProxy.HttpProxyError, Scope.Scope> =>
+  Effect.map(
+    buildWithLogs(HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }), HttpProxy.HttpProxy, handlers),
+    ({ logs, service }) => ({
+      port: service.port,
+      url: `http://127.0.0.1:${service.port}`,
+      address: `127.0.0.1:${service.port}`,
+      logs
+    })
+  )
+
+/**
+ * The HTTP server as a Layer: it runs while the Layer is in use (an `it.layer` block).
+ *
+ * @since 0.1.0
+ * @category testing
+ */
+export const layerHttp = <E>(
+  handlers: Layer.Layer<Handlers, E>,
+  options: HttpOptions = {}
+): Layer.Layer<HttpServer, E | HttpProxy.HttpProxyError> => Layer.effect(TestHttpServer, makeHttp(handlers, options))
+
+/** Runs `make` in a scope of its own: the value, and `stop` to close the scope; rejects with its failure. */
+const running = async <A, E>(make: Effect.Effect<A, E, Scope.Scope>): Promise<A & { readonly stop: () => Promise<void> }> => {
   const scope = Scope.makeUnsafe()
-  const exit = await Effect.runPromiseExit(Scope.provide(make(handlers, options), scope))
+  const exit = await Effect.runPromiseExit(Scope.provide(make, scope))
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit))
     throw Cause.squash(exit.cause)
@@ -178,46 +267,10 @@ export const start = async <E>(handlers: Layer.Layer<Handlers, E>, options: Opti
 }
 
 /**
- * An HTTP test server started with `startHttp`: its port, URL, address, log lines, and `stop`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RunningHttpServer {
-  readonly port: number
-  /** `http://127.0.0.1:PORT` */
-  readonly url: string
-  /** `127.0.0.1:PORT`, as `Centrifugo.config({ proxy, transport: "http" })` wants it. */
-  readonly address: string
-  /** Log lines written so far. */
-  readonly logs: ReadonlyArray<LogLine>
-  /** Closes the server's scope: graceful drain, as on SIGTERM. */
-  readonly stop: () => Promise<void>
-}
-
-/**
- * Starts the HTTP transport (`HttpProxy.layer`) on a free port of 127.0.0.1, keeping its log lines.
+ * Starts the HTTP transport (see `makeHttp`); rejects with the Layer's failure if the handlers cannot be built.
  *
  * @since 0.1.0
  * @category testing
  */
-export const startHttp = async <E>(
-  handlers: Layer.Layer<Handlers, E>,
-  options: Omit<HttpProxy.HttpProxyOptions, "host" | "port"> = {}
-): Promise<RunningHttpServer> => {
-  const { capture, logs } = logCapture()
-  const layer = HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }).pipe(
-    Layer.provide(handlers),
-    Layer.provide(Logger.layer([capture]))
-  )
-  const scope = Scope.makeUnsafe()
-  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-  const server = Context.get(context, HttpProxy.HttpProxy)
-  return {
-    port: server.port,
-    url: `http://127.0.0.1:${server.port}`,
-    address: `127.0.0.1:${server.port}`,
-    logs,
-    stop: () => Effect.runPromise(Scope.close(scope, Exit.void))
-  }
-}
+export const startHttp = <E>(handlers: Layer.Layer<Handlers, E>, options: HttpOptions = {}): Promise<RunningHttpServer> =>
+  running(makeHttp(handlers, options))

@@ -46,6 +46,50 @@ export interface HandledLogLine {
   readonly cause?: Cause.Cause<unknown>
 }
 
+/** The fields `handle` parses from JSON bytes. */
+type JsonField = "data" | "info" | "meta" | "stream_data" | "prev_data"
+
+/**
+ * A wire result as `handle` gives it: JSON fields parsed (`unknown`), 64-bit numbers as numbers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Readable<T> = T extends bigint ? number
+  : T extends Uint8Array ? Buffer
+  : T extends ReadonlyArray<infer E> ? Array<Readable<E>>
+  : T extends object ? { readonly [K in keyof T]: K extends JsonField ? unknown : Readable<T[K]> }
+  : T
+
+/**
+ * The result message of each event, by the request's `_tag`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultByTag {
+  readonly Connect: pb.ConnectResult
+  readonly Refresh: pb.RefreshResult
+  readonly Subscribe: pb.SubscribeResult
+  readonly Publish: pb.PublishResult
+  readonly RPC: pb.RPCResult
+  readonly SubRefresh: pb.SubRefreshResult
+  readonly MapPublish: pb.MapPublishResult
+  readonly MapRemove: pb.MapRemoveResult
+  readonly SharedPollRefresh: pb.SharedPollRefreshResult
+  readonly NotifyCacheEmpty: pb.NotifyCacheEmptyResult
+  readonly NotifyChannelState: pb.NotifyChannelStateResult
+}
+
+/**
+ * The readable result of the request `R` (e.g. `user`, `expire_at`, `data` for a connect).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResultOf<R extends ProxyRequest> = R["_tag"] extends keyof ResultByTag ? Readable<ResultByTag[R["_tag"]]>
+  : Record<string, unknown>
+
 /**
  * A reply as `handle` decodes it: the result with payloads parsed, or the error, disconnect or gRPC status, and the
  * lines logged.
@@ -53,9 +97,9 @@ export interface HandledLogLine {
  * @since 0.1.0
  * @category models
  */
-export interface HandledReply {
-  /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON. */
-  readonly result?: Record<string, unknown>
+export interface HandledReply<Result = Record<string, unknown>> {
+  /** The result message, with `data`, `info`, `meta` (also inside `subs`) parsed from JSON; typed per event. */
+  readonly result?: Result
   readonly error?: { readonly code: number; readonly message: string; readonly temporary: boolean }
   readonly disconnect?: { readonly code: number; readonly reason: string }
   /** Set when the server answers a gRPC status instead of a message (no handler; refresh failures). */
@@ -132,10 +176,10 @@ export interface HandleOptions {
  * @since 0.1.0
  * @category testing
  */
-export const handle = (
-  request: ProxyRequest,
+export const handle = <R extends ProxyRequest>(
+  request: R,
   options: HandleOptions = {}
-): Effect.Effect<HandledReply, never, Handlers> =>
+): Effect.Effect<HandledReply<ResultOf<R>>, never, Handlers> =>
   Effect.gen(function*() {
     const method = methodsByTag.get(request._tag)!
     const handlers = yield* Handlers
@@ -180,7 +224,7 @@ export const handle = (
       disconnect?: { code?: number; reason?: string }
     }
     return {
-      ...(response.result !== undefined ? { result: readable(response.result) as Record<string, unknown> } : {}),
+      ...(response.result !== undefined ? { result: readable(response.result) as ResultOf<R> } : {}),
       ...(response.error !== undefined
         ? {
           error: {

@@ -4,11 +4,12 @@
 // Centrifugo started with that config serving the project (connect + rpc through the centrifuge SDK);
 // `config --check` reporting planted mismatches. Slow (npm install): one project, reused by every step.
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Defaults } from "effect-centrifugo"
 import { Centrifugo } from "../../src/testing/index.ts"
 import { EVENTS } from "../../src/cli/templates/handler.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
@@ -43,6 +44,7 @@ const npm = (args: ReadonlyArray<string>, cwd: string) => run("npm", args, cwd)
 
 let work: string
 let app: string
+let library: string
 
 beforeAll(async () => {
   const built = await npm(["run", "build"], repo)
@@ -53,15 +55,79 @@ beforeAll(async () => {
   const tarball = readdirSync(work).find((file) => file.endsWith(".tgz"))
   expect(tarball).toBeDefined()
   app = join(work, "app")
-  const created = await cli(["init", app, "--library", `file:${join(work, tarball!)}`], work)
+  library = `file:${join(work, tarball!)}`
+  const created = await cli(["init", app, "--library", library], work)
   expect(created.code, created.output).toBe(0)
   const installed = await npm(["install", "--prefer-offline", "--no-audit", "--no-fund"], app)
   expect(installed.code, installed.output).toBe(0)
+  // The scaffold's versions must resolve together on the day it runs (effect's packages peer each other's newest).
+  expect(installed.output).not.toMatch(/ERESOLVE|peer dep|conflicting peer/i)
 }, 600_000)
 
 afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true })
 })
+
+/**
+ * Starts long-running processes in `cwd` (the environment without PROXY_* variables, so servers run with their
+ * defaults unless told otherwise), each collected in `processes`; returns a reader of its output so far.
+ */
+const starter = (cwd: string, processes: Array<ChildProcess>) =>
+(command: string, args: ReadonlyArray<string>, extra: Record<string, string>) => {
+  let output = ""
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("PROXY_")))
+  const child = spawn(command, args, { cwd, env: { ...base, ...extra }, stdio: ["ignore", "pipe", "pipe"] })
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  processes.push(child)
+  return () => output
+}
+
+/** SIGTERM, then the exit code and signal once the process ended. */
+const stop = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return resolve({ code: child.exitCode, signal: child.signalCode })
+    }
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+    child.kill("SIGTERM")
+  })
+
+/**
+ * The project's src/main.ts (with `serverEnv`) and Centrifugo with its centrifugo.json (on `httpPort`); a centrifuge
+ * client connected as alice is handed to `use`. Then SIGTERM: the scaffolded main.ts drains and exits 0 (Main.run),
+ * as Kubernetes and systemd expect.
+ */
+const throughCentrifugo = async (
+  cwd: string,
+  httpPort: number,
+  serverEnv: Record<string, string>,
+  listening: string,
+  use: (centrifuge: ReturnType<typeof client>, centrifugo: () => string) => Promise<void>
+) => {
+  const processes: Array<ChildProcess> = []
+  const start = starter(cwd, processes)
+  const centrifuge = client(`ws://127.0.0.1:${httpPort}/connection/websocket`, { data: { user: "alice" } })
+  try {
+    const server = start(process.execPath, ["src/main.ts"], serverEnv)
+    const centrifugo = start(centrifugoBin(), ["--config", "centrifugo.json"], {})
+    await expect.poll(server, { timeout: 20_000 }).toContain(listening)
+    await expect.poll(
+      () => fetch(`http://127.0.0.1:${httpPort}/health`).then((r) => r.ok, () => false),
+      { timeout: 20_000, interval: 100 }
+    ).toBe(true)
+    const connected = next<{ client: string }>(centrifuge, "connected")
+    centrifuge.connect()
+    await connected
+    await use(centrifuge, centrifugo)
+    centrifuge.disconnect()
+    expect(await stop(processes[0]!), server()).toEqual({ code: 0, signal: null })
+    expect(server()).toMatch(/Centrifugo (HTTP )?proxy.* stopped/)
+  } finally {
+    centrifuge.disconnect()
+    await Promise.all(processes.map(stop))
+  }
+}
 
 describe("effect-centrifugo CLI", () => {
   it("prints --help for every command", async () => {
@@ -167,49 +233,20 @@ describe("effect-centrifugo CLI", () => {
     expect(config.client.proxy.connect.grpc).toEqual({ credentials_key: "x-centrifugo-proxy", credentials_value: "cli-test-secret" })
     expect(await Centrifugo.checkConfig(bin, config)).toBeDefined()
 
-    const processes: Array<ChildProcess> = []
-    const start = (command: string, args: ReadonlyArray<string>, env: Record<string, string>) => {
-      let output = ""
-      const child = spawn(command, args, { cwd: app, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
-      processes.push(child)
-      return () => output
-    }
-    const centrifuge = client(`ws://127.0.0.1:${httpPort}/connection/websocket`, { data: { user: "alice" } })
-    try {
+    await throughCentrifugo(app, httpPort, {
       // The server requires the credentials the config gives every proxy.
-      const server = start(process.execPath, ["src/main.ts"], {
-        PROXY_HOST: "127.0.0.1",
-        PROXY_PORT: String(proxyPort),
-        PROXY_CREDENTIALS_KEY: "x-centrifugo-proxy",
-        PROXY_CREDENTIALS_VALUE: "cli-test-secret"
-      })
-      const centrifugo = start(bin, ["--config", "centrifugo.json"], {})
-      await expect.poll(server, { timeout: 20_000 }).toContain("listening")
-      await expect.poll(
-        () => fetch(`http://127.0.0.1:${httpPort}/health`).then((r) => r.ok, () => false),
-        { timeout: 20_000, interval: 100 }
-      ).toBe(true)
-
-      const connected = next<{ client: string }>(centrifuge, "connected")
-      centrifuge.connect()
-      await connected
+      PROXY_HOST: "127.0.0.1",
+      PROXY_PORT: String(proxyPort),
+      PROXY_CREDENTIALS_KEY: "x-centrifugo-proxy",
+      PROXY_CREDENTIALS_VALUE: "cli-test-secret"
+    }, "listening", async (centrifuge, centrifugo) => {
       const pong = await centrifuge.rpc("ping", {})
       expect(pong.data).toBe("pong")
       // `news:list` reaches the proxy through rpc.without_namespace thanks to namespace_boundary "::".
-      const news = await centrifuge.rpc("news:list", { page: 1 })
-      expect(news.data).toEqual({ method: "news:list", received: { page: 1 } })
+      const news = await centrifuge.rpc("news:list", { n: 21 })
+      expect(news.data).toEqual({ doubled: 42 })
       expect(centrifugo()).not.toContain("\"level\":\"error\"")
-    } finally {
-      centrifuge.disconnect()
-      for (const child of processes) child.kill("SIGTERM")
-      await Promise.all(processes.map((child) =>
-        child.exitCode !== null || child.signalCode !== null
-          ? Promise.resolve()
-          : new Promise((resolve) => child.once("exit", resolve))
-      ))
-    }
+    })
   }, 120_000)
 
   it("config --check passes on the generated config and reports planted mismatches", async () => {
@@ -234,5 +271,138 @@ describe("effect-centrifugo CLI", () => {
     expect(extra.code).not.toBe(0)
     expect(extra.output).toContain("proxy without handler: rpc.without_namespace.proxy_enabled sends `rpc` calls")
     expect(extra.output).toContain("proxy without handler: client.proxy.refresh")
-  })
+  }, 90_000)
+
+  it("init --transport http: npm run centrifugo:config keeps the user's edits, and points Centrifugo at the HTTP server started with its defaults", async () => {
+    const web = join(work, "app-http")
+    const created = await cli(["init", web, "--transport", "http", "--library", library], work)
+    expect(created.code, created.output).toBe(0)
+    expect(created.output).toContain(`the HTTP server on :${Defaults.http.port}`)
+    // Same dependencies as the gRPC project: share its node_modules instead of a second install.
+    symlinkSync(join(app, "node_modules"), join(web, "node_modules"), "dir")
+    const scripts = JSON.parse(readFileSync(join(web, "package.json"), "utf8")).scripts
+    expect(scripts["centrifugo:config"]).toContain("--transport http")
+    expect(scripts["centrifugo:check"]).toContain("--transport http")
+    expect(readFileSync(join(web, "src", "main.ts"), "utf8")).toContain("Main.run(HttpProxy.layerConfig()")
+    const tsc = await run(join(app, "node_modules", ".bin", "tsc"), ["--noEmit"], web)
+    expect(tsc.code, tsc.output).toBe(0)
+    const bin = centrifugoBin()
+    const env = { CENTRIFUGO_BIN: bin }
+
+    // Without a Centrifugo binary at hand, config says that it skipped the check (the project's installed CLI: this
+    // repository's own has the binary in its .cache).
+    const installedCli = join(web, "node_modules", "effect-centrifugo", "dist", "src", "cli", "main.js")
+    const unchecked = await run(
+      process.execPath,
+      [installedCli, "config", "--handlers", "src/handlers.ts#AppHandlers"],
+      web,
+      { CENTRIFUGO_BIN: "" }
+    )
+    expect(unchecked.code, unchecked.output).toBe(0)
+    expect(unchecked.stderr).toContain("centrifugo checkconfig skipped: no Centrifugo binary found")
+
+    // Regenerating the fresh config: nothing to change; the hint names the variables the HTTP server reads.
+    const first = await npm(["run", "centrifugo:config"], web)
+    expect(first.code, first.output).toBe(0)
+    expect(first.output).toContain("is up to date")
+    expect(first.output).toContain(`${Defaults.http.secretEnv.name}=${Defaults.secretKey}`)
+    expect(first.output).toContain(`${Defaults.http.secretEnv.value}=<the secret>`)
+    expect(first.output).not.toContain("PROXY_CREDENTIALS")
+
+    // The user's edits: Centrifugo's port, a namespace, the API key, a real secret on every proxy.
+    const httpPort = await Centrifugo.freePort()
+    const edited = JSON.parse(readFileSync(join(web, "centrifugo.json"), "utf8"))
+    edited.http_server = { address: "127.0.0.1", port: httpPort }
+    edited.http_api.key = "my-api-key"
+    edited.channel = { namespaces: [{ name: "chat", presence: true }] }
+    for (const proxy of [edited.client.proxy.connect, edited.rpc.proxy]) {
+      proxy.http.static_headers[Defaults.secretKey] = "s3cret"
+    }
+    writeFileSync(join(web, "centrifugo.json"), JSON.stringify(edited, null, 2))
+    const unchanged = await npm(["run", "centrifugo:config"], web)
+    expect(unchanged.code, unchanged.output).toBe(0)
+    expect(JSON.parse(readFileSync(join(web, "centrifugo.json"), "utf8"))).toEqual(edited)
+
+    // A new handler: its proxy is added (same transport, same secret), every edit stays, the change is listed.
+    const chat = await cli(["create", "handler", "subscribe", "Chat"], web)
+    expect(chat.code, chat.output).toBe(0)
+    const updated = await run("npm", ["run", "centrifugo:config"], web, env)
+    expect(updated.code, updated.output).toBe(0)
+    expect(updated.output).toContain("checkconfig --strict: ok")
+    expect(updated.output).toContain("+ channel.proxy")
+    const config = JSON.parse(readFileSync(join(web, "centrifugo.json"), "utf8"))
+    expect(config).toMatchObject({
+      http_server: { address: "127.0.0.1", port: httpPort },
+      http_api: { key: "my-api-key" },
+      channel: {
+        namespaces: [{ name: "chat", presence: true }],
+        without_namespace: { subscribe_proxy_enabled: true },
+        proxy: {
+          subscribe: {
+            endpoint: `http://127.0.0.1:${Defaults.http.port}/centrifugo/subscribe`,
+            http: { static_headers: { [Defaults.secretKey]: "s3cret" } }
+          }
+        }
+      }
+    })
+    const checked = await npm(["run", "centrifugo:check"], web)
+    expect(checked.code, checked.output).toBe(0)
+    // A config whose proxies call gRPC does not match an HTTP backend.
+    const planted = structuredClone(config)
+    planted.client.proxy.connect = { enabled: true, endpoint: "grpc://127.0.0.1:10001", timeout: "3s" }
+    writeFileSync(join(web, "planted.json"), JSON.stringify(planted))
+    const mismatch = await cli(
+      ["config", "--check", "planted.json", "--transport", "http", "--handlers", "src/handlers.ts#AppHandlers"],
+      web
+    )
+    expect(mismatch.code).not.toBe(0)
+    expect(mismatch.output).toContain("transport: the proxies call the backend over grpc, and it serves http")
+
+    // The server with its defaults (no PROXY_HTTP_PORT), the secret in the variables the hint named.
+    await throughCentrifugo(web, httpPort, {
+      [Defaults.http.secretEnv.name]: Defaults.secretKey,
+      [Defaults.http.secretEnv.value]: "s3cret"
+    }, `listening on http://0.0.0.0:${Defaults.http.port}`, async (centrifuge, centrifugo) => {
+      expect((await centrifuge.rpc("ping", {})).data).toBe("pong")
+      expect(centrifugo()).not.toContain("connection refused")
+    })
+  }, 180_000)
+
+  it("init --transport both: one main.ts serving gRPC and HTTP, configured for gRPC; it compiles", async () => {
+    const both = join(work, "app-both")
+    const created = await cli(["init", both, "--transport", "both", "--library", library], work)
+    expect(created.code, created.output).toBe(0)
+    symlinkSync(join(app, "node_modules"), join(both, "node_modules"), "dir")
+    expect(readFileSync(join(both, "src", "main.ts"), "utf8")).toContain(
+      "Main.run(Layer.mergeAll(ProxyServer.layerConfig(), HttpProxy.layerConfig())"
+    )
+    expect(JSON.parse(readFileSync(join(both, "package.json"), "utf8")).scripts["centrifugo:config"]).toContain(
+      "--transport grpc"
+    )
+    const tsc = await run(join(app, "node_modules", ".bin", "tsc"), ["--noEmit"], both)
+    expect(tsc.code, tsc.output).toBe(0)
+  }, 60_000)
+
+  it("create rpc with hostile names: each is refused or written so that the project still compiles", async () => {
+    const project = join(work, "app-rpc")
+    const created = await cli(["init", project, "--library", library], work)
+    expect(created.code, created.output).toBe(0)
+    symlinkSync(join(app, "node_modules"), join(project, "node_modules"), "dir")
+    const tsc = join(app, "node_modules", ".bin", "tsc")
+    const refused: Array<string> = []
+    for (const name of ['say"hi', "a*/b", "delete", "connect", "x\ny", "__proto__", "1abc", "`${x}`", "a\\b", "ping"]) {
+      const made = await cli(["create", "rpc", name], project)
+      if (made.code !== 0) refused.push(name)
+      const compiled = await run(tsc, ["--noEmit"], project)
+      expect(compiled.code, `after create rpc ${JSON.stringify(name)}:\n${made.output}\n${compiled.output}`).toBe(0)
+    }
+    expect(refused).toEqual(["x\ny", "__proto__", "1abc"])
+    const handlers = readFileSync(join(project, "src", "handlers.ts"), "utf8")
+    expect(handlers).toContain(`"delete": deleteMethod,`)
+    expect(handlers).toContain("connect: connectMethod,")
+    expect(handlers).toContain(`"a*/b": aB,`)
+    // The typed template and its tests pass for a hostile name too.
+    const tested = await run(join(app, "node_modules", ".bin", "vitest"), ["run", "test/handlers/aB.test.ts"], project)
+    expect(tested.code, tested.output).toBe(0)
+  }, 180_000)
 })

@@ -3,12 +3,12 @@
 // `npm run docs:splice`, and `npm run docs:check` fails when README drifts from them. Only the ports are substituted.
 // Then the `centrifuge` SDK connects and calls, over each transport, the RPC names the docs show.
 import { type ChildProcess, spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Centrifugo } from "effect-centrifugo/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { docFiles } from "../../scripts/docs/markdown.ts"
-import { centrifugoBin, clientPool, next } from "../support/e2e.ts"
+import { centrifugoBin, client, clientPool, next } from "../support/e2e.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const sample = (path: string) => readFileSync(`${root}/examples/docs/${path}`, "utf8")
@@ -85,6 +85,20 @@ describe.each([
     expect((await disconnected).code).toBe(1401)
   })
 
+  it("a token in the SDK's `token` option (the guide: put it in the connect data) is refused by Centrifugo with 3500", async () => {
+    expect(docsText).toContain("not in the SDK's `token` option")
+    const before = backendOutput
+    const c = client(centrifugo.websocketUrl, { token: "alice-token", data: { name: "alice" } })
+    const disconnected = next<{ code: number }>(c, "disconnected")
+    c.connect()
+    try {
+      expect((await disconnected).code).toBe(3500)
+      expect(backendOutput).toBe(before)
+    } finally {
+      c.disconnect()
+    }
+  })
+
   it("ping is answered pong", async () => {
     const c = connect({ name: "alice" })
     c.connect()
@@ -101,4 +115,10 @@ describe.each([
       await expect(c.rpc(method, {}), method).rejects.toMatchObject({ code: 104, message: `unknown method ${method}` })
     }
   })
+})
+
+it("every `examples/...` file the docs name exists", () => {
+  const named = [...docsText.matchAll(/`(examples\/[\w./-]+\.\w+)`/g)].map((m) => m[1]!)
+  expect(named.length).toBeGreaterThan(3)
+  expect(named.filter((path) => !existsSync(`${root}/${path}`))).toEqual([])
 })

@@ -103,9 +103,9 @@ describe.runIf("start" in redisFound)("scaling out: Centrifugo cluster + Redis +
       overrides: { channel: { without_namespace: { history_size: 100, history_ttl: "300s", force_recovery: true } } }
     })
     backend = await startBackend(backendPort, 2, {
-      TOKEN_HMAC_SECRET: SECRET,
-      CENTRIFUGO_API_URL: cluster.nodes[0]!.httpUrl,
-      CENTRIFUGO_API_KEY: API_KEY,
+      PROXY_TOKEN_HMAC_SECRET: SECRET,
+      PROXY_CENTRIFUGO_API_URL: cluster.nodes[0]!.httpUrl,
+      PROXY_CENTRIFUGO_API_KEY: API_KEY,
       // Centrifugo's long-lived connections (one per proxy kind and node) are re-opened every ~2 s, each time on
       // the next worker: calls of every kind spread over both workers.
       PROXY_MAX_CONNECTION_AGE: "2 seconds",

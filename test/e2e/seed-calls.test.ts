@@ -39,8 +39,8 @@ describe("the seed's client calls, verbatim, against examples/", () => {
         PROXY_PORT: String(proxyPort),
         PROXY_HTTP_HOST: "127.0.0.1",
         PROXY_HTTP_PORT: "0",
-        CENTRIFUGO_API_URL: `http://127.0.0.1:${port}`,
-        CENTRIFUGO_API_KEY: "seed-api-key"
+        PROXY_CENTRIFUGO_API_URL: `http://127.0.0.1:${port}`,
+        PROXY_CENTRIFUGO_API_KEY: "seed-api-key"
       },
       stdio: ["ignore", "pipe", "pipe"]
     })

@@ -1,9 +1,10 @@
 // The admin server: /metrics after a scripted set of calls, parsed as Prometheus text; /healthz and /readyz, the
 // latter 503 from the moment the proxy server starts draining.
-import { Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import { ConfigProvider, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
+import { networkInterfaces } from "node:os"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Admin, CentrifugoApi, Handlers, Interceptor, ProxyServer, Readiness, Reply, Rpc } from "../../src/index.ts"
-import { ProxyClient } from "../../src/testing/index.ts"
+import { Centrifugo, ProxyClient } from "../../src/testing/index.ts"
 import * as Prometheus from "../support/prometheus.ts"
 
 const methods = {
@@ -139,5 +140,45 @@ describe("admin server", () => {
     await stopping
     expect((await fetch(`${adminUrl}/healthz`)).status).toBe(200)
     expect((await fetch(`${adminUrl}/readyz`)).status).toBe(503)
+  })
+})
+
+describe("the admin server's interface", () => {
+  // It has no authentication: reachable from this machine only unless PROXY_ADMIN_HOST says otherwise.
+  const external = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === "IPv4")
+
+  it("PROXY_ADMIN_PORT alone binds loopback: answered on 127.0.0.1, refused on the machine's other address", async () => {
+    expect(external, "this test needs a non-loopback IPv4 address").toBeDefined()
+    const port = await Centrifugo.freePort()
+    const scope = Scope.makeUnsafe()
+    try {
+      await Effect.runPromise(
+        Layer.buildWithScope(
+          Admin.layerConfig().pipe(Layer.provide(Readiness.layer())),
+          scope
+        ).pipe(Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: { PROXY_ADMIN_PORT: String(port) } }))))
+      )
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+      await expect(fetch(`http://${external!.address}:${port}/healthz`)).rejects.toThrow()
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  })
+
+  it("PROXY_ADMIN_HOST=0.0.0.0 (as in a pod, for Prometheus) answers on the machine's other address too", async () => {
+    const port = await Centrifugo.freePort()
+    const scope = Scope.makeUnsafe()
+    try {
+      await Effect.runPromise(
+        Layer.buildWithScope(Admin.layerConfig().pipe(Layer.provide(Readiness.layer())), scope).pipe(
+          Effect.provide(
+            ConfigProvider.layer(ConfigProvider.fromEnv({ env: { PROXY_ADMIN_PORT: String(port), PROXY_ADMIN_HOST: "0.0.0.0" } }))
+          )
+        )
+      )
+      expect((await fetch(`http://${external!.address}:${port}/healthz`)).status).toBe(200)
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
   })
 })

@@ -77,9 +77,9 @@ it("the image's command with the image's and the Deployment's environment serves
     PROXY_PORT: String(proxyPort),
     PROXY_HTTP_HOST: "127.0.0.1",
     PROXY_HTTP_PORT: "0",
-    ADMIN_HOST: "127.0.0.1",
-    ADMIN_PORT: String(adminPort),
-    CENTRIFUGO_API_URL: `http://127.0.0.1:${await Centrifugo.freePort()}`,
+    PROXY_ADMIN_HOST: "127.0.0.1",
+    PROXY_ADMIN_PORT: String(adminPort),
+    PROXY_CENTRIFUGO_API_URL: `http://127.0.0.1:${await Centrifugo.freePort()}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     PROXY_DRAIN_DELAY: "1 second"
   }
@@ -123,7 +123,7 @@ it("the image's command with the image's and the Deployment's environment serves
   for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow()
   expect(output).toContain("stopped")
   expect(output).not.toContain(env.PROXY_CREDENTIALS_VALUE!)
-  expect(output).not.toContain(env.CENTRIFUGO_API_KEY!)
+  expect(output).not.toContain(env.PROXY_CENTRIFUGO_API_KEY!)
   // Spans reached the collector named in the Deployment, in OTLP's default protocol (http/protobuf).
   expect(collector.protobufExports()).toBeGreaterThan(0)
 }, 60_000)

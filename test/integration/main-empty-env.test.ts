@@ -39,7 +39,7 @@ it("starts with an empty environment, warns once that the server API is disabled
     expect(response.result?.user).toBe("alice")
     expect(child.exitCode).toBeNull()
     expect(output.match(/CentrifugoApi disabled/g)).toHaveLength(1)
-    expect(output).toContain("CENTRIFUGO_API_KEY is not set")
+    expect(output).toContain("PROXY_CENTRIFUGO_API_KEY is not set")
   } finally {
     client.close()
     child.kill("SIGKILL")

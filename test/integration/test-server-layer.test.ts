@@ -2,7 +2,7 @@
 import { describe, expect, layer, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import { Handlers, Reply } from "../../src/index.ts"
-import { ProxyClient, TestServer } from "../../src/testing/index.ts"
+import { HttpProxyClient, ProxyClient, TestServer } from "../../src/testing/index.ts"
 
 const handlers = Handlers.layer({
   connect: () => Effect.succeed(Reply.connect({ user: "ann" })),
@@ -47,11 +47,11 @@ describe("TestServer.make", () => {
       expect(after).toBe(14) // UNAVAILABLE: nothing listens any more
     }))
 
-  it.live("fails with the handlers' Layer failure", () =>
+  it.live("make and makeHttp fail with the handlers' Layer failure", () =>
     Effect.gen(function*() {
       const broken = Layer.effect(Handlers.Handlers, Effect.fail({ _tag: "NoDatabase" } as const))
-      const exit = yield* Effect.exit(Effect.scoped(TestServer.make(broken)))
-      expect(exit).toEqual(Exit.fail({ _tag: "NoDatabase" }))
+      expect(yield* Effect.exit(Effect.scoped(TestServer.make(broken)))).toEqual(Exit.fail({ _tag: "NoDatabase" }))
+      expect(yield* Effect.exit(Effect.scoped(TestServer.makeHttp(broken)))).toEqual(Exit.fail({ _tag: "NoDatabase" }))
     }))
 
   it("the Promise form still works", async () => {
@@ -64,4 +64,35 @@ describe("TestServer.make", () => {
       await server.stop()
     }
   })
+})
+
+// The HTTP transport, the same Effect forms as gRPC.
+layer(TestServer.layerHttp(handlers), { excludeTestServices: true })("TestServer.layerHttp", (it) => {
+  it.effect("provides the running HTTP server: HttpProxyClient answers, and its log lines are kept", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.service(TestServer.TestHttpServer)
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
+      const client = HttpProxyClient.make(server.url)
+      const connected = yield* Effect.promise(() => client.connect({ client: "c1", transport: "websocket" }))
+      expect(connected.json).toEqual({ result: { user: "ann" } })
+      const failed = yield* Effect.promise(() => client.rpc({ client: "c1", method: "x" }))
+      expect(failed.json).toMatchObject({ error: { code: 100 } })
+      expect(server.logs.some((line) => line.level === "Error" && line.cause.includes("boom"))).toBe(true)
+    }))
+})
+
+describe("TestServer.makeHttp", () => {
+  it.live("runs for its scope: closed, the server no longer answers", () =>
+    Effect.gen(function*() {
+      const url = yield* Effect.scoped(Effect.gen(function*() {
+        const server = yield* TestServer.makeHttp(handlers)
+        const reply = yield* Effect.promise(() => HttpProxyClient.make(server.url).connect({ client: "c1" }))
+        expect(reply.json).toEqual({ result: { user: "ann" } })
+        return server.url
+      }))
+      const after = yield* Effect.promise(() =>
+        HttpProxyClient.make(url).connect({ client: "c1" }).then(() => "answered", () => "refused")
+      )
+      expect(after).toBe("refused")
+    }))
 })

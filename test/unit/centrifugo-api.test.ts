@@ -197,7 +197,7 @@ describe("a server API that is not configured", () => {
   })])
   const emptyEnv = ConfigProvider.layer(ConfigProvider.fromEnvRecord({}))
 
-  it.effect("layerHttpConfig({ optional: true }) without CENTRIFUGO_API_KEY: one warning, calls fail with 108", () =>
+  it.effect("layerHttpConfig({ optional: true }) without PROXY_CENTRIFUGO_API_KEY: one warning, calls fail with 108", () =>
     Effect.gen(function*() {
       const api = yield* CentrifugoApi.CentrifugoApi
       const failure = yield* Effect.flip(api.publish({ channel: "news", data: 1, idempotencyKey: "k" }))
@@ -205,7 +205,7 @@ describe("a server API that is not configured", () => {
         _tag: "CentrifugoApiError",
         method: "publish",
         code: 108,
-        message: expect.stringContaining("server API not configured: CENTRIFUGO_API_KEY is not set")
+        message: expect.stringContaining("server API not configured: PROXY_CENTRIFUGO_API_KEY is not set")
       })
       yield* Effect.flip(api.presence({ channel: "news" }))
       expect(lines.filter((line) => line.includes("CentrifugoApi disabled"))).toHaveLength(1)
@@ -221,7 +221,7 @@ describe("a server API that is not configured", () => {
   it.effect("with the key set, the optional form is the HTTP client (no warning)", () =>
     Effect.gen(function*() {
       lines.length = 0
-      const env = ConfigProvider.layer(ConfigProvider.fromEnvRecord({ CENTRIFUGO_API_KEY: "k", CENTRIFUGO_API_URL: "http://127.0.0.1:1" }))
+      const env = ConfigProvider.layer(ConfigProvider.fromEnvRecord({ PROXY_CENTRIFUGO_API_KEY: "k", PROXY_CENTRIFUGO_API_URL: "http://127.0.0.1:1" }))
       const failure = yield* Effect.flip(
         Effect.flatMap(Effect.service(CentrifugoApi.CentrifugoApi), (api) => api.info()).pipe(
           Effect.provide(CentrifugoApi.layerHttpConfig({ optional: true }).pipe(Layer.provide([capture, env])))

@@ -130,3 +130,23 @@ describe("Rpc.method results (run time)", () => {
       expect((failure as Rpc.RpcResultInvalid).message).toContain("the result does not fit its success Schema")
     }))
 })
+
+describe("Rpc.method without a payload", () => {
+  const methods = Rpc.router({
+    now: Rpc.method((request) => Effect.succeed({ method: request.method, at: 1 }))
+  })
+
+  it.effect("answers whatever the client sent, with no Schema to write", () =>
+    Effect.gen(function*() {
+      const withData = yield* handle(rpcRequest({ method: "now", data: { ignored: true } }))
+      expect(withData.result?.data).toEqual({ method: "now", at: 1 })
+      const without = yield* handle(rpcRequest({ method: "now" }))
+      expect(without.result?.data).toEqual({ method: "now", at: 1 })
+    }).pipe(Effect.provide(Handlers.layer({ rpc: methods }))))
+
+  it("keeps the JSON result check", () => {
+    // @ts-expect-error a Date is not JSON
+    const dated = Rpc.method(() => Effect.succeed(new Date()))
+    expect(dated).toBeTypeOf("function")
+  })
+})

@@ -177,7 +177,7 @@ describe("TokenStorage.layerJwt: time claims against the Clock", () => {
       expect(yield* reason(nbf50)).toBe("not-yet-valid")
     }).pipe(Effect.provide(TokenStorage.layerJwt({ secret: SECRET, clockSkew: "10 seconds" }))))
 
-  it.effect("layerJwtConfig reads TOKEN_CLOCK_SKEW", () =>
+  it.effect("layerJwtConfig reads PROXY_TOKEN_CLOCK_SKEW", () =>
     Effect.gen(function*() {
       yield* at(104)
       expect((yield* load(exp100)).user).toBe("ann")
@@ -185,7 +185,7 @@ describe("TokenStorage.layerJwt: time claims against the Clock", () => {
       expect(yield* reason(exp100)).toBe("expired")
     }).pipe(
       Effect.provide(TokenStorage.layerJwtConfig()),
-      Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ TOKEN_HMAC_SECRET: SECRET, TOKEN_CLOCK_SKEW: "5 seconds" })))
+      Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ PROXY_TOKEN_HMAC_SECRET: SECRET, PROXY_TOKEN_CLOCK_SKEW: "5 seconds" })))
     ))
 
   it("a negative or infinite clock skew is refused", () => {
@@ -200,4 +200,36 @@ describe("TokenStorage.layerJwt: time claims against the Clock", () => {
       const issued = yield* storage.issue({ user: "bob", claims: { role: "admin" } }, { ttl: "1 minute" })
       expect(yield* storage.load(issued)).toEqual({ user: "bob", claims: { role: "admin", iat: 1000 }, expiresAt: 1060 })
     }).pipe(Effect.provide(jwt)))
+})
+
+describe("TokenStorage.layerJwtConfig: start-up errors in words", () => {
+  const startError = (env: Record<string, string>) =>
+    Effect.runPromise(
+      Layer.build(TokenStorage.layerJwtConfig()).pipe(
+        Effect.scoped,
+        Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(env))),
+        Effect.flip,
+        Effect.map((error) => error.message)
+      )
+    )
+
+  it("a missing secret is named as missing, not as a SchemaError", async () => {
+    const message = await startError({})
+    expect(message).toContain("PROXY_TOKEN_HMAC_SECRET is not set")
+    expect(message).not.toContain("Expected string")
+  })
+
+  it("every missing or invalid variable is reported at once", async () => {
+    const message = await startError({ PROXY_TOKEN_TTL: "soon", PROXY_TOKEN_CLOCK_SKEW: "a bit" })
+    expect(message).toContain("PROXY_TOKEN_HMAC_SECRET is not set")
+    expect(message).toContain("PROXY_TOKEN_TTL: expected a valid Duration string")
+    expect(message).toContain("PROXY_TOKEN_CLOCK_SKEW: expected a valid Duration string")
+  })
+
+  it("an HS256 secret shorter than 32 bytes is refused with the reason (RFC 7518)", async () => {
+    const message = await startError({ PROXY_TOKEN_HMAC_SECRET: "short-secret" })
+    expect(message).toContain("PROXY_TOKEN_HMAC_SECRET is 12 bytes long; HS256 needs at least 32 (RFC 7518")
+    expect(() => TokenStorage.makeJwt({ secret: "x".repeat(31) })).toThrow(/31 bytes long; HS256 needs at least 32/)
+    expect(TokenStorage.makeJwt({ secret: "x".repeat(32) })).toBeDefined()
+  })
 })

@@ -181,14 +181,21 @@ describe("${name}", () => {
   return { source, test }
 }
 
+// `text` quoted, safe inside a block comment: a method name may hold the comment's closing characters.
+const inComment = (text: string): string => JSON.stringify(text).replace(/\*\//g, "*\\/")
+
 /** An RPC method module and its test (`create rpc <method>`), exporting `name` for `Rpc.router({ method: name })`. */
 export const rpcMethodTemplate = (method: string, name: string): Template => {
-  const source = `/** The \`${method}\` RPC method. Add it to \`Rpc.router({ ... })\` in src/handlers.ts. */
-import { Effect } from "effect"
-import type { Request } from "effect-centrifugo"
+  const quoted = JSON.stringify(method)
+  const source = `/** The ${inComment(method)} RPC method: a typed payload in, JSON data out. */
+import { Effect, Schema } from "effect"
+import { Rpc } from "effect-centrifugo"
 
-/** Answers the result's data; fail with \`Reply.error(code, message)\` to reject the call. */
-export const ${name} = (request: Request.RpcRequest) => Effect.succeed({ method: request.method, received: request.data ?? null })
+/** What the client sends, e.g. \`centrifuge.rpc(${inComment(method)}, { n: 1 })\`; anything else is answered 107. */
+const Payload = Schema.Struct({ n: Schema.Number })
+
+/** Answers the reply's data; fail with \`Reply.error(code, message)\` to reject the call. */
+export const ${name} = Rpc.method(Payload, (payload) => Effect.succeed({ doubled: payload.n * 2 }))
 `
   const test = `import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -196,12 +203,20 @@ import { Handlers, Rpc } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
 import { ${name} } from "../../src/handlers/${name}.ts"
 
-describe("${method}", () => {
-  it.effect("answers the call", () =>
+const handlers = Handlers.layer({ rpc: Rpc.router({ [${quoted}]: ${name} }) })
+
+describe(${quoted}, () => {
+  it.effect("answers the payload's data", () =>
     Effect.gen(function*() {
-      const reply = yield* handle(rpcRequest({ method: ${JSON.stringify(method)}, data: { n: 1 } }))
-      expect(reply.result?.data).toEqual({ method: ${JSON.stringify(method)}, received: { n: 1 } })
-    }).pipe(Effect.provide(Handlers.layer({ rpc: Rpc.router({ ${JSON.stringify(method)}: ${name} }) }))))
+      const reply = yield* handle(rpcRequest({ method: ${quoted}, data: { n: 1 } }))
+      expect(reply.result?.data).toEqual({ doubled: 2 })
+    }).pipe(Effect.provide(handlers)))
+
+  it.effect("a payload of the wrong shape is answered 107", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(rpcRequest({ method: ${quoted}, data: { n: "one" } }))
+      expect(reply.error?.code).toBe(107)
+    }).pipe(Effect.provide(handlers)))
 })
 `
   return { source, test }

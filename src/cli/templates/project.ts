@@ -1,5 +1,5 @@
 /**
- * The files of a new project (`effect-centrifugo init`): a connect and an rpc handler, the gRPC server, a test that
+ * The files of a new project (`effect-centrifugo init`): a connect and an rpc handler, the server, a test that
  * runs them through the testing kit, and the Centrifugo config that matches them.
  *
  * The markers in `src/handlers.ts` let `effect-centrifugo create` add handlers and RPC methods to it.
@@ -15,6 +15,12 @@ export const MARKERS = {
 /** The name of the handler-set Layer `src/handlers.ts` exports. */
 export const HANDLERS_EXPORT = "AppHandlers"
 
+/** The transport a project's server serves; `both` serves gRPC and HTTP, and its centrifugo.json points at gRPC. */
+export type ProjectTransport = "grpc" | "http" | "both"
+
+/** The transport of the project's centrifugo.json (and of its `centrifugo:config` script). */
+export const configTransport = (transport: ProjectTransport): "grpc" | "http" => transport === "http" ? "http" : "grpc"
+
 export interface ProjectVersions {
   readonly library: string
   readonly effect: string
@@ -26,7 +32,7 @@ export interface ProjectVersions {
   readonly node: string
 }
 
-export const packageJson = (name: string, versions: ProjectVersions): string =>
+export const packageJson = (name: string, versions: ProjectVersions, transport: ProjectTransport): string =>
   JSON.stringify(
     {
       name,
@@ -40,7 +46,11 @@ export const packageJson = (name: string, versions: ProjectVersions): string =>
         start: "node src/main.ts",
         test: "tsc --noEmit && vitest run",
         typecheck: "tsc --noEmit",
-        "centrifugo:config": `effect-centrifugo config --handlers src/handlers.ts#${HANDLERS_EXPORT} --out centrifugo.json`
+        // Updates centrifugo.json in place (keeps what you added); --transport keeps the project's choice.
+        "centrifugo:config": `effect-centrifugo config --transport ${configTransport(transport)} ` +
+          `--handlers src/handlers.ts#${HANDLERS_EXPORT} --out centrifugo.json`,
+        "centrifugo:check": `effect-centrifugo config --check centrifugo.json --transport ${configTransport(transport)} ` +
+          `--handlers src/handlers.ts#${HANDLERS_EXPORT}`
       },
       dependencies: {
         "effect": versions.effect,
@@ -112,16 +122,35 @@ export const ${HANDLERS_EXPORT} = Handlers.layer({
 })
 `
 
-export const main = `/**
+const mainHeader: Record<ProjectTransport, string> = {
+  grpc: `/**
  * The gRPC server Centrifugo's proxies call: PROXY_HOST (default 0.0.0.0) and PROXY_PORT (default 10001) set where it
- * listens; PROXY_CREDENTIALS_KEY / PROXY_CREDENTIALS_VALUE make it require the proxies' credentials.
+ * listens; PROXY_CREDENTIALS_KEY / PROXY_CREDENTIALS_VALUE make it require the proxies' credentials.`,
+  http: `/**
+ * The HTTP server Centrifugo's proxies call (POST /centrifugo/<event>): PROXY_HTTP_HOST (default 0.0.0.0) and
+ * PROXY_HTTP_PORT (default 10002) set where it listens; PROXY_HTTP_SECRET_HEADER / PROXY_HTTP_SECRET make it require
+ * the header the proxies send from their http.static_headers.`,
+  both: `/**
+ * The gRPC server (PROXY_HOST / PROXY_PORT, default 0.0.0.0:10001; PROXY_CREDENTIALS_KEY / PROXY_CREDENTIALS_VALUE)
+ * and the HTTP server (PROXY_HTTP_HOST / PROXY_HTTP_PORT, default 0.0.0.0:10002, POST /centrifugo/<event>;
+ * PROXY_HTTP_SECRET_HEADER / PROXY_HTTP_SECRET) in one process, answered by the same handlers.`
+}
+
+const mainServer: Record<ProjectTransport, { readonly imports: string; readonly layer: string }> = {
+  grpc: { imports: "Main, ProxyServer", layer: "ProxyServer.layerConfig()" },
+  http: { imports: "HttpProxy, Main", layer: "HttpProxy.layerConfig()" },
+  both: { imports: "HttpProxy, Main, ProxyServer", layer: "Layer.mergeAll(ProxyServer.layerConfig(), HttpProxy.layerConfig())" }
+}
+
+export const main = (transport: ProjectTransport): string => `${mainHeader[transport]}
+ *
+ * Main.run: SIGTERM or Ctrl-C drains the calls in flight, then the process exits 0.
  */
-import { NodeRuntime } from "@effect/platform-node"
 import { Layer } from "effect"
-import { ProxyServer } from "effect-centrifugo"
+import { ${mainServer[transport].imports} } from "effect-centrifugo"
 import { ${HANDLERS_EXPORT} } from "./handlers.ts"
 
-Layer.launch(ProxyServer.layerConfig().pipe(Layer.provide(${HANDLERS_EXPORT}))).pipe(NodeRuntime.runMain)
+Main.run(${mainServer[transport].layer}.pipe(Layer.provide(${HANDLERS_EXPORT})))
 `
 
 export const handlersTest = `import { describe, expect, it } from "@effect/vitest"
@@ -156,26 +185,39 @@ describe("handlers", () => {
 })
 `
 
-export const readme = (name: string): string => `# ${name}
+const serverLine: Record<ProjectTransport, string> = {
+  grpc: "the gRPC server on port 10001 (`PROXY_PORT` to change it)",
+  http: "the HTTP server on port 10002 (`PROXY_HTTP_PORT` to change it; routes `/centrifugo/<event>`)",
+  both: "the gRPC server on port 10001 and the HTTP server on port 10002 (`PROXY_PORT`, `PROXY_HTTP_PORT`)"
+}
+
+const secretLine: Record<ProjectTransport, string> = {
+  grpc: "`PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE`",
+  http: "`PROXY_HTTP_SECRET_HEADER` / `PROXY_HTTP_SECRET`",
+  both: "`PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE` (gRPC) and `PROXY_HTTP_SECRET_HEADER` / `PROXY_HTTP_SECRET` (HTTP)"
+}
+
+export const readme = (name: string, transport: ProjectTransport): string => `# ${name}
 
 A Centrifugo v6 proxy backend written with [effect-centrifugo](https://www.npmjs.com/package/effect-centrifugo).
 
 ## Next steps
 
 1. \`npm install\`, then \`npm test\`: the handlers in \`src/handlers.ts\` are tested in \`test/handlers.test.ts\`.
-2. \`npm run dev\` starts the gRPC server on port 10001 (\`PROXY_PORT\` to change it).
+2. \`npm run dev\` starts ${serverLine[transport]}. SIGTERM or Ctrl-C drains it and exits 0.
 3. \`centrifugo --config centrifugo.json\` starts Centrifugo v6 with the proxies these handlers answer; connect with
    \`new Centrifuge("ws://localhost:8000/connection/websocket", { data: { user: "alice" } })\` and call
    \`centrifuge.rpc("ping", {})\`.
 4. Add handlers: \`npx effect-centrifugo create handler subscribe Chat\` (events: connect, refresh, subscribe,
    publish, rpc, subRefresh, subscribeUnidirectional, subscribeBidirectional, mapPublish, mapRemove,
    sharedPollRefresh) or an RPC method: \`npx effect-centrifugo create rpc getProfile\`.
-5. After changing which events are handled, \`npm run centrifugo:config\` rewrites \`centrifugo.json\`, and
-   \`npx effect-centrifugo config --check centrifugo.json --handlers src/handlers.ts#${HANDLERS_EXPORT}\` tells whether
-   a config and the handlers agree.
+5. After changing which events are handled, \`npm run centrifugo:config\` updates \`centrifugo.json\`: the proxies
+   are regenerated (over ${configTransport(transport)}), everything else you wrote there (namespaces, keys, origins, the proxies'
+   secret) is kept, and the changed keys are listed. \`npm run centrifugo:check\` tells whether the config and the
+   handlers agree.
 
 Before production: replace the placeholder keys in \`centrifugo.json\` (\`http_api.key\`, the proxies'
-credentials) and set \`PROXY_CREDENTIALS_KEY\` / \`PROXY_CREDENTIALS_VALUE\` on this server to the same pair.
+secret) and set ${secretLine[transport]} on this server to the same pair.
 `
 
 export const gitignore = "node_modules\n"
