@@ -99,6 +99,17 @@ describe("requests", () => {
     expect(Codec.isDecodeFailure(caught)).toBe(true)
   })
 
+  it("transport, protocol and encoding values Centrifugo sends read as themselves, and near misses as their own text", () => {
+    const cases = ["websocket", "uni_http_stream", "sse", "protobuf", "binary", "json", "websockex", "jsoN", "bina", ""]
+    for (const text of cases) {
+      const request = Codec.decodeConnect(bytes(pb.ConnectRequest, { client: text, transport: text, protocol: text }), {})
+      expect([request.client, request.transport, request.protocol]).toEqual([text, text, text])
+    }
+    // The same bytes twice decode to the same (equal) strings, also when a field is one byte short of a known one.
+    const cut = Codec.decodeConnect(Buffer.from([18, 8, ...Buffer.from("websocke")]), {})
+    expect(cut.transport).toBe("websocke")
+  })
+
   it("undecodable bytes throw a DecodeFailure", () => {
     let caught: unknown
     try {
