@@ -16,10 +16,16 @@
  * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched),
  * --only-http (just the HTTP scenarios; prints, writes no results), --only-flags (V8's memory flags: the realistic
  * servers at 1000 in flight under each setting; prints, writes no results), --report (rewrites latest.md and the chart
- * from latest.json with the current report code, measuring nothing).
+ * from latest.json with the current report code, measuring nothing), --only-storms (the connect storms; prints),
+ * --only-soak (bench/soak.ts: 500 realistic calls in flight for --soak-seconds S (default 60) on ours and grpc-js,
+ * RSS every 10 s; also under --soak-flags "<node flags>" when given; writes bench/results/soak.json and soak.md, whose
+ * growth figures the full run's target table reads).
  *
- * HTTP transport: our HttpProxy against a hand-written node:http JSON handler answering the same (what an
- * Express/Fastify user writes by hand), loaded the way Centrifugo's HTTP proxy calls (Go net/http, keep-alive pool).
+ * HTTP transport: our HttpProxy against a hand-written node:http JSON handler answering the same, and against the
+ * servers Node teams deploy, written as their users write them (bench/servers/fastify.ts, express.ts, hono.ts),
+ * loaded the way Centrifugo's HTTP proxy calls (Go net/http, keep-alive pool). The summary gives our ratio against
+ * each, the per-call overhead over the hand-written server of each transport, and the heap bytes per realistic call
+ * (bench/pipeline.ts --alloc).
  */
 import { Centrifuge } from "centrifuge"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
@@ -53,6 +59,8 @@ const REPORT_ONLY = args.includes("--report")
 /** Only the sustained-load line (bench/soak.ts): writes bench/results/soak.json and soak.md, which the report reads. */
 const ONLY_SOAK = args.includes("--only-soak")
 const SOAK_SECONDS = flag("soak-seconds", 60)
+/** Only the connect storms through Centrifugo (gRPC and HTTP proxy, and none): printed, results files untouched. */
+const ONLY_STORMS = args.includes("--only-storms")
 /** Extra node flags to soak both servers under too, e.g. `--soak-flags "--max-semi-space-size=1"`. */
 const SOAK_FLAGS = args.includes("--soak-flags") ? args[args.indexOf("--soak-flags") + 1]!.split(" ").filter(Boolean) : []
 const SOAK_JSON = join(root, "bench/results/soak.json")
@@ -334,6 +342,20 @@ const storm = async (websocketUrl: string, clients: number): Promise<StormResult
 }
 
 const stormSamples: Record<string, Array<StormResult>> = {}
+
+const stormLines = (rounds: number): Array<string> => {
+  const lines = [`Connect storms through Centrifugo v6.9.1 (${STORM_CLIENTS} centrifuge-js clients at once, ${rounds} rounds):`, ""]
+  lines.push("| connect proxy | connects/s | p50 ms | p99 ms | failed |")
+  lines.push("|---|---|---|---|---|")
+  // "on" alone is the gRPC proxy (older results name it so).
+  for (const [mode, runs] of Object.entries(stormSamples)) {
+    lines.push(
+      `| ${mode.replace("connect proxy ", "").replace(/^on$/, "on (gRPC)")} | ${range(runs.map((r) => r.connects_per_s))} | ` +
+        `${range(runs.map((r) => r.p50_ms), 1)} | ${range(runs.map((r) => r.p99_ms), 1)} | ${runs.reduce((a, r) => a + r.failed, 0)} |`
+    )
+  }
+  return lines
+}
 
 const runStorms = async () => {
   const bin = execFileSync("bash", [join(root, "scripts/build-centrifugo.sh")], { encoding: "utf8" }).trim()
@@ -656,8 +678,7 @@ const runSoak = async () => {
       runs.push(await soak(spec.name, flags, SOAK_SECONDS, {
         start: (env) => startServer(spec, flags, env),
         stop: stopServer,
-        load: (port, concurrency, seconds) => loadCommand(port, "Connect", concurrency, seconds, 0),
-        rssMiB: (pid) => statusMiB(pid, "VmRSS")
+        load: (port, concurrency, seconds) => loadCommand(port, "Connect", concurrency, seconds, 0)
       }))
     }
   }
@@ -672,6 +693,12 @@ const main = async () => {
   const started = Date.now()
   if (ONLY_SOAK) {
     await runSoak()
+    rmSync(work, { recursive: true, force: true })
+    return
+  }
+  if (ONLY_STORMS) {
+    await runStorms()
+    console.log(stormLines(ROUNDS).join("\n"))
     rmSync(work, { recursive: true, force: true })
     return
   }
@@ -764,14 +791,7 @@ const main = async () => {
     lines.push(`| ${server} | ${range(idleRss[server] ?? [], 1)} | ${range(values, 1)} |`)
   }
   lines.push("")
-  lines.push(`Connect storms through Centrifugo v6.9.1 (${STORM_CLIENTS} centrifuge-js clients at once, ${rounds} rounds):`)
-  lines.push("")
-  lines.push("| connect proxy | connects/s | p50 ms | p99 ms | failed |")
-  // "on" alone is the gRPC proxy (older results name it so).
-  lines.push("|---|---|---|---|---|")
-  for (const [mode, runs] of Object.entries(stormSamples)) {
-    lines.push(`| ${mode.replace("connect proxy ", "").replace(/^on$/, "on (gRPC)")} | ${range(runs.map((r) => r.connects_per_s))} | ${range(runs.map((r) => r.p50_ms), 1)} | ${range(runs.map((r) => r.p99_ms), 1)} | ${runs.reduce((a, r) => a + r.failed, 0)} |`)
-  }
+  lines.push(...stormLines(rounds))
   lines.push("")
   lines.push(...scaleLines())
   lines.push("")

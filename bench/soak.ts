@@ -5,6 +5,7 @@
  * set: see bench/servers/logic.ts). The target: RSS growth over the last quarter of the run <= 3% for both.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 
 export interface MemoryLine {
   readonly rss: number
@@ -17,8 +18,10 @@ export interface MemoryLine {
 export interface SoakSample {
   /** Seconds since the measured load started. */
   readonly t: number
-  /** VmRSS of the server process, MiB. */
+  /** VmRSS of the server process, MiB, and its parts: anonymous memory (heap, malloc) and file-backed (code). */
   readonly rss_mib: number
+  readonly rss_anon_mib: number
+  readonly rss_file_mib: number
   /** The server's last `process.memoryUsage()` line, MiB each. */
   readonly memory?: MemoryLine
 }
@@ -44,7 +47,11 @@ export interface SoakDeps {
   readonly stop: (server: Running) => Promise<void>
   /** The load generator's command line for Connect at `concurrency` in flight for `seconds`. */
   readonly load: (port: number, concurrency: number, seconds: number) => [string, Array<string>]
-  readonly rssMiB: (pid: number) => number
+}
+
+const statusMiB = (pid: number, field: string): number => {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+  return match ? Number(match[1]) / 1024 : Number.NaN
 }
 
 export const SOAK_CONCURRENCY = 500
@@ -63,7 +70,13 @@ export const soak = async (server: string, flags: ReadonlyArray<string>, seconds
     const started = Date.now()
     const take = () => {
       const memory = running.memory()
-      samples.push({ t: Math.round((Date.now() - started) / 1000), rss_mib: deps.rssMiB(pid), ...(memory ? { memory } : {}) })
+      samples.push({
+        t: Math.round((Date.now() - started) / 1000),
+        rss_mib: statusMiB(pid, "VmRSS"),
+        rss_anon_mib: statusMiB(pid, "RssAnon"),
+        rss_file_mib: statusMiB(pid, "RssFile"),
+        ...(memory ? { memory } : {})
+      })
     }
     take()
     const timer = setInterval(take, SAMPLE_EVERY_S * 1000)
@@ -103,15 +116,22 @@ export const soakLines = (runs: ReadonlyArray<SoakRun>, seconds: number): Array<
     )
   }
   lines.push("")
-  lines.push("Where the RSS is at the end (the server's own `process.memoryUsage()`, MiB):")
+  lines.push(
+    "Where the RSS is at the end (MiB): the process's anonymous and file-backed (code) resident memory, and the " +
+      "server's own `process.memoryUsage()` (heapTotal: V8's heap, new space included; external: Buffers and other " +
+      "memory V8 is told about; the rest of the anonymous memory is native: nghttp2, malloc, V8's code and metadata):"
+  )
   lines.push("")
-  lines.push("| server | node flags | rss | heapTotal | heapUsed | external | arrayBuffers |")
-  lines.push("|---|---|---|---|---|---|---|")
+  lines.push("| server | node flags | RssAnon | RssFile | heapTotal | heapUsed | external | arrayBuffers | anon, not heap or external |")
+  lines.push("|---|---|---|---|---|---|---|---|---|")
   for (const run of runs) {
-    const m = [...run.samples].reverse().find((s) => s.memory !== undefined)?.memory
-    if (m === undefined) continue
+    const last = [...run.samples].reverse().find((s) => s.memory !== undefined)
+    const m = last?.memory
+    if (last === undefined || m === undefined) continue
+    const native = last.rss_anon_mib - (m.heapTotal + m.external) / 1024 / 1024
     lines.push(
-      `| ${run.server} | ${run.flags.join(" ") || "(defaults)"} | ${mib(m.rss)} | ${mib(m.heapTotal)} | ${mib(m.heapUsed)} | ${mib(m.external)} | ${mib(m.arrayBuffers)} |`
+      `| ${run.server} | ${run.flags.join(" ") || "(defaults)"} | ${last.rss_anon_mib.toFixed(1)} | ${last.rss_file_mib.toFixed(1)} | ` +
+        `${mib(m.heapTotal)} | ${mib(m.heapUsed)} | ${mib(m.external)} | ${mib(m.arrayBuffers)} | ${native.toFixed(1)} |`
     )
   }
   return lines

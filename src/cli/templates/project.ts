@@ -37,7 +37,8 @@ export const packageJson = (name: string, versions: ProjectVersions): string =>
       engines: { node: ">=22.19.0" },
       scripts: {
         dev: "node --watch src/main.ts",
-        start: "node src/main.ts",
+        // A smaller V8 young generation: ~40-50 MiB less RSS under load at no throughput cost (the library's bench).
+        start: "node --max-semi-space-size=1 src/main.ts",
         test: "tsc --noEmit && vitest run",
         typecheck: "tsc --noEmit",
         "centrifugo:config": `effect-centrifugo config --handlers src/handlers.ts#${HANDLERS_EXPORT} --out centrifugo.json`
