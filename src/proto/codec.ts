@@ -97,15 +97,19 @@ const decodeMessage = <T>(fns: { decode(input: BinaryReader): T }, name: string,
  */
 export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Request.Headers => {
   const headers: Record<string, string> = {}
-  const all = metadata.toJSON()
-  // for-in, not Object.entries: no [name, values] pair per header on every call.
-  for (const name in all) {
-    const values = all[name]!
-    if (!Object.hasOwn(all, name) || values.length === 0 || name === secretKey) continue
-    headers[name] = values.length === 1
-      ? valueToString(values[0]!)
-      : values.map(valueToString).join(", ")
+  const add = (values: ReadonlyArray<string | Buffer>, name: string) => {
+    if (values.length === 0 || name === secretKey) return
+    headers[name] = values.length === 1 ? valueToString(values[0]!) : values.map(valueToString).join(", ")
   }
+  // grpc-js keeps the metadata in a Map: reading it in place saves the copy `toJSON()` makes per call (~150 bytes
+  // with three headers). Any other shape (a future grpc-js) goes through the public `toJSON()`.
+  const repr = (metadata as unknown as { readonly internalRepr?: unknown }).internalRepr
+  if (repr instanceof Map) {
+    ;(repr as Map<string, ReadonlyArray<string | Buffer>>).forEach(add)
+    return headers
+  }
+  const all = metadata.toJSON()
+  for (const name in all) if (Object.hasOwn(all, name)) add(all[name]!, name)
   return headers
 }
 
