@@ -24,7 +24,13 @@ const COLORS: Record<string, string> = {
   "effect-centrifugo HTTP mounted": "#a78bfa",
   "node:http": "#ef4444",
   "node:http realistic": "#ef4444",
-  "grpc-go (ceiling)": "#9ca3af"
+  "grpc-go (ceiling)": "#9ca3af",
+  "Fastify": "#0f766e",
+  "Fastify realistic": "#0f766e",
+  "Express 5": "#78716c",
+  "Express 5 realistic": "#78716c",
+  "Hono": "#ea580c",
+  "Hono realistic": "#ea580c"
 }
 
 const ORDER = ["effect-centrifugo", "grpc-js", "node:http2", "grpc-go (ceiling)"]

@@ -203,7 +203,8 @@ const layerOf = <const H extends AnyHandlerRecord>(
         table[name] = STREAM_EVENTS.has(name)
           // A stream reply's publications run later, outside this call, so they get the services too.
           ? (...args: Array<never>) => Effect.map(provide(run(...args)), (reply) => provideStream(reply, context))
-          : (...args: Array<never>) => provide(run(...args))
+          // Unary events take the request alone: no rest-arguments array per call.
+          : (request: never) => provide(run(request))
       }
       return table as Handlers
     })

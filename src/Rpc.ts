@@ -230,10 +230,42 @@ const notJson = (value: unknown, path: string, seen: Set<object>): { path: strin
   return undefined
 }
 
+/**
+ * `notJson(value) === undefined`, without building a path string per node: the check every answer takes. Only an
+ * answer that fails it is walked again by `notJson` to say where and why.
+ */
+const isJson = (value: unknown, ancestors: Array<object>): boolean => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "undefined":
+      return true
+    case "number":
+      return Number.isFinite(value)
+    case "object":
+      break
+    default:
+      return false
+  }
+  if (value === null || Payload.isBinary(value) || Payload.isRawJson(value)) return true
+  if (ancestors.includes(value) || !(Array.isArray(value) || isPlainObject(value))) return false
+  ancestors.push(value)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isJson(value[i], ancestors)) return false
+  } else {
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && !isJson((value as Record<string, unknown>)[key], ancestors)) return false
+    }
+  }
+  ancestors.pop()
+  return true
+}
+
 /** A method's answer as a reply: replies pass through, anything else is the result's data (if it is JSON). */
 const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcReply, RpcResultNotJson> => {
   if (Reply.isReply(value)) return Effect.succeed(value as Reply.RpcReply)
   if (value === undefined) return Effect.succeed(Reply.rpc())
+  if (isJson(value, [])) return Effect.succeed(Reply.rpc({ data: value }))
   const problem = notJson(value, "data", new Set())
   if (problem === undefined) return Effect.succeed(Reply.rpc({ data: value }))
   return Effect.fail({

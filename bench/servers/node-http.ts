@@ -1,18 +1,7 @@
 // What an Express/Fastify-minded Node team writes by hand for Centrifugo's HTTP proxy: node:http, the body read and
 // JSON-parsed, the answer JSON-stringified. Same answers as our server (bench/servers/logic.ts).
 import { createServer } from "node:http"
-import { port, ready, realisticChannels, TOKENS } from "./logic.ts"
-
-const realistic = process.env.MODE === "realistic"
-
-const answer = (body: { data?: { token?: unknown } }): unknown => {
-  if (!realistic) return { result: { user: "u" } }
-  const token = body.data?.token
-  if (typeof token !== "string") return { error: { code: 107, message: "bad request: token: Expected string" } }
-  const user = TOKENS.get(token)
-  if (user === undefined) return { error: { code: 101, message: "unauthorized" } }
-  return { result: { user, channels: realisticChannels(user), data: { ok: true } } }
-}
+import { httpConnectAnswer as answer, port, ready } from "./logic.ts"
 
 const server = createServer((request, response) => {
   if (request.method !== "POST" || request.url !== "/centrifugo/connect") {

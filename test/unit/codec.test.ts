@@ -1,4 +1,5 @@
 // The domain codec: proto requests -> typed requests, typed replies -> proto responses, for every unary event.
+import { Metadata } from "@grpc/grpc-js"
 import { describe, expect, it } from "vitest"
 import { Payload, Reply } from "../../src/index.ts"
 import * as Codec from "../../src/proto/codec.ts"
@@ -97,6 +98,31 @@ describe("requests", () => {
       caught = e
     }
     expect(Codec.isDecodeFailure(caught)).toBe(true)
+  })
+
+  it("transport, protocol and encoding values Centrifugo sends read as themselves, and near misses as their own text", () => {
+    const cases = ["websocket", "uni_http_stream", "sse", "protobuf", "binary", "json", "websockex", "jsoN", "bina", ""]
+    for (const text of cases) {
+      const request = Codec.decodeConnect(bytes(pb.ConnectRequest, { client: text, transport: text, protocol: text }), {})
+      expect([request.client, request.transport, request.protocol]).toEqual([text, text, text])
+    }
+    // The same bytes twice decode to the same (equal) strings, also when a field is one byte short of a known one.
+    const cut = Codec.decodeConnect(Buffer.from([18, 8, ...Buffer.from("websocke")]), {})
+    expect(cut.transport).toBe("websocke")
+  })
+
+  it("gRPC metadata as headers: repeated values joined, -bin values as base64, the credentials key left out", () => {
+    const metadata = new Metadata()
+    metadata.add("x-multi", "a")
+    metadata.add("x-multi", "b")
+    metadata.set("x-one", "1")
+    metadata.set("x-data-bin", Buffer.from([1, 2, 3]))
+    metadata.set("x-secret", "s")
+    const expected = { "x-multi": "a, b", "x-one": "1", "x-data-bin": "AQID" }
+    expect(Codec.headersFromMetadata(metadata, "x-secret")).toEqual(expected)
+    // The same through the public toJSON(), for a Metadata that does not keep its entries in a Map.
+    const opaque = { toJSON: () => metadata.toJSON() } as unknown as Metadata
+    expect(Codec.headersFromMetadata(opaque, "x-secret")).toEqual(expected)
   })
 
   it("undecodable bytes throw a DecodeFailure", () => {

@@ -57,6 +57,18 @@ const throwingCases: ReadonlyArray<readonly [string, Layer.Layer<Handlers.Handle
     "thrown in schema check"
   ],
   [
+    "a withPayload handler that throws before returning an Effect",
+    Handlers.layer({
+      rpc: Handler.withPayload(Schema.String, (): Effect.Effect<Reply.RpcReply> => boom("payload handler"))
+    }),
+    "thrown in payload handler"
+  ],
+  [
+    "a reply with no JSON form, answered after the handler waited",
+    Handlers.layer({ rpc: () => Effect.as(Effect.yieldNow, Reply.rpc({ data: { n: 1n } })) }),
+    "BigInt"
+  ],
+  [
     "a mapFailures case that throws",
     Handlers.layer({ rpc: () => Effect.fail({ _tag: "Oops" as const }) }).pipe(
       Interceptor.mapFailures({ Oops: () => boom("mapFailures case") })
@@ -169,6 +181,15 @@ describe("rejections are yieldable", () => {
           if (Math.random() < 2) return yield* Reply.error(1403, "nope")
           return Reply.connect({ user: "never" })
         })
+    }))))
+
+  it.effect("a rejection raised after the handler waited answers that error, logged as no failure", () =>
+    Effect.gen(function*() {
+      const reply = yield* handle(connectRequest())
+      expect(reply.error).toEqual({ code: 1404, message: "later", temporary: false })
+      expect(reply.logs.filter((line) => line.level === "Error")).toHaveLength(0)
+    }).pipe(Effect.provide(Handlers.layer({
+      connect: () => Effect.andThen(Effect.yieldNow, Effect.fail(Reply.error(1404, "later")))
     }))))
 
   it.effect("return yield* Reply.disconnect(...) closes the connection", () =>

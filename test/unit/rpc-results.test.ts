@@ -101,6 +101,30 @@ describe("Rpc.method results (run time)", () => {
       }
     }).pipe(Effect.provide(handlers)))
 
+  it.effect("JSON answers pass as they are: nested, shared sub-objects, null-prototype objects, Payload values", () =>
+    Effect.gen(function*() {
+      const shared = { n: 1 }
+      const bare = Object.assign(Object.create(null) as Record<string, unknown>, { k: "v" })
+      const answers: ReadonlyArray<unknown> = [
+        "text",
+        0,
+        null,
+        [1, "a", [true, null]],
+        { a: shared, b: [shared, shared], c: { d: { e: [] } } },
+        bare,
+        { raw: Payload.rawJson("{\"x\":1}") }
+      ]
+      const router = Rpc.router({ m: (request) => Effect.succeed(answers[Number(request.data)]) })
+      for (let i = 0; i < answers.length; i++) {
+        const reply = yield* router(rpcRequest({ method: "m", data: i }))
+        expect(reply, String(i)).toEqual(Reply.rpc({ data: answers[i] }))
+      }
+      for (const bad of [Number.NaN, { a: [1, Symbol("s")] }, { f: () => 1 }, [new Map()]]) {
+        const router = Rpc.router({ m: () => Effect.succeed(bad as unknown) })
+        expect(yield* Effect.flip(router(rpcRequest({ method: "m" })))).toMatchObject({ _tag: "RpcResultNotJson" })
+      }
+    }))
+
   it.effect("the failure says which method, where in the result and what to do", () =>
     Effect.gen(function*() {
       const router = Rpc.router({

@@ -43,7 +43,8 @@ export const packageJson = (name: string, versions: ProjectVersions, transport: 
       engines: { node: ">=22.19.0" },
       scripts: {
         dev: "node --watch src/main.ts",
-        start: "node src/main.ts",
+        // A smaller V8 young generation: ~40-50 MiB less RSS under load at no throughput cost (the library's bench).
+        start: "node --max-semi-space-size=1 src/main.ts",
         test: "tsc --noEmit && vitest run",
         typecheck: "tsc --noEmit",
         // Updates centrifugo.json in place (keeps what you added); --transport keeps the project's choice.
