@@ -39,7 +39,7 @@
  *   scrape gathers every worker's series, labelled `worker="<slot>"`, and `/readyz` is ready when every slot's
  *   worker is (see `ClusterAdmin`).
  * - The workers share nothing in memory: state kept per process (`TokenStorage.layerMemory`, in-memory stores) is
- *   per worker. See the README's "Scaling out".
+ *   per worker. See "Scaling out" in the production guide (`docs/guides/production.md`).
  *
  * @since 0.1.0
  */

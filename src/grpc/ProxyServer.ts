@@ -2,27 +2,9 @@
  * The gRPC server runtime: a scoped Layer that serves `CentrifugoProxy` with the `Handlers` in context.
  *
  * Per call: decode the bytes into a domain request, run its handler on a fiber with the context captured when the
- * Layer was built, encode exactly one reply. The rules, each of which has a test:
- * - a failure or defect the handler did not turn into a reply is logged once, with its cause, and answered with
- *   `failureReply` (default: error 100 "internal server error", temporary); refresh and sub-refresh answer a gRPC
- *   INTERNAL status instead, because Centrifugo ignores their error field and would end the session;
- * - `Effect.fail(Reply.error(...))` / `Effect.fail(Reply.disconnect(...))` are answered as those replies;
- * - every call is bounded by its own deadline: a call already past it (or already cancelled) starts no handler;
- *   a handler still running shortly before the deadline (`deadlineMargin`) is interrupted and the call answered
- *   with `failureReply`, so Centrifugo gets an answer instead of having to reset the stream; the call's
- *   cancellation (Centrifugo gave up) interrupts the fiber too; calls without a deadline are bounded by `timeout`;
- * - a method without a handler answers UNIMPLEMENTED naming the missing handler;
- * - with `requireCredentials`, calls without the right metadata pair answer UNAUTHENTICATED (one warning per 10 s,
- *   with the count of the others); a half-set or empty credentials configuration fails the Layer at start;
- * - bytes that do not decode answer INVALID_ARGUMENT; a JSON payload that does not parse answers error 107
- *   "bad request" and the handler is not called;
- * - messages over `maxReceiveMessageLength` are refused by grpc-js with RESOURCE_EXHAUSTED;
- * - the standard health service `grpc.health.v1.Health` answers on the same port (see `ops/Health.ts`): SERVING
- *   once listening, NOT_SERVING as soon as shutdown starts (the `Readiness` in context, shared with the admin
- *   server's `/readyz`, is flipped first);
- * - closing the scope marks the process not ready, keeps serving for `drainDelay` (so probes and load balancers
- *   see it), then stops accepting calls, lets in-flight calls finish for `shutdownTimeout`, interrupts the rest
- *   (they answer UNAVAILABLE) and closes the transport.
+ * Layer was built, encode exactly one reply. What the server answers in every situation (failures, deadlines,
+ * missing handlers, credentials, bad bytes, oversized messages, health, drain and shutdown) is listed once, for
+ * both transports, in the guarantees reference (`docs/reference/guarantees.md`); each row has a test.
  *
  * @since 0.1.0
  */

@@ -9,26 +9,11 @@
  *   request listener (`listener.ts`): about twice as fast per call as the router.
  * Both decide every answer in `exchange.ts`, so they answer alike (the integration tests run against both).
  *
- * Per request, with a test for each rule:
- * - the body is decoded (Centrifugo's JSON, see `codec.ts`) and run through the core pipeline: a failure or defect
- *   the handler did not turn into a reply is logged once and answered `failureReply` (default error 100,
- *   temporary) with HTTP 200; refresh and sub-refresh answer HTTP 500 instead, which Centrifugo treats as "try
- *   again later" (a refresh is extended by 60 s) rather than ending the session over an ignored error field;
- * - a payload that is not JSON, or nested deeper than 512 levels: error 107 (refresh: HTTP 400), handler not called;
- * - a body that is not a request of the event: HTTP 400 with the reason;
- * - another method than POST: 405; an unknown event path under the prefix: 404 listing the known ones;
- * - a body over `maxBodySize` (default 4 MiB): 413, refused from its Content-Length before it is read, or as soon
- *   as the bytes read pass the limit (a chunked body);
- * - a body that does not arrive within `bodyTimeout` (default 10 s) of its headers: 408;
- * - an event without a handler: 501 naming the missing handler;
- * - every answer given without running a handler (refusals, 404s, probes) closes its connection, so only the
- *   connections that carry proxy calls (Centrifugo's pool) stay open idle;
- * - HTTP has no deadline header: every call is bounded by `timeout`, and Centrifugo giving up (its proxy
- *   `timeout` closes the request) interrupts the handler's fiber, running its finalizers;
- * - `requireHeader`: requests without the header's exact value (constant-time) answer 401 and reach no handler;
- *   the header is removed from `request.headers`; one warning per 10 s;
- * - `request.headers` holds what Centrifugo forwarded (`http_headers`, `emulated_headers`, `http.static_headers`),
- *   lower-cased, without the headers that only describe the HTTP message (host, content-length, ...).
+ * What the routes answer in every situation (failures, bad bodies, oversized or slow bodies, missing handlers, the
+ * secret header, connection bounds, drain and shutdown) is listed once, for both transports, in the guarantees
+ * reference (`docs/reference/guarantees.md`); each row has a test. `request.headers` holds what Centrifugo
+ * forwarded (`http_headers`, `emulated_headers`, `http.static_headers`), lower-cased, without the headers that only
+ * describe the HTTP message (host, content-length, ...).
  *
  * @since 0.1.0
  */

@@ -5,8 +5,13 @@
  * encoding; `meta` as the connect reply set it, which Centrifugo forwards with `include_connection_meta`).
  *
  * ```ts
- * const alice = yield* establish(connectRequest({ data: { token } }))
- * const reply = yield* handle(alice.as(rpcRequest({ method: "profile" })))
+ * import { Effect } from "effect"
+ * import { connectRequest, establish, handle, rpcRequest } from "effect-centrifugo/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const alice = yield* establish(connectRequest({ data: { token: "alice-token" } }))
+ *   return yield* handle(alice.as(rpcRequest({ method: "profile" })))
+ * })
  * ```
  *
  * @since 0.1.0
