@@ -9,6 +9,8 @@ import { API, type Checker, type Symbol as TsSymbol, SymbolFlags } from "typescr
 export const ENTRY_POINTS = ["src/index.ts", "src/testing/index.ts"] as const
 
 export interface ExportDoc {
+  /** The entry point it is reachable from (the first one, in `ENTRY_POINTS` order). */
+  readonly entry: (typeof ENTRY_POINTS)[number]
   /** The name a user writes: `Reply.error`, `handle`, `Mocks.tokens`. */
   readonly name: string
   readonly file: string
@@ -39,20 +41,21 @@ export const checkDocTags = (root: string = process.cwd()): DocTagsReport => {
     const { checker, program } = project
     const found = new Map<string, ExportDoc>()
     const seenModules = new Set<number>()
-    const visit = (prefix: string, module: TsSymbol): void => {
+    const visit = (entry: ExportDoc["entry"], prefix: string, module: TsSymbol): void => {
       if (seenModules.has(module.id)) return
       seenModules.add(module.id)
       for (const exported of checker.getExportsOfModule(module)) {
         const target = resolveAlias(checker, exported)
         const name = prefix === "" ? exported.name : `${prefix}.${exported.name}`
         if (isModule(target)) {
-          visit(name, target)
+          visit(entry, name, target)
           continue
         }
         if (found.has(name)) continue
         const tags = checker.getJsDocTagsOfSymbol(target)
         const category = tags.find((t) => t.name === "category")?.text?.trim()
         found.set(name, {
+          entry,
           name,
           file: relative(root, target.declarations[0]?.path ?? ""),
           summary: checker.getDocumentationCommentOfSymbol(target).trim() !== "",
@@ -67,7 +70,7 @@ export const checkDocTags = (root: string = process.cwd()): DocTagsReport => {
       if (file === undefined) throw new Error(`${entry} is not in the tsconfig.json program`)
       const module = checker.getSymbolAtLocation(file)
       if (module === undefined) throw new Error(`${entry} has no module symbol`)
-      visit("", module)
+      visit(entry, "", module)
     }
     const exports = [...found.values()].sort((a, b) => a.name.localeCompare(b.name))
     const count = (p: (e: ExportDoc) => boolean) => exports.filter(p).length
@@ -114,8 +117,22 @@ export const formatReport = (report: DocTagsReport, list = false): string => {
   return lines.join("\n")
 }
 
+/**
+ * The public API as one line per export, `<import path> <name>` (e.g. `effect-centrifugo Reply.error`,
+ * `effect-centrifugo/testing handle`): test/contract/public-api.txt holds the committed list.
+ */
+export const publicApiLines = (report: DocTagsReport): ReadonlyArray<string> =>
+  report.exports
+    .map((e) => `${e.entry === "src/index.ts" ? "effect-centrifugo" : "effect-centrifugo/testing"} ${e.name}`)
+    .sort()
+
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
   const report = checkDocTags()
-  console.log(formatReport(report, process.argv.includes("--list")))
-  process.exitCode = report.missing.length === 0 ? 0 : 1
+  if (process.argv.includes("--api")) {
+    // `npm run api:list`: rewrite the committed list after a deliberate change of the public API.
+    console.log(publicApiLines(report).join("\n"))
+  } else {
+    console.log(formatReport(report, process.argv.includes("--list")))
+    process.exitCode = report.missing.length === 0 ? 0 : 1
+  }
 }
