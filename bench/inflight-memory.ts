@@ -46,9 +46,9 @@ interface Held {
 
 const startOurs = async (held: Held): Promise<number> => {
   const { Effect, Layer, References } = await import("effect")
-  const { Handlers, ProxyServer, Reply } = await import("../src/index.ts")
+  const { HandlerSet, ProxyServer, Reply } = await import("../src/index.ts")
   // What a user writes for a handler that waits on something outside (here: the release signal).
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     connect: () =>
       Effect.callback<void>((resume) => {
         held.entered++

@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process"
 import { PerformanceObserver } from "node:perf_hooks"
 import * as v8 from "node:v8"
 import { Context, Effect, Layer, References } from "effect"
-import { Handlers } from "../src/index.ts"
+import { HandlerSet } from "../src/index.ts"
 import { unaryMethods } from "../src/grpc/methods.ts"
 import * as Pipeline from "../src/internal/pipeline.ts"
 import { headersFromMetadata } from "../src/proto/codec.ts"
@@ -55,11 +55,11 @@ metadata.set("user-agent", "grpc-go/1.82.0")
 type Call = (done: (reply: Buffer) => void) => void
 
 /** The server's unary path for one handler set (what `ProxyServer` does per call, minus grpc-js itself). */
-const ours = async (handlers: Layer.Layer<Handlers.Handlers>): Promise<Call> => {
+const ours = async (handlers: Layer.Layer<HandlerSet.HandlerSet>): Promise<Call> => {
   const context = await Effect.runPromise(
     Layer.build(handlers.pipe(Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, "Warn")))).pipe(Effect.scoped)
   )
-  const handler = Context.get(context, Handlers.Handlers)
+  const handler = Context.get(context, HandlerSet.HandlerSet)
   const run = Effect.runForkWith(context as never)
   const pipeline = Pipeline.make(method.spec, handler.connect as never, method.encode as (reply: unknown) => Buffer, {
     failureReply: Pipeline.DEFAULT_FAILURE_REPLY

@@ -3,7 +3,7 @@
  * main.ts serves it; the tests and the demo use it too.
  */
 import { Duration, Effect, Layer, Option } from "effect"
-import { CentrifugoApi, Handlers, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
+import { CentrifugoApi, HandlerSet, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
 import { tokenAuth } from "./connect.ts"
 import { NewsHttp, NewsStoreMemory } from "./news.ts"
 import { publish } from "./publish.ts"
@@ -21,7 +21,7 @@ export const DEMO_TOKENS = {
   "my-app-auth-token": { user: "my-app-user", claims: { name: "The seed's example user" } }
 } as const
 
-export const AppHandlers = Handlers.layer({
+export const AppHandlers = HandlerSet.layer({
   connect: tokenAuth,
   refresh,
   subscribe,

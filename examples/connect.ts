@@ -6,17 +6,17 @@
  *   `user-{id}`, `chat-{id}` and `public`, or the connection is closed with 4501 (4500+: the SDK does not retry).
  */
 import { Effect } from "effect"
-import { Auth, Reply, type Request, TokenStorage } from "effect-centrifugo"
+import { Auth, Reply, type ProxyRequest, TokenStorage } from "effect-centrifugo"
 
-export const acceptAll = (_request: Request.ConnectRequest) => Effect.succeed(Reply.connect({ user: "" }))
+export const acceptAll = (_request: ProxyRequest.ConnectRequest) => Effect.succeed(Reply.connect({ user: "" }))
 
-export const autoSubscribe = (_request: Request.ConnectRequest) =>
+export const autoSubscribe = (_request: ProxyRequest.ConnectRequest) =>
   Effect.succeed(Reply.connect({ user: "", channels: ["public"] }))
 
 /** Custom disconnect code for a refused connection (4500-4999: terminal). */
 export const NOT_ALLOWED = 4501
 
-export const tokenAuth = (request: Request.ConnectRequest) =>
+export const tokenAuth = (request: ProxyRequest.ConnectRequest) =>
   Effect.gen(function*() {
     const token = Auth.tokenFromConnectData(request)
     if (token === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")

@@ -1,10 +1,10 @@
 /**
  * RPC calls proxied to the application's own HTTP layer: a small news app written with `effect/http`, reached from
- * clients as `rpc("post:news/store", {...})` and `rpc("get:news/1", {})` through `Http.rpc`.
+ * clients as `rpc("post:news/store", {...})` and `rpc("get:news/1", {})` through `HttpBridge.rpc`.
  */
 import { Context, Effect, Layer, Ref, Schema } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { Handler, Http } from "effect-centrifugo"
+import { Handler, HttpBridge } from "effect-centrifugo"
 
 export interface News {
   readonly id: number
@@ -83,4 +83,4 @@ const show = HttpRouter.add(
 export const NewsRoutes = Layer.mergeAll(store, show)
 
 /** The Http service serving the news app. */
-export const NewsHttp = Http.layer(NewsRoutes)
+export const NewsHttp = HttpBridge.layer(NewsRoutes)

@@ -3,9 +3,9 @@
  * get another hour; the example has no session store, so every non-anonymous user does.
  */
 import { Clock, Effect } from "effect"
-import { Reply, type Request } from "effect-centrifugo"
+import { Reply, type ProxyRequest } from "effect-centrifugo"
 
-export const refresh = (request: Request.RefreshRequest) =>
+export const refresh = (request: ProxyRequest.RefreshRequest) =>
   Effect.map(Clock.currentTimeMillis, (now) =>
     request.user === ""
       ? Reply.refresh({ expired: true })

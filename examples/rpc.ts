@@ -1,10 +1,10 @@
 /**
  * RPC: `ping` answers `pong` (any JSON value, not only arrays); `news.create` stores a news item and broadcasts it
  * to `news` and the author's `user.{id}` channel through Centrifugo's server API; every `verb:path` call goes to
- * the news HTTP app (examples/news.ts) through `Http.rpc`.
+ * the news HTTP app (examples/news.ts) through `HttpBridge.rpc`.
  */
 import { Effect, Schema } from "effect"
-import { CentrifugoApi, Http, Rpc } from "effect-centrifugo"
+import { CentrifugoApi, HttpBridge, RpcRouter } from "effect-centrifugo"
 import { NewsStore } from "./news.ts"
 
 export const CreateNews = Schema.Struct({
@@ -12,10 +12,10 @@ export const CreateNews = Schema.Struct({
   body: Schema.String
 })
 
-export const rpc = Rpc.router(
+export const rpc = RpcRouter.make(
   {
     ping: () => Effect.succeed("pong"),
-    "news.create": Rpc.method(CreateNews, (input, request) =>
+    "news.create": RpcRouter.method(CreateNews, (input, request) =>
       Effect.gen(function*() {
         const news = yield* (yield* NewsStore).store({ ...input, author: request.user })
         // Stored, then broadcast (not skipHistory: where the namespace keeps history, late subscribers can recover it).
@@ -27,6 +27,6 @@ export const rpc = Rpc.router(
       }))
   },
   // Methods the router does not know are tried as `verb:path` HTTP calls (104 when they are not).
-  { notFound: Http.rpc }
+  { notFound: HttpBridge.rpc }
 )
 

@@ -3,9 +3,9 @@
  *
  * ```ts
  * import { Effect } from "effect"
- * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ * import { Auth, HandlerSet, Reply } from "effect-centrifugo"
  *
- * const Served = Handlers.layer({
+ * const Served = HandlerSet.layer({
  *   subscribe: (request) =>
  *     Effect.gen(function*() {
  *       const user = yield* Auth.CurrentUser // only compiles into a server wrapped by Auth.authenticate()
@@ -24,7 +24,7 @@
  *   itself, so the ID is trusted) with no claims. An anonymous connection (`user` is "") is not authenticated.
  *
  * Calls Centrifugo makes on its own behalf (shared-poll refresh, PRO notifications) have no client: they pass with
- * `CurrentUser` `{ id: "", claims: {} }` (`Auth.SERVER`).
+ * `CurrentUser` `{ id: "", claims: {} }` (`Auth.serverUser`).
  *
  * Unauthenticated calls are answered without calling the handler: connect, subscribe, publish and rpc with
  * error **101** "unauthorized" (not temporary: the SDK stops instead of retrying a bad token); refresh and
@@ -34,10 +34,10 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Handlers from "./Handlers.ts"
+import * as HandlerSet from "./HandlerSet.ts"
 import * as Interceptor from "./Interceptor.ts"
 import * as Reply from "./Reply.ts"
-import { type ConnectRequest, isClientRequest, type ProxyRequest } from "./Request.ts"
+import { type ConnectRequest, isClientRequest, type ProxyRequest } from "./ProxyRequest.ts"
 import { type TokenPayload, TokenStorage } from "./services/TokenStorage.ts"
 
 /**
@@ -61,7 +61,7 @@ export const CurrentUser: Context.Service<CurrentUser, CurrentUser> = Context.Se
  * @since 0.1.0
  * @category constants
  */
-export const META_KEY = "auth"
+export const metaKey = "auth"
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -97,7 +97,7 @@ export const bearerToken = (request: ProxyRequest): string | undefined => {
  */
 export const userFromMeta = (request: ProxyRequest): CurrentUser | undefined => {
   if (!("meta" in request) || !isRecord(request.meta)) return undefined
-  const auth = request.meta[META_KEY]
+  const auth = request.meta[metaKey]
   if (!isRecord(auth) || typeof auth.id !== "string") return undefined
   return { id: auth.id, claims: isRecord(auth.claims) ? auth.claims : {} }
 }
@@ -141,7 +141,7 @@ const fromPayload = (payload: TokenPayload): CurrentUser => ({ id: payload.user,
  * @since 0.1.0
  * @category constants
  */
-export const SERVER: CurrentUser = { id: "", claims: {} }
+export const serverUser: CurrentUser = { id: "", claims: {} }
 
 /**
  * Provides `CurrentUser` to every handler, from tokens loaded through `TokenStorage` (see the module doc), and
@@ -150,9 +150,9 @@ export const SERVER: CurrentUser = { id: "", claims: {} }
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Auth, Handlers, Reply, TokenStorage } from "effect-centrifugo"
+ * import { Auth, HandlerSet, Reply, TokenStorage } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   // The interceptor answers 101 "unauthorized" to a bad or missing token before this handler runs.
  *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id })),
  *   rpc: () => Effect.map(Auth.CurrentUser, (user) => Reply.rpc({ data: { claims: user.claims } }))
@@ -176,7 +176,7 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
         Effect.catchTag("TokenRejected", (rejected) => Effect.succeed(`unauthorized: ${rejected.message}`))
       )
     // Centrifugo's own calls (shared-poll refresh, PRO notifications) have no client: they run as nobody.
-    if (!isClientRequest(request)) return Effect.succeed(SERVER)
+    if (!isClientRequest(request)) return Effect.succeed(serverUser)
     if (request._tag === "Connect") {
       const token = connectToken(request)
       return token === undefined ? Effect.succeed("unauthorized: no token") : load(token)
@@ -192,7 +192,7 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
   const rememberUser = (reply: Interceptor.AnyReply, user: CurrentUser): Interceptor.AnyReply => {
     if (!remember || reply._tag !== "ConnectResult") return reply
     if (reply.meta !== undefined && !isRecord(reply.meta)) return reply // a non-object meta is the handler's choice
-    return Reply.connect({ ...reply, meta: { ...reply.meta, [META_KEY]: { id: user.id, claims: user.claims } } })
+    return Reply.connect({ ...reply, meta: { ...reply.meta, [metaKey]: { id: user.id, claims: user.claims } } })
   }
 
   const interceptor = Interceptor.makeProviding(CurrentUser, (request, next) =>
@@ -206,9 +206,9 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
   // Later events find the user in the connection meta: Centrifugo must send it (`include_connection_meta`).
   return ((handlers) => {
     const wrapped = interceptor(handlers)
-    const description = Handlers.describe(wrapped)
+    const description = HandlerSet.describe(wrapped)
     return description === undefined
       ? wrapped
-      : Handlers.withDescription(wrapped, { ...description, usesConnectionMeta: true })
+      : HandlerSet.withDescription(wrapped, { ...description, usesConnectionMeta: true })
   }) as Interceptor.Interceptor<CurrentUser, TokenStorage>
 }

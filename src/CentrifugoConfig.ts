@@ -5,12 +5,12 @@
  * handler answers UNIMPLEMENTED to every call; a handler without a proxy is never called). `checkConfig(config,
  * description)` lists where a config and a handler set disagree: the CLI's `config --check` prints it, and a server
  * can log it at start instead of failing at the first call (a built handler set gives its description as
- * `{ events: Handlers.eventNames(handlers) }`).
+ * `{ events: HandlerSet.eventNames(handlers) }`).
  *
  * @since 0.1.0
  */
 import * as Defaults from "./Defaults.ts"
-import type { Description, EventName } from "./Handlers.ts"
+import type { Description, EventName } from "./HandlerSet.ts"
 
 export type Transport = Defaults.Transport
 
@@ -178,7 +178,7 @@ export const generate = (description: Description, options: GenerateOptions): Ge
     ...(has("rpc")
       ? {
         rpc: {
-          // `::` so `post:news/store` (Http.rpc's `verb:path`) and `news:list` stay whole and reach the proxy of
+          // `::` so `post:news/store` (HttpBridge.rpc's `verb:path`) and `news:list` stay whole and reach the proxy of
           // methods without namespace; with the default `:` Centrifugo answers 104 itself for unknown namespaces.
           namespace_boundary: "::",
           proxy: proxy("rpc"),

@@ -7,10 +7,10 @@
  *
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { Handler, Handlers, Reply } from "effect-centrifugo"
+ * import { Handler, HandlerSet, Reply } from "effect-centrifugo"
  *
  * const NewsPayload = Schema.Struct({ title: Schema.String, body: Schema.String })
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   publish: Handler.withPayload(NewsPayload, (news, request) =>
  *     Effect.succeed(Reply.publish({ data: { ...news, by: request.user } })))
  * })
@@ -24,7 +24,13 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as Reply from "./Reply.ts"
 
-export type { Handler } from "./Handlers.ts"
+/**
+ * A handler: a function from a request to an Effect of a reply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Handler<Req, Rep, E = unknown, R = never> = (request: Req) => Effect.Effect<Rep, E, R>
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
@@ -57,12 +63,12 @@ export const describeIssue = (issue: SchemaIssue.Issue): string => {
  * @example
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { Handler, Handlers, Reply } from "effect-centrifugo"
+ * import { Handler, HandlerSet, Reply } from "effect-centrifugo"
  *
  * const Message = Schema.Struct({ text: Schema.String.check(Schema.isMaxLength(500)) })
  *
  * // Data that does not fit is answered with error 107 "bad request: text: ..." and the handler is not called.
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   publish: Handler.withPayload(Message, (message, request) =>
  *     Effect.succeed(Reply.publish({ data: { text: message.text, from: request.user } })))
  * })

@@ -1,12 +1,12 @@
 /**
- * Interceptors: transformations of the handler-set Layer, `Layer<Handlers> -> Layer<Handlers>`, that wrap every
+ * Interceptors: transformations of the handler-set Layer, `Layer<HandlerSet> -> Layer<HandlerSet>`, that wrap every
  * handler call (or the calls of chosen events) with code of their own.
  *
  * ```ts
  * import type { Layer } from "effect"
- * import { Auth, type Handlers, Interceptor } from "effect-centrifugo"
+ * import { Auth, type HandlerSet, Interceptor } from "effect-centrifugo"
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
  *
  * const Served = AppHandlers.pipe(
  *   Auth.authenticate(),                       // inner: runs second, provides CurrentUser to the handlers
@@ -41,12 +41,12 @@ import type * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Metrics from "./ops/Metrics.ts"
 import * as Tracing from "./ops/Tracing.ts"
-import { describe, type EventName, Handlers, withDescription } from "./Handlers.ts"
+import { describe, type EventName, HandlerSet, withDescription } from "./HandlerSet.ts"
 import { provider } from "./internal/context.ts"
 import { eventOfTag } from "./internal/events.ts"
 import { safe } from "./internal/logText.ts"
 import * as Reply from "./Reply.ts"
-import { isClientRequest, type ProxyRequest } from "./Request.ts"
+import { isClientRequest, type ProxyRequest } from "./ProxyRequest.ts"
 
 /**
  * Any event's reply.
@@ -80,7 +80,7 @@ export type Around<R> = (request: ProxyRequest, next: Next) => Effect.Effect<Any
  * @category models
  */
 export interface Interceptor<Provides = never, Requires = never> {
-  <E, R>(handlers: Layer.Layer<Handlers, E, R>): Layer.Layer<Handlers, E, Exclude<R, Provides> | Requires>
+  <E, R>(handlers: Layer.Layer<HandlerSet, E, R>): Layer.Layer<HandlerSet, E, Exclude<R, Provides> | Requires>
 }
 
 /**
@@ -100,9 +100,9 @@ export interface InterceptorOptions {
  * @example
  * ```ts
  * import { Effect, type Layer } from "effect"
- * import { type Handlers, Interceptor, Reply } from "effect-centrifugo"
+ * import { type HandlerSet, Interceptor, Reply } from "effect-centrifugo"
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * // Refuses publications into read-only channels before the handler runs; other events are not wrapped.
  * const readOnly = Interceptor.make(
@@ -122,8 +122,8 @@ export const make = <R = never>(around: Around<R>, options: InterceptorOptions =
   wrap(around, options.events) as Interceptor<never, R>
 
 const wrap = <R>(around: Around<R>, events: ReadonlyArray<EventName> | undefined) =>
-<E, RIn>(handlers: Layer.Layer<Handlers, E, RIn>): Layer.Layer<Handlers, E, RIn | R> => {
-  // The wrapped Layer answers the same events: its description carries over (see `Handlers.describe`).
+<E, RIn>(handlers: Layer.Layer<HandlerSet, E, RIn>): Layer.Layer<HandlerSet, E, RIn | R> => {
+  // The wrapped Layer answers the same events: its description carries over (see `HandlerSet.describe`).
   const description = describe(handlers)
   const wrapped = wrapLayer(around, events, handlers)
   return description === undefined ? wrapped : withDescription(wrapped, description)
@@ -132,12 +132,12 @@ const wrap = <R>(around: Around<R>, events: ReadonlyArray<EventName> | undefined
 const wrapLayer = <R, E, RIn>(
   around: Around<R>,
   events: ReadonlyArray<EventName> | undefined,
-  handlers: Layer.Layer<Handlers, E, RIn>
-): Layer.Layer<Handlers, E, RIn | R> =>
+  handlers: Layer.Layer<HandlerSet, E, RIn>
+): Layer.Layer<HandlerSet, E, RIn | R> =>
   Layer.effect(
-    Handlers,
+    HandlerSet,
     Effect.gen(function*() {
-      const inner = yield* Handlers
+      const inner = yield* HandlerSet
       const context = yield* Effect.context<R>()
       const selected = events === undefined ? undefined : new Set<string>(events)
       const table: Record<string, unknown> = {}
@@ -155,7 +155,7 @@ const wrapLayer = <R, E, RIn>(
           table[name] = (request: ProxyRequest) => provide(around(request, handler))
         }
       }
-      return table as Handlers
+      return table as HandlerSet
     })
   ).pipe(Layer.provide(handlers))
 
@@ -187,21 +187,21 @@ export const makeProviding = <I, S, R = never>(
  * @example
  * ```ts
  * import { Context, Effect, type Layer } from "effect"
- * import { type Handlers, Interceptor, Reply, Request } from "effect-centrifugo"
+ * import { type HandlerSet, Interceptor, Reply, ProxyRequest } from "effect-centrifugo"
  *
  * interface Tenant {
  *   readonly id: string
  * }
  * const Tenant = Context.Service<Tenant>("app/Tenant")
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers, never, Tenant> // its handlers `yield* Tenant`
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Tenant> // its handlers `yield* Tenant`
  *
  * // A call without the header is rejected before any handler runs; `Served` no longer requires Tenant.
  * const withTenant = Interceptor.provide(Tenant, (request) => {
- *   const id = Request.header(request, "x-tenant")
+ *   const id = ProxyRequest.header(request, "x-tenant")
  *   return id === undefined ? Effect.fail(Reply.error(400, "no tenant")) : Effect.succeed({ id })
  * })
- * const Served: Layer.Layer<Handlers.Handlers> = AppHandlers.pipe(withTenant)
+ * const Served: Layer.Layer<HandlerSet.HandlerSet> = AppHandlers.pipe(withTenant)
  * ```
  *
  * @since 0.1.0
@@ -330,10 +330,10 @@ export interface Tagged {
  * @example
  * ```ts
  * import type { Layer } from "effect"
- * import { type Handlers, Interceptor, Reply } from "effect-centrifugo"
+ * import { type HandlerSet, Interceptor, Reply } from "effect-centrifugo"
  *
- * // Handlers fail with the application's own tagged errors; the interceptor answers them.
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * // HandlerSet fail with the application's own tagged errors; the interceptor answers them.
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * const Served = AppHandlers.pipe(
  *   Interceptor.mapFailures({
@@ -403,7 +403,7 @@ export const callDuration = Metrics.callDuration
  */
 export interface MetricsOptions extends InterceptorOptions {
   /**
-   * The RPC methods to count separately (`Object.keys` of the methods you gave `Rpc.router`): RPC calls then carry
+   * The RPC methods to count separately (`Object.keys` of the methods you gave `RpcRouter.make`): RPC calls then carry
    * a `method` label, with `other` for any method not listed, so a client cannot grow the label set.
    */
   readonly rpcMethods?: Iterable<string>

@@ -3,9 +3,9 @@
  *
  * ```ts
  * import { Layer } from "effect"
- * import { type Handlers, Main, ProxyServer } from "effect-centrifugo"
+ * import { type HandlerSet, Main, ProxyServer } from "effect-centrifugo"
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * Main.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
  * ```
@@ -51,9 +51,9 @@ export type ProvideMissing<R> = [R] extends [never] ? unknown
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Handlers, HttpProxy, Main, ProxyServer, Reply } from "effect-centrifugo"
+ * import { HandlerSet, HttpProxy, Main, ProxyServer, Reply } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ * const MyHandlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
  *
  * // Both transports, from PROXY_* environment variables; SIGTERM drains both and the process exits 0.
  * Main.run(Layer.mergeAll(ProxyServer.layerConfig(), HttpProxy.layerConfig()).pipe(Layer.provide(MyHandlers)))

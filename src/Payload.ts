@@ -130,7 +130,7 @@ export const isInvalidJson = (value: unknown): value is InvalidJson =>
  * @since 0.1.0
  * @category constants
  */
-export const MAX_JSON_DEPTH = 512
+export const maxJsonDepth = 512
 
 /**
  * True when the JSON text nests arrays/objects deeper than `limit`; strings are skipped, so `"[[["` is depth 0.
@@ -164,15 +164,15 @@ const invalidJson = (field: string, reason: string): InvalidJson => ({ [InvalidJ
 /**
  * Parses a JSON payload from the wire. Empty bytes mean "not sent" and give `undefined`.
  * Throws an `InvalidJson` (not an Error: it is expected input, not a bug) when the bytes are not JSON, or nest
- * deeper than `MAX_JSON_DEPTH`.
+ * deeper than `maxJsonDepth`.
  *
  * @since 0.1.0
  * @category utils
  */
 export const fromJsonBytes = (field: string, bytes: Uint8Array | undefined): unknown => {
   if (bytes === undefined || bytes.length === 0) return undefined
-  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
-    throw invalidJson(field, `nested deeper than ${MAX_JSON_DEPTH} levels`)
+  if (nestsDeeperThan(bytes, maxJsonDepth)) {
+    throw invalidJson(field, `nested deeper than ${maxJsonDepth} levels`)
   }
   try {
     const text = Buffer.isBuffer(bytes)

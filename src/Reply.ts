@@ -163,9 +163,9 @@ const rejection = <A extends Rejection>(fields: Omit<A, keyof Effect.Effect<neve
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   publish: (request) =>
  *     Effect.gen(function*() {
  *       if (request.channel.startsWith("readonly:")) return yield* Reply.error(403, "read-only channel")
@@ -195,11 +195,11 @@ export const error = (code: number, message: string, temporary = false): ErrorRe
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  *
  * declare const isBanned: (user: string) => Effect.Effect<boolean>
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   rpc: (request) =>
  *     Effect.gen(function*() {
  *       if (yield* isBanned(request.user)) return yield* Reply.disconnect(4001, "banned")
@@ -532,11 +532,11 @@ type Fields<R> = Omit<R, ReplyTypeId | "_tag">
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Reply, Request } from "effect-centrifugo"
+ * import { HandlerSet, Reply, ProxyRequest } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   connect: (request) => {
- *     const user = Request.header(request, "x-user")
+ *     const user = ProxyRequest.header(request, "x-user")
  *     return Effect.succeed(
  *       user === undefined
  *         ? Reply.connect({ user: "" }) // anonymous
@@ -567,9 +567,9 @@ export const refresh = (fields: Fields<RefreshResult> = {}): RefreshResult =>
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   subscribe: (request) =>
  *     Effect.succeed(
  *       request.channel === `user.${request.user}`
@@ -600,9 +600,9 @@ export const publish = (fields: Fields<PublishResult> = {}): PublishResult =>
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Payload, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Payload, Reply } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   rpc: (request) =>
  *     Effect.succeed(
  *       request.method === "bytes"
@@ -633,10 +633,10 @@ export const subRefresh = (fields: Fields<SubRefreshResult> = {}): SubRefreshRes
  * @example
  * ```ts
  * import { Effect, Schedule, Stream } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  *
  * // One tick per second to the one client of this stream subscription, ten times; then the subscription ends.
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   subscribeUnidirectional: () =>
  *     Effect.succeed(
  *       Reply.stream(Stream.fromSchedule(Schedule.spaced("1 second")).pipe(

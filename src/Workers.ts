@@ -3,9 +3,9 @@
  *
  * ```ts
  * import { Layer } from "effect"
- * import { type Handlers, ProxyServer, Workers } from "effect-centrifugo"
+ * import { type HandlerSet, ProxyServer, Workers } from "effect-centrifugo"
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * // main.ts: PROXY_WORKERS=4 node main.ts (or "auto": one per core); unset = 1 = an ordinary single process
  * Workers.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
@@ -87,7 +87,7 @@ export interface WorkersOptions {
  * @since 0.1.0
  * @category constants
  */
-export const WORKER_ID_ENV = "PROXY_WORKER_ID"
+export const workerIdEnv = "PROXY_WORKER_ID"
 
 /**
  * The workers could not be started: an invalid count, or every worker failed before listening.
@@ -113,7 +113,7 @@ export const WorkersError = (message: string): WorkersError => {
  */
 export const workerId = (): number | undefined => {
   if (!cluster.isWorker) return undefined
-  const id = Number(process.env[WORKER_ID_ENV])
+  const id = Number(process.env[workerIdEnv])
   return Number.isInteger(id) && id > 0 ? id : undefined
 }
 
@@ -124,9 +124,9 @@ export const workerId = (): number | undefined => {
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Handlers, ProxyServer, Reply, Workers } from "effect-centrifugo"
+ * import { HandlerSet, ProxyServer, Reply, Workers } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ * const MyHandlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
  *
  * // Four processes sharing port 10001; connections are re-opened every 5 minutes so they spread over the workers.
  * Workers.run(
@@ -218,7 +218,7 @@ const supervise = (count: number, options: WorkersOptions) =>
     const runWorker = (slot: number) =>
       Effect.acquireUseRelease(
         Effect.sync(() => {
-          const worker: Worker = cluster.fork({ [WORKER_ID_ENV]: String(slot) })
+          const worker: Worker = cluster.fork({ [workerIdEnv]: String(slot) })
           live.set(slot, worker)
           worker.on("message", (message: unknown) => {
             if ((message as { type?: unknown } | null)?.type === ClusterAdmin.SERVE) {

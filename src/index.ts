@@ -1,17 +1,17 @@
 /**
  * effect-centrifugo: Centrifugo proxy backends as Effect programs.
  *
- * - `Request`: what Centrifugo asks (one Schema-described type per proxy event).
+ * - `ProxyRequest`: what Centrifugo asks (one Schema-described type per proxy event).
  * - `Reply`: what a handler answers (results, `Reply.error`, `Reply.disconnect`).
  * - `Payload`: JSON and binary payload values in replies.
  * - `Handler`: helpers for one handler (typed payloads).
- * - `Handlers`: a record of handlers as a Layer; their services flow into its requirements.
+ * - `HandlerSet`: a record of handlers as a Layer; their services flow into its requirements.
  * - `Interceptor`: Layer transformations around handler calls (logging, timeout, failure mapping, your own).
  * - `Auth`: `CurrentUser` and the token authentication interceptor.
- * - `Rpc`: one rpc handler routed by method name.
+ * - `RpcRouter`: one rpc handler routed by method name.
  * - `TokenStorage`: tokens to users (in memory, HS256 JWT, or your own).
  * - `TopicRegistry`: channel patterns to subscribe authorization.
- * - `Http`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
+ * - `HttpBridge`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `HttpProxy`: the HTTP transport, as `effect/http` routes or a standalone scoped Layer.
  * - `Defaults`: the ports, HTTP prefix and secret variable names the servers, the CLI and the docs share.
@@ -28,16 +28,16 @@ export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
 export * as Defaults from "./Defaults.ts"
 export * as Handler from "./Handler.ts"
-export * as Handlers from "./Handlers.ts"
+export * as HandlerSet from "./HandlerSet.ts"
 export * as HttpProxy from "./http/HttpProxy.ts"
 export * as Interceptor from "./Interceptor.ts"
 export * as Main from "./Main.ts"
 export * as Payload from "./Payload.ts"
 export * as ProxyServer from "./grpc/ProxyServer.ts"
 export * as Reply from "./Reply.ts"
-export * as Request from "./Request.ts"
-export * as Rpc from "./Rpc.ts"
-export * as Http from "./services/Http.ts"
+export * as ProxyRequest from "./ProxyRequest.ts"
+export * as RpcRouter from "./RpcRouter.ts"
+export * as HttpBridge from "./services/HttpBridge.ts"
 export * as TokenStorage from "./services/TokenStorage.ts"
 export * as TopicRegistry from "./services/TopicRegistry.ts"
 export * as Admin from "./ops/Admin.ts"

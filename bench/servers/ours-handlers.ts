@@ -1,9 +1,9 @@
 // The handlers of effect-centrifugo's benchmarked servers (gRPC and HTTP): what bench/servers/logic.ts describes.
 import { Effect, Layer, Schema } from "effect"
-import { Handler, Handlers, Reply, TokenStorage } from "../../src/index.ts"
+import { Handler, HandlerSet, Reply, TokenStorage } from "../../src/index.ts"
 import { realisticChannels, TOKENS } from "./logic.ts"
 
-export const noop = Handlers.layer({
+export const noop = HandlerSet.layer({
   connect: () => Effect.succeed(Reply.connect({ user: "u" })),
   subscribe: () => Effect.succeed(Reply.subscribe()),
   rpc: () => Effect.succeed(Reply.rpc())
@@ -13,7 +13,7 @@ const ConnectData = Schema.Struct({ token: Schema.String })
 const Tokens = TokenStorage.layerMemory(
   Object.fromEntries([...TOKENS].map(([token, user]) => [token, { user, claims: {} }]))
 )
-export const realistic = Handlers.layer({
+export const realistic = HandlerSet.layer({
   connect: Handler.withPayload(ConnectData, ({ token }) =>
     Effect.gen(function*() {
       const tokens = yield* TokenStorage.TokenStorage
@@ -26,7 +26,7 @@ export const realistic = Handlers.layer({
  * The same handler made once with Effect.fnUntraced, not an Effect.gen per call (the hot-path tip in
  * docs/guides/handlers-and-replies.md).
  */
-export const realisticMadeOnce = Handlers.layer({
+export const realisticMadeOnce = HandlerSet.layer({
   connect: Handler.withPayload(ConnectData, Effect.fnUntraced(function*({ token }) {
     const tokens = yield* TokenStorage.TokenStorage
     const payload = yield* tokens.load(token)

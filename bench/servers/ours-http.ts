@@ -1,4 +1,4 @@
-// effect-centrifugo over HTTP: the same Handlers served by HttpProxy.layer, as a user would write it.
+// effect-centrifugo over HTTP: the same HandlerSet served by HttpProxy.layer, as a user would write it.
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, References } from "effect"
 import { HttpProxy } from "../../src/index.ts"

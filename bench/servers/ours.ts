@@ -1,4 +1,4 @@
-// effect-centrifugo: Handlers.layer + ProxyServer.layer, as a user would write it.
+// effect-centrifugo: HandlerSet.layer + ProxyServer.layer, as a user would write it.
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, References } from "effect"
 import { ProxyServer } from "../../src/index.ts"

@@ -1,8 +1,8 @@
 // main.ts
 import { Effect, Layer } from "effect"
-import { Handlers, HttpProxy, Main, ProxyServer, Reply } from "effect-centrifugo"
+import { HandlerSet, HttpProxy, Main, ProxyServer, Reply } from "effect-centrifugo"
 
-const AppHandlers = Handlers.layer({
+const AppHandlers = HandlerSet.layer({
   connect: (request) =>
     Effect.gen(function*() {
       const { name } = (request.data ?? {}) as { name?: string }

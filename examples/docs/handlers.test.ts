@@ -1,7 +1,7 @@
 // A complete test of a handler set with effect-centrifugo/testing (docs/guides/testing.md shows this file).
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema } from "effect"
-import { Auth, Handlers, Reply, Rpc } from "effect-centrifugo"
+import { Auth, HandlerSet, Reply, RpcRouter } from "effect-centrifugo"
 import { connectRequest, handle, Mocks, rpcRequest } from "effect-centrifugo/testing"
 
 // --- the code under test ---------------------------------------------------------------------------------------
@@ -10,17 +10,17 @@ interface Orders {
 }
 const Orders = Context.Service<Orders>("app/Orders")
 
-const AppHandlers = Handlers.layer({
+const AppHandlers = HandlerSet.layer({
   connect: () => Effect.map(Effect.service(Auth.CurrentUser), (user) => Reply.connect({ user: user.id })),
-  rpc: Rpc.router({
-    "orders:count": Rpc.method(Schema.Struct({ status: Schema.Literals(["open", "closed"]) }), () =>
+  rpc: RpcRouter.make({
+    "orders:count": RpcRouter.method(Schema.Struct({ status: Schema.Literals(["open", "closed"]) }), () =>
       Effect.gen(function*() {
         const user = yield* Auth.CurrentUser
         const orders = yield* Orders
         return { count: yield* orders.count(user.id) }
       }))
   })
-}).pipe(Auth.authenticate()) // Layer<Handlers, never, TokenStorage | Orders>
+}).pipe(Auth.authenticate()) // Layer<HandlerSet, never, TokenStorage | Orders>
 
 // --- the test --------------------------------------------------------------------------------------------------
 const OrdersMock = Layer.succeed(Orders, { count: (user) => Effect.succeed(user === "alice" ? 3 : 0) })

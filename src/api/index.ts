@@ -14,5 +14,5 @@ export {
   layerHttp,
   layerHttpConfig,
   layerHttpFetch,
-  NOT_CONFIGURED_CODE
+  notConfiguredCode
 } from "./transports.ts"

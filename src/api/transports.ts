@@ -135,7 +135,7 @@ export const layerHttpFetch = (options: HttpOptions): Layer.Layer<CentrifugoApi>
  * @since 0.1.0
  * @category constants
  */
-export const NOT_CONFIGURED_CODE = 108
+export const notConfiguredCode = 108
 
 /**
  * A CentrifugoApi that is switched off: every call fails with `CentrifugoApiError` code 108 and `reason` (e.g. which
@@ -147,7 +147,7 @@ export const NOT_CONFIGURED_CODE = 108
 export const layerDisabled = (reason: string): Layer.Layer<CentrifugoApi> =>
   Layer.succeed(
     CentrifugoApi,
-    make((method) => Effect.fail(apiError(method, NOT_CONFIGURED_CODE, `server API not configured: ${reason}`)), {
+    make((method) => Effect.fail(apiError(method, notConfiguredCode, `server API not configured: ${reason}`)), {
       retries: 0
     })
   )

@@ -11,13 +11,13 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
-import { type Description, describe } from "../Handlers.ts"
+import { type Description, describe } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"
 import { attempt, type CliFailure, fail } from "./failure.ts"
 import { configSecret, configTransport, merge } from "./merge.ts"
 import { packageInfo } from "./packageInfo.ts"
 
-/** What `--handlers src/handlers.ts#AppHandlers` names, described (see `Handlers.describe`). */
+/** What `--handlers src/handlers.ts#AppHandlers` names, described (see `HandlerSet.describe`). */
 export const loadDescription = (spec: string, cwd: string): Effect.Effect<Description, CliFailure> =>
   Effect.gen(function*() {
     const hash = spec.lastIndexOf("#")
@@ -43,7 +43,7 @@ export const loadDescription = (spec: string, cwd: string): Effect.Effect<Descri
     const description = describe(module[name])
     if (description === undefined) {
       return yield* fail(
-        `${name} in ${file} is not a handler set made with Handlers.layer (or a Layer that lost its description)`
+        `${name} in ${file} is not a handler set made with HandlerSet.layer (or a Layer that lost its description)`
       )
     }
     return description

@@ -97,7 +97,7 @@ export const createHandler = (root: string, event: TemplateEvent, name: string):
     yield* addToHandlersFile(
       root,
       MARKERS.handlers,
-      "Handlers.layer({",
+      "HandlerSet.layer({",
       event,
       `${event}: ${identifier},`,
       `import { ${identifier} } from "./handlers/${identifier}.ts"`
@@ -145,7 +145,7 @@ export const createRpc = (root: string, method: string): Effect.Effect<void, Cli
     yield* addToHandlersFile(
       root,
       MARKERS.rpcMethods,
-      "Rpc.router({",
+      "RpcRouter.make({",
       method,
       `${key}: ${identifier},`,
       `import { ${identifier} } from "./handlers/${identifier}.ts"`

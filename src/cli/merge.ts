@@ -5,7 +5,7 @@
  * user enabled in a namespace of their own for an event nothing handles), the caller refuses to write.
  */
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
-import type { Description } from "../Handlers.ts"
+import type { Description } from "../HandlerSet.ts"
 
 type Json = Record<string, unknown>
 

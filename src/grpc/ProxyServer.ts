@@ -1,5 +1,5 @@
 /**
- * The gRPC server runtime: a scoped Layer that serves `CentrifugoProxy` with the `Handlers` in context.
+ * The gRPC server runtime: a scoped Layer that serves `CentrifugoProxy` with the `HandlerSet` in context.
  *
  * Per call: decode the bytes into a domain request, run its handler on a fiber with the context captured when the
  * Layer was built, encode exactly one reply. What the server answers in every situation (failures, deadlines,
@@ -20,8 +20,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { timingSafeEqual } from "node:crypto"
 import * as Defaults from "../Defaults.ts"
-import type { Handler } from "../Handlers.ts"
-import { eventNames, Handlers } from "../Handlers.ts"
+import type { Handler } from "../Handler.ts"
+import { eventNames, HandlerSet } from "../HandlerSet.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
 import { noHandlerMessage } from "../internal/events.ts"
 import { named } from "../internal/tagged.ts"
@@ -30,7 +30,7 @@ import * as Pipeline from "../internal/pipeline.ts"
 import * as Health from "../ops/Health.ts"
 import * as Readiness from "../ops/Readiness.ts"
 import { isInvalidJson } from "../Payload.ts"
-import type { ProxyRequest } from "../Request.ts"
+import type { ProxyRequest } from "../ProxyRequest.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
 import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
@@ -160,9 +160,9 @@ type AnyFiber = Fiber.Fiber<unknown, unknown>
  * ```ts
  * import { NodeRuntime } from "@effect/platform-node"
  * import { Effect, Layer } from "effect"
- * import { Handlers, ProxyServer, Reply } from "effect-centrifugo"
+ * import { HandlerSet, ProxyServer, Reply } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ * const MyHandlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
  *
  * // Point Centrifugo's gRPC proxies at this address (`grpc://backend:10001`).
  * const Server = ProxyServer.layer({ port: 10001, shutdownTimeout: "10 seconds" }).pipe(Layer.provide(MyHandlers))
@@ -172,7 +172,7 @@ type AnyFiber = Fiber.Fiber<unknown, unknown>
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer, ProxyServerError, Handlers> =>
+export const layer = (options: ProxyServerOptions = {}): Layer.Layer<ProxyServer, ProxyServerError, HandlerSet> =>
   Layer.effect(ProxyServer, make(options))
 
 /** An option given as a value, or as a `Config` read when the Layer is built. */
@@ -202,7 +202,7 @@ export type ProxyServerConfig = ConfigurableOptions<ProxyServerOptions>
  */
 export const layerConfig = (
   config: ProxyServerConfig = {}
-): Layer.Layer<ProxyServer, ProxyServerError | Config.ConfigError, Handlers> =>
+): Layer.Layer<ProxyServer, ProxyServerError | Config.ConfigError, HandlerSet> =>
   Layer.effect(
     ProxyServer,
     Effect.gen(function*() {
@@ -386,7 +386,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
     return yield* Effect.fail(ProxyServerError(`port ${options.port} is not a port number (0-65535; 0 = any free port)`))
   }
-  const handlers = yield* Handlers
+  const handlers = yield* HandlerSet
   const context = yield* Effect.context<never>()
   const run = Effect.runForkWith(context)
   const host = options.host ?? Defaults.grpc.host

@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { EventName } from "../Handlers.ts"
+import type { EventName } from "../HandlerSet.ts"
 import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
 import * as Codec from "../proto/codec.ts"
 import type * as pb from "../proto/generated/proxy.ts"
-import type { Headers, ProxyRequest } from "../Request.ts"
+import type { Headers, ProxyRequest } from "../ProxyRequest.ts"
 
 export const SERVICE = "centrifugal.centrifugo.proxy.CentrifugoProxy"
 

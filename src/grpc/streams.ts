@@ -29,7 +29,7 @@ import * as Codec from "../proto/codec.ts"
 import type * as pb from "../proto/generated/proxy.ts"
 import { ErrorCode, isRejection } from "../Reply.ts"
 import type * as Reply from "../Reply.ts"
-import type { ClientPublication, SubscribeRequest } from "../Request.ts"
+import type { ClientPublication, SubscribeRequest } from "../ProxyRequest.ts"
 import type { StreamMethod } from "./methods.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 

@@ -1,5 +1,5 @@
 /**
- * The HTTP transport: Centrifugo's HTTP proxies answered by the same `Handlers` (and interceptors) as the gRPC
+ * The HTTP transport: Centrifugo's HTTP proxies answered by the same `HandlerSet` (and interceptors) as the gRPC
  * server, one POST route per event under a prefix (`/centrifugo/connect`, `/centrifugo/rpc`, ...).
  *
  * - `HttpProxy.routes(options)` registers the routes on an `effect/http` `HttpRouter`: mount them in your own app
@@ -27,8 +27,8 @@ import type * as Redacted from "effect/Redacted"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import { createServer } from "node:http"
-import type { Handler } from "../Handlers.ts"
-import { Handlers } from "../Handlers.ts"
+import type { Handler } from "../Handler.ts"
+import { HandlerSet } from "../HandlerSet.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Readiness from "../ops/Readiness.ts"
 import * as Defaults from "../Defaults.ts"
@@ -155,7 +155,7 @@ export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_BODY_TIMEOUT = Duration.seconds(10)
+export const defaultBodyTimeout = Duration.seconds(10)
 
 /**
  * The default connection cap of the standalone server: below the common `ulimit -n` of 1024, with room to spare.
@@ -163,7 +163,7 @@ export const DEFAULT_BODY_TIMEOUT = Duration.seconds(10)
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_MAX_CONNECTIONS = 900
+export const defaultMaxConnections = 900
 
 /**
  * The default body limit: 4 MiB, as the gRPC server's message limit.
@@ -171,7 +171,7 @@ export const DEFAULT_MAX_CONNECTIONS = 900
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_MAX_BODY_SIZE = 4 * 1024 * 1024
+export const defaultMaxBodySize = 4 * 1024 * 1024
 
 /**
  * The route paths of every event under `prefix`, e.g. `{ connect: "/centrifugo/connect", ... }`.
@@ -197,15 +197,15 @@ const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
 const eventRoutes = (options: HttpProxyRoutesOptions) =>
   Effect.gen(function*() {
     yield* validateSecret(options.requireHeader)
-    const maxBodySize = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE
+    const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
     if (!(Number.isInteger(maxBodySize) && maxBodySize > 0)) {
       return yield* Effect.fail(HttpProxyError(`maxBodySize ${maxBodySize} is not a positive integer`))
     }
-    const handlers = yield* Handlers
+    const handlers = yield* HandlerSet
     const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
     const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
-    const bodyTimeout = Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT)
+    const bodyTimeout = Duration.fromInputUnsafe(options.bodyTimeout ?? defaultBodyTimeout)
     if (!(Duration.toMillis(bodyTimeout) >= 1)) {
       return yield* Effect.fail(HttpProxyError(`bodyTimeout ${Duration.format(bodyTimeout)} is shorter than 1 ms`))
     }
@@ -234,17 +234,17 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
   })
 
 /**
- * The proxy routes, registered on the `HttpRouter` of your app. Requires `Handlers`; fails with `HttpProxyError`
+ * The proxy routes, registered on the `HttpRouter` of your app. Requires `HandlerSet`; fails with `HttpProxyError`
  * when `failureReply` or `requireHeader` is invalid.
  *
  * ```ts
  * import { NodeHttpServer } from "@effect/platform-node"
  * import { Layer } from "effect"
  * import { HttpRouter, HttpServerResponse } from "effect/http"
- * import { type Handlers, HttpProxy } from "effect-centrifugo"
+ * import { type HandlerSet, HttpProxy } from "effect-centrifugo"
  * import { createServer } from "node:http"
  *
- * declare const MyHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * const MyApiRoutes = HttpRouter.add("GET", "/api/health", HttpServerResponse.text("ok"))
  * const App = Layer.mergeAll(MyApiRoutes, HttpProxy.routes()).pipe(Layer.provide(MyHandlers))
@@ -256,7 +256,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
  */
 export const routes = (
   options: HttpProxyRoutesOptions = {}
-): Layer.Layer<never, HttpProxyError, HttpRouter.HttpRouter | Handlers> =>
+): Layer.Layer<never, HttpProxyError, HttpRouter.HttpRouter | HandlerSet> =>
   HttpRouter.use((router) =>
     Effect.gen(function*() {
       const { prefix, routes } = yield* eventRoutes(options)
@@ -295,9 +295,9 @@ export const routes = (
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Handlers, HttpProxy, Main, Reply } from "effect-centrifugo"
+ * import { HandlerSet, HttpProxy, Main, Reply } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
+ * const MyHandlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "" })) })
  *
  * // Centrifugo's HTTP proxies call http://backend:10002/centrifugo/connect, /centrifugo/rpc, ...
  * Main.run(HttpProxy.layer({ port: 10002, timeout: "900 millis" }).pipe(Layer.provide(MyHandlers)))
@@ -306,7 +306,7 @@ export const routes = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, Handlers> =>
+export const layer = (options: HttpProxyOptions = {}): Layer.Layer<HttpProxy, HttpProxyError, HandlerSet> =>
   Layer.effect(HttpProxy, make(options))
 
 const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
@@ -323,12 +323,12 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   const fork = Effect.runForkWith(yield* Effect.context<never>())
   const inflight = new Set<Fiber.Fiber<unknown, unknown>>()
   let closing = false
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+  const maxConnections = options.maxConnections ?? defaultMaxConnections
   if (!(Number.isInteger(maxConnections) && maxConnections > 0)) {
     return yield* Effect.fail(HttpProxyError(`maxConnections ${maxConnections} is not a positive integer`))
   }
   // Headers get the body's bound too (Node's own default is 60 s, checked every 30 s); the body's is ours.
-  const slowRequestMs = Duration.toMillis(Duration.fromInputUnsafe(options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT))
+  const slowRequestMs = Duration.toMillis(Duration.fromInputUnsafe(options.bodyTimeout ?? defaultBodyTimeout))
   const server = createServer(
     {
       // TCP keep-alive probes on every connection: an idle connection whose peer vanished is found and closed.
@@ -397,7 +397,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   server.on("error", (error) => void fork(Effect.logError("Centrifugo HTTP proxy server error", error)))
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`
   yield* Effect.logInfo(`Centrifugo HTTP proxy listening on ${url}${prefix}/{${httpEvents.map((e) => e.path).join(",")}}`)
-  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, yield* Handlers, "http")
+  if (options.centrifugoConfig !== undefined) yield* warnAboutMismatches(options.centrifugoConfig, yield* HandlerSet, "http")
   return HttpProxy.of({ port: bound, url, prefix })
 })
 
@@ -432,7 +432,7 @@ export type HttpProxyConfig = ConfigurableOptions<HttpProxyOptions>
  */
 export const layerConfig = (
   config: HttpProxyConfig = {}
-): Layer.Layer<HttpProxy, HttpProxyError | Config.ConfigError, Handlers> =>
+): Layer.Layer<HttpProxy, HttpProxyError | Config.ConfigError, HandlerSet> =>
   Layer.unwrap(Effect.gen(function*() {
     const host = yield* read(config.host, Config.String("PROXY_HTTP_HOST").pipe(Config.withDefault(Defaults.http.host)))
     const port = yield* read(config.port, Config.Int("PROXY_HTTP_PORT").pipe(Config.withDefault(Defaults.http.port)))
@@ -451,11 +451,11 @@ export const layerConfig = (
     )
     const bodyTimeout = yield* read<Duration.Input>(
       config.bodyTimeout,
-      Config.Duration("PROXY_HTTP_BODY_TIMEOUT").pipe(Config.withDefault(DEFAULT_BODY_TIMEOUT))
+      Config.Duration("PROXY_HTTP_BODY_TIMEOUT").pipe(Config.withDefault(defaultBodyTimeout))
     )
     const maxConnections = yield* read(
       config.maxConnections,
-      Config.Int("PROXY_HTTP_MAX_CONNECTIONS").pipe(Config.withDefault(DEFAULT_MAX_CONNECTIONS))
+      Config.Int("PROXY_HTTP_MAX_CONNECTIONS").pipe(Config.withDefault(defaultMaxConnections))
     )
     const requireHeader = config.requireHeader !== undefined
       ? yield* read(config.requireHeader, Config.succeed(undefined))

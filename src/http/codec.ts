@@ -22,7 +22,7 @@
  */
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
-import type * as Request from "../Request.ts"
+import type * as ProxyRequest from "../ProxyRequest.ts"
 import { badBody, type Fields, fields } from "./json.ts"
 import { expectTag } from "../internal/replyTag.ts"
 import * as Wire from "../internal/wireNumbers.ts"
@@ -73,7 +73,7 @@ const payload = (encoding: string, f: Fields): { readonly data: unknown; readonl
 
 const meta = (f: Fields): unknown => f.payload("meta")
 
-const connection = (f: Fields, headers: Request.Headers) => ({
+const connection = (f: Fields, headers: ProxyRequest.Headers) => ({
   client: string(f, "client"),
   transport: string(f, "transport"),
   protocol: string(f, "protocol"),
@@ -81,7 +81,7 @@ const connection = (f: Fields, headers: Request.Headers) => ({
   headers
 })
 
-export const decodeConnect = (body: Uint8Array, headers: Request.Headers): Request.ConnectRequest => {
+export const decodeConnect = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.ConnectRequest => {
   const f = fields(body)
   const base = connection(f, headers)
   return {
@@ -94,7 +94,7 @@ export const decodeConnect = (body: Uint8Array, headers: Request.Headers): Reque
   }
 }
 
-export const decodeRefresh = (body: Uint8Array, headers: Request.Headers): Request.RefreshRequest => {
+export const decodeRefresh = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.RefreshRequest => {
   const f = fields(body)
   return {
     _tag: "Refresh",
@@ -105,7 +105,7 @@ export const decodeRefresh = (body: Uint8Array, headers: Request.Headers): Reque
   }
 }
 
-export const decodeSubscribe = (body: Uint8Array, headers: Request.Headers): Request.SubscribeRequest => {
+export const decodeSubscribe = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SubscribeRequest => {
   const f = fields(body)
   const base = connection(f, headers)
   return {
@@ -120,7 +120,7 @@ export const decodeSubscribe = (body: Uint8Array, headers: Request.Headers): Req
   }
 }
 
-export const decodePublish = (body: Uint8Array, headers: Request.Headers): Request.PublishRequest => {
+export const decodePublish = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.PublishRequest => {
   const f = fields(body)
   const base = connection(f, headers)
   return {
@@ -134,7 +134,7 @@ export const decodePublish = (body: Uint8Array, headers: Request.Headers): Reque
   }
 }
 
-export const decodeRpc = (body: Uint8Array, headers: Request.Headers): Request.RpcRequest => {
+export const decodeRpc = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.RpcRequest => {
   const f = fields(body)
   const base = connection(f, headers)
   return {
@@ -148,7 +148,7 @@ export const decodeRpc = (body: Uint8Array, headers: Request.Headers): Request.R
   }
 }
 
-export const decodeSubRefresh = (body: Uint8Array, headers: Request.Headers): Request.SubRefreshRequest => {
+export const decodeSubRefresh = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SubRefreshRequest => {
   const f = fields(body)
   return {
     _tag: "SubRefresh",
@@ -160,7 +160,7 @@ export const decodeSubRefresh = (body: Uint8Array, headers: Request.Headers): Re
   }
 }
 
-export const decodeMapPublish = (body: Uint8Array, headers: Request.Headers): Request.MapPublishRequest => {
+export const decodeMapPublish = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.MapPublishRequest => {
   const f = fields(body)
   const base = connection(f, headers)
   return {
@@ -175,7 +175,7 @@ export const decodeMapPublish = (body: Uint8Array, headers: Request.Headers): Re
   }
 }
 
-export const decodeMapRemove = (body: Uint8Array, headers: Request.Headers): Request.MapRemoveRequest => {
+export const decodeMapRemove = (body: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.MapRemoveRequest => {
   const f = fields(body)
   return {
     _tag: "MapRemove",
@@ -200,8 +200,8 @@ const exactVersions: SourceReviver = (key, value, context) =>
 
 export const decodeSharedPollRefresh = (
   body: Uint8Array,
-  headers: Request.Headers
-): Request.SharedPollRefreshRequest => {
+  headers: ProxyRequest.Headers
+): ProxyRequest.SharedPollRefreshRequest => {
   const f = fields(body)
   const raw = f.get("items")
   let items: ReadonlyArray<{ readonly key: string; readonly version: bigint }> = []

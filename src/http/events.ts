@@ -6,7 +6,7 @@
  */
 import * as Defaults from "../Defaults.ts"
 import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
-import type { Headers, ProxyRequest } from "../Request.ts"
+import type { Headers, ProxyRequest } from "../ProxyRequest.ts"
 import * as Codec from "./codec.ts"
 
 export interface HttpEvent {

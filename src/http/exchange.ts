@@ -13,7 +13,7 @@ import { noHandlerMessage } from "../internal/events.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import { isInvalidJson } from "../Payload.ts"
-import type * as Request from "../Request.ts"
+import type * as ProxyRequest from "../ProxyRequest.ts"
 import type { HttpEvent } from "./events.ts"
 import { forwardedHeaders } from "./headers.ts"
 import { isBadBody } from "./json.ts"
@@ -140,7 +140,7 @@ export const unreadableBody = (route: EventRoute, reason: unknown): Answer =>
 
 /** What a body is: a request to run, or the answer to give instead (a bad body; a payload that is not JSON). */
 export type Decoded =
-  | { readonly _tag: "Request"; readonly request: Request.ProxyRequest }
+  | { readonly _tag: "Request"; readonly request: ProxyRequest.ProxyRequest }
   | { readonly _tag: "Answer"; readonly answer: Answer }
   | { readonly _tag: "InvalidJson"; readonly field: string; readonly reason: string }
 

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type * as Request from "../Request.ts"
+import type * as ProxyRequest from "../ProxyRequest.ts"
 
 /** Headers that describe the HTTP message itself, not the client: never forwarded to handlers. */
 export const MESSAGE_HEADERS: ReadonlySet<string> = new Set([
@@ -27,7 +27,7 @@ export const MESSAGE_HEADERS: ReadonlySet<string> = new Set([
 export const forwardedHeaders = (
   headers: Readonly<Record<string, string>>,
   secretName: string | undefined
-): Request.Headers => {
+): ProxyRequest.Headers => {
   const out: Record<string, string> = {}
   for (const name of Object.keys(headers)) {
     if (MESSAGE_HEADERS.has(name) || name === secretName) continue

@@ -24,7 +24,7 @@ import {
   SPACE,
   TAB
 } from "../internal/jsonBytes.ts"
-import { fromJsonBytes, MAX_JSON_DEPTH, nestsDeeperThan } from "../Payload.ts"
+import { fromJsonBytes, maxJsonDepth, nestsDeeperThan } from "../Payload.ts"
 
 const BadBodyTypeId: unique symbol = Symbol.for("effect-centrifugo/http/BadBody")
 
@@ -135,7 +135,7 @@ export const fields = (bytes: Uint8Array): Fields => {
 /** The body as one parsed object, or undefined when it is not that, or nests deeper than a payload may. */
 const parseWhole = (body: Buffer): Record<string, unknown> | undefined => {
   // +1: the body's own object is a level above its payloads.
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH + 1)) return undefined
+  if (nestsDeeperThan(body, maxJsonDepth + 1)) return undefined
   let value: unknown
   try {
     value = JSON.parse(body.toString("utf8"))

@@ -17,7 +17,7 @@ import * as Effect from "effect/Effect"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { throttle } from "../internal/logText.ts"
 import type * as Pipeline from "../internal/pipeline.ts"
-import { LIVE_PATH, READY_PATH } from "../ops/Probes.ts"
+import { livePath, readyPath } from "../ops/Probes.ts"
 import type * as Readiness from "../ops/Readiness.ts"
 import * as Exchange from "./exchange.ts"
 
@@ -104,7 +104,7 @@ export const make = (options: ListenerOptions) => {
   }
 
   const probe = (path: string, response: ServerResponse): void => {
-    if (path === LIVE_PATH) return send(response, LIVE)
+    if (path === livePath) return send(response, LIVE)
     fork(readiness.status).addObserver((exit) =>
       send(
         response,
@@ -153,7 +153,7 @@ export const make = (options: ListenerOptions) => {
     const path = query === -1 ? url : url.slice(0, query)
     const route = routes.get(path)
     if (route === undefined) {
-      if (request.method === "GET" && (path === LIVE_PATH || path === READY_PATH)) return probe(path, response)
+      if (request.method === "GET" && (path === livePath || path === readyPath)) return probe(path, response)
       return send(
         response,
         underPrefix !== undefined && path.startsWith(underPrefix) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND

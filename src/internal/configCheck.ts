@@ -8,13 +8,13 @@
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
 import { checkConfig, configTransport, formatMismatch, type Transport } from "../CentrifugoConfig.ts"
-import { eventNames, type Handlers } from "../Handlers.ts"
+import { eventNames, type HandlerSet } from "../HandlerSet.ts"
 
 /**
  * Logs one warning per mismatch between the config at `path` and `handlers` (or one line saying they match), and
  * one when its proxies call another transport than `transport`, the one of the server checking.
  */
-export const warnAboutMismatches = (path: string, handlers: Handlers, transport: Transport): Effect.Effect<void> =>
+export const warnAboutMismatches = (path: string, handlers: HandlerSet, transport: Transport): Effect.Effect<void> =>
   Effect.suspend(() => {
     let config: unknown
     try {

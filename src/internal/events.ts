@@ -8,13 +8,13 @@
  *
  * @since 0.1.0
  */
-import type { EventName } from "../Handlers.ts"
-import type { ProxyRequest } from "../Request.ts"
+import type { EventName } from "../HandlerSet.ts"
+import type { ProxyRequest } from "../ProxyRequest.ts"
 
 export interface UnaryEvent {
   /** The request's `_tag` (also the gRPC method name). */
   readonly tag: ProxyRequest["_tag"]
-  /** The key of the handler that answers it in `Handlers.layer({...})`. */
+  /** The key of the handler that answers it in `HandlerSet.layer({...})`. */
   readonly event: EventName
   /** The reply has an error field Centrifugo reads: failures are answered as error replies. */
   readonly answersErrors: boolean
@@ -47,4 +47,4 @@ export const eventOfTag = (tag: ProxyRequest["_tag"]): UnaryEvent => byTag.get(t
 
 /** The message for a call whose event has no handler; both transports answer it (UNIMPLEMENTED / HTTP 501). */
 export const noHandlerMessage = (event: EventName): string =>
-  `no \`${event}\` handler: add one to Handlers.layer({ ... }) or remove this proxy from Centrifugo's config`
+  `no \`${event}\` handler: add one to HandlerSet.layer({ ... }) or remove this proxy from Centrifugo's config`

@@ -5,9 +5,9 @@
  *
  * ```ts
  * import { Layer } from "effect"
- * import { Admin, type Handlers, ProxyServer, Readiness } from "effect-centrifugo"
+ * import { Admin, type HandlerSet, ProxyServer, Readiness } from "effect-centrifugo"
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * const Server = Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(
  *   Layer.provide(AppHandlers),
@@ -74,7 +74,7 @@ export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Se
  * @category layers
  */
 export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
-  const host = options.host ?? DEFAULT_HOST
+  const host = options.host ?? defaultHost
   // A worker of Workers.run: the primary serves the port for the whole group (see ClusterAdmin).
   if (workerId() !== undefined) {
     return Layer.effect(
@@ -116,7 +116,7 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_HOST = "127.0.0.1"
+export const defaultHost = "127.0.0.1"
 
 /**
  * The admin server when `PROXY_ADMIN_PORT` is set (`PROXY_ADMIN_HOST`, default `127.0.0.1`); nothing otherwise. Under
@@ -129,7 +129,7 @@ export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | C
   Layer.unwrap(Effect.map(
     Config.all({
       port: Config.Port("PROXY_ADMIN_PORT").pipe(Config.option),
-      host: Config.String("PROXY_ADMIN_HOST").pipe(Config.withDefault(DEFAULT_HOST))
+      host: Config.String("PROXY_ADMIN_HOST").pipe(Config.withDefault(defaultHost))
     }),
     ({ host, port }) => Option.isSome(port) ? Layer.effectDiscard(Layer.build(layer({ host, port: port.value }))) : Layer.empty
   ))

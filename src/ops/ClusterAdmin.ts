@@ -143,14 +143,14 @@ export const serve = (request: ServeRequest, group: Group): Effect.Effect<number
             res.end(body)
           }
           if (req.method !== "GET") return answer(405, "method not allowed")
-          if (path === Probes.LIVE_PATH) return answer(200, "ok")
-          if (path === Probes.READY_PATH) {
+          if (path === Probes.livePath) return answer(200, "ok")
+          if (path === Probes.readyPath) {
             return void groupStatus(group).then((status) =>
               status.ready ? answer(200, "ready") : answer(503, `not ready: ${status.reason}`)
             )
           }
           if (path === request.metricsPath) {
-            return void groupMetrics(group).then((text) => answer(200, text, Metrics.CONTENT_TYPE))
+            return void groupMetrics(group).then((text) => answer(200, text, Metrics.contentType))
           }
           answer(404, "not found")
         })
@@ -167,7 +167,7 @@ export const serve = (request: ServeRequest, group: Group): Effect.Effect<number
     const port = typeof address === "object" && address !== null ? address.port : request.port
     yield* Effect.logInfo(
       `Admin server for ${group.count} workers listening on http://${request.host}:${port} ` +
-        `(${request.metricsPath}, ${Probes.LIVE_PATH}, ${Probes.READY_PATH})`
+        `(${request.metricsPath}, ${Probes.livePath}, ${Probes.readyPath})`
     )
     return port
   })

@@ -38,7 +38,7 @@ import type { Readiness } from "./Readiness.ts"
  * @since 0.1.0
  * @category constants
  */
-export const SERVICE = "grpc.health.v1.Health"
+export const serviceName = "grpc.health.v1.Health"
 
 /**
  * The service name a liveness probe asks for: SERVING as long as the server answers.
@@ -46,7 +46,7 @@ export const SERVICE = "grpc.health.v1.Health"
  * @since 0.1.0
  * @category constants
  */
-export const LIVENESS = "liveness"
+export const liveness = "liveness"
 
 /**
  * The health protocol's serving states, by name (`SERVING`, `NOT_SERVING`, ...), with their wire numbers.
@@ -117,7 +117,7 @@ export interface HealthOptions {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_MAX_WATCHES = 100
+export const defaultMaxWatches = 100
 
 /**
  * The health service ready to add to a grpc-js server: its definition, implementation, and `close` for shutdown.
@@ -134,7 +134,7 @@ export interface HealthService {
 
 const identity = <A>(value: A): A => value
 const method = (name: string, responseStream: boolean): grpc.MethodDefinition<Buffer, Buffer> => ({
-  path: `/${SERVICE}/${name}`,
+  path: `/${serviceName}/${name}`,
   requestStream: false,
   responseStream,
   requestSerialize: identity,
@@ -156,11 +156,11 @@ export const make = (options: HealthOptions): HealthService => {
   const { readiness, run } = options
   const known = new Set(["", ...options.services])
   const interval = Duration.fromInputUnsafe(options.watchInterval ?? Duration.seconds(5))
-  const maxWatches = options.maxWatches ?? DEFAULT_MAX_WATCHES
+  const maxWatches = options.maxWatches ?? defaultMaxWatches
 
   /** The status of a service name, or undefined for a name this server does not know. */
   const statusOf = (service: string): Effect.Effect<ServingStatus | undefined> =>
-    service === LIVENESS
+    service === liveness
       ? Effect.succeed(ServingStatus.SERVING)
       : !known.has(service)
       ? Effect.succeed(undefined)
@@ -171,7 +171,7 @@ export const make = (options: HealthOptions): HealthService => {
       return decodeRequest(bytes)
     } catch (error) {
       const details = `invalid HealthCheckRequest: ${error instanceof Error ? error.message : String(error)}`
-      run(Effect.logWarning(`${SERVICE}: ${details}; answered INVALID_ARGUMENT`))
+      run(Effect.logWarning(`${serviceName}: ${details}; answered INVALID_ARGUMENT`))
       return Object.assign(new Error(details), { code: grpc.status.INVALID_ARGUMENT, details })
     }
   }
@@ -254,7 +254,7 @@ export const make = (options: HealthOptions): HealthService => {
       const suppressed = shouldWarn()
       if (suppressed !== undefined) {
         run(Effect.logWarning(
-          `${SERVICE}: ${maxWatches} watches open (maxWatches): refused a Watch with RESOURCE_EXHAUSTED` +
+          `${serviceName}: ${maxWatches} watches open (maxWatches): refused a Watch with RESOURCE_EXHAUSTED` +
             (suppressed > 0 ? ` (and ${suppressed} more not logged)` : "")
         ))
       }
@@ -263,7 +263,7 @@ export const make = (options: HealthOptions): HealthService => {
     }
     open.add(call)
     call.once("cancelled", () => forget(call))
-    if (service === LIVENESS) call.write(encodeResponse(ServingStatus.SERVING))
+    if (service === liveness) call.write(encodeResponse(ServingStatus.SERVING))
     else if (!known.has(service)) call.write(encodeResponse(ServingStatus.SERVICE_UNKNOWN))
     else follow(call)
   }

@@ -36,7 +36,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks"
  * @since 0.1.0
  * @category constants
  */
-export const DURATION_BUCKETS: ReadonlyArray<number> = [
+export const durationBuckets: ReadonlyArray<number> = [
   0.0005,
   0.001,
   0.0025,
@@ -70,7 +70,7 @@ export const callsTotal = Metric.counter("centrifugo_proxy_calls_total", {
  */
 export const callDuration = Metric.histogram("centrifugo_proxy_call_duration_seconds", {
   description: "Time from a proxy call's arrival at the handler to its answer, in seconds",
-  boundaries: DURATION_BUCKETS
+  boundaries: durationBuckets
 })
 
 /**
@@ -184,7 +184,7 @@ export const processSampler: Effect.Effect<Effect.Effect<void>, never, Scope.Sco
  * @since 0.1.0
  * @category constants
  */
-export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+export const contentType = "text/plain; version=0.0.4; charset=utf-8"
 
 /**
  * Every metric in Effect's registry as Prometheus text, after sampling the process metrics with `sample`.
@@ -209,6 +209,6 @@ export const route = (options: { readonly path?: `/${string}` } = {}): Layer.Lay
     yield* router.add(
       "GET",
       options.path ?? "/metrics",
-      Effect.map(text(sample), (body) => HttpServerResponse.text(body, { contentType: CONTENT_TYPE }))
+      Effect.map(text(sample), (body) => HttpServerResponse.text(body, { contentType: contentType }))
     )
   }))

@@ -20,14 +20,14 @@ import { Readiness } from "./Readiness.ts"
  * @since 0.1.0
  * @category constants
  */
-export const LIVE_PATH = "/healthz"
+export const livePath = "/healthz"
 /**
  * The path of the readiness probe: `/readyz`.
  *
  * @since 0.1.0
  * @category constants
  */
-export const READY_PATH = "/readyz"
+export const readyPath = "/readyz"
 
 /**
  * `/healthz` and `/readyz` on the router, answering from the `Readiness` in context.
@@ -39,10 +39,10 @@ export const routes: Layer.Layer<never, never, HttpRouter.HttpRouter | Readiness
   Effect.gen(function*() {
     const router = yield* HttpRouter.HttpRouter
     const readiness = yield* Readiness
-    yield* router.add("GET", LIVE_PATH, Effect.succeed(HttpServerResponse.text("ok")))
+    yield* router.add("GET", livePath, Effect.succeed(HttpServerResponse.text("ok")))
     yield* router.add(
       "GET",
-      READY_PATH,
+      readyPath,
       Effect.map(readiness.status, (status) =>
         status.ready
           ? HttpServerResponse.text("ready")

@@ -8,10 +8,10 @@
  *
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Admin, type Handlers, ProxyServer, Readiness } from "effect-centrifugo"
+ * import { Admin, type HandlerSet, ProxyServer, Readiness } from "effect-centrifugo"
  *
  * declare const pingDatabase: Effect.Effect<void, Error>
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  *
  * const Ready = Readiness.layer({ check: pingDatabase })
  * const Server = Layer.mergeAll(ProxyServer.layerConfig(), Admin.layerConfig()).pipe(

@@ -12,7 +12,7 @@
 import type { Metadata } from "@grpc/grpc-js"
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
-import type * as Request from "../Request.ts"
+import type * as ProxyRequest from "../ProxyRequest.ts"
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire"
 import * as pb from "./generated/proxy.ts"
 import { expectTag } from "../internal/replyTag.ts"
@@ -95,7 +95,7 @@ const decodeMessage = <T>(fns: { decode(input: BinaryReader): T }, name: string,
  * gRPC metadata as a plain record: lower-cased names (grpc-js already lower-cases them), repeated values joined by
  * ", " as HTTP does, binary (`-bin`) values as base64. `secretKey` (the proxy credentials' key) is left out.
  */
-export const headersFromMetadata = (metadata: Metadata, secretKey?: string): Request.Headers => {
+export const headersFromMetadata = (metadata: Metadata, secretKey?: string): ProxyRequest.Headers => {
   const headers: Record<string, string> = {}
   const add = (values: ReadonlyArray<string | Buffer>, name: string) => {
     if (values.length === 0 || name === secretKey) return
@@ -141,10 +141,10 @@ const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, ra
 
 const meta = (bytes: Buffer | undefined): unknown => Payload.fromJsonBytes("meta", bytes)
 
-export const decodeConnect = (bytes: Uint8Array, headers: Request.Headers): Request.ConnectRequest => {
+export const decodeConnect = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.ConnectRequest => {
   const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<Request.ConnectRequest>({
+  return withRawData<ProxyRequest.ConnectRequest>({
     _tag: "Connect",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -158,7 +158,7 @@ export const decodeConnect = (bytes: Uint8Array, headers: Request.Headers): Requ
   }, raw)
 }
 
-export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.RefreshRequest => {
+export const decodeRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.RefreshRequest => {
   const m = decodeMessage(pb.RefreshRequest, "RefreshRequest", bytes)
   return {
     _tag: "Refresh",
@@ -173,10 +173,10 @@ export const decodeRefresh = (bytes: Uint8Array, headers: Request.Headers): Requ
   }
 }
 
-export const decodeSubscribe = (bytes: Uint8Array, headers: Request.Headers): Request.SubscribeRequest => {
+export const decodeSubscribe = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SubscribeRequest => {
   const m = decodeMessage(pb.SubscribeRequest, "SubscribeRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<Request.SubscribeRequest>({
+  return withRawData<ProxyRequest.SubscribeRequest>({
     _tag: "Subscribe",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -192,10 +192,10 @@ export const decodeSubscribe = (bytes: Uint8Array, headers: Request.Headers): Re
   }, raw)
 }
 
-export const decodePublish = (bytes: Uint8Array, headers: Request.Headers): Request.PublishRequest => {
+export const decodePublish = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.PublishRequest => {
   const m = decodeMessage(pb.PublishRequest, "PublishRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<Request.PublishRequest>({
+  return withRawData<ProxyRequest.PublishRequest>({
     _tag: "Publish",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -210,10 +210,10 @@ export const decodePublish = (bytes: Uint8Array, headers: Request.Headers): Requ
   }, raw)
 }
 
-export const decodeRpc = (bytes: Uint8Array, headers: Request.Headers): Request.RpcRequest => {
+export const decodeRpc = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.RpcRequest => {
   const m = decodeMessage(pb.RPCRequest, "RPCRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<Request.RpcRequest>({
+  return withRawData<ProxyRequest.RpcRequest>({
     _tag: "RPC",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -228,7 +228,7 @@ export const decodeRpc = (bytes: Uint8Array, headers: Request.Headers): Request.
   }, raw)
 }
 
-export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.SubRefreshRequest => {
+export const decodeSubRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SubRefreshRequest => {
   const m = decodeMessage(pb.SubRefreshRequest, "SubRefreshRequest", bytes)
   return {
     _tag: "SubRefresh",
@@ -244,10 +244,10 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: Request.Headers): R
   }
 }
 
-export const decodeMapPublish = (bytes: Uint8Array, headers: Request.Headers): Request.MapPublishRequest => {
+export const decodeMapPublish = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.MapPublishRequest => {
   const m = decodeMessage(pb.MapPublishRequest, "MapPublishRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<Request.MapPublishRequest>({
+  return withRawData<ProxyRequest.MapPublishRequest>({
     _tag: "MapPublish",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -263,7 +263,7 @@ export const decodeMapPublish = (bytes: Uint8Array, headers: Request.Headers): R
   }, raw)
 }
 
-export const decodeMapRemove = (bytes: Uint8Array, headers: Request.Headers): Request.MapRemoveRequest => {
+export const decodeMapRemove = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.MapRemoveRequest => {
   const m = decodeMessage(pb.MapRemoveRequest, "MapRemoveRequest", bytes)
   return {
     _tag: "MapRemove",
@@ -280,7 +280,7 @@ export const decodeMapRemove = (bytes: Uint8Array, headers: Request.Headers): Re
   }
 }
 
-export const decodeSharedPollRefresh = (bytes: Uint8Array, headers: Request.Headers): Request.SharedPollRefreshRequest => {
+export const decodeSharedPollRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SharedPollRefreshRequest => {
   const m = decodeMessage(pb.SharedPollRefreshRequest, "SharedPollRefreshRequest", bytes)
   return {
     _tag: "SharedPollRefresh",
@@ -290,12 +290,12 @@ export const decodeSharedPollRefresh = (bytes: Uint8Array, headers: Request.Head
   }
 }
 
-export const decodeNotifyCacheEmpty = (bytes: Uint8Array, headers: Request.Headers): Request.NotifyCacheEmptyRequest => {
+export const decodeNotifyCacheEmpty = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.NotifyCacheEmptyRequest => {
   const m = decodeMessage(pb.NotifyCacheEmptyRequest, "NotifyCacheEmptyRequest", bytes)
   return { _tag: "NotifyCacheEmpty", channel: m.channel ?? "", headers }
 }
 
-export const decodeNotifyChannelState = (bytes: Uint8Array, headers: Request.Headers): Request.NotifyChannelStateRequest => {
+export const decodeNotifyChannelState = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.NotifyChannelStateRequest => {
   const m = decodeMessage(pb.NotifyChannelStateRequest, "NotifyChannelStateRequest", bytes)
   return {
     _tag: "NotifyChannelState",
@@ -315,11 +315,11 @@ export const decodeStreamMessage = (bytes: Uint8Array): pb.StreamSubscribeReques
 /** The subscribe request inside a stream's first message, as a domain request. */
 export const subscribeFromStream = (
   message: pb.SubscribeRequest,
-  headers: Request.Headers
-): Request.SubscribeRequest => decodeSubscribe(pb.SubscribeRequest.encode(message).finish(), headers)
+  headers: ProxyRequest.Headers
+): ProxyRequest.SubscribeRequest => decodeSubscribe(pb.SubscribeRequest.encode(message).finish(), headers)
 
 /** A client publication from a bidirectional stream: JSON parsed for JSON clients when it parses. */
-export const clientPublication = (protocol: string, publication: pb.Publication): Request.ClientPublication => {
+export const clientPublication = (protocol: string, publication: pb.Publication): ProxyRequest.ClientPublication => {
   const rawData = publication.data ?? Buffer.alloc(0)
   let data: unknown = undefined
   if (protocol === "json" && rawData.length > 0) {

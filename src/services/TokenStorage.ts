@@ -132,9 +132,9 @@ const expiresAt = (now: number, ttl: Duration.Input | undefined): number | undef
  * @example
  * ```ts
  * import { Layer } from "effect"
- * import { Auth, type Handlers, TokenStorage } from "effect-centrifugo"
+ * import { Auth, type HandlerSet, TokenStorage } from "effect-centrifugo"
  *
- * declare const MyHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
  *
  * const Tokens = TokenStorage.layerMemory({ "token-of-alice": { user: "alice", claims: { admin: true } } })
  * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
@@ -231,12 +231,12 @@ export interface JwtOptions {
  * @since 0.1.0
  * @category constants
  */
-export const MIN_SECRET_BYTES = 32
+export const minSecretBytes = 32
 
 const secretProblem = (bytes: number): string | undefined =>
-  bytes >= MIN_SECRET_BYTES
+  bytes >= minSecretBytes
     ? undefined
-    : `is ${bytes} bytes long; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2), e.g. \`openssl rand -base64 32\``
+    : `is ${bytes} bytes long; HS256 needs at least ${minSecretBytes} (RFC 7518 §3.2), e.g. \`openssl rand -base64 32\``
 
 /**
  * The JWT implementation on its own, for use outside a Layer (e.g. to mint tokens in a login endpoint).
@@ -316,9 +316,9 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
  * @example
  * ```ts
  * import { Layer, Redacted } from "effect"
- * import { Auth, type Handlers, TokenStorage } from "effect-centrifugo"
+ * import { Auth, type HandlerSet, TokenStorage } from "effect-centrifugo"
  *
- * declare const MyHandlers: Layer.Layer<Handlers.Handlers, never, Auth.CurrentUser>
+ * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
  *
  * const Tokens = TokenStorage.layerJwt({ secret: Redacted.make("a secret of at least 32 bytes ....."), ttl: "1 hour" })
  * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))

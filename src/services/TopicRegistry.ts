@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, TopicRegistry } from "effect-centrifugo"
+ * import { HandlerSet, TopicRegistry } from "effect-centrifugo"
  *
  * const Topics = TopicRegistry.layer([
  *   TopicRegistry.rule("public", () => Effect.succeed(true)),
@@ -11,7 +11,7 @@
  *   TopicRegistry.rule("topic", ({ request }) => Effect.succeed(request.headers.secret === "secret")),
  *   TopicRegistry.rule("news[.{lang}]", ({ params }) => Effect.succeed(params.lang !== "xx"))
  * ])
- * const MyHandlers = Handlers.layer({ subscribe: TopicRegistry.subscribe }) // requires TopicRegistry
+ * const MyHandlers = HandlerSet.layer({ subscribe: TopicRegistry.subscribe }) // requires TopicRegistry
  * ```
  *
  * Patterns:
@@ -40,7 +40,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
-import type { SubscribeRequest } from "../Request.ts"
+import type { SubscribeRequest } from "../ProxyRequest.ts"
 
 /**
  * What a rule's `authorize` sees: the pattern's parameters, the channel, the user and the subscribe request.
@@ -133,7 +133,7 @@ export interface InvalidTopicPattern {
  * @since 0.1.0
  * @category constants
  */
-export const SEPARATORS = "./:#"
+export const separators = "./:#"
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
@@ -143,7 +143,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_MAX_CHANNEL_LENGTH = 255
+export const defaultMaxChannelLength = 255
 
 /**
  * Options of pattern matching: the longest channel, in UTF-8 bytes, that can match.
@@ -152,7 +152,7 @@ export const DEFAULT_MAX_CHANNEL_LENGTH = 255
  * @category models
  */
 export interface MatchOptions {
-  /** Channels longer than this many UTF-8 bytes match nothing. Default `DEFAULT_MAX_CHANNEL_LENGTH` (255). */
+  /** Channels longer than this many UTF-8 bytes match nothing. Default `defaultMaxChannelLength` (255). */
   readonly maxChannelLength?: number
 }
 
@@ -249,7 +249,7 @@ export const compile = (pattern: string): CompiledPattern | InvalidTopicPattern 
   return { pattern, program, names, prefix: special === -1 ? pattern : pattern.slice(0, special) }
 }
 
-const SEPARATOR_CODE_POINTS = new Set([...SEPARATORS].map((c) => c.codePointAt(0)!))
+const SEPARATOR_CODE_POINTS = new Set([...separators].map((c) => c.codePointAt(0)!))
 
 /** Longer than `max` UTF-8 bytes (a UTF-16 unit is at least one byte, so long strings are not even measured). */
 const tooLong = (channel: string, max: number): boolean =>
@@ -337,7 +337,7 @@ export const matchPattern = (
   channel: string,
   options: MatchOptions = {}
 ): Readonly<Record<string, string>> | undefined => {
-  if (tooLong(channel, options.maxChannelLength ?? DEFAULT_MAX_CHANNEL_LENGTH)) return undefined
+  if (tooLong(channel, options.maxChannelLength ?? defaultMaxChannelLength)) return undefined
   if (!channel.startsWith(compiled.prefix)) return undefined
   const captures = run(compiled, channel, { steps: 0 })
   if (captures === undefined) return undefined
@@ -385,7 +385,7 @@ const decide = (decision: Decision): Reply.SubscribeReply =>
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { Handlers, TopicRegistry } from "effect-centrifugo"
+ * import { HandlerSet, TopicRegistry } from "effect-centrifugo"
  *
  * declare const isMember: (user: string, room: string) => Effect.Effect<boolean>
  *
@@ -395,7 +395,7 @@ const decide = (decision: Decision): Reply.SubscribeReply =>
  *   TopicRegistry.rule("chat.{room}", ({ params, user }) => isMember(user, params.room ?? ""))
  * ])
  * // Any other channel is denied with 103 "permission denied: no rule for channel NAME".
- * const MyHandlers = Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(Layer.provide(Topics))
+ * const MyHandlers = HandlerSet.layer({ subscribe: TopicRegistry.subscribe }).pipe(Layer.provide(Topics))
  * ```
  *
  * @since 0.1.0
@@ -416,7 +416,7 @@ export const layer = <const Rules extends AnyRules>(
       }
       const context = yield* Effect.context<RequirementsOf<Rules>>()
 
-      const maxChannelLength = options.maxChannelLength ?? DEFAULT_MAX_CHANNEL_LENGTH
+      const maxChannelLength = options.maxChannelLength ?? defaultMaxChannelLength
       const find = (channel: string) => {
         if (tooLong(channel, maxChannelLength)) return undefined
         for (const entry of compiled) {

@@ -76,7 +76,7 @@ export interface ConfigOptions {
  * @since 0.1.0
  * @category constants
  */
-export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "delete"] as const
+export const httpVerbNamespaces = ["get", "head", "post", "put", "patch", "delete"] as const
 
 /**
  * The RPC namespace boundary `config` uses: never part of a method name, so `news:list` stays one method.
@@ -84,7 +84,7 @@ export const HTTP_VERB_NAMESPACES = ["get", "head", "post", "put", "patch", "del
  * @since 0.1.0
  * @category constants
  */
-export const RPC_NAMESPACE_BOUNDARY = "::"
+export const rpcNamespaceBoundary = "::"
 
 /**
  * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
@@ -163,7 +163,7 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
       // Centrifugo splits an RPC method at the boundary (default `:`) into namespace and name, and answers 104 itself
       // for an unknown namespace. With `::`, `news:list` and `post:news/store` (the Http bridge's `verb:path`) are
       // methods without namespace, proxied as they are.
-      namespace_boundary: RPC_NAMESPACE_BOUNDARY,
+      namespace_boundary: rpcNamespaceBoundary,
       proxy,
       without_namespace: { proxy_enabled: true },
       // `bin::...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
@@ -318,11 +318,11 @@ export const checkConfig = async (bin: string, configValue: Record<string, unkno
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  * import { Centrifugo, TestServer } from "effect-centrifugo/testing"
  *
  * it("a real Centrifugo reaches the backend", async () => {
- *   const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "u" })) })
+ *   const handlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "u" })) })
  *   const server = await TestServer.start(handlers)
  *   const centrifugo = await Centrifugo.start({ bin: ".cache/centrifugo/v6.9.1/centrifugo", proxy: server.address })
  *   // connect a centrifuge client to centrifugo.websocketUrl, publish with centrifugo.httpUrl + "/api" ...
@@ -515,10 +515,10 @@ export const makeWith = <E = never, R = never>(
  *
  * ```ts
  * import { Effect, Layer } from "effect"
- * import type { Handlers } from "effect-centrifugo"
+ * import type { HandlerSet } from "effect-centrifugo"
  * import { Centrifugo, TestServer } from "effect-centrifugo/testing"
  *
- * declare const AppHandlers: Layer.Layer<Handlers.Handlers>
+ * declare const AppHandlers: Layer.Layer<HandlerSet.HandlerSet>
  * const bin = ".cache/centrifugo/v6.9.1/centrifugo"
  *
  * const Stack = Centrifugo.layer(

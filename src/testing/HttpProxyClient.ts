@@ -7,11 +7,11 @@
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  * import { HttpProxyClient, TestServer } from "effect-centrifugo/testing"
  *
  * it("accepts the connection", async () => {
- *   const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
+ *   const handlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
  *   const server = await TestServer.startHttp(handlers)
  *   const client = HttpProxyClient.make(server.url)
  *   const reply = await client.connect({ client: "c1", transport: "websocket", data: { token: "t" } })

@@ -17,7 +17,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Scope from "effect/Scope"
-import type { Handlers } from "../Handlers.ts"
+import type { HandlerSet } from "../HandlerSet.ts"
 import * as ProxyServer from "../grpc/ProxyServer.ts"
 import * as HttpProxy from "../http/HttpProxy.ts"
 
@@ -90,9 +90,9 @@ const logCapture = () => {
 
 /** `server` on `handlers`, built in the current scope with every log line it writes kept. */
 const buildWithLogs = <I, S, E1, E2>(
-  server: Layer.Layer<I, E1, Handlers>,
+  server: Layer.Layer<I, E1, HandlerSet>,
   key: Context.Service<I, S>,
-  handlers: Layer.Layer<Handlers, E2>
+  handlers: Layer.Layer<HandlerSet, E2>
 ): Effect.Effect<{ readonly service: S; readonly logs: ReadonlyArray<LogLine> }, E1 | E2, Scope.Scope> =>
   Effect.gen(function*() {
     const { capture, logs } = logCapture()
@@ -108,7 +108,7 @@ const buildWithLogs = <I, S, E1, E2>(
  * @category testing
  */
 export const make = <E>(
-  handlers: Layer.Layer<Handlers, E>,
+  handlers: Layer.Layer<HandlerSet, E>,
   options: Options = {}
 ): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
   Effect.map(
@@ -123,10 +123,10 @@ export const make = <E>(
  * ```ts
  * import { describe, expect, it } from "@effect/vitest"
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  * import { ProxyClient, TestServer } from "effect-centrifugo/testing"
  *
- * const MyHandlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
+ * const MyHandlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "42" })) })
  *
  * describe("over gRPC", () => {
  *   it.layer(TestServer.layer(MyHandlers))((it) => {
@@ -146,7 +146,7 @@ export const make = <E>(
  * @category layers
  */
 export const layer = <E>(
-  handlers: Layer.Layer<Handlers, E>,
+  handlers: Layer.Layer<HandlerSet, E>,
   options: Options = {}
 ): Layer.Layer<Server, E | ProxyServer.ProxyServerError> =>
   Layer.effect(TestServer, make(handlers, options))
@@ -158,11 +158,11 @@ export const layer = <E>(
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  * import { ProxyClient, TestServer } from "effect-centrifugo/testing"
  *
  * it("answers over gRPC and logs nothing unexpected", async () => {
- *   const server = await TestServer.start(Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "pong" })) }))
+ *   const server = await TestServer.start(HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "pong" })) }))
  *   const client = ProxyClient.make(server.address)
  *   const response = await client.rpc({ client: "c1", user: "u1", method: "ping" })
  *   expect(ProxyClient.parseJson(response.result?.data)).toBe("pong")
@@ -175,7 +175,7 @@ export const layer = <E>(
  * @since 0.1.0
  * @category testing
  */
-export const start = <E>(handlers: Layer.Layer<Handlers, E>, options: Options = {}): Promise<RunningServer> =>
+export const start = <E>(handlers: Layer.Layer<HandlerSet, E>, options: Options = {}): Promise<RunningServer> =>
   running(make(handlers, options))
 
 /**
@@ -231,7 +231,7 @@ export type HttpOptions = Omit<HttpProxy.HttpProxyOptions, "host" | "port">
  * @category testing
  */
 export const makeHttp = <E>(
-  handlers: Layer.Layer<Handlers, E>,
+  handlers: Layer.Layer<HandlerSet, E>,
   options: HttpOptions = {}
 ): Effect.Effect<HttpServer, E | HttpProxy.HttpProxyError, Scope.Scope> =>
   Effect.map(
@@ -251,7 +251,7 @@ export const makeHttp = <E>(
  * @category testing
  */
 export const layerHttp = <E>(
-  handlers: Layer.Layer<Handlers, E>,
+  handlers: Layer.Layer<HandlerSet, E>,
   options: HttpOptions = {}
 ): Layer.Layer<HttpServer, E | HttpProxy.HttpProxyError> => Layer.effect(TestHttpServer, makeHttp(handlers, options))
 
@@ -272,5 +272,5 @@ const running = async <A, E>(make: Effect.Effect<A, E, Scope.Scope>): Promise<A 
  * @since 0.1.0
  * @category testing
  */
-export const startHttp = <E>(handlers: Layer.Layer<Handlers, E>, options: HttpOptions = {}): Promise<RunningHttpServer> =>
+export const startHttp = <E>(handlers: Layer.Layer<HandlerSet, E>, options: HttpOptions = {}): Promise<RunningHttpServer> =>
   running(makeHttp(handlers, options))

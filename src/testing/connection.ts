@@ -17,8 +17,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import type { Handlers } from "../Handlers.ts"
-import type { ConnectRequest, ProxyRequest } from "../Request.ts"
+import type { HandlerSet } from "../HandlerSet.ts"
+import type { ConnectRequest, ProxyRequest } from "../ProxyRequest.ts"
 import { handle, type HandledReply, type HandleOptions, type ResultOf } from "./handle.ts"
 
 /**
@@ -60,7 +60,7 @@ export interface Connection {
 export const establish = (
   request: ConnectRequest,
   options: HandleOptions = {}
-): Effect.Effect<Connection, ConnectionRefused, Handlers> =>
+): Effect.Effect<Connection, ConnectionRefused, HandlerSet> =>
   Effect.flatMap(handle(request, options), (reply) => {
     const result = reply.result
     if (result === undefined || reply.error !== undefined || reply.disconnect !== undefined) {

@@ -6,10 +6,10 @@
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect, Layer } from "effect"
- * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ * import { Auth, HandlerSet, Reply } from "effect-centrifugo"
  * import { connectRequest, handle, Mocks } from "effect-centrifugo/testing"
  *
- * const Served = Handlers.layer({
+ * const Served = HandlerSet.layer({
  *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id }))
  * }).pipe(
  *   Auth.authenticate(),
@@ -31,11 +31,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
-import { type Handler, Handlers } from "../Handlers.ts"
+import type { Handler } from "../Handler.ts"
+import { HandlerSet } from "../HandlerSet.ts"
 import { unaryMethods } from "../grpc/methods.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as pb from "../proto/generated/proxy.ts"
-import type { ProxyRequest } from "../Request.ts"
+import type { ProxyRequest } from "../ProxyRequest.ts"
 
 /** A log line written while the call ran. */
 export interface HandledLogLine {
@@ -158,10 +159,10 @@ export interface HandleOptions {
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  * import { handle, subscribeRequest } from "effect-centrifugo/testing"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   subscribe: (request) =>
  *     Effect.succeed(request.channel === "news" ? Reply.subscribe({ data: { hello: 1 } }) : Reply.error(403, "no"))
  * })
@@ -179,10 +180,10 @@ export interface HandleOptions {
 export const handle = <R extends ProxyRequest>(
   request: R,
   options: HandleOptions = {}
-): Effect.Effect<HandledReply<ResultOf<R>>, never, Handlers> =>
+): Effect.Effect<HandledReply<ResultOf<R>>, never, HandlerSet> =>
   Effect.gen(function*() {
     const method = methodsByTag.get(request._tag)!
-    const handlers = yield* Handlers
+    const handlers = yield* HandlerSet
     const handler = handlers[method.event] as Handler<never, never> | undefined
     if (handler === undefined) {
       return { status: { code: 12, details: `no \`${method.event}\` handler` }, logs: [] }

@@ -20,10 +20,10 @@ import * as TokenStorage from "../services/TokenStorage.ts"
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect, Layer } from "effect"
- * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ * import { Auth, HandlerSet, Reply } from "effect-centrifugo"
  * import { connectRequest, handle, Mocks } from "effect-centrifugo/testing"
  *
- * const Served = Handlers.layer({
+ * const Served = HandlerSet.layer({
  *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id }))
  * }).pipe(
  *   Auth.authenticate(),
@@ -56,11 +56,11 @@ export const tokens = (
  * ```ts
  * import { expect, it } from "@effect/vitest"
  * import { Effect, Layer } from "effect"
- * import { Auth, Handlers, Reply } from "effect-centrifugo"
+ * import { Auth, HandlerSet, Reply } from "effect-centrifugo"
  * import { handle, Mocks, rpcRequest } from "effect-centrifugo/testing"
  *
  * // The handler needs CurrentUser; the test provides it directly instead of wrapping with Auth.authenticate.
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   rpc: () => Effect.map(Auth.CurrentUser, (user) => Reply.rpc({ data: user.claims }))
  * })
  *

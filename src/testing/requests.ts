@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type * as Request from "../Request.ts"
+import type * as ProxyRequest from "../ProxyRequest.ts"
 
 type Overrides<R> = Partial<Omit<R, "_tag">>
 
@@ -29,7 +29,7 @@ const withPayload = <R extends { readonly data?: unknown; readonly rawData?: Uin
  * @since 0.1.0
  * @category constructors
  */
-export const connectRequest = (overrides: Overrides<Request.ConnectRequest> = {}): Request.ConnectRequest => ({
+export const connectRequest = (overrides: Overrides<ProxyRequest.ConnectRequest> = {}): ProxyRequest.ConnectRequest => ({
   _tag: "Connect",
   ...base,
   name: "js",
@@ -44,7 +44,7 @@ export const connectRequest = (overrides: Overrides<Request.ConnectRequest> = {}
  * @since 0.1.0
  * @category constructors
  */
-export const refreshRequest = (overrides: Overrides<Request.RefreshRequest> = {}): Request.RefreshRequest => ({
+export const refreshRequest = (overrides: Overrides<ProxyRequest.RefreshRequest> = {}): ProxyRequest.RefreshRequest => ({
   _tag: "Refresh",
   ...base,
   user: "user-1",
@@ -59,7 +59,7 @@ export const refreshRequest = (overrides: Overrides<Request.RefreshRequest> = {}
  * @since 0.1.0
  * @category constructors
  */
-export const subscribeRequest = (overrides: Overrides<Request.SubscribeRequest> = {}): Request.SubscribeRequest => ({
+export const subscribeRequest = (overrides: Overrides<ProxyRequest.SubscribeRequest> = {}): ProxyRequest.SubscribeRequest => ({
   _tag: "Subscribe",
   ...base,
   user: "user-1",
@@ -76,7 +76,7 @@ export const subscribeRequest = (overrides: Overrides<Request.SubscribeRequest> 
  * @since 0.1.0
  * @category constructors
  */
-export const publishRequest = (overrides: Overrides<Request.PublishRequest> = {}): Request.PublishRequest => ({
+export const publishRequest = (overrides: Overrides<ProxyRequest.PublishRequest> = {}): ProxyRequest.PublishRequest => ({
   _tag: "Publish",
   ...base,
   user: "user-1",
@@ -92,7 +92,7 @@ export const publishRequest = (overrides: Overrides<Request.PublishRequest> = {}
  * @since 0.1.0
  * @category constructors
  */
-export const rpcRequest = (overrides: Overrides<Request.RpcRequest> = {}): Request.RpcRequest => ({
+export const rpcRequest = (overrides: Overrides<ProxyRequest.RpcRequest> = {}): ProxyRequest.RpcRequest => ({
   _tag: "RPC",
   ...base,
   user: "user-1",
@@ -109,8 +109,8 @@ export const rpcRequest = (overrides: Overrides<Request.RpcRequest> = {}): Reque
  * @category constructors
  */
 export const subRefreshRequest = (
-  overrides: Overrides<Request.SubRefreshRequest> = {}
-): Request.SubRefreshRequest => ({
+  overrides: Overrides<ProxyRequest.SubRefreshRequest> = {}
+): ProxyRequest.SubRefreshRequest => ({
   _tag: "SubRefresh",
   ...base,
   user: "user-1",
@@ -127,8 +127,8 @@ export const subRefreshRequest = (
  * @category constructors
  */
 export const mapPublishRequest = (
-  overrides: Overrides<Request.MapPublishRequest> = {}
-): Request.MapPublishRequest => ({
+  overrides: Overrides<ProxyRequest.MapPublishRequest> = {}
+): ProxyRequest.MapPublishRequest => ({
   _tag: "MapPublish",
   ...base,
   user: "user-1",
@@ -145,7 +145,7 @@ export const mapPublishRequest = (
  * @since 0.1.0
  * @category constructors
  */
-export const mapRemoveRequest = (overrides: Overrides<Request.MapRemoveRequest> = {}): Request.MapRemoveRequest => ({
+export const mapRemoveRequest = (overrides: Overrides<ProxyRequest.MapRemoveRequest> = {}): ProxyRequest.MapRemoveRequest => ({
   _tag: "MapRemove",
   ...base,
   user: "user-1",
@@ -163,8 +163,8 @@ export const mapRemoveRequest = (overrides: Overrides<Request.MapRemoveRequest> 
  * @category constructors
  */
 export const sharedPollRefreshRequest = (
-  overrides: Overrides<Request.SharedPollRefreshRequest> = {}
-): Request.SharedPollRefreshRequest => ({
+  overrides: Overrides<ProxyRequest.SharedPollRefreshRequest> = {}
+): ProxyRequest.SharedPollRefreshRequest => ({
   _tag: "SharedPollRefresh",
   channel: "poll:prices",
   items: [],
@@ -179,8 +179,8 @@ export const sharedPollRefreshRequest = (
  * @category constructors
  */
 export const notifyCacheEmptyRequest = (
-  overrides: Overrides<Request.NotifyCacheEmptyRequest> = {}
-): Request.NotifyCacheEmptyRequest => ({ _tag: "NotifyCacheEmpty", channel: "news", headers: {}, ...overrides })
+  overrides: Overrides<ProxyRequest.NotifyCacheEmptyRequest> = {}
+): ProxyRequest.NotifyCacheEmptyRequest => ({ _tag: "NotifyCacheEmpty", channel: "news", headers: {}, ...overrides })
 
 /**
  * A `NotifyChannelStateRequest` (Centrifugo PRO), with `overrides` applied.
@@ -189,8 +189,8 @@ export const notifyCacheEmptyRequest = (
  * @category constructors
  */
 export const notifyChannelStateRequest = (
-  overrides: Overrides<Request.NotifyChannelStateRequest> = {}
-): Request.NotifyChannelStateRequest => ({ _tag: "NotifyChannelState", events: [], headers: {}, ...overrides })
+  overrides: Overrides<ProxyRequest.NotifyChannelStateRequest> = {}
+): ProxyRequest.NotifyChannelStateRequest => ({ _tag: "NotifyChannelState", events: [], headers: {}, ...overrides })
 
 /**
  * A client publication for a bidirectional stream handler's `incoming` stream.
@@ -198,7 +198,7 @@ export const notifyChannelStateRequest = (
  * @since 0.1.0
  * @category constructors
  */
-export const clientPublication = (data: unknown, tags: Readonly<Record<string, string>> = {}): Request.ClientPublication => ({
+export const clientPublication = (data: unknown, tags: Readonly<Record<string, string>> = {}): ProxyRequest.ClientPublication => ({
   data,
   rawData: Buffer.from(JSON.stringify(data), "utf8"),
   tags

@@ -198,7 +198,7 @@ describe("effect-centrifugo CLI", () => {
   it("create leaves a handler file it does not recognise untouched and prints the line to add", async () => {
     const other = join(work, "other")
     mkdirSync(join(other, "src"), { recursive: true })
-    const own = `import { Handlers } from "effect-centrifugo"\nexport const Mine = Handlers.layer({})\n`
+    const own = `import { HandlerSet } from "effect-centrifugo"\nexport const Mine = HandlerSet.layer({})\n`
     writeFileSync(join(other, "src", "handlers.ts"), own)
     const created = await cli(["create", "handler", "subscribe", "Chat"], other)
     expect(created.code, created.output).toBe(0)
@@ -265,7 +265,7 @@ describe("effect-centrifugo CLI", () => {
     // ... and a handler set answering only connect, checked against the full config (proxies nothing answers).
     writeFileSync(
       join(app, "src", "onlyConnect.ts"),
-      `import { Handlers } from "effect-centrifugo"\nimport { connect } from "./handlers.ts"\nexport const OnlyConnect = Handlers.layer({ connect })\n`
+      `import { HandlerSet } from "effect-centrifugo"\nimport { connect } from "./handlers.ts"\nexport const OnlyConnect = HandlerSet.layer({ connect })\n`
     )
     const extra = await cli(["config", "--check", "centrifugo.json", "--handlers", "src/onlyConnect.ts#OnlyConnect"], app)
     expect(extra.code).not.toBe(0)

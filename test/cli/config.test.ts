@@ -1,32 +1,32 @@
-// The handler-set description (Handlers.describe) through interceptors and merges, and the Centrifugo config
+// The handler-set description (HandlerSet.describe) through interceptors and merges, and the Centrifugo config
 // generated from it and checked against it (src/CentrifugoConfig.ts): the pure parts under the CLI's `config`.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { Auth, Handlers, Interceptor, Reply, Rpc, TokenStorage } from "effect-centrifugo"
+import { Auth, HandlerSet, Interceptor, Reply, RpcRouter, TokenStorage } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
 import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
 
 const connect = () => Effect.succeed(Reply.connect({ user: "u" }))
-const rpc = Rpc.router({ ping: () => Effect.succeed("pong"), "post:news/store": () => Effect.succeed(1) })
-const Base = Handlers.layer({ connect, rpc })
+const rpc = RpcRouter.make({ ping: () => Effect.succeed("pong"), "post:news/store": () => Effect.succeed(1) })
+const Base = HandlerSet.layer({ connect, rpc })
 
-describe("Handlers.describe", () => {
-  it("names the events and the router's rpc methods of Handlers.layer", () => {
-    expect(Handlers.describe(Base)).toEqual({ events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] })
-    expect(Handlers.describe(Layer.empty)).toBeUndefined()
-    expect(Handlers.describe(undefined)).toBeUndefined()
+describe("HandlerSet.describe", () => {
+  it("names the events and the router's rpc methods of HandlerSet.layer", () => {
+    expect(HandlerSet.describe(Base)).toEqual({ events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] })
+    expect(HandlerSet.describe(Layer.empty)).toBeUndefined()
+    expect(HandlerSet.describe(undefined)).toBeUndefined()
   })
 
   it("is carried over by interceptors, and Auth.authenticate marks the connection meta as used", () => {
     const wrapped = Base.pipe(Interceptor.timeout("1 second", { events: ["rpc"] }), Interceptor.logging())
-    expect(Handlers.describe(wrapped)).toEqual(Handlers.describe(Base))
+    expect(HandlerSet.describe(wrapped)).toEqual(HandlerSet.describe(Base))
     const authenticated = Base.pipe(Auth.authenticate(), Interceptor.metrics())
-    expect(Handlers.describe(authenticated)).toEqual({ ...Handlers.describe(Base), usesConnectionMeta: true })
+    expect(HandlerSet.describe(authenticated)).toEqual({ ...HandlerSet.describe(Base), usesConnectionMeta: true })
   })
 
   it("merges: the union of the events, the rpc methods of the side whose rpc wins", () => {
-    const second = Handlers.layer({ refresh: () => Effect.succeed(Reply.refresh()) }).pipe(Auth.authenticate())
-    expect(Handlers.describe(Handlers.merge(Base, second))).toEqual({
+    const second = HandlerSet.layer({ refresh: () => Effect.succeed(Reply.refresh()) }).pipe(Auth.authenticate())
+    expect(HandlerSet.describe(HandlerSet.merge(Base, second))).toEqual({
       events: ["connect", "rpc", "refresh"],
       rpcMethods: ["ping", "post:news/store"],
       usesConnectionMeta: true
@@ -82,7 +82,7 @@ describe("CentrifugoConfig.generate", () => {
 })
 
 describe("CentrifugoConfig.checkConfig", () => {
-  const description: Handlers.Description = { events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] }
+  const description: HandlerSet.Description = { events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] }
   const generated = CentrifugoConfig.generate(description, { transport: "grpc", endpoint: "127.0.0.1:10001" }).config
 
   it("finds nothing wrong in the config generated for the same handlers", () => {

@@ -15,12 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const main = (run: "Main" | "Workers", provided: boolean) => `
 import { Context, Effect, Layer } from "effect"
-import { Auth, Handlers, Main, ProxyServer, Reply, TokenStorage, Workers } from "effect-centrifugo"
+import { Auth, HandlerSet, Main, ProxyServer, Reply, TokenStorage, Workers } from "effect-centrifugo"
 
 interface UserDirectory { readonly name: (id: string) => Effect.Effect<string> }
 const UserDirectory = Context.Service<UserDirectory>("UserDirectory")
 
-const AppHandlers = Handlers.layer({
+const AppHandlers = HandlerSet.layer({
   rpc: () => Effect.gen(function*() {
     const user = yield* Auth.CurrentUser
     const directory = yield* UserDirectory
@@ -33,7 +33,7 @@ ${
   provided
     ? `const Ready = Server.pipe(
   Layer.provide(Layer.succeed(UserDirectory, { name: (id) => Effect.succeed(id) })),
-  Layer.provide(Layer.succeed(Auth.CurrentUser, Auth.SERVER)),
+  Layer.provide(Layer.succeed(Auth.CurrentUser, Auth.serverUser)),
   Layer.provide(TokenStorage.layerMemory({}))
 )
 ${run}.run(Ready)`

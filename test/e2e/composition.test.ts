@@ -3,17 +3,17 @@
 import type { Centrifuge } from "centrifuge"
 import { Effect, Layer, Schema } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { Auth, Handlers, Interceptor, Reply, Rpc, TokenStorage } from "../../src/index.ts"
+import { Auth, HandlerSet, Interceptor, Reply, RpcRouter, TokenStorage } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: () =>
     Effect.map(Effect.service(Auth.CurrentUser), (user) =>
       Reply.connect({ user: user.id, data: { hello: user.id, role: user.claims.role ?? "none" } })),
-  rpc: Rpc.router({
+  rpc: RpcRouter.make({
     whoami: () => Effect.map(Effect.service(Auth.CurrentUser), (user) => ({ id: user.id, claims: user.claims })),
-    sum: Rpc.method(
+    sum: RpcRouter.method(
       Schema.Struct({ numbers: Schema.Array(Schema.Number) }),
       ({ numbers }) => Effect.succeed(numbers.reduce((a, b) => a + b, 0))
     )

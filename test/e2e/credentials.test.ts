@@ -1,11 +1,11 @@
 // Proxy credentials end to end: Centrifugo's `grpc.credentials_key/value` on every proxy, checked by the server.
 import { Effect } from "effect"
 import { afterEach, expect, it } from "vitest"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 
-const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "ann", data: "welcome" })) })
+const handlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "ann", data: "welcome" })) })
 const stops: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop()

@@ -13,11 +13,11 @@ import { centrifugoBin, client, clientPool, next } from "../support/e2e.ts"
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const sample = (path: string) => readFileSync(`${root}/examples/docs/${path}`, "utf8")
 
-/** RPC method names README, CONTRIBUTING and docs/ show: `rpc("...")` calls and `"...": Rpc.method(...)` entries with a `:`. */
+/** RPC method names README, CONTRIBUTING and docs/ show: `rpc("...")` calls and `"...": RpcRouter.method(...)` entries with a `:`. */
 const docsText = docFiles(root).map((file) => readFileSync(`${root}/${file}`, "utf8")).join("\n") + sample("handlers.test.ts")
 const docsRpcNames = [
   ...docsText.matchAll(/rpc\("([^"]+:[^"]+)"/g),
-  ...docsText.matchAll(/"([^"\s]+:[^"\s]+)": Rpc\.method/g)
+  ...docsText.matchAll(/"([^"\s]+:[^"\s]+)": RpcRouter\.method/g)
 ].map((m) => m[1]!)
 
 let backend: ChildProcess

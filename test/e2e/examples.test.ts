@@ -2,7 +2,7 @@
 // driven by centrifuge-js over WebSocket; the app through gRPC proxies and through HTTP proxies.
 import type { Centrifuge } from "centrifuge"
 import { Effect, Layer } from "effect"
-import { CentrifugoApi, Handlers, Reply } from "effect-centrifugo"
+import { CentrifugoApi, HandlerSet, Reply } from "effect-centrifugo"
 import { Centrifugo, TestServer } from "effect-centrifugo/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { AppWith } from "../../examples/app.ts"
@@ -16,7 +16,7 @@ interface Stack {
 }
 
 const startStack = async <E>(
-  handlers: Layer.Layer<Handlers.Handlers, E> | ((centrifugoUrl: string) => Layer.Layer<Handlers.Handlers, E>),
+  handlers: Layer.Layer<HandlerSet.HandlerSet, E> | ((centrifugoUrl: string) => Layer.Layer<HandlerSet.HandlerSet, E>),
   transport: "grpc" | "http" = "grpc"
 ): Promise<Stack> => {
   // The backend may call Centrifugo's API, so Centrifugo's port is chosen first and the backend is told.
@@ -189,7 +189,7 @@ describe("standalone connect examples through Centrifugo", () => {
   })
 
   it("accept-all: an anonymous client connects", async () => {
-    stack = await startStack(Handlers.layer({ connect: acceptAll }))
+    stack = await startStack(HandlerSet.layer({ connect: acceptAll }))
     const c = client(stack.centrifugo.websocketUrl)
     const connected = next<{ client: string }>(c, "connected")
     c.connect()
@@ -198,7 +198,7 @@ describe("standalone connect examples through Centrifugo", () => {
   })
 
   it("auto-subscribe: the client is subscribed to public and receives its publications", async () => {
-    const current = stack = await startStack(Handlers.layer({ connect: autoSubscribe }))
+    const current = stack = await startStack(HandlerSet.layer({ connect: autoSubscribe }))
     const c = client(current.centrifugo.websocketUrl)
     const subscribed = next<{ channel: string }>(c, "subscribed")
     c.connect()
@@ -211,7 +211,7 @@ describe("standalone connect examples through Centrifugo", () => {
 
   it("refresh: Centrifugo asks when expire_at passes and the example extends the session", async () => {
     let refreshed = 0
-    const handlers = Handlers.layer({
+    const handlers = HandlerSet.layer({
       connect: () => Effect.succeed(Reply.connect({ user: "alice", expireAt: Math.floor(Date.now() / 1000) + 1 })),
       refresh: (request) => Effect.tap(refresh(request), () => Effect.sync(() => refreshed++))
     })

@@ -4,7 +4,7 @@ import type { Centrifuge } from "centrifuge"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Http, Reply } from "../../src/index.ts"
+import { HandlerSet, HttpBridge, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 
@@ -13,10 +13,10 @@ const whoami = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
   return HttpServerResponse.jsonUnsafe({ user: decodeURIComponent(raw), raw, url: request.url, host: request.headers.host ?? null })
 })
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) => Effect.succeed(Reply.connect({ user: String((request.data as { user?: string } | undefined)?.user ?? "") })),
-  rpc: Http.rpc
-}).pipe(Layer.provide(Http.layer(HttpRouter.add("GET", "/whoami", whoami))))
+  rpc: HttpBridge.rpc
+}).pipe(Layer.provide(HttpBridge.layer(HttpRouter.add("GET", "/whoami", whoami))))
 
 describe("Http bridge through Centrifugo", () => {
   let server: TestServer.RunningServer

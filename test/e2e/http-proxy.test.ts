@@ -8,12 +8,12 @@ import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import { connect, type Socket } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
-import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
+import { HandlerSet, HttpProxy, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 import { AppAuth } from "../support/http-servers.ts"
 
-const handlers = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "ann", data: "welcome" })) })
+const handlers = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "ann", data: "welcome" })) })
 const stops: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop()

@@ -7,12 +7,12 @@ import { ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
 import {
   Admin,
   CentrifugoApi,
-  Handlers,
+  HandlerSet,
   Interceptor,
   Logging,
   ProxyServer,
   Readiness,
-  Rpc,
+  RpcRouter,
   TokenStorage,
   Tracing
 } from "effect-centrifugo"
@@ -76,8 +76,8 @@ beforeAll(async () => {
   // A second backend whose API key Centrifugo refuses, and one whose Centrifugo is unreachable: their failures
   // are logged with their causes, which must not carry the key either.
   const failing = (url: string, key: string) =>
-    Handlers.layer({
-      rpc: Rpc.router({
+    HandlerSet.layer({
+      rpc: RpcRouter.make({
         publish: () =>
           Effect.flatMap(Effect.service(CentrifugoApi.CentrifugoApi), (api) => api.publish({ channel: "news", data: 1 }))
       })

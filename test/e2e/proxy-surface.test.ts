@@ -6,7 +6,7 @@ import { Centrifuge as ProtobufCentrifuge } from "centrifuge/build/protobuf"
 import { Effect, Schedule, Stream } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import WebSocket from "ws"
-import { Handlers, Payload, Reply, Request } from "../../src/index.ts"
+import { HandlerSet, Payload, Reply, ProxyRequest } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 
@@ -17,14 +17,14 @@ const seen = {
   headers: [] as Array<Record<string, string | undefined>>
 }
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) =>
     Effect.sync(() => {
       seen.headers.push({
         event: "connect",
-        forwarded: Request.header(request, "X-Forwarded-Test"),
-        emulated: Request.header(request, "X-Emulated"),
-        static: Request.header(request, "X-Static")
+        forwarded: ProxyRequest.header(request, "X-Forwarded-Test"),
+        emulated: ProxyRequest.header(request, "X-Emulated"),
+        static: ProxyRequest.header(request, "X-Static")
       })
       return Reply.connect({ user: "ann", meta: { plan: "gold", region: "eu" } })
     }),
@@ -63,9 +63,9 @@ const handlers = Handlers.layer({
   rpc: (request) => {
     seen.headers.push({
       event: "rpc",
-      forwarded: Request.header(request, "X-Forwarded-Test"),
-      emulated: Request.header(request, "X-Emulated"),
-      static: Request.header(request, "X-Static")
+      forwarded: ProxyRequest.header(request, "X-Forwarded-Test"),
+      emulated: ProxyRequest.header(request, "X-Emulated"),
+      static: ProxyRequest.header(request, "X-Static")
     })
     if (request.method === "bin::reverse") {
       const bytes = [...(request.rawData ?? new Uint8Array())]

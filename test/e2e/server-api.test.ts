@@ -3,11 +3,11 @@
 import type { Centrifuge } from "centrifuge"
 import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { CentrifugoApi, Handlers, Reply } from "../../src/index.ts"
+import { CentrifugoApi, HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) =>
     Effect.succeed(Reply.connect({ user: String((request.data as { user?: string } | undefined)?.user ?? "anon") })),
   subscribe: () => Effect.succeed(Reply.subscribe())

@@ -4,11 +4,11 @@ import { describe, expect, layer, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) => Effect.succeed(Reply.connect({ user: "ann", data: { hello: request.data } })),
   rpc: (request) => Effect.succeed(Reply.rpc({ data: { method: request.method } }))
 })

@@ -4,7 +4,7 @@
 import type { Centrifuge } from "centrifuge"
 import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next, sleep } from "../support/e2e.ts"
 
@@ -18,7 +18,7 @@ const calls = {
   headers: [] as Array<Record<string, string>>
 }
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) =>
     Effect.gen(function*() {
       calls.headers.push(request.headers)

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { CentrifugoApi, Handlers, Http } from "effect-centrifugo"
+import { CentrifugoApi, HandlerSet, HttpBridge } from "effect-centrifugo"
 import {
   CentrifugoApiMemory,
   connectRequest,
@@ -24,14 +24,14 @@ describe("connect examples", () => {
   it.effect("accept-all: anonymous user", () =>
     Effect.gen(function*() {
       expect((yield* handle(connectRequest())).result).toEqual({})
-    }).pipe(Effect.provide(Handlers.layer({ connect: acceptAll }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ connect: acceptAll }))))
 
   it.effect("auto-subscribe: the connection is subscribed to public", () =>
     Effect.gen(function*() {
       expect((yield* handle(connectRequest())).result).toEqual({ channels: ["public"] })
-    }).pipe(Effect.provide(Handlers.layer({ connect: autoSubscribe }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ connect: autoSubscribe }))))
 
-  const withTokens = Handlers.layer({ connect: tokenAuth }).pipe(Layer.provide(Mocks.tokens({ t1: "alice" })))
+  const withTokens = HandlerSet.layer({ connect: tokenAuth }).pipe(Layer.provide(Mocks.tokens({ t1: "alice" })))
 
   it.effect("token auth: a known token names the user and subscribes user-, chat- and public channels", () =>
     Effect.gen(function*() {
@@ -53,7 +53,7 @@ describe("connect examples", () => {
 })
 
 describe("topic-authorized subscribe", () => {
-  const served = Handlers.layer({ subscribe }).pipe(Layer.provide(Topics))
+  const served = HandlerSet.layer({ subscribe }).pipe(Layer.provide(Topics))
   const sub = (channel: string, user = "alice", headers: Record<string, string> = {}) =>
     handle(subscribeRequest({ channel, user, headers }))
 
@@ -76,7 +76,7 @@ describe("refresh", () => {
       yield* TestClock.setTime(1_700_000_000_000)
       expect((yield* handle(refreshRequest({ user: "alice" }))).result).toEqual({ expire_at: 1_700_003_600 })
       expect((yield* handle(refreshRequest({ user: "" }))).result).toEqual({ expired: true })
-    }).pipe(Effect.provide(Handlers.layer({ refresh }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ refresh }))))
 })
 
 describe("rpc", () => {
@@ -85,9 +85,9 @@ describe("rpc", () => {
       expect((yield* handle(rpcRequest({ method: "ping" }))).result).toEqual({ data: "pong" })
       expect((yield* handle(rpcRequest({ method: "pong" }))).error?.code).toBe(104)
     }).pipe(
-      Effect.provide(Handlers.layer({ rpc })),
+      Effect.provide(HandlerSet.layer({ rpc })),
       // Neither the HTTP fallback nor the API is reached here: mocks that would fail the test if called.
-      Effect.provide(Layer.mock(Http.Http, {})),
+      Effect.provide(Layer.mock(HttpBridge.HttpBridge, {})),
       Effect.provide(Layer.mock(CentrifugoApi.CentrifugoApi, {})),
       Effect.provide(NewsStoreMemory)
     ))
@@ -106,8 +106,8 @@ describe("rpc", () => {
       expect((yield* handle(rpcRequest({ method: "news.create", user: "ann", data: { title: "Again", body: "b" } }))).error)
         .toMatchObject({ code: 100 })
     }).pipe(
-      Effect.provide(Handlers.layer({ rpc })),
-      Effect.provide(Layer.mock(Http.Http, {})),
+      Effect.provide(HandlerSet.layer({ rpc })),
+      Effect.provide(Layer.mock(HttpBridge.HttpBridge, {})),
       Effect.provide(api.layer),
       Effect.provide(NewsStoreMemory)
     )
@@ -126,5 +126,5 @@ describe("publish", () => {
         message: "bad request: text: Expected a value with a length of at least 1",
         temporary: false
       })
-    }).pipe(Effect.provide(Handlers.layer({ publish }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ publish }))))
 })

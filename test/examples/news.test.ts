@@ -1,11 +1,11 @@
-// RPC-to-HTTP example: the news app reached through Http.rpc, in-process, with the testing kit.
+// RPC-to-HTTP example: the news app reached through HttpBridge.rpc, in-process, with the testing kit.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { Handlers, Http } from "effect-centrifugo"
+import { HandlerSet, HttpBridge } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
 import { NewsHttp, NewsStoreMemory } from "../../examples/news.ts"
 
-const served = Handlers.layer({ rpc: Http.rpc }).pipe(Layer.provide(NewsHttp), Layer.provide(NewsStoreMemory))
+const served = HandlerSet.layer({ rpc: HttpBridge.rpc }).pipe(Layer.provide(NewsHttp), Layer.provide(NewsStoreMemory))
 
 describe("news over RPC -> HTTP", () => {
   it.effect("stores with validation and shows by id; status and body come back as the result", () =>

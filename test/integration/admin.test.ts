@@ -3,7 +3,7 @@
 import { ConfigProvider, Context, Effect, Exit, Layer, Scope, Stream } from "effect"
 import { networkInterfaces } from "node:os"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Admin, CentrifugoApi, Handlers, Interceptor, ProxyServer, Readiness, Reply, Rpc } from "../../src/index.ts"
+import { Admin, CentrifugoApi, HandlerSet, Interceptor, ProxyServer, Readiness, Reply, RpcRouter } from "../../src/index.ts"
 import { Centrifugo, ProxyClient } from "../../src/testing/index.ts"
 import * as Prometheus from "../support/prometheus.ts"
 
@@ -17,8 +17,8 @@ const FakeApi = Layer.succeed(
   CentrifugoApi.CentrifugoApi,
   CentrifugoApi.make((method) => Effect.succeed(method === "publish" ? { offset: 1, epoch: "e" } : {}))
 )
-const handlers = Handlers.layer({
-  rpc: Rpc.router(methods),
+const handlers = HandlerSet.layer({
+  rpc: RpcRouter.make(methods),
   subscribe: () => Effect.succeed(Reply.subscribe()),
   subscribeUnidirectional: () => Effect.succeed(Reply.stream(Stream.never))
 }).pipe(Interceptor.metrics({ rpcMethods: Object.keys(methods) }), Layer.provide(FakeApi))

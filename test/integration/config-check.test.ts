@@ -5,15 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
-import { Handlers, HttpProxy, ProxyServer, Reply, Rpc } from "../../src/index.ts"
+import { HandlerSet, HttpProxy, ProxyServer, Reply, RpcRouter } from "../../src/index.ts"
 import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "config-check-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: () => Effect.succeed(Reply.connect({ user: "u" })),
-  rpc: Rpc.router({ ping: () => Effect.succeed("pong") })
+  rpc: RpcRouter.make({ ping: () => Effect.succeed("pong") })
 })
 
 /** A config for connect and publish (no rpc) over `transport`, written to a file. */
@@ -25,7 +25,7 @@ const configFile = (transport: "grpc" | "http") => {
 }
 
 /** The warnings a server Layer logs while it starts with PROXY_CENTRIFUGO_CONFIG=`path`. */
-const startWarnings = async (server: Layer.Layer<never, unknown, Handlers.Handlers>, path: string) => {
+const startWarnings = async (server: Layer.Layer<never, unknown, HandlerSet.HandlerSet>, path: string) => {
   const lines: Array<string> = []
   const capture = Logger.make<unknown, void>(({ logLevel, message }) => {
     if (logLevel === "Warn") lines.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
@@ -46,8 +46,8 @@ const startWarnings = async (server: Layer.Layer<never, unknown, Handlers.Handle
 }
 
 it.each([
-  ["HTTP", (): Layer.Layer<never, unknown, Handlers.Handlers> => Layer.effectDiscard(Layer.build(HttpProxy.layerConfig())), "http", "grpc"],
-  ["gRPC", (): Layer.Layer<never, unknown, Handlers.Handlers> => Layer.effectDiscard(Layer.build(ProxyServer.layerConfig())), "grpc", "http"]
+  ["HTTP", (): Layer.Layer<never, unknown, HandlerSet.HandlerSet> => Layer.effectDiscard(Layer.build(HttpProxy.layerConfig())), "http", "grpc"],
+  ["gRPC", (): Layer.Layer<never, unknown, HandlerSet.HandlerSet> => Layer.effectDiscard(Layer.build(ProxyServer.layerConfig())), "grpc", "http"]
 ] as const)("the %s server logs the config's mismatches at start", async (_, server, own, other) => {
   const matching = await startWarnings(server(), configFile(own))
   expect(matching).toEqual([

@@ -5,7 +5,7 @@
 import { ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
 import { createConnection, createServer, type Server, type Socket } from "node:net"
 import { afterEach, expect, it } from "vitest"
-import { Handlers, ProxyServer, Reply } from "../../src/index.ts"
+import { HandlerSet, ProxyServer, Reply } from "../../src/index.ts"
 import { TestServer } from "../../src/testing/index.ts"
 import { rpcLoad } from "../support/loadgen.ts"
 
@@ -41,7 +41,7 @@ const forwarder = async (target: number) => {
 }
 
 // Calls take 0-20 ms, so that some are always in flight when a connection's age comes.
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   rpc: (request) =>
     Effect.sleep(`${Math.floor(Math.random() * 20)} millis`).pipe(Effect.as(Reply.rpc({ data: request.method })))
 })

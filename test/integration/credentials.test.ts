@@ -2,7 +2,7 @@
 import * as grpc from "@grpc/grpc-js"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import { ProxyClient, TestServer } from "../../src/testing/index.ts"
 
 describe("requireCredentials", () => {
@@ -12,7 +12,7 @@ describe("requireCredentials", () => {
 
   beforeAll(async () => {
     server = await TestServer.start(
-      Handlers.layer({
+      HandlerSet.layer({
         rpc: (request) => Effect.sync(() => (seenHeaders = { ...request.headers }, Reply.rpc({ data: "ok" })))
       }),
       { requireCredentials: { key: "X-Proxy-Token", value: "s3cret" } }

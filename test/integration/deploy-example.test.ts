@@ -60,7 +60,7 @@ it("Centrifugo accepts the ConfigMap's configuration (checkconfig --strict)", as
 it("the probes in the manifest ask the health service on the proxy port; liveness asks for the liveness name", () => {
   const env = deploymentEnv()
   expect(manifest).toMatch(new RegExp(`readinessProbe:\\n\\s+grpc:\\n\\s+port: ${env.PROXY_PORT}\\n`))
-  expect(manifest).toMatch(new RegExp(`livenessProbe:\\n\\s+grpc:\\n\\s+port: ${env.PROXY_PORT}\\n\\s+service: ${Health.LIVENESS}\\n`))
+  expect(manifest).toMatch(new RegExp(`livenessProbe:\\n\\s+grpc:\\n\\s+port: ${env.PROXY_PORT}\\n\\s+service: ${Health.liveness}\\n`))
 })
 
 it("the image's command with the image's and the Deployment's environment serves, probes, drains and exits 0", async () => {
@@ -99,7 +99,7 @@ it("the image's command with the image's and the Deployment's environment serves
     await expect.poll(() => output, { timeout: 20_000 }).toContain("Admin server listening")
     await expect.poll(() => output, { timeout: 20_000 }).toContain("Centrifugo proxy listening")
     expect(await health.check("")).toBe("SERVING")
-    expect(await health.check(Health.LIVENESS)).toBe("SERVING")
+    expect(await health.check(Health.liveness)).toBe("SERVING")
     expect((await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status).toBe(200)
 
     const metadata = { [env.PROXY_CREDENTIALS_KEY!]: env.PROXY_CREDENTIALS_VALUE! }

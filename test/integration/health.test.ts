@@ -3,12 +3,12 @@
 import * as grpc from "@grpc/grpc-js"
 import { Effect, Layer } from "effect"
 import { afterEach, expect, it } from "vitest"
-import { Handlers, Readiness, Reply } from "../../src/index.ts"
+import { HandlerSet, Readiness, Reply } from "../../src/index.ts"
 import { ProxyClient, TestServer } from "../../src/testing/index.ts"
 import * as HealthClient from "../support/health-client.ts"
 
 const PROXY = "centrifugal.centrifugo.proxy.CentrifugoProxy"
-const handlers = Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "pong" })) })
+const handlers = HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "pong" })) })
 
 const cleanup: Array<() => void> = []
 afterEach(() => {

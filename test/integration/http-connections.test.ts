@@ -5,11 +5,11 @@ import { Effect, Redacted } from "effect"
 import { Agent, request as httpRequest } from "node:http"
 import { connect, type Socket } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import { TestServer } from "../../src/testing/index.ts"
 import { httpServers } from "../support/http-servers.ts"
 
-const handlers = Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "ok" })) })
+const handlers = HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "ok" })) })
 const SECRET = { "x-proxy-secret": "s3cret" }
 const RPC = JSON.stringify({ client: "c", user: "u", method: "m" })
 

@@ -5,11 +5,11 @@ import { Cause, ConfigProvider, Context, Deferred, Effect, Exit, Layer, Scope } 
 import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { Agent, createServer, request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, HttpProxy, Reply } from "../../src/index.ts"
+import { HandlerSet, HttpProxy, Reply } from "../../src/index.ts"
 import { HttpProxyClient, TestServer } from "../../src/testing/index.ts"
 import { AppAuth } from "../support/http-servers.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) => Effect.succeed(Reply.connect({ user: String((request.data as { user?: string })?.user ?? "") }))
 })
 
@@ -54,7 +54,7 @@ describe("standalone graceful drain", () => {
     const started = Effect.runSync(Deferred.make<void>())
     const release = Effect.runSync(Deferred.make<void>())
     const server = await TestServer.startHttp(
-      Handlers.layer({
+      HandlerSet.layer({
         rpc: () =>
           Deferred.succeed(started, undefined).pipe(
             Effect.andThen(Deferred.await(release)),
@@ -93,7 +93,7 @@ describe("standalone server: shutdown past its grace period, and binding", () =>
     const started = Effect.runSync(Deferred.make<void>())
     let finalized = false
     const server = await TestServer.startHttp(
-      Handlers.layer({
+      HandlerSet.layer({
         rpc: () =>
           Deferred.succeed(started, undefined).pipe(
             Effect.andThen(Effect.never),

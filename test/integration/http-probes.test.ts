@@ -7,12 +7,12 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { expect, it } from "vitest"
-import { Handlers, HttpProxy, Readiness, Reply } from "../../src/index.ts"
+import { HandlerSet, HttpProxy, Readiness, Reply } from "../../src/index.ts"
 import { HttpProxyClient } from "../../src/testing/index.ts"
 
 it("GET /healthz and /readyz on the HTTP transport; its drain makes the shared Readiness not ready first", async () => {
   const readiness = Readiness.make()
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     rpc: (request) =>
       request.method === "slow"
         ? Effect.sleep("500 millis").pipe(

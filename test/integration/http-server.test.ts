@@ -4,7 +4,7 @@ import { Effect, Layer, Redacted } from "effect"
 import { ConfigProvider } from "effect"
 import { request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, HttpProxy, Payload, Reply } from "../../src/index.ts"
+import { HandlerSet, HttpProxy, Payload, Reply } from "../../src/index.ts"
 import { HttpProxyClient, type TestServer } from "../../src/testing/index.ts"
 import { httpServers } from "../support/http-servers.ts"
 
@@ -15,7 +15,7 @@ const seen = {
   called: 0
 }
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) =>
     Effect.gen(function*() {
       seen.called++
@@ -268,7 +268,7 @@ describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
 
   beforeAll(async () => {
     server = await start(
-      Handlers.layer({
+      HandlerSet.layer({
         rpc: (request) => Effect.sync(() => (headers = { ...request.headers }, Reply.rpc({ data: "ok" })))
       }),
       { requireHeader: { name: "X-Proxy-Secret", value: Redacted.make("s3cret") } }

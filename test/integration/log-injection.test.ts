@@ -1,13 +1,13 @@
 // Log injection: client text with line breaks, terminal escapes and C1 controls, sent through every unary event of
-// both transports (accepted, refused, failed, logged by the handler itself, forwarded by Http.rpc), must not put one
+// both transports (accepted, refused, failed, logged by the handler itself, forwarded by HttpBridge.rpc), must not put one
 // raw control character in any line of any format: no forged line, no escape sequence reaching a terminal.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Logger } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import { TestConsole } from "effect/testing"
-import { Handlers, Http, HttpProxy, Logging, ProxyServer, Reply } from "../../src/index.ts"
+import { HandlerSet, HttpBridge, HttpProxy, Logging, ProxyServer, Reply } from "../../src/index.ts"
 import { ProxyClient } from "../../src/testing/index.ts"
-import type { ProxyRequest } from "../../src/Request.ts"
+import type { ProxyRequest } from "../../src/ProxyRequest.ts"
 
 const FORGED = "x\nFORGED admin logged in\r\t\u001b[2J\u0085\u009b\u2028\u2029\u0000\u007fy"
 
@@ -17,17 +17,17 @@ const noted = (request: ProxyRequest) =>
     Effect.annotateLogs({ raw: "client" in request ? request.client : FORGED })
   )
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) => Effect.as(noted(request), Reply.connect({ user: FORGED })),
   refresh: (request) => Effect.andThen(noted(request), Effect.fail(new Error(FORGED))),
   subscribe: (request) => Effect.andThen(noted(request), Effect.die(new Error(request.channel))),
   publish: (request) => Effect.andThen(noted(request), Effect.fail(request.channel)),
-  rpc: Http.rpc,
+  rpc: HttpBridge.rpc,
   subRefresh: (request) => Effect.as(noted(request), Reply.subRefresh({})),
   mapPublish: (request) => Effect.andThen(noted(request), Effect.die(request.key)),
   mapRemove: (request) => Effect.as(noted(request), Reply.mapRemove({})),
   sharedPollRefresh: (request) => Effect.andThen(noted(request), Effect.fail(new Error(request.channel)))
-}).pipe(Layer.provide(Http.layer(HttpRouter.add("GET", "/ok", HttpServerResponse.text("ok")))))
+}).pipe(Layer.provide(HttpBridge.layer(HttpRouter.add("GET", "/ok", HttpServerResponse.text("ok")))))
 
 const forged = JSON.stringify(FORGED)
 const client = `"client":${forged},"user":${forged}`
@@ -131,7 +131,7 @@ describe("no client text forges a log line or reaches a terminal raw", () => {
     it.live(`LOG_FORMAT=${format}, HTTP: every line of every event free of raw control characters`, () =>
       Effect.gen(function*() {
         const lines = yield* linesOf(format)
-        // The forged text did reach the log (escaped), through the handlers, the refusals and Http.rpc.
+        // The forged text did reach the log (escaped), through the handlers, the refusals and HttpBridge.rpc.
         expect(lines.filter((line) => line.includes("FORGED admin")).length).toBeGreaterThanOrEqual(10)
         expect(lines.some((line) => line.includes("not forwarded"))).toBe(true)
         expect(lines.filter((line) => CONTROL.test(line))).toEqual([])

@@ -3,11 +3,11 @@
 import type * as grpc from "@grpc/grpc-js"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Payload, Reply } from "../../src/index.ts"
+import { HandlerSet, Payload, Reply } from "../../src/index.ts"
 import * as pb from "../../src/proto/generated/proxy.ts"
 import { HttpProxyClient, ProxyClient, TestServer } from "../../src/testing/index.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: (request) =>
     Effect.gen(function*() {
       const data = request.data as { mode?: string; user?: string } | undefined

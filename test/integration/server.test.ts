@@ -2,7 +2,7 @@
 import * as grpc from "@grpc/grpc-js"
 import { Deferred, Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import * as pb from "../../src/proto/generated/proxy.ts"
 import { ProxyClient, TestServer } from "../../src/testing/index.ts"
 
@@ -26,7 +26,7 @@ describe("ProxyServer over gRPC", () => {
   const slow = (key: string) =>
     Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted.add(key))))
 
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     connect: (request) =>
       Effect.gen(function*() {
         seen.set("connect", request)
@@ -216,7 +216,7 @@ describe("ProxyServer over gRPC", () => {
 describe("ProxyServer limits and shutdown", () => {
   it("refuses a message over maxReceiveMessageLength with RESOURCE_EXHAUSTED and keeps serving", async () => {
     const server = await TestServer.start(
-      Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "ok" })) }),
+      HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "ok" })) }),
       { maxReceiveMessageLength: 1024 }
     )
     const client = ProxyClient.make(server.address)
@@ -235,7 +235,7 @@ describe("ProxyServer limits and shutdown", () => {
     const finished: Array<string> = []
     const gate = Effect.runSync(Deferred.make<void>())
     const server = await TestServer.start(
-      Handlers.layer({
+      HandlerSet.layer({
         rpc: (request) =>
           request.method === "quick"
             ? Effect.sleep("150 millis").pipe(Effect.as(Reply.rpc({ data: "done" })), Effect.ensuring(Effect.sync(() => finished.push("quick"))))
@@ -262,11 +262,11 @@ describe("ProxyServer limits and shutdown", () => {
   })
 
   it("fails to start with a clear error when the port is taken", async () => {
-    const first = await TestServer.start(Handlers.layer({}))
+    const first = await TestServer.start(HandlerSet.layer({}))
     const taken = await Effect.runPromise(
       Effect.flip(Layer.build(
         (await import("../../src/grpc/ProxyServer.ts")).layer({ host: "127.0.0.1", port: first.port }).pipe(
-          Layer.provide(Handlers.layer({}))
+          Layer.provide(HandlerSet.layer({}))
         )
       ).pipe(Effect.scoped))
     ).finally(() => first.stop())

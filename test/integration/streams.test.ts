@@ -3,7 +3,7 @@
 import * as grpc from "@grpc/grpc-js"
 import { Effect, Schedule, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Handlers, Payload, Reply } from "../../src/index.ts"
+import { HandlerSet, Payload, Reply } from "../../src/index.ts"
 import type * as pb from "../../src/proto/generated/proxy.ts"
 import { ProxyClient, TestServer } from "../../src/testing/index.ts"
 
@@ -25,7 +25,7 @@ const state = {
   pageSize: 1024
 }
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   subscribeUnidirectional: (request) => {
     switch (request.channel) {
       case "stream:three":
@@ -205,7 +205,7 @@ describe("stream subscriptions", () => {
   })
 
   it("a stream method without a handler answers UNIMPLEMENTED", async () => {
-    const bare = await TestServer.start(Handlers.layer({}))
+    const bare = await TestServer.start(HandlerSet.layer({}))
     const bareClient = ProxyClient.make(bare.address)
     try {
       const { status } = await collect(bareClient.subscribeUnidirectional({ channel: "x" }))
@@ -251,7 +251,7 @@ describe("stream subscriptions", () => {
 describe("stream subscriptions at a forced shutdown", () => {
   it("end with UNAVAILABLE (as README says), not CANCELLED, once shutdownTimeout passes", async () => {
     const server = await TestServer.start(
-      Handlers.layer({
+      HandlerSet.layer({
         subscribeUnidirectional: () =>
           Effect.succeed(Reply.stream(Stream.fromEffectSchedule(Effect.succeed({ data: 1 }), Schedule.spaced("50 millis"))))
       }),

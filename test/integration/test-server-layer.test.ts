@@ -1,10 +1,10 @@
 // The testing kit's server as Effects: TestServer.layer for an `it.layer` block, TestServer.make in a scope.
 import { describe, expect, layer, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import { HttpProxyClient, ProxyClient, TestServer } from "../../src/testing/index.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   connect: () => Effect.succeed(Reply.connect({ user: "ann" })),
   rpc: () => Effect.die(new Error("boom"))
 })
@@ -49,7 +49,7 @@ describe("TestServer.make", () => {
 
   it.live("make and makeHttp fail with the handlers' Layer failure", () =>
     Effect.gen(function*() {
-      const broken = Layer.effect(Handlers.Handlers, Effect.fail({ _tag: "NoDatabase" } as const))
+      const broken = Layer.effect(HandlerSet.HandlerSet, Effect.fail({ _tag: "NoDatabase" } as const))
       expect(yield* Effect.exit(Effect.scoped(TestServer.make(broken)))).toEqual(Exit.fail({ _tag: "NoDatabase" }))
       expect(yield* Effect.exit(Effect.scoped(TestServer.makeHttp(broken)))).toEqual(Exit.fail({ _tag: "NoDatabase" }))
     }))

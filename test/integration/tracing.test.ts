@@ -5,7 +5,7 @@
 import * as grpc from "@grpc/grpc-js"
 import { ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
 import { afterEach, expect, it } from "vitest"
-import { CentrifugoApi, Handlers, Interceptor, Logging, ProxyServer, Reply, Tracing } from "../../src/index.ts"
+import { CentrifugoApi, HandlerSet, Interceptor, Logging, ProxyServer, Reply, Tracing } from "../../src/index.ts"
 import { ProxyClient } from "../../src/testing/index.ts"
 import { startCollector } from "../support/otlp.ts"
 
@@ -56,7 +56,7 @@ it.each(["http", "grpc"] as const)(
     const api = transport === "http"
       ? CentrifugoApi.layerHttpFetch({ url: collector.url, key: "api-key" })
       : CentrifugoApi.layerGrpc({ address: grpcApi.address, key: "api-key" })
-    const handlers = Handlers.layer({
+    const handlers = HandlerSet.layer({
       rpc: () =>
         Effect.gen(function*() {
           const centrifugo = yield* CentrifugoApi.CentrifugoApi

@@ -5,12 +5,12 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
-import type { Handlers } from "../../src/index.ts"
+import type { HandlerSet } from "../../src/index.ts"
 import { HttpProxy } from "../../src/index.ts"
 import { TestServer } from "../../src/testing/index.ts"
 
 export type Start = <E>(
-  handlers: Layer.Layer<Handlers.Handlers, E>,
+  handlers: Layer.Layer<HandlerSet.HandlerSet, E>,
   options?: Omit<HttpProxy.HttpProxyOptions, "host" | "port">
 ) => Promise<TestServer.RunningHttpServer>
 

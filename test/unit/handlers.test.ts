@@ -1,7 +1,7 @@
-// Handlers as a Layer: services flow from handlers into the Layer's requirements, and are resolved at build time.
+// HandlerSet as a Layer: services flow from handlers into the Layer's requirements, and are resolved at build time.
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { Handlers, ProxyServer, Reply } from "../../src/index.ts"
+import { HandlerSet, ProxyServer, Reply } from "../../src/index.ts"
 import { connectRequest, rpcRequest } from "../../src/testing/index.ts"
 
 interface UserDirectory {
@@ -14,7 +14,7 @@ interface Clock2 {
 }
 const Clock2 = Context.Service<Clock2>("test/Clock2")
 
-const MyHandlers = Handlers.layer({
+const MyHandlers = HandlerSet.layer({
   connect: (request) =>
     Effect.gen(function*() {
       const directory = yield* UserDirectory
@@ -31,10 +31,10 @@ const DirectoryMock = Layer.succeed(UserDirectory, {
 })
 const ClockMock = Layer.succeed(Clock2, { now: () => 1234 })
 
-describe("Handlers.layer", () => {
+describe("HandlerSet.layer", () => {
   it.effect("runs each handler with the services of its mock Layers", () =>
     Effect.gen(function*() {
-      const handlers = yield* Handlers.Handlers
+      const handlers = yield* HandlerSet.HandlerSet
       assert.deepStrictEqual(
         yield* handlers.connect!(connectRequest({ data: { token: "good" } })),
         Reply.connect({ user: "alice" })
@@ -42,7 +42,7 @@ describe("Handlers.layer", () => {
       const rejected = yield* Effect.flip(handlers.connect!(connectRequest({ data: { token: "bad" } })))
       expect(rejected).toMatchObject({ _tag: "ErrorReply", code: 101 })
       expect(yield* handlers.rpc!(rpcRequest({ method: "now" }))).toMatchObject({ data: { method: "now", at: 1234 } })
-      expect(Handlers.eventNames(handlers)).toEqual(["connect", "rpc"])
+      expect(HandlerSet.eventNames(handlers)).toEqual(["connect", "rpc"])
     }).pipe(Effect.provide(MyHandlers.pipe(Layer.provide([DirectoryMock, ClockMock])))))
 
   it.effect("resolves services once, when the Layer is built", () =>
@@ -52,7 +52,7 @@ describe("Handlers.layer", () => {
         builds++
         return { lookup: () => Effect.succeed("bob") }
       }))
-      const handlers = yield* Effect.provide(Effect.service(Handlers.Handlers), MyHandlers.pipe(Layer.provide([counted, ClockMock])))
+      const handlers = yield* Effect.provide(Effect.service(HandlerSet.HandlerSet), MyHandlers.pipe(Layer.provide([counted, ClockMock])))
       for (let i = 0; i < 3; i++) yield* handlers.connect!(connectRequest())
       expect(builds).toBe(1)
     }))
@@ -80,19 +80,19 @@ describe("types carry the requirements", () => {
 
   it("a misspelt event name does not compile", () => {
     // @ts-expect-error 'conect' is not an event
-    const layer = Handlers.layer({ conect: () => Effect.succeed(Reply.connect({ user: "" })) })
+    const layer = HandlerSet.layer({ conect: () => Effect.succeed(Reply.connect({ user: "" })) })
     expect(layer).toBeDefined()
   })
 
   it("a handler answering another event's reply does not compile", () => {
     // @ts-expect-error a subscribe result is not a connect reply
-    const layer = Handlers.layer({ connect: () => Effect.succeed(Reply.subscribe()) })
+    const layer = HandlerSet.layer({ connect: () => Effect.succeed(Reply.subscribe()) })
     expect(layer).toBeDefined()
   })
 
   it("refresh cannot answer an error (Centrifugo ignores it): it does not compile", () => {
     // @ts-expect-error refresh replies are results only
-    const layer = Handlers.layer({ refresh: () => Effect.succeed(Reply.error(400, "x")) })
+    const layer = HandlerSet.layer({ refresh: () => Effect.succeed(Reply.error(400, "x")) })
     expect(layer).toBeDefined()
   })
 })

@@ -68,7 +68,7 @@ describe("grpc.health.v1 Watch", () => {
 
   it("liveness and unknown names are answered without running the check", async () => {
     const { health, runs } = setup()
-    const live = fakeWatch(health, Health.LIVENESS)
+    const live = fakeWatch(health, Health.liveness)
     const unknown = fakeWatch(health, "no.such.Service")
     await sleep(200)
     expect(live.call.written).toEqual([Health.ServingStatus.SERVING])

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Logger } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { Handlers, Http } from "../../src/index.ts"
+import { HandlerSet, HttpBridge } from "../../src/index.ts"
 import { handle, rpcRequest } from "../../src/testing/index.ts"
 
 const echo = Effect.gen(function*() {
@@ -27,9 +27,9 @@ const Routes = Layer.mergeAll(
   HttpRouter.add("GET", "/boom", Effect.die(new Error("route exploded"))),
   HttpRouter.add("GET", "/text", HttpServerResponse.text("plain", { status: 202 }))
 )
-const served = Handlers.layer({ rpc: Http.rpc }).pipe(Layer.provide(Http.layer(Routes)))
+const served = HandlerSet.layer({ rpc: HttpBridge.rpc }).pipe(Layer.provide(HttpBridge.layer(Routes)))
 
-describe("Http.rpc", () => {
+describe("HttpBridge.rpc", () => {
   it.effect("GET: data as query parameters (arrays repeated, objects as JSON); forwarded headers and the user", () =>
     Effect.gen(function*() {
       const reply = yield* handle(rpcRequest({
@@ -80,7 +80,7 @@ const nested = (depth: number): unknown => {
   return value
 }
 
-describe("Http.rpc: hostile or unusual input", () => {
+describe("HttpBridge.rpc: hostile or unusual input", () => {
   it.effect("a user ID outside Latin-1 is percent-encoded in x-centrifugo-user (ASCII IDs read the same)", () =>
     Effect.gen(function*() {
       const user = (id: string) =>
@@ -136,7 +136,7 @@ describe("Http.rpc: hostile or unusual input", () => {
       }
       yield* handle(rpcRequest({ method: "get:a#\n[00:00:00.000] ERROR forged" }))
       expect(lines).toHaveLength(4)
-      expect(lines[0]).toBe("Http: rpc \"get:echo/whoami#frag\" not forwarded: the method path must not contain `#`")
+      expect(lines[0]).toBe("HttpBridge: rpc \"get:echo/whoami#frag\" not forwarded: the method path must not contain `#`")
       // The client's text is quoted as JSON: no line break reaches the log.
       expect(lines[3]).not.toContain("\n")
     }).pipe(Effect.provide(served), Effect.provide(Logger.layer([capture])))

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
-import { Auth, Handlers, Interceptor, Reply } from "../../src/index.ts"
-import type { ProxyRequest } from "../../src/Request.ts"
+import { Auth, HandlerSet, Interceptor, Reply } from "../../src/index.ts"
+import type { ProxyRequest } from "../../src/ProxyRequest.ts"
 import {
   connectRequest,
   handle,
@@ -16,7 +16,7 @@ import {
   subscribeRequest
 } from "../../src/testing/index.ts"
 
-const echo = Handlers.layer({
+const echo = HandlerSet.layer({
   connect: (request) => Effect.succeed(Reply.connect({ user: "u", data: request.data })),
   rpc: (request) => Effect.succeed(Reply.rpc({ data: { method: request.method, data: request.data } })),
   subscribe: () => Effect.succeed(Reply.subscribe())
@@ -41,7 +41,7 @@ describe("interceptor capabilities", () => {
 
   it.effect("short-circuits with a reply without calling the handler", () => {
     let called = false
-    const handlers = Handlers.layer({
+    const handlers = HandlerSet.layer({
       rpc: () => Effect.sync(() => (called = true, Reply.rpc()))
     })
     const gate = Interceptor.make((request, next) =>
@@ -71,15 +71,15 @@ describe("interceptor capabilities", () => {
       readonly id: string
     }
     const Tenant = Context.Service<Tenant>("test/Tenant")
-    const handlers = Handlers.layer({
+    const handlers = HandlerSet.layer({
       rpc: () => Effect.map(Effect.service(Tenant), (tenant) => Reply.rpc({ data: tenant.id }))
     })
     const tenantFromHeader = Interceptor.provide(Tenant, (request) =>
       request.headers["x-tenant"] === undefined
         ? Effect.fail(Reply.error(1400, "x-tenant header required"))
         : Effect.succeed({ id: request.headers["x-tenant"] }))
-    // Layer<Handlers, never, Tenant> -> Layer<Handlers, never, never>
-    const served: Layer.Layer<Handlers.Handlers> = handlers.pipe(tenantFromHeader)
+    // Layer<HandlerSet, never, Tenant> -> Layer<HandlerSet, never, never>
+    const served: Layer.Layer<HandlerSet.HandlerSet> = handlers.pipe(tenantFromHeader)
     return Effect.gen(function*() {
       expect((yield* handle(rpcRequest({ headers: { "x-tenant": "acme" } }))).result).toEqual({ data: "acme" })
       expect((yield* handle(rpcRequest())).error?.code).toBe(1400)
@@ -87,7 +87,7 @@ describe("interceptor capabilities", () => {
   })
 
   it.effect("turns typed failures into replies", () => {
-    const handlers = Handlers.layer({
+    const handlers = HandlerSet.layer({
       rpc: (request) =>
         request.method === "missing"
           ? Effect.fail({ _tag: "NotFound" as const, what: "news 7" })
@@ -112,7 +112,7 @@ describe("interceptor capabilities", () => {
 
 describe("ordering", () => {
   const trace: Array<string> = []
-  const tracer = (name: string, events?: ReadonlyArray<Handlers.EventName>) =>
+  const tracer = (name: string, events?: ReadonlyArray<HandlerSet.EventName>) =>
     Interceptor.make((request, next) =>
       Effect.gen(function*() {
         trace.push(`${name}>`)
@@ -120,7 +120,7 @@ describe("ordering", () => {
         trace.push(`<${name}`)
         return reply
       }), events === undefined ? {} : { events })
-  const traced = Handlers.layer({
+  const traced = HandlerSet.layer({
     rpc: () => Effect.sync(() => (trace.push("rpc"), Reply.rpc())),
     subscribe: () => Effect.sync(() => (trace.push("subscribe"), Reply.subscribe()))
   }).pipe(tracer("a"), tracer("onlyRpc", ["rpc"]), tracer("c"))
@@ -153,7 +153,7 @@ describe("shipped interceptors", () => {
 
   it.effect("timeout: a handler slower than the limit is interrupted and answered as a failure", () => {
     let interrupted = false
-    const slow = Handlers.layer({
+    const slow = HandlerSet.layer({
       rpc: () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => (interrupted = true))))
     }).pipe(Interceptor.timeout("2 seconds", { events: ["rpc"] }))
     return Effect.gen(function*() {
@@ -166,7 +166,7 @@ describe("shipped interceptors", () => {
   })
 
   it.effect("timeout with orElse answers the chosen reply", () => {
-    const slow = Handlers.layer({ rpc: () => Effect.never }).pipe(
+    const slow = HandlerSet.layer({ rpc: () => Effect.never }).pipe(
       Interceptor.timeout("1 second", { orElse: () => Effect.succeed(Reply.error(1408, "try later", true)) })
     )
     return Effect.gen(function*() {
@@ -178,7 +178,7 @@ describe("shipped interceptors", () => {
 })
 
 describe("Auth.authenticate", () => {
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     connect: () => Effect.map(Effect.service(Auth.CurrentUser), (user) => Reply.connect({ user: user.id })),
     subscribe: (request) =>
       Effect.map(
@@ -240,12 +240,12 @@ describe("Auth.authenticate", () => {
 
 describe("types", () => {
   it("a handler needing CurrentUser compiles into a server only when an interceptor provides it", () => {
-    const needsUser = Handlers.layer({
+    const needsUser = HandlerSet.layer({
       rpc: () => Effect.map(Effect.service(Auth.CurrentUser), (user) => Reply.rpc({ data: user.id }))
     })
     // @ts-expect-error CurrentUser is still required
-    const unwrapped: Layer.Layer<Handlers.Handlers> = needsUser
-    const wrapped: Layer.Layer<Handlers.Handlers, never, import("../../src/services/TokenStorage.ts").TokenStorage> =
+    const unwrapped: Layer.Layer<HandlerSet.HandlerSet> = needsUser
+    const wrapped: Layer.Layer<HandlerSet.HandlerSet, never, import("../../src/services/TokenStorage.ts").TokenStorage> =
       needsUser.pipe(Auth.authenticate())
     expect([unwrapped, wrapped]).toHaveLength(2)
   })

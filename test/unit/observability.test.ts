@@ -1,10 +1,10 @@
 // Interceptor.metrics and Interceptor.tracing: Effect metrics and a server span per call.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Metric, Tracer } from "effect"
-import { Handlers, Interceptor, Reply } from "../../src/index.ts"
+import { HandlerSet, Interceptor, Reply } from "../../src/index.ts"
 import { handle, rpcRequest, subscribeRequest } from "../../src/testing/index.ts"
 
-const handlers = Handlers.layer({
+const handlers = HandlerSet.layer({
   rpc: (request) =>
     request.method === "refuse"
       ? Effect.fail(Reply.error(1403, "no"))

@@ -1,7 +1,7 @@
 // Typed client payloads, the RPC router, and handler-set composition.
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema, SchemaGetter } from "effect"
-import { Handler, Handlers, Interceptor, Reply, Rpc } from "../../src/index.ts"
+import { Handler, HandlerSet, Interceptor, Reply, RpcRouter } from "../../src/index.ts"
 import { handle, publishRequest, rpcRequest, subscribeRequest } from "../../src/testing/index.ts"
 
 const News = Schema.Struct({
@@ -11,7 +11,7 @@ const News = Schema.Struct({
 
 describe("Handler.withPayload", () => {
   let calls = 0
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     publish: Handler.withPayload(News, (news, request) =>
       Effect.sync(() => {
         calls++
@@ -51,7 +51,7 @@ describe("Handler.withPayload with a schema that needs a service to decode", () 
     decode: SchemaGetter.transformEffect((name: string) => Effect.map(Effect.service(Prefix), (p) => `${p.value}${name}`)),
     encode: SchemaGetter.passthrough()
   }))
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     rpc: Handler.withPayload(Schema.Struct({ name: Prefixed, n: Schema.Number }), (payload) =>
       Effect.succeed(Reply.rpc({ data: payload })))
   }).pipe(Layer.provide(Layer.succeed(Prefix, { value: "p:" })))
@@ -70,16 +70,16 @@ interface NewsStore {
 }
 const NewsStore = Context.Service<NewsStore>("test/NewsStore")
 
-describe("Rpc.router", () => {
-  const rpc = Rpc.router({
+describe("RpcRouter.make", () => {
+  const rpc = RpcRouter.make({
     ping: () => Effect.succeed("pong"),
-    "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }) =>
+    "news:list": RpcRouter.method(Schema.Struct({ page: Schema.Number }), ({ page }) =>
       Effect.flatMap(Effect.service(NewsStore), (store) => store.list(page))),
     "news:nothing": () => Effect.void,
     "news:raw": () => Effect.succeed(Reply.rpc({ data: { full: "reply" } })),
     "news:refuse": () => Effect.fail(Reply.error(1403, "no"))
   })
-  const handlers = Handlers.layer({ rpc }).pipe(
+  const handlers = HandlerSet.layer({ rpc }).pipe(
     Layer.provide(Layer.succeed(NewsStore, { list: (page) => Effect.succeed([`page ${page}`]) }))
   )
 
@@ -121,9 +121,9 @@ describe("Rpc.router", () => {
   })
 
   it("the methods' services are the router's requirements, also when the router is written inline", () => {
-    const layer = Handlers.layer({ rpc })
-    const inline = Handlers.layer({
-      rpc: Rpc.router({ list: () => Effect.flatMap(Effect.service(NewsStore), (store) => store.list(1)) })
+    const layer = HandlerSet.layer({ rpc })
+    const inline = HandlerSet.layer({
+      rpc: RpcRouter.make({ list: () => Effect.flatMap(Effect.service(NewsStore), (store) => store.list(1)) })
     })
     // Exactly NewsStore: not `any`, which would hide a missing service.
     const exact: [Layer.Services<typeof layer>, Layer.Services<typeof inline>] extends [NewsStore, NewsStore]
@@ -132,20 +132,20 @@ describe("Rpc.router", () => {
       : false = true
     expect(exact).toBe(true)
     // @ts-expect-error NewsStore is required
-    const incomplete: Layer.Layer<Handlers.Handlers> = inline
+    const incomplete: Layer.Layer<HandlerSet.HandlerSet> = inline
     expect(incomplete).toBeDefined()
   })
 })
 
-describe("Handlers.merge", () => {
+describe("HandlerSet.merge", () => {
   it.effect("combines handler sets; the second wins for an event both answer", () =>
     Effect.gen(function*() {
-      const base = Handlers.layer({
+      const base = HandlerSet.layer({
         rpc: () => Effect.succeed(Reply.rpc({ data: "base" })),
         subscribe: () => Effect.succeed(Reply.subscribe({ data: "base" }))
       })
-      const override = Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "override" })) })
-      const merged = Handlers.merge(base, override)
+      const override = HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: "override" })) })
+      const merged = HandlerSet.merge(base, override)
       const [rpc, subscribe] = yield* Effect.all([handle(rpcRequest()), handle(subscribeRequest())]).pipe(
         Effect.provide(merged)
       )

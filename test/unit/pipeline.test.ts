@@ -7,12 +7,12 @@ import { afterAll, beforeAll } from "vitest"
 import {
   CentrifugoApi,
   Handler,
-  Handlers,
+  HandlerSet,
   Interceptor,
   Payload,
   ProxyServer,
   Reply,
-  Rpc,
+  RpcRouter,
   TokenStorage
 } from "../../src/index.ts"
 import {
@@ -29,26 +29,26 @@ const boom = (where: string): never => {
 }
 
 /** Each case: a handler set where user code throws, and the text the logged cause must contain. */
-const throwingCases: ReadonlyArray<readonly [string, Layer.Layer<Handlers.Handlers>, string]> = [
-  ["a handler that throws before returning an Effect", Handlers.layer({ rpc: (): Effect.Effect<Reply.RpcReply> => boom("handler") }), "thrown in handler"],
+const throwingCases: ReadonlyArray<readonly [string, Layer.Layer<HandlerSet.HandlerSet>, string]> = [
+  ["a handler that throws before returning an Effect", HandlerSet.layer({ rpc: (): Effect.Effect<Reply.RpcReply> => boom("handler") }), "thrown in handler"],
   [
     "an out-of-range Reply.error code evaluated as an argument",
-    Handlers.layer({ rpc: () => Effect.succeed(Reply.error(200, "x")) }),
+    HandlerSet.layer({ rpc: () => Effect.succeed(Reply.error(200, "x")) }),
     "Reply.error: code 200 is not allowed"
   ],
   [
     "an interceptor that throws before returning an Effect",
-    Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc()) }).pipe(Interceptor.make(() => boom("interceptor"))),
+    HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc()) }).pipe(Interceptor.make(() => boom("interceptor"))),
     "thrown in interceptor"
   ],
   [
-    "an Rpc.router method that throws",
-    Handlers.layer({ rpc: Rpc.router({ m: (): Effect.Effect<string> => boom("rpc method") }) }),
+    "an RpcRouter.make method that throws",
+    HandlerSet.layer({ rpc: RpcRouter.make({ m: (): Effect.Effect<string> => boom("rpc method") }) }),
     "thrown in rpc method"
   ],
   [
     "a Schema check that throws while decoding the payload",
-    Handlers.layer({
+    HandlerSet.layer({
       rpc: Handler.withPayload(
         Schema.String.check(Schema.makeFilter((): boolean => boom("schema check"))),
         () => Effect.succeed(Reply.rpc())
@@ -58,26 +58,26 @@ const throwingCases: ReadonlyArray<readonly [string, Layer.Layer<Handlers.Handle
   ],
   [
     "a withPayload handler that throws before returning an Effect",
-    Handlers.layer({
+    HandlerSet.layer({
       rpc: Handler.withPayload(Schema.String, (): Effect.Effect<Reply.RpcReply> => boom("payload handler"))
     }),
     "thrown in payload handler"
   ],
   [
     "a reply with no JSON form, answered after the handler waited",
-    Handlers.layer({ rpc: () => Effect.as(Effect.yieldNow, Reply.rpc({ data: { n: 1n } })) }),
+    HandlerSet.layer({ rpc: () => Effect.as(Effect.yieldNow, Reply.rpc({ data: { n: 1n } })) }),
     "BigInt"
   ],
   [
     "a mapFailures case that throws",
-    Handlers.layer({ rpc: () => Effect.fail({ _tag: "Oops" as const }) }).pipe(
+    HandlerSet.layer({ rpc: () => Effect.fail({ _tag: "Oops" as const }) }).pipe(
       Interceptor.mapFailures({ Oops: () => boom("mapFailures case") })
     ),
     "thrown in mapFailures case"
   ],
   [
     "a reply whose data has no JSON form",
-    Handlers.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: { n: 1n } })) }),
+    HandlerSet.layer({ rpc: () => Effect.succeed(Reply.rpc({ data: { n: 1n } })) }),
     "BigInt"
   ]
 ]
@@ -122,7 +122,7 @@ describe("a throw anywhere in user code", () => {
       const reply = yield* handle(refreshRequest())
       expect(reply.status?.code).toBe(13)
       expect(Cause.pretty(reply.cause!)).toContain("thrown in refresh")
-    }).pipe(Effect.provide(Handlers.layer({ refresh: (): Effect.Effect<Reply.RefreshReply> => boom("refresh") }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ refresh: (): Effect.Effect<Reply.RefreshReply> => boom("refresh") }))))
 })
 
 describe("JSON nested beyond the limit", () => {
@@ -130,9 +130,9 @@ describe("JSON nested beyond the limit", () => {
   let client: ProxyClient.ProxyClient
   let called = 0
   beforeAll(async () => {
-    server = await TestServer.start(Handlers.layer({
-      rpc: Rpc.router({
-        decode: Rpc.method(Schema.Struct({ a: Schema.Unknown }), (payload) => {
+    server = await TestServer.start(HandlerSet.layer({
+      rpc: RpcRouter.make({
+        decode: RpcRouter.method(Schema.Struct({ a: Schema.Unknown }), (payload) => {
           called++
           return Effect.succeed(payload)
         }),
@@ -161,7 +161,7 @@ describe("JSON nested beyond the limit", () => {
   })
 
   it("the limit itself is accepted, and brackets inside strings do not count", async () => {
-    const atLimit = await client.rpc({ client: "c", method: "echo", data: nested(Payload.MAX_JSON_DEPTH) })
+    const atLimit = await client.rpc({ client: "c", method: "echo", data: nested(Payload.maxJsonDepth) })
     expect(atLimit.error).toBeUndefined()
     const inString = await client.rpc({ client: "c", method: "echo", data: ProxyClient.json("[".repeat(5000)) })
     expect(ProxyClient.parseJson(inString.result?.data)).toBe("[".repeat(5000))
@@ -175,7 +175,7 @@ describe("rejections are yieldable", () => {
       expect(reply.error).toEqual({ code: 1403, message: "nope", temporary: false })
       expect(reply.cause).toBeUndefined()
       expect(reply.logs.filter((line) => line.level === "Error")).toHaveLength(0)
-    }).pipe(Effect.provide(Handlers.layer({
+    }).pipe(Effect.provide(HandlerSet.layer({
       connect: () =>
         Effect.gen(function*() {
           if (Math.random() < 2) return yield* Reply.error(1403, "nope")
@@ -188,7 +188,7 @@ describe("rejections are yieldable", () => {
       const reply = yield* handle(connectRequest())
       expect(reply.error).toEqual({ code: 1404, message: "later", temporary: false })
       expect(reply.logs.filter((line) => line.level === "Error")).toHaveLength(0)
-    }).pipe(Effect.provide(Handlers.layer({
+    }).pipe(Effect.provide(HandlerSet.layer({
       connect: () => Effect.andThen(Effect.yieldNow, Effect.fail(Reply.error(1404, "later")))
     }))))
 
@@ -196,7 +196,7 @@ describe("rejections are yieldable", () => {
     Effect.gen(function*() {
       const reply = yield* handle(rpcRequest())
       expect(reply.disconnect).toEqual({ code: 4501, reason: "bye" })
-    }).pipe(Effect.provide(Handlers.layer({ rpc: () => Effect.gen(function*() { return yield* Reply.disconnect(4501, "bye") }) }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ rpc: () => Effect.gen(function*() { return yield* Reply.disconnect(4501, "bye") }) }))))
 
   it("rejections print as their fields", () => {
     const rejection = Reply.error(1404, "missing", true)
@@ -236,7 +236,7 @@ describe("handle shows why a call failed", () => {
         ["Error", "Connect failed; answered error 100"]
       ])
       expect(reply.logs[1]!.annotations).toMatchObject({ event: "connect", client: "c-9" })
-    }).pipe(Effect.provide(Handlers.layer({
+    }).pipe(Effect.provide(HandlerSet.layer({
       connect: () =>
         Effect.gen(function*() {
           yield* Effect.logInfo("looking the user up")
@@ -259,7 +259,7 @@ describe("log lines cannot be forged by client text", () => {
         expect(Object.values(line.annotations).join("")).not.toMatch(/[\n\r\u001b]/)
         expect(text).toContain("\\n[00:00:00.000] ERROR forged line")
       }
-    }).pipe(Effect.provide(Handlers.layer({
+    }).pipe(Effect.provide(HandlerSet.layer({
       rpc: (request) =>
         request.method.endsWith("-fail") ? Effect.die("failing on purpose") : Effect.succeed(Reply.rpc())
     }).pipe(Interceptor.logging()))))

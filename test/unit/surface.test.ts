@@ -1,7 +1,7 @@
-// Handlers for the rest of the proxy surface, through the testing kit.
+// HandlerSet for the rest of the proxy surface, through the testing kit.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
-import { Auth, Handlers, Reply } from "../../src/index.ts"
+import { Auth, HandlerSet, Reply } from "../../src/index.ts"
 import {
   clientPublication,
   handle,
@@ -15,7 +15,7 @@ import {
 } from "../../src/testing/index.ts"
 
 describe("the rest of the surface", () => {
-  const handlers = Handlers.layer({
+  const handlers = HandlerSet.layer({
     mapPublish: (request) => Effect.succeed(Reply.mapPublish({ key: request.key.toUpperCase(), data: request.data })),
     mapRemove: () => Effect.succeed(Reply.mapRemove({ tags: { why: "test" } })),
     sharedPollRefresh: (request) =>
@@ -41,7 +41,7 @@ describe("the rest of the surface", () => {
 
   it.effect("a bidirectional handler can be unit-tested with a stream of client publications", () =>
     Effect.gen(function*() {
-      const table = yield* Effect.service(Handlers.Handlers)
+      const table = yield* Effect.service(HandlerSet.HandlerSet)
       const reply = yield* table.subscribeBidirectional!(
         subscribeRequest({ channel: "bidi:x" }),
         Stream.make(clientPublication("a"), clientPublication("b"))
@@ -53,12 +53,12 @@ describe("the rest of the surface", () => {
       ])
     }).pipe(Effect.provide(handlers)))
 
-  it.effect("authenticate lets Centrifugo's own calls through as Auth.SERVER", () =>
+  it.effect("authenticate lets Centrifugo's own calls through as Auth.serverUser", () =>
     Effect.gen(function*() {
       const reply = yield* handle(notifyCacheEmptyRequest({ channel: "c" }))
       expect(reply.result).toEqual({ populated: true })
     }).pipe(Effect.provide(
-      Handlers.layer({
+      HandlerSet.layer({
         notifyCacheEmpty: () => Effect.map(Effect.service(Auth.CurrentUser), (user) => Reply.notifyCacheEmpty({ populated: user.id === "" }))
       }).pipe(Auth.authenticate(), Layer.provide(Mocks.tokens({})))
     )))

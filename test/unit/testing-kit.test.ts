@@ -1,17 +1,17 @@
 // The testing kit's handle(): results typed per event, and calls as an established connection (establish).
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { Handlers, Reply, Rpc } from "../../src/index.ts"
+import { HandlerSet, Reply, RpcRouter } from "../../src/index.ts"
 import { connectRequest, establish, handle, publishRequest, rpcRequest } from "../../src/testing/index.ts"
 
-const AppHandlers = Handlers.layer({
+const AppHandlers = HandlerSet.layer({
   connect: (request) => {
     const user = (request.data as { user?: string } | undefined)?.user
     return user === undefined
       ? Effect.succeed(Reply.disconnect(4501, "no user"))
       : Effect.succeed(Reply.connect({ user, meta: { role: "admin" }, info: { name: user.toUpperCase() }, expireAt: 60 }))
   },
-  rpc: Rpc.router({
+  rpc: RpcRouter.make({
     whoami: (request) => Effect.succeed({ user: request.user, meta: request.meta ?? null, client: request.client })
   }),
   publish: (request) => Effect.succeed(Reply.publish({ data: { by: request.user } }))

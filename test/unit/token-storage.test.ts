@@ -5,7 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Exit, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { createHmac } from "node:crypto"
-import { Auth, Handlers, Reply, TokenStorage } from "../../src/index.ts"
+import { Auth, HandlerSet, Reply, TokenStorage } from "../../src/index.ts"
 import { connectRequest, handle } from "../../src/testing/index.ts"
 
 const SECRET = "a-test-secret-of-at-least-32-bytes!"
@@ -110,7 +110,7 @@ const jwt = TokenStorage.layerJwt({ secret: SECRET })
 const load = (t: string) => Effect.flatMap(Effect.service(TokenStorage.TokenStorage), (storage) => storage.load(t))
 const reason = (t: string) => Effect.map(Effect.flip(load(t)), (rejected) => rejected.reason)
 
-const served = Handlers.layer({ connect: () => Effect.succeed(Reply.connect({ user: "from-handler" })) }).pipe(
+const served = HandlerSet.layer({ connect: () => Effect.succeed(Reply.connect({ user: "from-handler" })) }).pipe(
   Auth.authenticate(),
   Layer.provide(jwt)
 )

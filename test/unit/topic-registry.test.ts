@@ -1,7 +1,7 @@
 // TopicRegistry: pattern compilation and matching (examples and properties), rule order, authorization.
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Schema } from "effect"
-import { Handlers, Reply } from "../../src/index.ts"
+import { HandlerSet, Reply } from "../../src/index.ts"
 import * as TopicRegistry from "../../src/services/TopicRegistry.ts"
 import { handle, subscribeRequest } from "../../src/testing/index.ts"
 
@@ -57,7 +57,7 @@ describe("patterns", () => {
 })
 
 const Separator = Schema.Literals([".", "/", ":", "#"])
-const hasSeparator = (s: string) => [...TopicRegistry.SEPARATORS].some((c) => s.includes(c))
+const hasSeparator = (s: string) => [...TopicRegistry.separators].some((c) => s.includes(c))
 
 describe("pattern properties", () => {
   it.prop("a parameter matches exactly the non-empty values without separators", [Schema.String], ([value]) => {
@@ -99,7 +99,7 @@ describe("the registry", () => {
     TopicRegistry.rule("news[.{lang}]", ({ params }) =>
       Effect.succeed(Reply.subscribe({ data: { lang: params.lang ?? "en" } })))
   ])
-  const served = Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(
+  const served = HandlerSet.layer({ subscribe: TopicRegistry.subscribe }).pipe(
     Layer.provide(topics),
     Layer.provide(Layer.succeed(Acl, { isMember: (user, room) => Effect.succeed(user === "ann" && room === "dev") }))
   )
@@ -228,7 +228,7 @@ describe("channel length cap", () => {
   const atLimit = `user.${"u".repeat(250)}` // 255 bytes
 
   it("channels up to 255 UTF-8 bytes match, longer ones do not", () => {
-    expect(TopicRegistry.DEFAULT_MAX_CHANNEL_LENGTH).toBe(255)
+    expect(TopicRegistry.defaultMaxChannelLength).toBe(255)
     expect(match("user.{id}", atLimit)).toEqual({ id: "u".repeat(250) })
     expect(match("user.{id}", `${atLimit}u`)).toBeUndefined()
     // Bytes, not characters: 5 + 125 x 2 = 255 bytes match, one more two-byte character does not.
@@ -255,7 +255,7 @@ describe("channel length cap", () => {
         temporary: false
       })
     }).pipe(Effect.provide(
-      Handlers.layer({ subscribe: TopicRegistry.subscribe }).pipe(
+      HandlerSet.layer({ subscribe: TopicRegistry.subscribe }).pipe(
         Layer.provideMerge(TopicRegistry.layer([TopicRegistry.rule("user.{id}", () => Effect.succeed(true))]))
       )
     )))

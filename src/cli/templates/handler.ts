@@ -2,7 +2,7 @@
  * The handler and test templates of `effect-centrifugo create`: one per event, each compiling as written and its
  * test passing, so a new handler starts green and is changed from there.
  */
-import type { EventName } from "../../Handlers.ts"
+import type { EventName } from "../../HandlerSet.ts"
 
 /** The events `create handler` knows (every unary and stream proxy Centrifugo OSS calls). */
 export const EVENTS = [
@@ -114,7 +114,7 @@ const unary: Record<Exclude<TemplateEvent, "subscribeUnidirectional" | "subscrib
 }
 
 const header = (event: TemplateEvent) =>
-  `/** The \`${event}\` handler. Add it to \`Handlers.layer({ ${event}: ... })\` in src/handlers.ts. */\n`
+  `/** The \`${event}\` handler. Add it to \`HandlerSet.layer({ ${event}: ... })\` in src/handlers.ts. */\n`
 
 /** The handler module and its test for `event`, exporting `name`. */
 export const handlerTemplate = (event: TemplateEvent, name: string): Template => {
@@ -122,13 +122,13 @@ export const handlerTemplate = (event: TemplateEvent, name: string): Template =>
   const t = unary[event]
   const builder = t.builder.slice(0, t.builder.indexOf("("))
   const source = `${header(event)}import { Effect } from "effect"
-import { Reply, type Request } from "effect-centrifugo"
+import { Reply, type ProxyRequest } from "effect-centrifugo"
 
-export const ${name} = (request: Request.${t.request}) =>${t.body.startsWith("{") ? " " : ""}${t.body}
+export const ${name} = (request: ProxyRequest.${t.request}) =>${t.body.startsWith("{") ? " " : ""}${t.body}
 `
   const test = `import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Handlers } from "effect-centrifugo"
+import { HandlerSet } from "effect-centrifugo"
 import { ${builder}, handle } from "effect-centrifugo/testing"
 import { ${name} } from "../../src/handlers/${name}.ts"
 
@@ -137,7 +137,7 @@ describe("${name}", () => {
     Effect.gen(function*() {
       const reply = yield* handle(${t.builder})
       ${t.expectation}
-    }).pipe(Effect.provide(Handlers.layer({ ${event}: ${name} }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ ${event}: ${name} }))))
 })
 `
   return { source, test }
@@ -146,13 +146,13 @@ describe("${name}", () => {
 const streamTemplate = (event: "subscribeUnidirectional" | "subscribeBidirectional", name: string): Template => {
   const bidirectional = event === "subscribeBidirectional"
   const source = `${header(event)}import { Effect, Stream } from "effect"
-import { Reply, type Request } from "effect-centrifugo"
+import { Reply, type ProxyRequest } from "effect-centrifugo"
 
 /**
  * A stream subscription (channels of the \`${bidirectional ? "bidi" : "stream"}\` namespace in the generated config):
  * ${bidirectional ? "echoes each publication of the client back to it, stamped `echo: true`." : "sends three ticks to the one subscribed client, then ends the subscription."}
  */
-export const ${name} = (${bidirectional ? "_request: Request.SubscribeRequest, incoming: Stream.Stream<Request.ClientPublication>" : "_request: Request.SubscribeRequest"}) =>
+export const ${name} = (${bidirectional ? "_request: ProxyRequest.SubscribeRequest, incoming: Stream.Stream<ProxyRequest.ClientPublication>" : "_request: ProxyRequest.SubscribeRequest"}) =>
   Effect.succeed(Reply.stream(${
     bidirectional
       ? "Stream.map(incoming, (publication) => ({ data: { ...(publication.data as object), echo: true } }))"
@@ -184,26 +184,26 @@ describe("${name}", () => {
 // `text` quoted, safe inside a block comment: a method name may hold the comment's closing characters.
 const inComment = (text: string): string => JSON.stringify(text).replace(/\*\//g, "*\\/")
 
-/** An RPC method module and its test (`create rpc <method>`), exporting `name` for `Rpc.router({ method: name })`. */
+/** An RPC method module and its test (`create rpc <method>`), exporting `name` for `RpcRouter.make({ method: name })`. */
 export const rpcMethodTemplate = (method: string, name: string): Template => {
   const quoted = JSON.stringify(method)
   const source = `/** The ${inComment(method)} RPC method: a typed payload in, JSON data out. */
 import { Effect, Schema } from "effect"
-import { Rpc } from "effect-centrifugo"
+import { RpcRouter } from "effect-centrifugo"
 
 /** What the client sends, e.g. \`centrifuge.rpc(${inComment(method)}, { n: 1 })\`; anything else is answered 107. */
 const Payload = Schema.Struct({ n: Schema.Number })
 
 /** Answers the reply's data; fail with \`Reply.error(code, message)\` to reject the call. */
-export const ${name} = Rpc.method(Payload, (payload) => Effect.succeed({ doubled: payload.n * 2 }))
+export const ${name} = RpcRouter.method(Payload, (payload) => Effect.succeed({ doubled: payload.n * 2 }))
 `
   const test = `import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { Handlers, Rpc } from "effect-centrifugo"
+import { HandlerSet, RpcRouter } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
 import { ${name} } from "../../src/handlers/${name}.ts"
 
-const handlers = Handlers.layer({ rpc: Rpc.router({ [${quoted}]: ${name} }) })
+const handlers = HandlerSet.layer({ rpc: RpcRouter.make({ [${quoted}]: ${name} }) })
 
 describe(${quoted}, () => {
   it.effect("answers the payload's data", () =>

@@ -99,11 +99,11 @@ export const handlers = `/**
  * this file at the marked lines.
  */
 import { Effect } from "effect"
-import { Handlers, Reply, type Request, Rpc } from "effect-centrifugo"
+import { HandlerSet, Reply, type ProxyRequest, RpcRouter } from "effect-centrifugo"
 ${MARKERS.imports}
 
 /** Accepts a connection as the user named in its connect data (\`{ "user": "alice" }\`); replace with real auth. */
-export const connect = (request: Request.ConnectRequest) => {
+export const connect = (request: ProxyRequest.ConnectRequest) => {
   const data = request.data as { readonly user?: unknown } | undefined
   return typeof data?.user === "string" && data.user !== ""
     ? Effect.succeed(Reply.connect({ user: data.user }))
@@ -111,12 +111,12 @@ export const connect = (request: Request.ConnectRequest) => {
 }
 
 /** RPC methods by name: each answers the result's data, or fails with \`Reply.error(...)\`. */
-export const rpc = Rpc.router({
+export const rpc = RpcRouter.make({
   ping: () => Effect.succeed("pong"),
   ${MARKERS.rpcMethods}
 })
 
-export const ${HANDLERS_EXPORT} = Handlers.layer({
+export const ${HANDLERS_EXPORT} = HandlerSet.layer({
   connect,
   rpc,
   ${MARKERS.handlers}

@@ -3,25 +3,25 @@
  *
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { Handlers, Rpc } from "effect-centrifugo"
+ * import { HandlerSet, RpcRouter } from "effect-centrifugo"
  *
  * declare const listNews: (page: number) => Effect.Effect<ReadonlyArray<{ readonly title: string }>>
  *
- * const rpc = Rpc.router({
+ * const rpc = RpcRouter.make({
  *   ping: () => Effect.succeed("pong"),
- *   "news:list": Rpc.method(Schema.Struct({ page: Schema.Number }), ({ page }) => listNews(page))
+ *   "news:list": RpcRouter.method(Schema.Struct({ page: Schema.Number }), ({ page }) => listNews(page))
  * })
- * const MyHandlers = Handlers.layer({ rpc })
+ * const MyHandlers = HandlerSet.layer({ rpc })
  * ```
  *
  * A method answers the RPC result's `data` (any JSON value, `Payload.binary(...)`, or nothing), or a full
- * `Reply.rpc(...)`; it rejects with `Effect.fail(Reply.error(...))`. `Rpc.method(schema, ...)` decodes the payload
- * first and answers 107 "bad request: ..." for data that does not fit; `Rpc.method(schema, ..., { success })` also
+ * `Reply.rpc(...)`; it rejects with `Effect.fail(Reply.error(...))`. `RpcRouter.method(schema, ...)` decodes the payload
+ * first and answers 107 "bad request: ..." for data that does not fit; `RpcRouter.method(schema, ..., { success })` also
  * encodes the result with the `success` Schema (Dates, bigints, your own types become JSON that way). A method the
  * router does not know is answered with error **104** "method not found: NAME" (Centrifugo's own code for an unknown
  * RPC namespace), or with `options.notFound(request)`.
  *
- * A result must be JSON as it is: a method (plain, or `Rpc.method` without `success`) does not compile for a result
+ * A result must be JSON as it is: a method (plain, or `RpcRouter.method` without `success`) does not compile for a result
  * type with a function, bigint, symbol, Date, Map, Set or byte array in it, and at run time the router fails a call
  * whose result is not JSON (`RpcResultNotJson`, answered as a failure: error 100 and a log line naming the method
  * and where in the result) instead of letting `JSON.stringify` drop or change it.
@@ -30,17 +30,17 @@
  * handler set's requirements.
  *
  * Files that also use `effect/rpc` can import this module under another name:
- * `import { Rpc as CentrifugoRpc } from "effect-centrifugo"`.
+ * `import { RpcRouter as CentrifugoRpc } from "effect-centrifugo"`.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
-import { RpcMethodsKey } from "./Handlers.ts"
+import { RpcMethodsKey } from "./HandlerSet.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
-import type { RpcRequest } from "./Request.ts"
+import type { RpcRequest } from "./ProxyRequest.ts"
 
 /**
  * One RPC method: from the request to the result data (or a full RPC reply).
@@ -101,7 +101,7 @@ export interface RpcResultInvalid {
 }
 
 /**
- * Options of `Rpc.method`: the `success` Schema that encodes the method's result for the reply.
+ * Options of `RpcRouter.method`: the `success` Schema that encodes the method's result for the reply.
  *
  * @since 0.1.0
  * @category models
@@ -118,25 +118,25 @@ export interface MethodOptions<Success extends Schema.Top> {
  * @category models
  */
 export type JsonResultCheck<A> = [A] extends [Jsonable<A>] ? unknown
-  : { readonly "the result is not JSON: convert it, or pass Rpc.method a { success } Schema": Jsonable<A> }
+  : { readonly "the result is not JSON: convert it, or pass RpcRouter.method a { success } Schema": Jsonable<A> }
 
 /**
- * A method that takes no payload (whatever the client sends is ignored): `Rpc.method(() => Effect.succeed(...))`;
+ * A method that takes no payload (whatever the client sends is ignored): `RpcRouter.method(() => Effect.succeed(...))`;
  * or, with a Schema first, a method whose payload is decoded with it first (a payload that does not decode is
  * answered 107). Its result must be JSON as it is (see `Jsonable`).
  *
  * @example
  * ```ts
  * import { Effect, Schema } from "effect"
- * import { Handlers, Rpc } from "effect-centrifugo"
+ * import { HandlerSet, RpcRouter } from "effect-centrifugo"
  *
  * const Add = Schema.Struct({ a: Schema.Number, b: Schema.Number })
  *
- * const MyHandlers = Handlers.layer({
- *   rpc: Rpc.router({
- *     add: Rpc.method(Add, ({ a, b }) => Effect.succeed({ sum: a + b })),
+ * const MyHandlers = HandlerSet.layer({
+ *   rpc: RpcRouter.make({
+ *     add: RpcRouter.method(Add, ({ a, b }) => Effect.succeed({ sum: a + b })),
  *     // With `success`, the result is encoded by the Schema: the client gets the Date as an ISO string.
- *     now: Rpc.method(Schema.Unknown, () => Effect.sync(() => new Date()), { success: Schema.DateFromString })
+ *     now: RpcRouter.method(Schema.Unknown, () => Effect.sync(() => new Date()), { success: Schema.DateFromString })
  *   })
  * })
  * ```
@@ -182,7 +182,7 @@ export function method<S extends Schema.Top, E, R>(
 type JsonMethods<M> = {
   [K in keyof M]: M[K] extends (request: RpcRequest) => Effect.Effect<infer A, infer _E, infer _R>
     ? [A] extends [Jsonable<A>] ? unknown
-    : { readonly "the result is not JSON: convert it, or use Rpc.method with a { success } Schema": Jsonable<A> }
+    : { readonly "the result is not JSON: convert it, or use RpcRouter.method with a { success } Schema": Jsonable<A> }
     : unknown
 }
 
@@ -273,12 +273,12 @@ const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcRe
     method: request.method,
     path: problem.path,
     message: `rpc method "${request.method}" answered ${problem.what} at ${problem.path}, which is not JSON: ` +
-      "convert it, or give Rpc.method a success Schema that encodes it"
+      "convert it, or give RpcRouter.method a success Schema that encodes it"
   })
 }
 
 /**
- * Options of `Rpc.router`: the answer to a method it does not know.
+ * Options of `RpcRouter.make`: the answer to a method it does not know.
  *
  * @since 0.1.0
  * @category models
@@ -294,10 +294,10 @@ export interface RouterOptions<R> {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Reply, Rpc } from "effect-centrifugo"
+ * import { HandlerSet, Reply, RpcRouter } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
- *   rpc: Rpc.router(
+ * const MyHandlers = HandlerSet.layer({
+ *   rpc: RpcRouter.make(
  *     {
  *       ping: () => Effect.succeed("pong"),
  *       whoami: (request) => Effect.succeed({ user: request.user })
@@ -310,11 +310,11 @@ export interface RouterOptions<R> {
  * @since 0.1.0
  * @category constructors
  */
-export const router = <const M extends AnyMethods, RNotFound = never>(
+export const make = <const M extends AnyMethods, RNotFound = never>(
   methods: M & JsonMethods<M>,
   options: RouterOptions<RNotFound> = {}
   // NoInfer: RNotFound comes from `options` only, never from the context the router is used in (which, inside
-  // Handlers.layer, would otherwise infer it as `any` and hide every requirement).
+  // HandlerSet.layer, would otherwise infer it as `any` and hide every requirement).
 ): (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, RequirementsOf<M> | NoInfer<RNotFound>> => {
   const table = new Map<string, Method<unknown, RequirementsOf<M>>>(Object.entries(methods))
   const notFound = options.notFound ??
@@ -324,7 +324,7 @@ export const router = <const M extends AnyMethods, RNotFound = never>(
     const handler = table.get(request.method)
     return handler === undefined ? notFound(request) : Effect.flatMap(handler(request), (value) => asReply(request, value))
   }
-  // The method names, for `Handlers.describe` (the CLI's config and start-up checks).
+  // The method names, for `HandlerSet.describe` (the CLI's config and start-up checks).
   Object.defineProperty(route, RpcMethodsKey, { value: Object.keys(methods), enumerable: false })
   return route
 }

@@ -1,8 +1,8 @@
 /**
- * The Http bridge: the application's own `effect/http` app, called in-process (no socket) from proxy handlers.
+ * The HttpBridge bridge: the application's own `effect/http` app, called in-process (no socket) from proxy handlers.
  *
- * `Http.layer(routes)` turns an `HttpRouter` app Layer into the `Http` service; its routes' services become the
- * Layer's requirements. `Http.rpc` is an `rpc` handler that forwards RPC calls named `method:uri` to it:
+ * `HttpBridge.layer(routes)` turns an `HttpRouter` app Layer into the `HttpBridge` service; its routes' services become the
+ * Layer's requirements. `HttpBridge.rpc` is an `rpc` handler that forwards RPC calls named `method:uri` to it:
  *
  * | client call | HTTP request to the app |
  * |---|---|
@@ -38,7 +38,7 @@ import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import { safe } from "../internal/logText.ts"
 import * as Reply from "../Reply.ts"
-import type { RpcRequest } from "../Request.ts"
+import type { RpcRequest } from "../ProxyRequest.ts"
 
 /**
  * An HTTP response as the bridge reports it.
@@ -54,17 +54,17 @@ export interface HttpResult {
 }
 
 /**
- * The application's own HTTP app as a service: runs a `Request` through it in-process and reports the response.
+ * The application's own HTTP app as a service: runs a `ProxyRequest` through it in-process and reports the response.
  *
  * @since 0.1.0
  * @category services
  */
-export interface Http {
+export interface HttpBridge {
   /** Runs one request through the app, in-process. */
   readonly request: (request: globalThis.Request) => Effect.Effect<HttpResult>
 }
 
-export const Http: Context.Service<Http, Http> = Context.Service<Http>("effect-centrifugo/Http")
+export const HttpBridge: Context.Service<HttpBridge, HttpBridge> = Context.Service<HttpBridge>("effect-centrifugo/HttpBridge")
 
 const readResult = (response: globalThis.Response): Effect.Effect<HttpResult> =>
   Effect.promise(async () => {
@@ -78,20 +78,20 @@ const readResult = (response: globalThis.Response): Effect.Effect<HttpResult> =>
   })
 
 /**
- * The `Http` service from an `HttpRouter` app Layer (routes made with `HttpRouter.add`, ...). The app is built
+ * The `HttpBridge` service from an `HttpRouter` app Layer (routes made with `HttpRouter.add`, ...). The app is built
  * once, with the Layer; each request runs in its own scope.
  *
  * @example
  * ```ts
  * import { Effect, Layer } from "effect"
  * import { HttpRouter, HttpServerResponse } from "effect/http"
- * import { Handlers, Http } from "effect-centrifugo"
+ * import { HandlerSet, HttpBridge } from "effect-centrifugo"
  *
  * const Routes = HttpRouter.add("GET", "/news/:id", Effect.map(HttpRouter.params, ({ id }) =>
  *   HttpServerResponse.jsonUnsafe({ id, title: "Hello" })))
  *
  * // A client's `rpc("get:news/1", {})` gets `{ status: 200, body: { id: "1", title: "Hello" } }`.
- * const MyHandlers = Handlers.layer({ rpc: Http.rpc }).pipe(Layer.provide(Http.layer(Routes)))
+ * const MyHandlers = HandlerSet.layer({ rpc: HttpBridge.rpc }).pipe(Layer.provide(HttpBridge.layer(Routes)))
  * ```
  *
  * @since 0.1.0
@@ -100,14 +100,14 @@ const readResult = (response: globalThis.Response): Effect.Effect<HttpResult> =>
 export const layer = <A, E, R>(
   app: Layer.Layer<A, E, R>
 ): Layer.Layer<
-  Http,
+  HttpBridge,
   HttpRouter.Request.Without<E>,
   | Exclude<HttpRouter.Request.Without<R>, HttpRouter.HttpRouter>
   | HttpRouter.Request.Only<"Requires", R>
   | HttpRouter.Request.Only<"GlobalRequires", R>
 > =>
   Layer.effect(
-    Http,
+    HttpBridge,
     Effect.gen(function*() {
       const handle = yield* HttpRouter.toHttpEffect(app)
       // The routes' per-request services, resolved from this Layer's context once.
@@ -121,7 +121,7 @@ export const layer = <A, E, R>(
           Effect.catchCause((cause) =>
             Effect.flatMap(HttpServerError.causeResponse(cause), ([response, rest]) =>
               response.status >= 500
-                ? Effect.as(Effect.logError(`Http: ${webRequest.method} ${new URL(webRequest.url).pathname} failed`, rest), response)
+                ? Effect.as(Effect.logError(`HttpBridge: ${webRequest.method} ${new URL(webRequest.url).pathname} failed`, rest), response)
                 : Effect.succeed(response))
           ),
           Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(webRequest)),
@@ -245,20 +245,20 @@ export const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.E
 }
 
 /**
- * An `rpc` handler forwarding `method:uri` calls to the `Http` app; the result is `{ status, body }`.
+ * An `rpc` handler forwarding `method:uri` calls to the `HttpBridge` app; the result is `{ status, body }`.
  *
  * @since 0.1.0
  * @category handlers
  */
-export const rpc = (request: RpcRequest): Effect.Effect<Reply.RpcReply, never, Http> => {
+export const rpc = (request: RpcRequest): Effect.Effect<Reply.RpcReply, never, HttpBridge> => {
   const httpRequest = toHttpRequest(request)
   if (Reply.isRejection(httpRequest)) {
     // Escaped and shortened: the method, and the reason that quotes a part of it, are the client's text.
     return Effect.as(
-      Effect.logWarning(`Http: rpc ${safe(JSON.stringify(request.method))} not forwarded: ${safe(httpRequest.message)}`),
+      Effect.logWarning(`HttpBridge: rpc ${safe(JSON.stringify(request.method))} not forwarded: ${safe(httpRequest.message)}`),
       httpRequest
     )
   }
-  return Effect.flatMap(Effect.service(Http), (http) =>
+  return Effect.flatMap(Effect.service(HttpBridge), (http) =>
     Effect.map(http.request(httpRequest), (result) => Reply.rpc({ data: { status: result.status, body: result.body } })))
 }

@@ -1,11 +1,11 @@
 /**
- * Handlers: one function per proxy event, from its request to an Effect of its reply, gathered in a service.
+ * HandlerSet: one function per proxy event, from its request to an Effect of its reply, gathered in a service.
  *
  * ```ts
  * import { Effect } from "effect"
- * import { Auth, Handlers, Reply, TokenStorage } from "effect-centrifugo"
+ * import { Auth, HandlerSet, Reply, TokenStorage } from "effect-centrifugo"
  *
- * const MyHandlers = Handlers.layer({
+ * const MyHandlers = HandlerSet.layer({
  *   connect: (request) =>
  *     Effect.gen(function*() {
  *       const tokens = yield* TokenStorage.TokenStorage // the handler needs TokenStorage ...
@@ -15,7 +15,7 @@
  *     }),
  *   rpc: () => Effect.succeed(Reply.rpc({ data: "pong" }))
  * })
- * // ... so MyHandlers is a Layer<Handlers, never, TokenStorage>: forgetting to provide TokenStorage is a
+ * // ... so MyHandlers is a Layer<HandlerSet, never, TokenStorage>: forgetting to provide TokenStorage is a
  * // compile error where the server is launched.
  * ```
  *
@@ -30,15 +30,9 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
-import type * as Request from "./Request.ts"
+import type * as ProxyRequest from "./ProxyRequest.ts"
 
-/**
- * A handler: a function from a request to an Effect of a reply.
- *
- * @since 0.1.0
- * @category models
- */
-export type Handler<Req, Rep, E = unknown, R = never> = (request: Req) => Effect.Effect<Rep, E, R>
+import type { Handler } from "./Handler.ts"
 
 /**
  * The handlers of every unary proxy event, with requirements `R`. Failures that are not
@@ -48,26 +42,26 @@ export type Handler<Req, Rep, E = unknown, R = never> = (request: Req) => Effect
  * @category models
  */
 export interface HandlerRecord<R = never> {
-  readonly connect?: Handler<Request.ConnectRequest, Reply.ConnectReply, unknown, R>
-  readonly refresh?: Handler<Request.RefreshRequest, Reply.RefreshReply, unknown, R>
-  readonly subscribe?: Handler<Request.SubscribeRequest, Reply.SubscribeReply, unknown, R>
-  readonly publish?: Handler<Request.PublishRequest, Reply.PublishReply, unknown, R>
-  readonly rpc?: Handler<Request.RpcRequest, Reply.RpcReply, unknown, R>
-  readonly subRefresh?: Handler<Request.SubRefreshRequest, Reply.SubRefreshReply, unknown, R>
+  readonly connect?: Handler<ProxyRequest.ConnectRequest, Reply.ConnectReply, unknown, R>
+  readonly refresh?: Handler<ProxyRequest.RefreshRequest, Reply.RefreshReply, unknown, R>
+  readonly subscribe?: Handler<ProxyRequest.SubscribeRequest, Reply.SubscribeReply, unknown, R>
+  readonly publish?: Handler<ProxyRequest.PublishRequest, Reply.PublishReply, unknown, R>
+  readonly rpc?: Handler<ProxyRequest.RpcRequest, Reply.RpcReply, unknown, R>
+  readonly subRefresh?: Handler<ProxyRequest.SubRefreshRequest, Reply.SubRefreshReply, unknown, R>
   /** A stream subscription (`subscribe_stream_proxy_enabled`): a first reply, then publications for one client. */
-  readonly subscribeUnidirectional?: Handler<Request.SubscribeRequest, Reply.StreamReply<unknown, R>, unknown, R>
+  readonly subscribeUnidirectional?: Handler<ProxyRequest.SubscribeRequest, Reply.StreamReply<unknown, R>, unknown, R>
   /** As `subscribeUnidirectional`, and the client's own publications into the channel arrive as `incoming`. */
   readonly subscribeBidirectional?: (
-    request: Request.SubscribeRequest,
-    incoming: Stream.Stream<Request.ClientPublication>
+    request: ProxyRequest.SubscribeRequest,
+    incoming: Stream.Stream<ProxyRequest.ClientPublication>
   ) => Effect.Effect<Reply.StreamReply<unknown, R>, unknown, R>
-  readonly mapPublish?: Handler<Request.MapPublishRequest, Reply.MapPublishReply, unknown, R>
-  readonly mapRemove?: Handler<Request.MapRemoveRequest, Reply.MapRemoveReply, unknown, R>
-  readonly sharedPollRefresh?: Handler<Request.SharedPollRefreshRequest, Reply.SharedPollRefreshReply, unknown, R>
+  readonly mapPublish?: Handler<ProxyRequest.MapPublishRequest, Reply.MapPublishReply, unknown, R>
+  readonly mapRemove?: Handler<ProxyRequest.MapRemoveRequest, Reply.MapRemoveReply, unknown, R>
+  readonly sharedPollRefresh?: Handler<ProxyRequest.SharedPollRefreshRequest, Reply.SharedPollRefreshReply, unknown, R>
   /** Centrifugo PRO only. */
-  readonly notifyCacheEmpty?: Handler<Request.NotifyCacheEmptyRequest, Reply.NotifyCacheEmptyReply, unknown, R>
+  readonly notifyCacheEmpty?: Handler<ProxyRequest.NotifyCacheEmptyRequest, Reply.NotifyCacheEmptyReply, unknown, R>
   /** Centrifugo PRO only. */
-  readonly notifyChannelState?: Handler<Request.NotifyChannelStateRequest, Reply.NotifyChannelStateReply, unknown, R>
+  readonly notifyChannelState?: Handler<ProxyRequest.NotifyChannelStateRequest, Reply.NotifyChannelStateReply, unknown, R>
 }
 
 /**
@@ -84,10 +78,10 @@ export type EventName = keyof HandlerRecord
  * @since 0.1.0
  * @category services
  */
-export interface Handlers extends HandlerRecord<never> {}
+export interface HandlerSet extends HandlerRecord<never> {}
 
 /** The service key of the handler set that the server runs. */
-export const Handlers: Context.Service<Handlers, Handlers> = Context.Service<Handlers>("effect-centrifugo/Handlers")
+export const HandlerSet: Context.Service<HandlerSet, HandlerSet> = Context.Service<HandlerSet>("effect-centrifugo/HandlerSet")
 
 // `any` in the constraint lets each handler keep its own error and requirement types; the exact ones are
 // recovered by `RequirementsOf` below.
@@ -119,14 +113,14 @@ type Exact<H> = H & { readonly [K in Exclude<keyof H, EventName>]: never }
  */
 export interface Description {
   readonly events: ReadonlyArray<EventName>
-  /** The method names of an `Rpc.router` rpc handler, when known. */
+  /** The method names of an `RpcRouter.make` rpc handler, when known. */
   readonly rpcMethods?: ReadonlyArray<string>
   /** Some handler or interceptor reads the connection meta (Centrifugo's `include_connection_meta`). */
   readonly usesConnectionMeta?: boolean
 }
 
 // Symbol.for: a Layer built with the application's copy of the library is readable by another copy (the CLI's).
-const DescriptionKey: unique symbol = Symbol.for("effect-centrifugo/Handlers/Description") as never
+const DescriptionKey: unique symbol = Symbol.for("effect-centrifugo/HandlerSet/Description") as never
 
 /**
  * The description attached to a handler-set Layer, or undefined for a Layer not built by this library.
@@ -151,7 +145,7 @@ export const withDescription = <L>(handlers: L, description: Description): L => 
 }
 
 /**
- * The method names attached to an `Rpc.router` handler function.
+ * The method names attached to an `RpcRouter.make` handler function.
  *
  * @since 0.1.0
  * @category constants
@@ -171,10 +165,10 @@ const describeRecord = (handlers: AnyHandlerRecord): Description => {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Handlers, Reply } from "effect-centrifugo"
+ * import { HandlerSet, Reply } from "effect-centrifugo"
  *
- * // A Layer<Handlers>: give it to ProxyServer.layer, HttpProxy.layer or HttpProxy.routes.
- * const MyHandlers = Handlers.layer({
+ * // A Layer<HandlerSet>: give it to ProxyServer.layer, HttpProxy.layer or HttpProxy.routes.
+ * const MyHandlers = HandlerSet.layer({
  *   connect: () => Effect.succeed(Reply.connect({ user: "42", channels: ["news"] })),
  *   rpc: (request) => Effect.succeed(Reply.rpc({ data: { method: request.method } }))
  * })
@@ -185,14 +179,14 @@ const describeRecord = (handlers: AnyHandlerRecord): Description => {
  */
 export const layer = <const H extends AnyHandlerRecord>(
   handlers: Exact<H>
-): Layer.Layer<Handlers, never, RequirementsOf<H>> =>
+): Layer.Layer<HandlerSet, never, RequirementsOf<H>> =>
   withDescription(layerOf(handlers), describeRecord(handlers as AnyHandlerRecord))
 
 const layerOf = <const H extends AnyHandlerRecord>(
   handlers: Exact<H>
-): Layer.Layer<Handlers, never, RequirementsOf<H>> =>
+): Layer.Layer<HandlerSet, never, RequirementsOf<H>> =>
   Layer.effect(
-    Handlers,
+    HandlerSet,
     Effect.map(Effect.context<RequirementsOf<H>>(), (context) => {
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
@@ -206,7 +200,7 @@ const layerOf = <const H extends AnyHandlerRecord>(
           // Unary events take the request alone: no rest-arguments array per call.
           : (request: never) => provide(run(request))
       }
-      return table as Handlers
+      return table as HandlerSet
     })
   )
 
@@ -223,20 +217,20 @@ const provideStream = (reply: unknown, context: Context.Context<never>): unknown
  * @since 0.1.0
  * @category utils
  */
-export const eventNames = (handlers: Handlers): ReadonlyArray<EventName> =>
+export const eventNames = (handlers: HandlerSet): ReadonlyArray<EventName> =>
   (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)
 
 /**
- * Combines two handler sets; for an event both answer, `second` wins (so `merge(base, Handlers.layer({ rpc }))`
+ * Combines two handler sets; for an event both answer, `second` wins (so `merge(base, HandlerSet.layer({ rpc }))`
  * overrides one event). Interceptors applied to either side before merging stay with that side's handlers.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const merge = <E1, R1, E2, R2>(
-  first: Layer.Layer<Handlers, E1, R1>,
-  second: Layer.Layer<Handlers, E2, R2>
-): Layer.Layer<Handlers, E1 | E2, R1 | R2> => {
+  first: Layer.Layer<HandlerSet, E1, R1>,
+  second: Layer.Layer<HandlerSet, E2, R2>
+): Layer.Layer<HandlerSet, E1 | E2, R1 | R2> => {
   const merged = mergeLayers(first, second)
   const a = describe(first)
   const b = describe(second)
@@ -261,16 +255,16 @@ export const combineDescriptions = (a: Description, b: Description): Description
 }
 
 const mergeLayers = <E1, R1, E2, R2>(
-  first: Layer.Layer<Handlers, E1, R1>,
-  second: Layer.Layer<Handlers, E2, R2>
-): Layer.Layer<Handlers, E1 | E2, R1 | R2> =>
+  first: Layer.Layer<HandlerSet, E1, R1>,
+  second: Layer.Layer<HandlerSet, E2, R2>
+): Layer.Layer<HandlerSet, E1 | E2, R1 | R2> =>
   Layer.effect(
-    Handlers,
+    HandlerSet,
     Effect.gen(function*() {
-      const a = yield* Effect.provide(Effect.service(Handlers), first)
-      const b = yield* Effect.provide(Effect.service(Handlers), second)
+      const a = yield* Effect.provide(Effect.service(HandlerSet), first)
+      const b = yield* Effect.provide(Effect.service(HandlerSet), second)
       const table: Record<string, unknown> = { ...a }
       for (const name of eventNames(b)) table[name] = b[name]
-      return table as Handlers
+      return table as HandlerSet
     })
   )
