@@ -29,6 +29,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { provider } from "./internal/context.ts"
+import { isReply } from "./internal/replyRejections.ts"
 import * as Reply from "./Reply.ts"
 import type * as ProxyRequest from "./ProxyRequest.ts"
 
@@ -207,7 +208,7 @@ const layerOf = <const H extends AnyHandlerRecord>(
 const STREAM_EVENTS: ReadonlySet<string> = new Set(["subscribeUnidirectional", "subscribeBidirectional"])
 
 const provideStream = (reply: unknown, context: Context.Context<never>): unknown =>
-  Reply.isReply(reply) && reply._tag === "StreamResult"
+  isReply(reply) && reply._tag === "StreamResult"
     ? { ...reply, publications: Stream.provideContext((reply as Reply.StreamResult).publications, context) }
     : reply
 

@@ -38,6 +38,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
 import { RpcMethodsKey } from "./HandlerSet.ts"
+import { isReply } from "./internal/replyRejections.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./ProxyRequest.ts"
@@ -170,7 +171,7 @@ export function method<S extends Schema.Top, E, R>(
   const encode = Schema.encodeUnknownEffect(options.success)
   return (request) =>
     Effect.flatMap(decoded(request), (value) =>
-      Reply.isReply(value) ? Effect.succeed(value) : Effect.mapError(encode(value, { errors: "all" }), (error) =>
+      isReply(value) ? Effect.succeed(value) : Effect.mapError(encode(value, { errors: "all" }), (error) =>
         ({
           _tag: "RpcResultInvalid",
           method: request.method,
@@ -263,7 +264,7 @@ const isJson = (value: unknown, ancestors: Array<object>): boolean => {
 
 /** A method's answer as a reply: replies pass through, anything else is the result's data (if it is JSON). */
 const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcReply, RpcResultNotJson> => {
-  if (Reply.isReply(value)) return Effect.succeed(value as Reply.RpcReply)
+  if (isReply(value)) return Effect.succeed(value as Reply.RpcReply)
   if (value === undefined) return Effect.succeed(Reply.rpc())
   if (isJson(value, [])) return Effect.succeed(Reply.rpc({ data: value }))
   const problem = notJson(value, "data", new Set())

@@ -5,8 +5,7 @@
  *
  * @since 0.1.0
  */
-import type * as Reply from "../Reply.ts"
-import { expireAtSeconds } from "../Reply.ts"
+import type { ExpireAt } from "./replyResults.ts"
 
 const INT64_MIN = -(2n ** 63n)
 const INT64_MAX = 2n ** 63n - 1n
@@ -15,8 +14,12 @@ const UINT64_MAX = 2n ** 64n - 1n
 const integer = (value: number | bigint): bigint | undefined =>
   typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : undefined
 
+/** Seconds since the epoch, as Centrifugo expects, from either accepted form. */
+const expireAtSeconds = (value: ExpireAt): number =>
+  value instanceof Date ? Math.floor(value.getTime() / 1000) : value
+
 /** Whole seconds of an expiry time, an int64 `>= 0`. */
-export const int64Seconds = (field: string, value: Reply.ExpireAt | undefined): bigint | undefined => {
+export const int64Seconds = (field: string, value: ExpireAt | undefined): bigint | undefined => {
   if (value === undefined) return undefined
   const seconds = expireAtSeconds(value)
   // The bound is a number here: 2^63 is exact as a double, and anything not below it is out of range.

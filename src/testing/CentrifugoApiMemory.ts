@@ -32,7 +32,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Api from "../api/CentrifugoApi.ts"
+import * as Api from "../api/index.ts"
 import * as Payload from "../Payload.ts"
 
 /**
@@ -196,7 +196,7 @@ export const make = (options: MemoryOptions = {}): MemoryApi => {
     name: string,
     input: Api.PublishOptions & { readonly data: unknown },
     now: number
-  ): Api.PublishResult => {
+  ): Api.PublishPosition => {
     const data = dataOf(input.data)
     const log = sent.get(name) ?? []
     log.push(data)
