@@ -380,22 +380,6 @@ const outcomeOf = (exit: Exit.Exit<AnyReply, unknown>): string => {
 }
 
 /**
- * Calls answered, by `event` (the gRPC method) and `outcome` (see `Metrics` for every metric and its labels).
- *
- * @since 0.1.0
- * @category metrics
- */
-export const callsTotal = Metrics.callsTotal
-
-/**
- * Time to answer, in seconds, by `event`: a histogram with buckets from 0.5 ms to 10 s.
- *
- * @since 0.1.0
- * @category metrics
- */
-export const callDuration = Metrics.callDuration
-
-/**
  * Options of `Interceptor.metrics`: the events to wrap and the RPC methods counted under their own label.
  *
  * @since 0.1.0
@@ -423,10 +407,10 @@ export const metrics = (options: MetricsOptions = {}): Interceptor => {
   // Label sets are few and bounded (events x outcomes x listed methods): the attributed metrics are built once per
   // set, not per call (Metric.withAttributes allocates).
   const inFlightOf = memo((event: string) => Metric.withAttributes(Metrics.callsInFlight, { event }))
-  const durationOf = memo((event: string) => Metric.withAttributes(callDuration, { event }))
+  const durationOf = memo((event: string) => Metric.withAttributes(Metrics.callDuration, { event }))
   const totalOf = memo((key: string) => {
     const [event, outcome, method] = key.split("\u0000") as [string, string, string | undefined]
-    return Metric.withAttributes(callsTotal, method === undefined ? { event, outcome } : { event, method, outcome })
+    return Metric.withAttributes(Metrics.callsTotal, method === undefined ? { event, outcome } : { event, method, outcome })
   })
   return make((request, next) =>
     Effect.suspend(() => {

@@ -27,9 +27,9 @@ import { noHandlerMessage } from "../internal/events.ts"
 import { named } from "../internal/tagged.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
-import * as Health from "../ops/Health.ts"
+import * as Health from "./health.ts"
 import * as Readiness from "../ops/Readiness.ts"
-import { isInvalidJson } from "../Payload.ts"
+import { isInvalidJson } from "../internal/payloadWire.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
 import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
 import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
@@ -295,13 +295,8 @@ const credentialsFromEnv = Effect.gen(function*() {
   return { key: key.value, value: value.value }
 })
 
-/**
- * The check for `requireCredentials`: constant-time, on the first value of the lower-cased key.
- *
- * @since 0.1.0
- * @category utils
- */
-export const credentialsCheck = (required: ProxyServerOptions["requireCredentials"]) => {
+/** The check for `requireCredentials`: constant-time, on the first value of the lower-cased key. */
+const credentialsCheck = (required: ProxyServerOptions["requireCredentials"]) => {
   if (required === undefined) return undefined
   const key = required.key.toLowerCase()
   const expected = Buffer.from(typeof required.value === "string" ? required.value : Redacted.value(required.value))

@@ -24,7 +24,8 @@ import {
   SPACE,
   TAB
 } from "../internal/jsonBytes.ts"
-import { fromJsonBytes, maxJsonDepth, nestsDeeperThan } from "../Payload.ts"
+import { fromJsonBytes, nestsDeeperThan } from "../internal/payloadWire.ts"
+import { maxJsonDepth } from "../Payload.ts"
 
 const BadBodyTypeId: unique symbol = Symbol.for("effect-centrifugo/http/BadBody")
 

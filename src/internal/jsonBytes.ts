@@ -1,6 +1,6 @@
 /**
  * The bytes of JSON's structure, for the scanners that read JSON text without parsing it: the depth check on
- * request payloads (`Payload.nestsDeeperThan`) and the HTTP body splitter (`src/http/json.ts`).
+ * request payloads (`nestsDeeperThan` in ./payloadWire.ts) and the HTTP body splitter (`src/http/json.ts`).
  *
  * @since 0.1.0
  */

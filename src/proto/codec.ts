@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type { Metadata } from "@grpc/grpc-js"
+import * as PayloadWire from "../internal/payloadWire.ts"
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
 import type * as ProxyRequest from "../ProxyRequest.ts"
@@ -131,7 +132,7 @@ const rawPayload = (
 
 /** The client payload: parsed JSON for `json` encoding; `undefined` for `binary` (read `rawData`). */
 const jsonPayload = (encoding: string | undefined, raw: Uint8Array | undefined): unknown =>
-  encoding === "binary" ? undefined : Payload.fromJsonBytes("data", raw)
+  encoding === "binary" ? undefined : PayloadWire.fromJsonBytes("data", raw)
 
 /** `rawData` is present only when a payload arrived (the key, not an `undefined` value). */
 const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, raw: Uint8Array | undefined): R => {
@@ -139,7 +140,7 @@ const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, ra
   return request
 }
 
-const meta = (bytes: Buffer | undefined): unknown => Payload.fromJsonBytes("meta", bytes)
+const meta = (bytes: Buffer | undefined): unknown => PayloadWire.fromJsonBytes("meta", bytes)
 
 export const decodeConnect = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.ConnectRequest => {
   const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
@@ -343,11 +344,11 @@ const { int64, int64Seconds, uint64 } = Wire
 const NO_ENTRIES: Readonly<Record<string, never>> = Object.freeze({})
 const NO_PAYLOAD: { bytes?: Buffer; b64?: string } = Object.freeze({})
 const data = (field: string, value: unknown): { bytes?: Buffer; b64?: string } =>
-  Payload.toWire(field, value) ?? NO_PAYLOAD
+  PayloadWire.toWire(field, value) ?? NO_PAYLOAD
 
 const jsonOnly = (field: string, value: unknown): Buffer | undefined => {
   if (Payload.isBinary(value)) throw new TypeError(`${field} must be JSON: Centrifugo has no binary form for it`)
-  return Payload.toWire(field, value)?.bytes
+  return PayloadWire.toWire(field, value)?.bytes
 }
 
 const boolValue = (value: boolean | undefined): pb.BoolValue | undefined =>
@@ -556,7 +557,7 @@ export const encodeMapRemove = (reply: Reply.MapRemoveReply): Buffer => {
 const rawBytes = (field: string, value: unknown): Buffer | undefined => {
   if (value === undefined) return undefined
   if (Payload.isBinary(value)) return Buffer.from(value.bytes)
-  return Payload.toWire(field, value)?.bytes
+  return PayloadWire.toWire(field, value)?.bytes
 }
 
 export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): Buffer => {

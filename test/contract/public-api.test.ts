@@ -1,11 +1,12 @@
 // The public API changes only on purpose: every export reachable from the package's two entry points is listed in
 // test/contract/public-api.txt, and the exports map reaches nothing else (no `internal/` module, no file by path).
 // After a deliberate change, `npm run api:list` rewrites the list; the diff of that file is the API change to review.
-import { readFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { expect, it } from "vitest"
-import { checkDocTags, publicApiLines } from "../../scripts/check-doc-tags.ts"
+import { checkDocTags, ENTRY_POINTS, publicApiLines } from "../../scripts/check-doc-tags.ts"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 
@@ -26,3 +27,35 @@ it("the exports map offers the two entry points and nothing under src/ by path",
     expect(() => require.resolve(`${pkg.name}/${path}`), path).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED|not defined by "exports"/)
   }
 })
+
+it("through the exports map (ESM, as users import), the entry points resolve and no other file under src/ does", () => {
+  const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as {
+    name: string
+    exports: Record<string, Record<string, string>>
+  }
+  // The entries the API list is made from are the files the exports map points at.
+  expect(Object.values(pkg.exports).map((entry) => entry["effect-centrifugo-source"])).toEqual(ENTRY_POINTS.map((e) => `./${e}`))
+  const files = readdirSync(`${root}/src`, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => file.split("\\").join("/"))
+  expect(files.filter((file) => file.startsWith("internal/")).length).toBeGreaterThan(10)
+  // Every file by its source path, its extensionless path and its built path (`dist/src/...js`).
+  const byPath = files.flatMap((file) => {
+    const bare = file.replace(/\.ts$/, "")
+    return [`src/${file}`, bare, `src/${bare}`, `dist/src/${bare}.js`].map((path) => `${pkg.name}/${path}`)
+  })
+  // A Node process of its own resolves them, inside the package (self-reference), with the source condition.
+  const script = "const out = {};" +
+    "for (const s of JSON.parse(process.argv[1])) { try { out[s] = import.meta.resolve(s) } catch (e) { out[s] = e.code } }" +
+    "console.log(JSON.stringify(out))"
+  const resolved = JSON.parse(execFileSync(
+    process.execPath,
+    ["--conditions=effect-centrifugo-source", "--input-type=module", "-e", script, JSON.stringify([pkg.name, `${pkg.name}/testing`, ...byPath])],
+    { cwd: root, encoding: "utf8" }
+  )) as Record<string, string>
+  expect(resolved[pkg.name]).toBe(new URL("src/index.ts", `file://${root}`).href)
+  expect(resolved[`${pkg.name}/testing`]).toBe(new URL("src/testing/index.ts", `file://${root}`).href)
+  const reachable = byPath.filter((specifier) => resolved[specifier] !== "ERR_PACKAGE_PATH_NOT_EXPORTED")
+  expect(reachable).toEqual([])
+  expect(byPath).toContain(`${pkg.name}/src/internal/pipeline.ts`)
+}, 60_000)

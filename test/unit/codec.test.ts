@@ -2,6 +2,7 @@
 import { Metadata } from "@grpc/grpc-js"
 import { describe, expect, it } from "vitest"
 import { Payload, Reply } from "../../src/index.ts"
+import { isInvalidJson } from "../../src/internal/payloadWire.ts"
 import * as Codec from "../../src/proto/codec.ts"
 import * as pb from "../../src/proto/generated/proxy.ts"
 import { ProxyClient } from "../../src/testing/index.ts"
@@ -71,9 +72,9 @@ describe("requests", () => {
       throw new Error("did not throw")
     }
     const data = thrown(() => Codec.decodeRpc(bytes(pb.RPCRequest, { ...common, data: Buffer.from("{") }), {}))
-    expect(Payload.isInvalidJson(data) && data.field).toBe("data")
+    expect(isInvalidJson(data) && data.field).toBe("data")
     const meta = thrown(() => Codec.decodeRefresh(bytes(pb.RefreshRequest, { ...common, meta: Buffer.from("nope") }), {}))
-    expect(Payload.isInvalidJson(meta) && meta.field).toBe("meta")
+    expect(isInvalidJson(meta) && meta.field).toBe("meta")
   })
 
   it("rawData is there only when a payload arrived (the key itself, not an undefined value)", () => {

@@ -4,7 +4,8 @@ import * as grpc from "@grpc/grpc-js"
 import { Effect } from "effect"
 import { EventEmitter } from "node:events"
 import { describe, expect, it } from "vitest"
-import * as Health from "../../src/ops/Health.ts"
+import * as Health from "../../src/grpc/health.ts"
+import { liveness } from "../../src/ops/Health.ts"
 import * as Readiness from "../../src/ops/Readiness.ts"
 
 const PROXY = "centrifugal.centrifugo.proxy.CentrifugoProxy"
@@ -68,7 +69,7 @@ describe("grpc.health.v1 Watch", () => {
 
   it("liveness and unknown names are answered without running the check", async () => {
     const { health, runs } = setup()
-    const live = fakeWatch(health, Health.liveness)
+    const live = fakeWatch(health, liveness)
     const unknown = fakeWatch(health, "no.such.Service")
     await sleep(200)
     expect(live.call.written).toEqual([Health.ServingStatus.SERVING])

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest"
 import * as Codec from "../../src/http/codec.ts"
 import { fields, isBadBody } from "../../src/http/json.ts"
-import { isInvalidJson } from "../../src/Payload.ts"
+import { isInvalidJson } from "../../src/internal/payloadWire.ts"
 import { thrown } from "../support/thrown.ts"
 
 const split = (text: string) =>

@@ -1,7 +1,7 @@
 // Interceptor.metrics and Interceptor.tracing: Effect metrics and a server span per call.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Metric, Tracer } from "effect"
-import { HandlerSet, Interceptor, Reply } from "../../src/index.ts"
+import { HandlerSet, Interceptor, Metrics, Reply } from "../../src/index.ts"
 import { handle, rpcRequest, subscribeRequest } from "../../src/testing/index.ts"
 
 const handlers = HandlerSet.layer({
@@ -23,12 +23,12 @@ describe("Interceptor.metrics", () => {
       yield* handle(rpcRequest({ method: "boom" }))
       yield* handle(subscribeRequest())
       const count = (event: string, outcome: string) =>
-        Metric.value(Metric.withAttributes(Interceptor.callsTotal, { event, outcome })).pipe(Effect.map((s) => s.count))
+        Metric.value(Metric.withAttributes(Metrics.callsTotal, { event, outcome })).pipe(Effect.map((s) => s.count))
       expect(yield* count("RPC", "ok")).toBe(2)
       expect(yield* count("RPC", "error")).toBe(1)
       expect(yield* count("RPC", "failed")).toBe(1)
       expect(yield* count("Subscribe", "ok")).toBe(1)
-      const rpcTimes = yield* Metric.value(Metric.withAttributes(Interceptor.callDuration, { event: "RPC" }))
+      const rpcTimes = yield* Metric.value(Metric.withAttributes(Metrics.callDuration, { event: "RPC" }))
       expect(rpcTimes.count).toBe(4)
     }).pipe(Effect.provide(handlers.pipe(Interceptor.metrics()))))
 })
