@@ -200,13 +200,8 @@ const forwardedHeaders = (from: Readonly<Record<string, string>>): Headers => {
   return headers
 }
 
-/**
- * The in-process HTTP request for an RPC call named `method:uri`, or the error reply when there is none.
- *
- * @since 0.1.0
- * @category utils
- */
-export const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.ErrorReply => {
+/** The in-process HTTP request for an RPC call named `method:uri`, or the error reply when there is none. */
+const toHttpRequest = (request: RpcRequest): globalThis.Request | Reply.ErrorReply => {
   const separator = request.method.indexOf(":")
   if (separator <= 0) {
     return Reply.error(Reply.ErrorCode.MethodNotFound, `method not found: ${request.method} (expected "verb:path")`)
