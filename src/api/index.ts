@@ -1,5 +1,6 @@
 /**
- * CentrifugoApi: the service, its errors and types, and its HTTP and gRPC Layers (see ./CentrifugoApi.ts).
+ * CentrifugoApi: the service and its errors (./CentrifugoApi.ts), its inputs and results (./models.ts), and its HTTP
+ * and gRPC Layers (./transports.ts).
  *
  * @since 0.1.0
  */
