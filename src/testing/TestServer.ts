@@ -98,6 +98,11 @@ const buildWithLogs = <I, S, E1, E2>(
     return { service: Context.get(context, key), logs }
   })
 
+/** A running server's address and the log lines it wrote. */
+const withLogs = (
+  { logs, service }: { readonly logs: ReadonlyArray<LogLine>; readonly service: ServerAddress }
+): Server => ({ port: service.port, address: service.address, url: service.url, logs })
+
 /**
  * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
  * if the handlers (or their services) cannot be built.
@@ -111,7 +116,7 @@ export const make = <E>(
 ): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
   Effect.map(
     buildWithLogs(ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }), ProxyServer.ProxyServer, handlers),
-    ({ logs, service }) => ({ port: service.port, address: service.address, url: service.url, logs })
+    withLogs
   )
 
 /**
@@ -229,7 +234,7 @@ export const makeHttp = <E>(
 ): Effect.Effect<HttpServer, E | HttpProxy.HttpProxyError, Scope.Scope> =>
   Effect.map(
     buildWithLogs(HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }), HttpProxy.HttpProxy, handlers),
-    ({ logs, service }) => ({ port: service.port, address: service.address, url: service.url, logs })
+    withLogs
   )
 
 /**
