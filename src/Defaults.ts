@@ -1,6 +1,6 @@
 /**
  * The defaults every part of the library shares: where each server listens, the HTTP routes' prefix, the names of
- * the environment variables that carry the proxies' shared secret, and where Centrifugo answers. The servers
+ * the environment variables that carry the proxies' credentials, and where Centrifugo answers. The servers
  * (`ProxyServer.layerConfig`, `HttpProxy.layerConfig`), the CLI's `config` and `init`, and the docs all read these,
  * so a config written by the CLI points at the port a server started with its defaults listens on.
  *
@@ -17,7 +17,7 @@ export const grpc = {
   host: "0.0.0.0",
   port: 10001,
   /** The environment variables `ProxyServer.layerConfig` reads the proxies' `grpc.credentials_key/value` from. */
-  secretEnv: { name: "PROXY_CREDENTIALS_KEY", value: "PROXY_CREDENTIALS_VALUE" }
+  credentialsEnv: { key: "PROXY_CREDENTIALS_KEY", value: "PROXY_CREDENTIALS_VALUE" }
 } as const
 
 /**
@@ -31,8 +31,8 @@ export const http = {
   port: 10002,
   /** The routes' prefix: `/centrifugo/connect`, `/centrifugo/rpc`, ... */
   prefix: "/centrifugo",
-  /** The environment variables `HttpProxy.layerConfig` reads the proxies' `http.static_headers` secret from. */
-  secretEnv: { name: "PROXY_HTTP_SECRET_HEADER", value: "PROXY_HTTP_SECRET" }
+  /** The environment variables `HttpProxy.layerConfig` reads the header name and value of the credentials from. */
+  credentialsEnv: { key: "PROXY_HTTP_CREDENTIALS_KEY", value: "PROXY_HTTP_CREDENTIALS_VALUE" }
 } as const
 
 /**
@@ -44,12 +44,12 @@ export const http = {
 export type Transport = "grpc" | "http"
 
 /**
- * The metadata key / header name the CLI gives the proxies' shared secret.
+ * The metadata key / header name the CLI gives the proxies' credentials.
  *
  * @since 0.1.0
  * @category constants
  */
-export const secretKey = "x-centrifugo-proxy"
+export const credentialsKey = "x-centrifugo-proxy"
 
 /**
  * Centrifugo's own HTTP port (WebSocket, server API, health) and its server API's URL from the backend.
@@ -70,10 +70,10 @@ export const endpoint = (transport: Transport): string =>
   transport === "grpc" ? `127.0.0.1:${grpc.port}` : `http://127.0.0.1:${http.port}`
 
 /**
- * The environment variables the backend of `transport` reads the proxies' shared secret from.
+ * The environment variables the backend of `transport` reads the proxies' credentials from.
  *
  * @since 0.1.0
  * @category utils
  */
-export const secretEnv = (transport: Transport): { readonly name: string; readonly value: string } =>
-  transport === "grpc" ? grpc.secretEnv : http.secretEnv
+export const credentialsEnv = (transport: Transport): { readonly key: string; readonly value: string } =>
+  transport === "grpc" ? grpc.credentialsEnv : http.credentialsEnv

@@ -10,7 +10,8 @@
  * Main.run(ProxyServer.layerConfig().pipe(Layer.provide(AppHandlers)))
  * ```
  *
- * is `Layer.launch(layer).pipe(NodeRuntime.runMain({ teardown: Main.teardown }))`: SIGTERM or SIGINT closes the
+ * is `Layer.launch(Main.withReadiness(layer)).pipe(NodeRuntime.runMain({ teardown: Main.teardown }))`: every server
+ * in the Layer shares one `Readiness` (a drain of one turns every probe not ready), SIGTERM or SIGINT closes the
  * Layer's scope (the servers stop accepting calls and drain in-flight ones), and the process then exits **0**, as a
  * clean shutdown should (Kubernetes and systemd read a non-zero code as a crash). Effect's default teardown exits
  * 130 for any interrupted main, SIGTERM included. A Layer that fails to build, or a defect, still exits 1.
@@ -22,6 +23,7 @@ import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
+import * as Readiness from "./ops/Readiness.ts"
 
 /**
  * Exit code 0 when the main program ended by interruption alone (a signal asked it to stop and it drained);
@@ -63,4 +65,14 @@ export type ProvideMissing<R> = [R] extends [never] ? unknown
  * @category running
  */
 export const run = <A, E, R>(layer: Layer.Layer<A, E, R> & ProvideMissing<R>): void =>
-  Layer.launch(layer as Layer.Layer<A, E>).pipe(NodeRuntime.runMain({ teardown }))
+  Layer.launch(withReadiness(layer as Layer.Layer<A, E>)).pipe(NodeRuntime.runMain({ teardown }))
+
+/**
+ * `layer` with one `Readiness` shared by every server in it (the servers fall back to a private one each, so without
+ * this a drain of one would not turn the others' probes not ready). A `Readiness` the layer provides itself wins.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withReadiness = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<A, E> =>
+  Layer.provide(layer, Readiness.layer())

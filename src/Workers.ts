@@ -143,7 +143,7 @@ export const run = <A, E, R>(layer: Layer.Layer<A, E, R> & Main.ProvideMissing<R
     const id = workerId()
     // A worker of another supervisor (pm2's cluster mode, say) serves as a single process: it cannot fork.
     if (id === undefined) return Main.run(layer)
-    Layer.launch(layer as Layer.Layer<A, E>).pipe(
+    Layer.launch(Main.withReadiness(layer as Layer.Layer<A, E>)).pipe(
       Effect.annotateLogs({ worker: id, pid: process.pid }),
       NodeRuntime.runMain({ teardown: Main.teardown })
     )

@@ -168,10 +168,10 @@ export const generateConfig = (cwd: string, options: GenerateCommandOptions): Ef
       )
     }
     if (options.credentials && secret === PLACEHOLDER_SECRET) {
-      const env = Defaults.secretEnv(transport)
+      const env = Defaults.credentialsEnv(transport)
       yield* Console.error(
         `replace "${PLACEHOLDER_SECRET}" in ${options.out} with a secret, and set ` +
-          `${env.name}=${options.credentialsKey} and ${env.value}=<the secret> on the backend`
+          `${env.key}=${options.credentialsKey} and ${env.value}=<the secret> on the backend`
       )
     }
   })

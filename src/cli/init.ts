@@ -57,7 +57,7 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Cli
     }
     const { config } = CentrifugoConfig.generate({ events: ["connect", "rpc"], rpcMethods: ["ping"] }, {
       transport: Project.configTransport(options.transport),
-      credentials: { key: Defaults.secretKey, value: PLACEHOLDER_SECRET }
+      credentials: { key: Defaults.credentialsKey, value: PLACEHOLDER_SECRET }
     })
     const files: ReadonlyArray<readonly [string, string]> = [
       ["package.json", Project.packageJson(packageName(root), versions, options.transport)],

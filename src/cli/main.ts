@@ -103,7 +103,7 @@ const configCommand = Command.make("config", {
   ),
   credentialsKey: Flag.String("credentials-key").pipe(
     Flag.withDescription("The secret's metadata key / header name"),
-    Flag.withDefault(Defaults.secretKey)
+    Flag.withDefault(Defaults.credentialsKey)
   ),
   credentialsValue: Flag.String("credentials-value").pipe(
     Flag.withDescription(`The secret (default: the one the existing --out file carries, else "${PLACEHOLDER_SECRET}")`),

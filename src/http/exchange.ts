@@ -1,6 +1,6 @@
 /**
  * What the HTTP transport answers, decided without any HTTP server: the checks before a body is read (method,
- * secret, handler, declared size), the decoding of a body into a request, and the pipeline's outcome as a response.
+ * credentials, handler, declared size), the decoding of a body into a request, and the pipeline's outcome as a response.
  * Both servers of the transport are thin shells around these decisions, so they answer byte for byte alike:
  * - `listener.ts`, the standalone server (a plain `node:http` request listener: the fastest way to run it);
  * - the `effect/http` routes of `HttpProxy.routes`, for mounting the proxy in an application's own router.
@@ -10,14 +10,15 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { noHandlerMessage } from "../internal/events.ts"
-import { safe, throttle } from "../internal/logText.ts"
+import { safe } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import { isInvalidJson } from "../internal/payloadWire.ts"
 import type * as ProxyRequest from "../ProxyRequest.ts"
 import type { HttpEvent } from "./events.ts"
 import { forwardedHeaders } from "./headers.ts"
 import { isBadBody } from "./json.ts"
-import * as Secret from "./secret.ts"
+import type * as Credentials from "../server/credentials.ts"
+import * as Refusals from "../server/refusals.ts"
 
 /** A complete HTTP answer: status, body, and the headers it needs beyond content type and length. */
 export interface Answer {
@@ -32,7 +33,7 @@ export interface Answer {
    */
   readonly close?: boolean
   /** A line for the server's log, if this answer deserves one. */
-  readonly log?: Effect.Effect<void>
+  readonly log?: Effect.Effect<void> | undefined
 }
 
 /** A plain-text answer (everything but a reply). */
@@ -52,37 +53,36 @@ export interface EventRoute {
   readonly maxBodySize: number
   /** How long the body may take to arrive once the headers are in. */
   readonly bodyTimeout: Duration.Duration
-  readonly secret: Secret.SecretCheck | undefined
+  /** The `requireCredentials` check: the header named `key` must carry the value. */
+  readonly credentials: Credentials.CredentialsCheck | undefined
   /** The 413 text for this route's limit. */
   readonly tooLarge: string
-  /** The throttled warning of a refused request (one line per kind per 10 s, shared by all routes of a server). */
-  readonly refuse: (kind: Refusal, message: string) => Effect.Effect<void>
+  /**
+   * The throttled warning of a refused request (one line per kind per 10 s, shared by all routes of a server), or
+   * `undefined` when this one is left out.
+   */
+  readonly refuse: (kind: Refusal, message: string) => Effect.Effect<void> | undefined
 }
 
 /** Why a request was refused: each kind has a throttle of its own, so a flood of one does not hide another. */
-export type Refusal = "secret" | "badBody" | "tooLarge" | "unreadable" | "noHandler" | "slowBody"
+export type Refusal = "credentials" | "badBody" | "tooLarge" | "unreadable" | "noHandler" | "slowBody"
 
 /**
- * The warnings of refused requests for one server: per kind, at most one line per 10 s, counting the lines left
- * out (a client that may send anything must not be able to fill the log). `message` is already escaped.
+ * The warnings of refused requests for one server (see `server/refusals.ts`): per kind, at most one line per 10 s.
+ * `message` is already escaped.
  */
-export const refuser = (): (event: HttpEvent, kind: Refusal, message: string) => Effect.Effect<void> => {
-  const throttles = new Map<Refusal, ReturnType<typeof throttle>>()
-  return (event, kind, message) =>
-    Effect.suspend(() => {
-      let shouldLog = throttles.get(kind)
-      if (shouldLog === undefined) throttles.set(kind, shouldLog = throttle(10_000))
-      const suppressed = shouldLog()
-      if (suppressed === undefined) return Effect.void
-      return Effect.logWarning(
-        `${event.spec.tag}: ${message}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
-      ).pipe(Effect.annotateLogs({ event: event.spec.event }))
-    })
+export const refuser = (): (event: HttpEvent, kind: Refusal, message: string) => Effect.Effect<void> | undefined => {
+  const refusals = Refusals.make<Refusal>("requests")
+  return (event, kind, message) => refusals(kind, `${event.spec.tag}: ${message}`, { event: event.spec.event })
 }
+
+/** The 401 body and warning text. */
+export const UNAUTHORIZED =
+  "effect-centrifugo: missing or wrong proxy credentials header (see the proxy's http.static_headers)"
 
 /**
  * The answer to a request before its body is read, or `undefined` to read it: another method than POST (405), a
- * missing or wrong secret (401), an event without a handler (501), a declared body over the limit (413).
+ * missing or wrong credentials header (401), an event without a handler (501), a declared body over the limit (413).
  * `headers` are Node's (names lower-cased).
  */
 export const admit = (
@@ -90,15 +90,15 @@ export const admit = (
   method: string | undefined,
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 ): Answer | undefined => {
-  const { event, maxBodySize, pipeline, secret } = route
+  const { credentials, event, maxBodySize, pipeline } = route
   if (method !== "POST") {
     return plain(405, `effect-centrifugo: Centrifugo's proxy requests are POST, got ${safe(String(method))}`, {
       allow: "POST",
       close: true
     })
   }
-  if (secret !== undefined && !secret.ok(headers as Readonly<Record<string, string>>)) {
-    return plain(401, Secret.UNAUTHORIZED, { log: route.refuse("secret", Secret.UNAUTHORIZED), close: true })
+  if (credentials !== undefined && !credentials.ok(headers[credentials.key] as string | undefined)) {
+    return plain(401, UNAUTHORIZED, { log: route.refuse("credentials", UNAUTHORIZED), close: true })
   }
   if (pipeline === undefined) {
     const message = noHandlerMessage(event.spec.event)
@@ -150,11 +150,11 @@ export const decode = (
   body: Uint8Array,
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 ): Decoded => {
-  const { event, secret } = route
+  const { credentials, event } = route
   try {
     return {
       _tag: "Request",
-      request: event.decode(body, forwardedHeaders(headers as Readonly<Record<string, string>>, secret?.name))
+      request: event.decode(body, forwardedHeaders(headers as Readonly<Record<string, string>>, credentials?.key))
     }
   } catch (error) {
     if (isInvalidJson(error)) return { _tag: "InvalidJson", field: error.field, reason: error.reason }

@@ -12,13 +12,13 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
-import type * as Fiber from "effect/Fiber"
 import * as Effect from "effect/Effect"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { throttle } from "../internal/logText.ts"
 import type * as Pipeline from "../internal/pipeline.ts"
 import { livePath, readyPath } from "../ops/Probes.ts"
 import type * as Readiness from "../ops/Readiness.ts"
+import * as Inflight from "../server/inflight.ts"
 import * as Exchange from "./exchange.ts"
 
 export interface ListenerOptions {
@@ -30,7 +30,7 @@ export interface ListenerOptions {
   /** Starts fibers in the server's context (`Effect.runForkWith`). */
   readonly fork: Pipeline.Fork
   /** The fibers of the calls in flight (the drain interrupts those still running after its grace period). */
-  readonly inflight: Set<Fiber.Fiber<unknown, unknown>>
+  readonly inflight: Inflight.Inflight
   /** True once the server is closing: every answer then closes its connection, so the drain can end. */
   readonly closing: () => boolean
 }
@@ -129,17 +129,14 @@ export const make = (options: ListenerOptions) => {
         if (exit._tag === "Success") send(response, Exchange.answerOf(exit.value))
       })
     }
-    // `answer` may run before `start` returns (a handler that completes synchronously): track the fiber only if not.
-    let fiber: Fiber.Fiber<unknown, unknown> | undefined
-    let answered = false
-    fiber = pipeline.start(decoded.request, route.timeout, fork, (outcome) => {
-      answered = true
-      if (fiber !== undefined) inflight.delete(fiber)
+    const fiber = Inflight.track(
+      inflight,
+      (done) => pipeline.start(decoded.request, route.timeout, fork, done),
       // Interrupted from outside: Centrifugo closed the request (no one to answer) or the server is shutting down.
-      send(response, outcome === undefined ? SHUTTING_DOWN : Exchange.answerOf(outcome))
-    })
-    if (answered) return
-    inflight.add(fiber)
+      (outcome: Pipeline.Outcome<string> | undefined) =>
+        send(response, outcome === undefined ? SHUTTING_DOWN : Exchange.answerOf(outcome))
+    )
+    if (fiber === undefined) return
     const running = fiber
     // Centrifugo giving up (its proxy timeout) closes the connection before the answer: stop the handler.
     response.once("close", () => {

@@ -23,18 +23,38 @@ export const configError = (problems: ReadonlyArray<string>): Config.ConfigError
 
 type Success<C> = C extends Config.Config<infer A> ? A : never
 
+/** Reads `wrapped` (a `Config`, or a record of them, nested), gathering the problems of every `Config` in it. */
+const collect = (wrapped: unknown, problems: Array<string>): Effect.Effect<unknown> => {
+  if (Config.isConfig(wrapped)) {
+    return Effect.map(Effect.result(wrapped), (result) => {
+      if (result._tag === "Success") return result.success
+      problems.push(describe(result.failure))
+      return undefined
+    })
+  }
+  return Effect.gen(function*() {
+    const values: Record<string, unknown> = {}
+    for (const [key, config] of Object.entries(wrapped as Record<string, unknown>)) {
+      values[key] = yield* collect(config, problems)
+    }
+    return values
+  })
+}
+
+/**
+ * `Config.unwrap` read at once, or one `ConfigError` naming every missing or invalid variable (`Config.unwrap` stops
+ * at the first).
+ */
+export const unwrap = <A>(wrapped: Config.Wrap<A>): Effect.Effect<A, Config.ConfigError> =>
+  Effect.gen(function*() {
+    const problems: Array<string> = []
+    const value = yield* collect(wrapped, problems)
+    if (problems.length > 0) return yield* Effect.fail(configError(problems))
+    return value as A
+  })
+
 /** Every config of `configs`, or one `ConfigError` naming every missing or invalid variable. */
 export const all = <const Configs extends Record<string, Config.Config<unknown>>>(
   configs: Configs
 ): Effect.Effect<{ readonly [K in keyof Configs]: Success<Configs[K]> }, Config.ConfigError> =>
-  Effect.gen(function*() {
-    const values: Record<string, unknown> = {}
-    const problems: Array<string> = []
-    for (const [key, config] of Object.entries(configs)) {
-      const result = yield* Effect.result(config)
-      if (result._tag === "Success") values[key] = result.success
-      else problems.push(describe(result.failure))
-    }
-    if (problems.length > 0) return yield* Effect.fail(configError(problems))
-    return values as { readonly [K in keyof Configs]: Success<Configs[K]> }
-  })
+  unwrap(configs as unknown as Config.Wrap<{ readonly [K in keyof Configs]: Success<Configs[K]> }>)

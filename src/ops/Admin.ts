@@ -30,7 +30,9 @@ import { workerId } from "../Workers.ts"
 import * as ClusterAdmin from "./ClusterAdmin.ts"
 import * as Metrics from "./Metrics.ts"
 import * as Probes from "./Probes.ts"
-import type { Readiness } from "./Readiness.ts"
+import * as Address from "../server/address.ts"
+import type { ServerAddress } from "../server/address.ts"
+import * as Readiness from "./Readiness.ts"
 
 /**
  * Options of the admin server: the address it binds and the path of its Prometheus endpoint.
@@ -52,16 +54,13 @@ export interface AdminOptions {
 }
 
 /**
- * The running admin server.
+ * The running admin server: its port, `host:port` and `http://host:port`, the shape every running server of the
+ * library has.
  *
  * @since 0.1.0
  * @category services
  */
-export interface AdminServer {
-  readonly port: number
-  /** `http://host:port` */
-  readonly url: string
-}
+export interface AdminServer extends ServerAddress {}
 
 export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Service<AdminServer>(
   "effect-centrifugo/AdminServer"
@@ -73,7 +72,13 @@ export const AdminServer: Context.Service<AdminServer, AdminServer> = Context.Se
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness> => {
+export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError> =>
+  Layer.provide(serve(options), sharedReadiness)
+
+/** The `Readiness` in context, or a private one: as the proxy servers, the admin server runs without one too. */
+const sharedReadiness = Layer.effect(Readiness.Readiness, Readiness.currentOrPrivate)
+
+const serve = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness.Readiness> => {
   const host = options.host ?? defaultHost
   // A worker of Workers.run: the primary serves the port for the whole group (see ClusterAdmin).
   if (workerId() !== undefined) {
@@ -81,7 +86,7 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
       AdminServer,
       Effect.map(
         ClusterAdmin.asWorker({ host, port: options.port, metricsPath: options.metricsPath ?? "/metrics" }),
-        (port) => AdminServer.of({ port, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}` })
+        (port) => AdminServer.of(Address.make("http", host, port))
       )
     )
   }
@@ -96,9 +101,11 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
     Effect.gen(function*() {
       const server = yield* HttpServer.HttpServer
       const port = "port" in server.address ? server.address.port : options.port
-      const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
-      yield* Effect.logInfo(`Admin server listening on ${url} (${options.metricsPath ?? "/metrics"}, /healthz, /readyz)`)
-      return AdminServer.of({ port, url })
+      const address = Address.make("http", host, port)
+      yield* Effect.logInfo(
+        `Admin server listening on ${address.url} (${options.metricsPath ?? "/metrics"}, /healthz, /readyz)`
+      )
+      return AdminServer.of(address)
     })
   )
   // Node's HTTP server module (and what it pulls in: ~15 MiB) is loaded only when an admin server is built.
@@ -125,7 +132,7 @@ export const defaultHost = "127.0.0.1"
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError, Readiness> =>
+export const layerConfig = (): Layer.Layer<never, HttpServerError.ServeError | Config.ConfigError> =>
   Layer.unwrap(Effect.map(
     Config.all({
       port: Config.Port("PROXY_ADMIN_PORT").pipe(Config.option),

@@ -20,8 +20,9 @@
  * )
  * ```
  *
- * Servers built without a `Readiness` in context keep a private one (so their health service still turns
- * NOT_SERVING on shutdown); provide one to share it with the admin server.
+ * Every server (gRPC, HTTP, admin) uses the `Readiness` in context, or a private one without (so a gRPC health
+ * service still turns NOT_SERVING on shutdown). `Main.run` and `Workers.run` provide one shared by everything they
+ * run; provide one yourself to add a check, or when you launch the Layer another way.
  *
  * @since 0.1.0
  */

@@ -43,8 +43,13 @@ export interface ConfigOptions {
   readonly emulatedHeaders?: ReadonlyArray<string>
   /** Centrifugo's log level. Default `info`. */
   readonly logLevel?: string
-  /** Per-call credentials every proxy sends (`grpc.credentials_key` / `credentials_value`). */
-  readonly proxyCredentials?: { readonly key: string; readonly value: string }
+  /**
+   * Credentials every proxy call carries, what the servers' `requireCredentials` checks: gRPC
+   * `grpc.credentials_key` / `credentials_value`, or over HTTP a static header (`http.static_headers`) named `key`.
+   * Over HTTP it is refused when its name is also in `httpHeaders`/`emulatedHeaders`: Centrifugo lets a client's
+   * header of that name replace the static one.
+   */
+  readonly credentials?: { readonly key: string; readonly value: string }
   /** Enables Centrifugo's gRPC server API on this port, with this key. */
   readonly grpcApi?: { readonly port: number; readonly key: string }
   /** Deep-merged over the generated config, for anything else. */
@@ -59,12 +64,6 @@ export interface ConfigOptions {
   readonly httpPrefix?: string
   /** `http.static_headers` of every HTTP proxy. */
   readonly staticHeaders?: Readonly<Record<string, string>>
-  /**
-   * A shared secret every HTTP proxy sends as a static header (what `HttpProxy`'s `requireHeader` checks). Refused
-   * when its name is also in `httpHeaders`/`emulatedHeaders`: Centrifugo lets a client's header of that name replace
-   * the static one.
-   */
-  readonly secretHeader?: { readonly name: string; readonly value: string }
   /** `http.status_to_code_transforms` of every HTTP proxy (what non-200 statuses mean to the client). */
   readonly statusToCodeTransforms?: ReadonlyArray<Record<string, unknown>>
 }
@@ -105,9 +104,9 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
     http_headers: [...(options.httpHeaders ?? [])],
     emulated_headers: [...(options.emulatedHeaders ?? [])],
     include_connection_meta: true,
-    ...(options.proxyCredentials === undefined
+    ...(options.credentials === undefined
       ? {}
-      : { grpc: { credentials_key: options.proxyCredentials.key, credentials_value: options.proxyCredentials.value } })
+      : { grpc: { credentials_key: options.credentials.key, credentials_value: options.credentials.value } })
   }
   const proxied = {
     subscribe_proxy_enabled: true,
@@ -193,9 +192,9 @@ const HTTP_PATHS: Record<string, string> = {
  */
 const overHttp = (base: Record<string, unknown>, options: ConfigOptions): Record<string, unknown> => {
   const forwarded = [...(options.httpHeaders ?? []), ...(options.emulatedHeaders ?? [])].map((h) => h.toLowerCase())
-  if (options.secretHeader !== undefined && forwarded.includes(options.secretHeader.name.toLowerCase())) {
+  if (options.credentials !== undefined && forwarded.includes(options.credentials.key.toLowerCase())) {
     throw new Error(
-      `secretHeader ${options.secretHeader.name} is also forwarded from clients (http_headers/emulated_headers): a ` +
+      `credentials.key ${options.credentials.key} is also forwarded from clients (http_headers/emulated_headers): a ` +
         `client could send its own value and replace the secret. Use a header name clients never send.`
     )
   }
@@ -203,7 +202,7 @@ const overHttp = (base: Record<string, unknown>, options: ConfigOptions): Record
   const http = {
     static_headers: {
       ...options.staticHeaders,
-      ...(options.secretHeader === undefined ? {} : { [options.secretHeader.name]: options.secretHeader.value })
+      ...(options.credentials === undefined ? {} : { [options.credentials.key]: options.credentials.value })
     },
     status_to_code_transforms: [...(options.statusToCodeTransforms ?? [])]
   }

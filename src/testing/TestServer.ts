@@ -20,6 +20,7 @@ import * as Scope from "effect/Scope"
 import type { HandlerSet } from "../HandlerSet.ts"
 import * as ProxyServer from "../grpc/ProxyServer.ts"
 import * as HttpProxy from "../http/HttpProxy.ts"
+import type { ServerAddress } from "../server/address.ts"
 
 /**
  * One log line a test server wrote: level, message and cause.
@@ -40,10 +41,7 @@ export interface LogLine {
  * @since 0.1.0
  * @category models
  */
-export interface Server {
-  readonly port: number
-  /** `127.0.0.1:PORT` */
-  readonly address: string
+export interface Server extends ServerAddress {
   /** Log lines written so far. */
   readonly logs: ReadonlyArray<LogLine>
 }
@@ -100,6 +98,11 @@ const buildWithLogs = <I, S, E1, E2>(
     return { service: Context.get(context, key), logs }
   })
 
+/** A running server's address and the log lines it wrote. */
+const withLogs = (
+  { logs, service }: { readonly logs: ReadonlyArray<LogLine>; readonly service: ServerAddress }
+): Server => ({ port: service.port, address: service.address, url: service.url, logs })
+
 /**
  * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
  * if the handlers (or their services) cannot be built.
@@ -113,7 +116,7 @@ export const make = <E>(
 ): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
   Effect.map(
     buildWithLogs(ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }), ProxyServer.ProxyServer, handlers),
-    ({ logs, service }) => ({ port: service.port, address: `127.0.0.1:${service.port}`, logs })
+    withLogs
   )
 
 /**
@@ -184,12 +187,7 @@ export const start = <E>(handlers: Layer.Layer<HandlerSet, E>, options: Options 
  * @since 0.1.0
  * @category models
  */
-export interface HttpServer {
-  readonly port: number
-  /** `http://127.0.0.1:PORT` */
-  readonly url: string
-  /** `127.0.0.1:PORT`, as `Centrifugo.config({ proxy, transport: "http" })` wants it. */
-  readonly address: string
+export interface HttpServer extends ServerAddress {
   /** Log lines written so far. */
   readonly logs: ReadonlyArray<LogLine>
 }
@@ -236,12 +234,7 @@ export const makeHttp = <E>(
 ): Effect.Effect<HttpServer, E | HttpProxy.HttpProxyError, Scope.Scope> =>
   Effect.map(
     buildWithLogs(HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }), HttpProxy.HttpProxy, handlers),
-    ({ logs, service }) => ({
-      port: service.port,
-      url: `http://127.0.0.1:${service.port}`,
-      address: `127.0.0.1:${service.port}`,
-      logs
-    })
+    withLogs
   )
 
 /**

@@ -305,8 +305,8 @@ describe("effect-centrifugo CLI", () => {
     const first = await npm(["run", "centrifugo:config"], web)
     expect(first.code, first.output).toBe(0)
     expect(first.output).toContain("is up to date")
-    expect(first.output).toContain(`${Defaults.http.secretEnv.name}=${Defaults.secretKey}`)
-    expect(first.output).toContain(`${Defaults.http.secretEnv.value}=<the secret>`)
+    expect(first.output).toContain(`${Defaults.http.credentialsEnv.key}=${Defaults.credentialsKey}`)
+    expect(first.output).toContain(`${Defaults.http.credentialsEnv.value}=<the secret>`)
     expect(first.output).not.toContain("PROXY_CREDENTIALS")
 
     // The user's edits: Centrifugo's port, a namespace, the API key, a real secret on every proxy.
@@ -316,7 +316,7 @@ describe("effect-centrifugo CLI", () => {
     edited.http_api.key = "my-api-key"
     edited.channel = { namespaces: [{ name: "chat", presence: true }] }
     for (const proxy of [edited.client.proxy.connect, edited.rpc.proxy]) {
-      proxy.http.static_headers[Defaults.secretKey] = "s3cret"
+      proxy.http.static_headers[Defaults.credentialsKey] = "s3cret"
     }
     writeFileSync(join(web, "centrifugo.json"), JSON.stringify(edited, null, 2))
     const unchanged = await npm(["run", "centrifugo:config"], web)
@@ -340,7 +340,7 @@ describe("effect-centrifugo CLI", () => {
         proxy: {
           subscribe: {
             endpoint: `http://127.0.0.1:${Defaults.http.port}/centrifugo/subscribe`,
-            http: { static_headers: { [Defaults.secretKey]: "s3cret" } }
+            http: { static_headers: { [Defaults.credentialsKey]: "s3cret" } }
           }
         }
       }
@@ -360,8 +360,8 @@ describe("effect-centrifugo CLI", () => {
 
     // The server with its defaults (no PROXY_HTTP_PORT), the secret in the variables the hint named.
     await throughCentrifugo(web, httpPort, {
-      [Defaults.http.secretEnv.name]: Defaults.secretKey,
-      [Defaults.http.secretEnv.value]: "s3cret"
+      [Defaults.http.credentialsEnv.key]: Defaults.credentialsKey,
+      [Defaults.http.credentialsEnv.value]: "s3cret"
     }, `listening on http://0.0.0.0:${Defaults.http.port}`, async (centrifuge, centrifugo) => {
       expect((await centrifuge.rpc("ping", {})).data).toBe("pong")
       expect(centrifugo()).not.toContain("connection refused")

@@ -6,7 +6,7 @@ import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
 import { Defaults } from "effect-centrifugo"
 import { configSecret, configTransport, merge } from "../../src/cli/merge.ts"
 
-const secret = { key: Defaults.secretKey, value: "replace-with-a-shared-secret" }
+const secret = { key: Defaults.credentialsKey, value: "replace-with-a-shared-secret" }
 const generate = (events: ReadonlyArray<"connect" | "rpc" | "subscribe" | "sharedPollRefresh">, transport: "grpc" | "http") =>
   CentrifugoConfig.generate({ events: [...events] }, { transport, credentials: secret }).config
 

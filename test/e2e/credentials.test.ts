@@ -17,7 +17,7 @@ const stack = async (sent: string) => {
   const centrifugo = await Centrifugo.start({
     bin: centrifugoBin(),
     proxy: server.address,
-    proxyCredentials: { key: "x-centrifugo-proxy", value: sent }
+    credentials: { key: "x-centrifugo-proxy", value: sent }
   })
   stops.push(centrifugo.stop)
   const c = client(centrifugo.websocketUrl)

@@ -19,15 +19,15 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop()
 })
 
-describe("the secret header (http.static_headers checked by requireHeader)", () => {
+describe("the secret header (http.static_headers checked by requireCredentials)", () => {
   const stack = async (sent: string) => {
-    const server = await TestServer.startHttp(handlers, { requireHeader: { name: "X-Proxy-Secret", value: "right" } })
+    const server = await TestServer.startHttp(handlers, { requireCredentials: { key: "X-Proxy-Secret", value: "right" } })
     stops.push(server.stop)
     const centrifugo = await Centrifugo.start({
       bin: centrifugoBin(),
       transport: "http",
       proxy: server.address,
-      secretHeader: { name: "X-Proxy-Secret", value: sent },
+      credentials: { key: "X-Proxy-Secret", value: sent },
       httpHeaders: ["X-Client-Header"],
       emulatedHeaders: ["X-Client-Emulated"]
     })
@@ -51,7 +51,7 @@ describe("the secret header (http.static_headers checked by requireHeader)", () 
     const failed = next<{ error: { code: number; temporary?: boolean } }>(c, "error")
     c.connect()
     expect((await failed).error).toMatchObject({ code: 100, temporary: true })
-    expect(server.logs.some((l) => l.message.includes("missing or wrong proxy secret header"))).toBe(true)
+    expect(server.logs.some((l) => l.message.includes("missing or wrong proxy credentials header"))).toBe(true)
   })
 
   it("a client sending the secret header itself (HTTP and emulated) never passes", async () => {
@@ -73,7 +73,7 @@ describe("the secret header (http.static_headers checked by requireHeader)", () 
           proxy: "127.0.0.1:1",
           port: 8000,
           transport: "http",
-          secretHeader: { name: "X-Proxy-Secret", value: "s" },
+          credentials: { key: "X-Proxy-Secret", value: "s" },
           ...lists
         })
       ).toThrow(/forwarded from clients/)

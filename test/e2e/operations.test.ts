@@ -111,7 +111,7 @@ beforeAll(async () => {
     port,
     proxy: backendAddress,
     apiKey: secrets.apiKey,
-    proxyCredentials: { key: CREDENTIALS_KEY, value: secrets.proxyCredentials },
+    credentials: { key: CREDENTIALS_KEY, value: secrets.proxyCredentials },
     emulatedHeaders: ["traceparent"]
   })
 }, 60_000)

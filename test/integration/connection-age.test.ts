@@ -2,7 +2,7 @@
 // fails across the rotation. The client is grpc-go (bench/loadgen), the library Centrifugo's proxy calls with: it
 // retries a call the server refused while closing the connection (REFUSED_STREAM) on the new connection. A TCP
 // forwarder between client and server counts the connections actually opened.
-import { ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
+import { Config, ConfigProvider, Context, Effect, Exit, Layer, Scope } from "effect"
 import { createConnection, createServer, type Server, type Socket } from "node:net"
 import { afterEach, expect, it } from "vitest"
 import { HandlerSet, ProxyServer, Reply } from "../../src/index.ts"
@@ -84,7 +84,7 @@ it("without maxConnectionAge the client keeps one connection (what the option ch
 
 /** layerConfig with these environment variables (an explicit provider: the default one reads process.env once). */
 const fromEnv = (env: Record<string, string>) =>
-  ProxyServer.layerConfig({ host: "127.0.0.1", port: 0 }).pipe(
+  ProxyServer.layerConfig({ host: Config.succeed("127.0.0.1"), port: Config.succeed(0) }).pipe(
     Layer.provide(handlers),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env)))
   )

@@ -45,7 +45,7 @@ describe.each(httpServers)("connection bounds: $server", ({ start }) => {
   let server: TestServer.RunningHttpServer
   beforeAll(async () => {
     server = await start(handlers, {
-      requireHeader: { name: "X-Proxy-Secret", value: Redacted.make("s3cret") },
+      requireCredentials: { key: "X-Proxy-Secret", value: Redacted.make("s3cret") },
       bodyTimeout: "1 second"
     })
   })

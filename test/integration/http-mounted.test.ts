@@ -1,7 +1,7 @@
 // The HTTP proxy routes mounted in an application's own effect/http app (one port for the app's API and the
 // proxy, the app's own middleware in front), and the standalone server's graceful drain.
 import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, ConfigProvider, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
+import { Cause, Config, ConfigProvider, Context, Deferred, Effect, Exit, Layer, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerResponse } from "effect/http"
 import { Agent, createServer, request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -167,7 +167,7 @@ describe("standalone server: shutdown past its grace period, and binding", () =>
 
   it("PROXY_DRAIN_DELAY configures the HTTP server's drainDelay too", async () => {
     const exit = await Effect.runPromiseExit(
-      Layer.build(HttpProxy.layerConfig({ port: 0, host: "127.0.0.1" }).pipe(Layer.provide(handlers))).pipe(
+      Layer.build(HttpProxy.layerConfig({ port: Config.succeed(0), host: Config.succeed("127.0.0.1") }).pipe(Layer.provide(handlers))).pipe(
         Effect.scoped,
         Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env: { PROXY_DRAIN_DELAY: "not a duration" } })))
       )

@@ -1,7 +1,7 @@
 // The HTTP transport over a real socket, driven by a client that posts exactly as Centrifugo does: every rule of
 // HttpProxy's header comment, one test each.
 import { Effect, Layer, Redacted } from "effect"
-import { ConfigProvider } from "effect"
+import { Config, ConfigProvider } from "effect"
 import { request as httpRequest } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { HandlerSet, HttpProxy, Payload, Reply } from "../../src/index.ts"
@@ -271,7 +271,7 @@ describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
       HandlerSet.layer({
         rpc: (request) => Effect.sync(() => (headers = { ...request.headers }, Reply.rpc({ data: "ok" })))
       }),
-      { requireHeader: { name: "X-Proxy-Secret", value: Redacted.make("s3cret") } }
+      { requireCredentials: { key: "X-Proxy-Secret", value: Redacted.make("s3cret") } }
     )
     client = HttpProxyClient.make(server.url)
   })
@@ -282,7 +282,7 @@ describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
       const reply = await client.rpc({ client: "c", user: "u", method: "m" }, { headers: sent })
       expect(reply.status).toBe(401)
     }
-    expect(server.logs.filter((l) => l.message.includes("secret header")).length).toBe(1)
+    expect(server.logs.filter((l) => l.message.includes("credentials header")).length).toBe(1)
   })
 
   it("lets the right value through and hides the header from handlers", async () => {
@@ -295,14 +295,14 @@ describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
   })
 
   it("fails closed at start: an empty value, or only one of the two variables", async () => {
-    const empty = await start(handlers, { requireHeader: { name: "X-S", value: "" } }).then(
+    const empty = await start(handlers, { requireCredentials: { key: "X-S", value: "" } }).then(
       () => "started",
       (e: { message: string }) => e.message
     )
-    expect(empty).toContain("PROXY_HTTP_SECRET")
-    for (const env of [{ PROXY_HTTP_SECRET: "x" }, { PROXY_HTTP_SECRET_HEADER: "X-S" }]) {
+    expect(empty).toContain("PROXY_HTTP_CREDENTIALS_VALUE")
+    for (const env of [{ PROXY_HTTP_CREDENTIALS_VALUE: "x" }, { PROXY_HTTP_CREDENTIALS_KEY: "X-S" }]) {
       const exit = await Effect.runPromiseExit(
-        Layer.build(HttpProxy.layerConfig({ port: 0, host: "127.0.0.1" }).pipe(Layer.provide(handlers))).pipe(
+        Layer.build(HttpProxy.layerConfig({ port: Config.succeed(0), host: Config.succeed("127.0.0.1") }).pipe(Layer.provide(handlers))).pipe(
           Effect.scoped,
           Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
         )

@@ -261,6 +261,29 @@ describe("ProxyServer limits and shutdown", () => {
     }
   })
 
+  it("timeout bounds every call, as on HTTP: a call whose deadline is later is answered when timeout passes", async () => {
+    const interruptedHere: Array<string> = []
+    const server = await TestServer.start(
+      HandlerSet.layer({
+        rpc: () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interruptedHere.push("rpc"))))
+      }),
+      { timeout: "200 millis" }
+    )
+    const client = ProxyClient.make(server.address)
+    try {
+      // A deadline of 10 s: without `timeout` bounding the call, its budget would be the deadline less the margin.
+      const response = await client.rpc({ method: "hang" }, { timeoutMs: 10_000 })
+      expect(response.error).toEqual({ code: 100, message: "internal server error", temporary: true })
+      expect(interruptedHere).toEqual(["rpc"])
+      const errors = server.logs.filter((l) => l.level === "Error")
+      expect(errors).toHaveLength(1)
+      expect(errors[0]!.cause).toContain("did not answer within 200ms")
+    } finally {
+      client.close()
+      await server.stop()
+    }
+  })
+
   it("fails to start with a clear error when the port is taken", async () => {
     const first = await TestServer.start(HandlerSet.layer({}))
     const taken = await Effect.runPromise(

@@ -62,7 +62,7 @@ const routeOf = (event: (typeof httpEvents)[number]): Exchange.EventRoute => ({
   timeout: Duration.seconds(1),
   maxBodySize: 1 << 20,
   bodyTimeout: Duration.seconds(1),
-  secret: undefined,
+  credentials: undefined,
   tooLarge: "too large",
   refuse: () => Effect.void
 })

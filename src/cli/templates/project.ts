@@ -129,12 +129,12 @@ const mainHeader: Record<ProjectTransport, string> = {
  * listens; PROXY_CREDENTIALS_KEY / PROXY_CREDENTIALS_VALUE make it require the proxies' credentials.`,
   http: `/**
  * The HTTP server Centrifugo's proxies call (POST /centrifugo/<event>): PROXY_HTTP_HOST (default 0.0.0.0) and
- * PROXY_HTTP_PORT (default 10002) set where it listens; PROXY_HTTP_SECRET_HEADER / PROXY_HTTP_SECRET make it require
- * the header the proxies send from their http.static_headers.`,
+ * PROXY_HTTP_PORT (default 10002) set where it listens; PROXY_HTTP_CREDENTIALS_KEY / PROXY_HTTP_CREDENTIALS_VALUE
+ * make it require the header the proxies send from their http.static_headers.`,
   both: `/**
  * The gRPC server (PROXY_HOST / PROXY_PORT, default 0.0.0.0:10001; PROXY_CREDENTIALS_KEY / PROXY_CREDENTIALS_VALUE)
  * and the HTTP server (PROXY_HTTP_HOST / PROXY_HTTP_PORT, default 0.0.0.0:10002, POST /centrifugo/<event>;
- * PROXY_HTTP_SECRET_HEADER / PROXY_HTTP_SECRET) in one process, answered by the same handlers.`
+ * PROXY_HTTP_CREDENTIALS_KEY / PROXY_HTTP_CREDENTIALS_VALUE) in one process, answered by the same handlers.`
 }
 
 const mainServer: Record<ProjectTransport, { readonly imports: string; readonly layer: string }> = {
@@ -194,8 +194,8 @@ const serverLine: Record<ProjectTransport, string> = {
 
 const secretLine: Record<ProjectTransport, string> = {
   grpc: "`PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE`",
-  http: "`PROXY_HTTP_SECRET_HEADER` / `PROXY_HTTP_SECRET`",
-  both: "`PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE` (gRPC) and `PROXY_HTTP_SECRET_HEADER` / `PROXY_HTTP_SECRET` (HTTP)"
+  http: "`PROXY_HTTP_CREDENTIALS_KEY` / `PROXY_HTTP_CREDENTIALS_VALUE`",
+  both: "`PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE` (gRPC) and `PROXY_HTTP_CREDENTIALS_KEY` / `PROXY_HTTP_CREDENTIALS_VALUE` (HTTP)"
 }
 
 export const readme = (name: string, transport: ProjectTransport): string => `# ${name}
