@@ -172,7 +172,7 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
     const load = (token: string) =>
       storage.load(token).pipe(
         Effect.map(fromPayload),
-        Effect.catchTag("TokenRejected", (rejected) => Effect.succeed(`unauthorized: ${rejected.message}`))
+        Effect.catchTag("TokenRejectedError", (rejected) => Effect.succeed(`unauthorized: ${rejected.message}`))
       )
     // Centrifugo's own calls (shared-poll refresh, PRO notifications) have no client: they run as nobody.
     if (!isClientRequest(request)) return Effect.succeed(serverUser)

@@ -41,7 +41,7 @@ import * as Reply from "./Reply.ts"
 
 export { logging } from "./interceptors/logging.ts"
 export { callDuration, callsTotal, metrics, type MetricsOptions, tracing } from "./interceptors/observability.ts"
-export { type HandlerTimeout, timeout } from "./interceptors/timeout.ts"
+export { HandlerTimeoutError, timeout } from "./interceptors/timeout.ts"
 
 /**
  * Any event's reply.

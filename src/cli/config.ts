@@ -14,12 +14,12 @@ import * as CentrifugoConfig from "../CentrifugoConfig.ts"
 import * as Layer from "effect/Layer"
 import type { Description } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"
-import { attempt, type CliFailure, fail } from "./failure.ts"
+import { attempt, type CommandError, fail } from "./failure.ts"
 import { configSecret, configTransport, merge } from "./merge.ts"
 import { packageInfo } from "./packageInfo.ts"
 
 /** The description of the handler set `--handlers src/handlers.ts#AppHandlers` names (a `HandlerSet.Described`). */
-export const loadDescription = (spec: string, cwd: string): Effect.Effect<Description, CliFailure> =>
+export const loadDescription = (spec: string, cwd: string): Effect.Effect<Description, CommandError> =>
   Effect.gen(function*() {
     const hash = spec.lastIndexOf("#")
     if (hash <= 0 || hash === spec.length - 1) {
@@ -74,7 +74,7 @@ export const centrifugoBinary = (cwd: string): string | undefined => {
 }
 
 /** `centrifugo checkconfig --strict` on `config`: undefined when it passes, else its output. */
-export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CliFailure> =>
+export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CommandError> =>
   Effect.gen(function*() {
     // A directory of its own: Centrifugo reads `.env` from its working directory.
     const dir = yield* attempt("creating a temporary directory", () => mkdtempSync(join(tmpdir(), "centrifugo-check-")))
@@ -107,7 +107,7 @@ export const DEFAULT_ENDPOINTS: Record<CentrifugoConfig.Transport, string> = {
   http: Defaults.endpoint("http")
 }
 
-const readJson = (path: string): Effect.Effect<Record<string, unknown>, CliFailure> =>
+const readJson = (path: string): Effect.Effect<Record<string, unknown>, CommandError> =>
   Effect.gen(function*() {
     const value = yield* attempt(`reading ${path}`, () => JSON.parse(readFileSync(path, "utf8")) as unknown)
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -118,7 +118,7 @@ const readJson = (path: string): Effect.Effect<Record<string, unknown>, CliFailu
 
 const bullets = (lines: ReadonlyArray<string>) => lines.map((line) => `  ${line}`).join("\n")
 
-export const generateConfig = (cwd: string, options: GenerateCommandOptions): Effect.Effect<void, CliFailure> =>
+export const generateConfig = (cwd: string, options: GenerateCommandOptions): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const description = yield* loadDescription(options.handlers, cwd)
     const out = options.out === undefined ? undefined : resolve(cwd, options.out)
@@ -196,7 +196,7 @@ export const checkExisting = (
   file: string,
   handlers: string,
   transport: CentrifugoConfig.Transport | undefined
-): Effect.Effect<void, CliFailure> =>
+): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const description = yield* loadDescription(handlers, cwd)
     const config = yield* readJson(resolve(cwd, file))

@@ -24,7 +24,7 @@ import type { Handler } from "../Handler.ts"
 import { eventNames, HandlerSet } from "../HandlerSet.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
 import { noHandlerMessage } from "../internal/events.ts"
-import { named } from "../internal/tagged.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 import { safe, throttle } from "../internal/logText.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Health from "../ops/Health.ts"
@@ -141,15 +141,16 @@ export const ProxyServer: Context.Service<ProxyServer, ProxyServer> = Context.Se
  * @since 0.1.0
  * @category errors
  */
-export interface ProxyServerError {
-  readonly _tag: "ProxyServerError"
-  readonly message: string
-  readonly cause?: unknown
-}
+export interface ProxyServerError extends TaggedError<"ProxyServerError"> {}
 
-/** Prints as `ProxyServerError: <message>` (with its cause) where NodeRuntime.runMain reports it. */
-export const ProxyServerError = (message: string, cause?: unknown): ProxyServerError =>
-  named({ _tag: "ProxyServerError", message, ...(cause === undefined ? {} : { cause }) })
+/**
+ * Builds a `ProxyServerError`; it prints as `ProxyServerError: <message>` with its cause (where
+ * NodeRuntime.runMain reports it, for one).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ProxyServerError = taggedError<ProxyServerError>("ProxyServerError")
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
 
@@ -284,12 +285,12 @@ const credentialsFromEnv = Effect.gen(function*() {
   if (key._tag === "None" && value._tag === "None") return undefined
   if (key._tag === "None") {
     return yield* Effect.fail(
-      ProxyServerError("PROXY_CREDENTIALS_VALUE is set but PROXY_CREDENTIALS_KEY is not: set both, or neither")
+      ProxyServerError({ message: "PROXY_CREDENTIALS_VALUE is set but PROXY_CREDENTIALS_KEY is not: set both, or neither" })
     )
   }
   if (value._tag === "None") {
     return yield* Effect.fail(
-      ProxyServerError("PROXY_CREDENTIALS_KEY is set but PROXY_CREDENTIALS_VALUE is not: set both, or neither")
+      ProxyServerError({ message: "PROXY_CREDENTIALS_KEY is set but PROXY_CREDENTIALS_VALUE is not: set both, or neither" })
     )
   }
   return { key: key.value, value: value.value }
@@ -321,10 +322,10 @@ const validateCredentials = (required: ProxyServerOptions["requireCredentials"])
   if (required === undefined) return Effect.void
   const value = typeof required.value === "string" ? required.value : Redacted.value(required.value)
   if (required.key.trim() === "") {
-    return Effect.fail(ProxyServerError("requireCredentials.key (PROXY_CREDENTIALS_KEY) is empty"))
+    return Effect.fail(ProxyServerError({ message: "requireCredentials.key (PROXY_CREDENTIALS_KEY) is empty" }))
   }
   if (value === "") {
-    return Effect.fail(ProxyServerError("requireCredentials.value (PROXY_CREDENTIALS_VALUE) is empty"))
+    return Effect.fail(ProxyServerError({ message: "requireCredentials.value (PROXY_CREDENTIALS_VALUE) is empty" }))
   }
   return Effect.void
 }
@@ -384,7 +385,7 @@ const routeGrpcLogs = (run: Run) => {
 const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   yield* validateCredentials(options.requireCredentials)
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
-    return yield* Effect.fail(ProxyServerError(`port ${options.port} is not a port number (0-65535; 0 = any free port)`))
+    return yield* Effect.fail(ProxyServerError({ message: `port ${options.port} is not a port number (0-65535; 0 = any free port)` }))
   }
   const handlers = yield* HandlerSet
   const context = yield* Effect.context<never>()
@@ -428,7 +429,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
             credentials,
             refuse
           }),
-        catch: (error) => ProxyServerError(`invalid failureReply: ${String(error)}`, error)
+        catch: (error) => ProxyServerError({ message: `invalid failureReply: ${String(error)}`, cause: error })
       })
   }
   for (const method of streamMethods) {
@@ -469,7 +470,7 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
       (error, port) =>
         resume(
           error
-            ? Effect.fail(ProxyServerError(`cannot bind ${host}:${requestedPort}: ${bindReason(error)}`, error))
+            ? Effect.fail(ProxyServerError({ message: `cannot bind ${host}:${requestedPort}: ${bindReason(error)}`, cause: error }))
             : Effect.succeed(port)
         )
     )

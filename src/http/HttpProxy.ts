@@ -39,6 +39,7 @@ import * as Mounted from "./mounted.ts"
 import * as Secret from "./secret.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * Options of the HTTP proxy routes: path prefix, failure reply, call timeout, body limit and a required secret
@@ -138,16 +139,15 @@ export const HttpProxy: Context.Service<HttpProxy, HttpProxy> = Context.Service<
  * @since 0.1.0
  * @category errors
  */
-export interface HttpProxyError {
-  readonly _tag: "HttpProxyError"
-  readonly message: string
-  readonly cause?: unknown
-}
+export interface HttpProxyError extends TaggedError<"HttpProxyError"> {}
 
-export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError => {
-  const error = { _tag: "HttpProxyError" as const, message, ...(cause === undefined ? {} : { cause }) }
-  return Object.defineProperty(error, "toString", { value: () => `HttpProxyError: ${message}`, enumerable: false })
-}
+/**
+ * Builds an `HttpProxyError`; it prints as `HttpProxyError: <message>` with its cause.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const HttpProxyError = taggedError<HttpProxyError>("HttpProxyError")
 
 /**
  * The default time a request's headers, then its body, may take to arrive.
@@ -190,7 +190,7 @@ const normalizePrefix = (prefix: string): string => {
 /** Refuses a secret that would protect nothing (an empty name or value) at start, before anything listens. */
 const validateSecret = (required: HttpProxyRoutesOptions["requireHeader"]) => {
   const problem = Secret.problem(required)
-  return problem === undefined ? Effect.void : Effect.fail(HttpProxyError(problem))
+  return problem === undefined ? Effect.void : Effect.fail(HttpProxyError({ message: problem }))
 }
 
 /** The route of every event, keyed by its full path; fails on an invalid `failureReply`, secret or body limit. */
@@ -199,7 +199,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
     yield* validateSecret(options.requireHeader)
     const maxBodySize = options.maxBodySize ?? defaultMaxBodySize
     if (!(Number.isInteger(maxBodySize) && maxBodySize > 0)) {
-      return yield* Effect.fail(HttpProxyError(`maxBodySize ${maxBodySize} is not a positive integer`))
+      return yield* Effect.fail(HttpProxyError({ message: `maxBodySize ${maxBodySize} is not a positive integer` }))
     }
     const handlers = yield* HandlerSet
     const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
@@ -207,7 +207,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
     const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
     const bodyTimeout = Duration.fromInputUnsafe(options.bodyTimeout ?? defaultBodyTimeout)
     if (!(Duration.toMillis(bodyTimeout) >= 1)) {
-      return yield* Effect.fail(HttpProxyError(`bodyTimeout ${Duration.format(bodyTimeout)} is shorter than 1 ms`))
+      return yield* Effect.fail(HttpProxyError({ message: `bodyTimeout ${Duration.format(bodyTimeout)} is shorter than 1 ms` }))
     }
     const secret = Secret.check(options.requireHeader)
     const refuse = Exchange.refuser()
@@ -217,7 +217,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
       const handler = handlers[event.spec.event] as Handler<never, never> | undefined
       const pipeline = handler === undefined ? undefined : yield* Effect.try({
         try: () => Pipeline.make(event.spec, handler, event.encode as (reply: unknown) => string, { failureReply }),
-        catch: (error) => HttpProxyError(`invalid failureReply: ${String(error)}`, error)
+        catch: (error) => HttpProxyError({ message: `invalid failureReply: ${String(error)}`, cause: error })
       })
       routes.set(`${prefix}/${event.path}`, {
         event,
@@ -313,7 +313,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   const host = options.host ?? Defaults.http.host
   const port = options.port ?? Defaults.http.port
   if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    return yield* Effect.fail(HttpProxyError(`port ${port} is not a port number (0-65535; 0 = any free port)`))
+    return yield* Effect.fail(HttpProxyError({ message: `port ${port} is not a port number (0-65535; 0 = any free port)` }))
   }
   // Checked before binding, so an unsafe configuration never listens.
   const { prefix, routes } = yield* eventRoutes(options)
@@ -325,7 +325,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   let closing = false
   const maxConnections = options.maxConnections ?? defaultMaxConnections
   if (!(Number.isInteger(maxConnections) && maxConnections > 0)) {
-    return yield* Effect.fail(HttpProxyError(`maxConnections ${maxConnections} is not a positive integer`))
+    return yield* Effect.fail(HttpProxyError({ message: `maxConnections ${maxConnections} is not a positive integer` }))
   }
   // Headers get the body's bound too (Node's own default is 60 s, checked every 30 s); the body's is ours.
   const slowRequestMs = Duration.toMillis(Duration.fromInputUnsafe(options.bodyTimeout ?? defaultBodyTimeout))
@@ -385,7 +385,7 @@ const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   )
 
   const bound = yield* Effect.callback<number, HttpProxyError>((resume) => {
-    const failed = (error: Error) => resume(Effect.fail(HttpProxyError(`cannot bind ${host}:${port}: ${error.message}`, error)))
+    const failed = (error: Error) => resume(Effect.fail(HttpProxyError({ message: `cannot bind ${host}:${port}: ${error.message}`, cause: error })))
     server.once("error", failed)
     server.listen(port, host, () => {
       server.off("error", failed)
@@ -459,7 +459,7 @@ export const layerConfig = (
     )
     const requireHeader = config.requireHeader !== undefined
       ? yield* read(config.requireHeader, Config.succeed(undefined))
-      : yield* Effect.mapError(Secret.fromEnv, (error) => typeof error === "string" ? HttpProxyError(error) : error)
+      : yield* Effect.mapError(Secret.fromEnv, (error) => typeof error === "string" ? HttpProxyError({ message: error }) : error)
     const rest: Record<string, unknown> = {}
     const centrifugoConfig = yield* read<string | undefined>(
       config.centrifugoConfig,
@@ -492,12 +492,12 @@ const secretFromEnv = Effect.gen(function*() {
   if (name._tag === "None" && value._tag === "None") return undefined
   if (name._tag === "None") {
     return yield* Effect.fail(
-      HttpProxyError("PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither")
+      HttpProxyError({ message: "PROXY_HTTP_SECRET is set but PROXY_HTTP_SECRET_HEADER is not: set both, or neither" })
     )
   }
   if (value._tag === "None") {
     return yield* Effect.fail(
-      HttpProxyError("PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither")
+      HttpProxyError({ message: "PROXY_HTTP_SECRET_HEADER is set but PROXY_HTTP_SECRET is not: set both, or neither" })
     )
   }
   return { name: name.value, value: value.value }

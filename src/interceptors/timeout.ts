@@ -6,6 +6,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { intercept } from "../internal/intercept.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 import type { AnyReply, Interceptor, InterceptorOptions } from "../Interceptor.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
 
@@ -15,36 +16,41 @@ import type { ProxyRequest } from "../ProxyRequest.ts"
  * @since 0.1.0
  * @category errors
  */
-export interface HandlerTimeout {
-  readonly _tag: "HandlerTimeout"
+export interface HandlerTimeoutError extends TaggedError<"HandlerTimeoutError"> {
   readonly event: string
-  readonly message: string
 }
 
 /**
+ * Builds a `HandlerTimeoutError`; it prints as `HandlerTimeoutError: <message>`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const HandlerTimeoutError = taggedError<HandlerTimeoutError>("HandlerTimeoutError")
+
+/**
  * Bounds the calls of every event (or `options.events`) by `duration`: the inner pipeline is interrupted and the
- * call fails with `HandlerTimeout` (answered like any unhandled failure: error 100, temporary), or answers
- * `options.orElse(request)`. Centrifugo's own deadline still applies; use this to answer sooner, or per event.
+ * call fails with `HandlerTimeoutError` (answered like any unhandled failure: error 100, temporary; or mapped with
+ * `mapFailures`), or answers `options.orElse(request)`. Centrifugo's own deadline still applies; use this to answer
+ * sooner, or per event.
  *
  * @since 0.1.0
  * @category interceptors
  */
-export const timeout = (
+export const timeout = <E = never>(
   duration: Duration.Input,
-  options: InterceptorOptions & { readonly orElse?: (request: ProxyRequest) => Effect.Effect<AnyReply, unknown> } = {}
-): Interceptor => {
+  options: InterceptorOptions & { readonly orElse?: (request: ProxyRequest) => Effect.Effect<AnyReply, E> } = {}
+): Interceptor<never, never, HandlerTimeoutError | E> => {
   const limit = Duration.fromInputUnsafe(duration)
   return intercept((request, next) =>
     Effect.timeoutOrElse(next(request), {
       duration: limit,
-      orElse: () =>
+      orElse: (): Effect.Effect<AnyReply, HandlerTimeoutError | E> =>
         options.orElse !== undefined
           ? options.orElse(request)
-          : Effect.fail<HandlerTimeout>({
-            _tag: "HandlerTimeout",
+          : Effect.fail(HandlerTimeoutError({
             event: request._tag,
             message: `${request._tag} handler did not answer within ${Duration.format(limit)}`
-          })
+          }))
     }), options)
 }
-

@@ -20,7 +20,7 @@
  *   (Centrifugo's namespace boundary) or `#` (its user boundary), so `user.{id}` does not match `user.a.b`;
  * - `[...]` is optional: `news[.{lang}]` matches `news` (no `lang` param) and `news.en`;
  * - `{`, `}`, `[`, `]` are reserved; a parameter name is letters, digits and `_`, once per pattern.
- * Patterns are compiled once, when the Layer is built; an invalid one fails the Layer with `InvalidTopicPattern`.
+ * Patterns are compiled once, when the Layer is built; an invalid one fails the Layer with `InvalidTopicPatternError`.
  *
  * Matching never backtracks: a pattern becomes a small automaton whose alternatives are followed side by side (see
  * `compile`), so its cost grows linearly with the channel length whatever the pattern and the channel. Channels are
@@ -41,6 +41,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
 import type { SubscribeRequest } from "../ProxyRequest.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * What a rule's `authorize` sees: the pattern's parameters, the channel, the user and the subscribe request.
@@ -117,11 +118,17 @@ export const TopicRegistry: Context.Service<TopicRegistry, TopicRegistry> = Cont
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidTopicPattern {
-  readonly _tag: "InvalidTopicPattern"
+export interface InvalidTopicPatternError extends TaggedError<"InvalidTopicPatternError"> {
   readonly pattern: string
-  readonly message: string
 }
+
+/**
+ * Builds an `InvalidTopicPatternError`; it prints as `InvalidTopicPatternError: <message>`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const InvalidTopicPatternError = taggedError<InvalidTopicPatternError>("InvalidTopicPatternError")
 
 // ---------------------------------------------------------------------------------------------------------------
 // Patterns
@@ -197,12 +204,9 @@ export interface CompiledPattern {
  * @since 0.1.0
  * @category constructors
  */
-export const compile = (pattern: string): CompiledPattern | InvalidTopicPattern => {
-  const invalid = (message: string): InvalidTopicPattern => ({
-    _tag: "InvalidTopicPattern",
-    pattern,
-    message: `invalid topic pattern "${pattern}": ${message}`
-  })
+export const compile = (pattern: string): CompiledPattern | InvalidTopicPatternError => {
+  const invalid = (message: string): InvalidTopicPatternError =>
+    InvalidTopicPatternError({ pattern, message: `invalid topic pattern "${pattern}": ${message}` })
   if (pattern === "") return invalid("empty")
   const names: Array<string> = []
   const program: Array<Instruction> = []
@@ -404,7 +408,7 @@ const decide = (decision: Decision): Reply.SubscribeReply =>
 export const layer = <const Rules extends AnyRules>(
   rules: Rules,
   options: MatchOptions = {}
-): Layer.Layer<TopicRegistry, InvalidTopicPattern, RequirementsOf<Rules>> =>
+): Layer.Layer<TopicRegistry, InvalidTopicPatternError, RequirementsOf<Rules>> =>
   Layer.effect(
     TopicRegistry,
     Effect.gen(function*() {
