@@ -1,9 +1,8 @@
 /**
- * Interceptors: transformations of the handler-set Layer, `Layer<HandlerSet> -> Layer<HandlerSet>`, that wrap every
- * handler call (or the calls of chosen events) with code of their own.
+ * Interceptors: transformations of the handler set, `HandlerSet.Described -> HandlerSet.Described`, that wrap every
+ * handler call (or the calls of chosen events) with code of their own, and keep the set's description.
  *
  * ```ts
- * import type { Layer } from "effect"
  * import { Auth, type HandlerSet, Interceptor } from "effect-centrifugo"
  *
  * declare const AppHandlers: HandlerSet.Described<Auth.CurrentUser>
@@ -29,6 +28,7 @@
  * compiles into a server when such an interceptor wraps it.
  *
  * The services an interceptor itself needs (a TokenStorage, a clock) are resolved once when the Layer is built.
+ * The built-in interceptors live in `src/interceptors/` (logging, timeout, metrics and tracing).
  *
  * @since 0.1.0
  */

@@ -5,6 +5,7 @@ import { Effect, Layer } from "effect"
 import { Auth, HandlerSet, Interceptor, Reply, RpcRouter, TokenStorage } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
 import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
+import { loadDescription } from "../../src/cli/config.ts"
 
 const connect = () => Effect.succeed(Reply.connect({ user: "u" }))
 const rpc = RpcRouter.make({ ping: () => Effect.succeed("pong"), "post:news/store": () => Effect.succeed(1) })
@@ -51,6 +52,19 @@ describe("HandlerSet.Described: the description", () => {
     void misuses
     expect("description" in plain).toBe(false)
   })
+
+  it.effect("the CLI reads it from a module's export, and refuses a plain Layer with the reason", () =>
+    Effect.gen(function*() {
+      const spec = (name: string) => `test/fixtures/handler-sets.ts#${name}`
+      const expected = { events: ["connect", "rpc"], rpcMethods: ["ping"], usesConnectionMeta: true }
+      expect(yield* loadDescription(spec("Described"), process.cwd())).toEqual(expected)
+      expect(yield* loadDescription(spec("ProvidedKeepingIt"), process.cwd())).toEqual(expected)
+      for (const name of ["ProvidedPlain", "NotALayer"]) {
+        const refused = yield* Effect.flip(loadDescription(spec(name), process.cwd()))
+        expect(refused.message).toContain(`${name} in`)
+        expect(refused.message).toContain("use HandlerSet.provide")
+      }
+    }))
 
   it.effect("a described, wrapped Layer still serves as before", () =>
     Effect.gen(function*() {
