@@ -22,7 +22,7 @@ export const tokenAuth = (request: ProxyRequest.ConnectRequest) =>
     if (token === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")
     const tokens = yield* TokenStorage.TokenStorage
     const payload = yield* tokens.load(token).pipe(
-      Effect.catchTag("TokenRejected", () => Effect.succeed(undefined))
+      Effect.catchTag("TokenRejectedError", () => Effect.succeed(undefined))
     )
     if (payload === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")
     return Reply.connect({

@@ -23,7 +23,7 @@
  *
  * A result must be JSON as it is: a method (plain, or `RpcRouter.method` without `success`) does not compile for a result
  * type with a function, bigint, symbol, Date, Map, Set or byte array in it, and at run time the router fails a call
- * whose result is not JSON (`RpcResultNotJson`, answered as a failure: error 100 and a log line naming the method
+ * whose result is not JSON (`RpcResultNotJsonError`, answered as a failure: error 100 and a log line naming the method
  * and where in the result) instead of letting `JSON.stringify` drop or change it.
  *
  * The router is an ordinary handler: interceptors wrap it like any other, and its methods' services flow into the
@@ -37,11 +37,12 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
-import { RpcMethodsKey } from "./HandlerSet.ts"
+import type { Contribution } from "./HandlerSet.ts"
 import { isReply } from "./internal/replyRejections.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./ProxyRequest.ts"
+import { type TaggedError, taggedError } from "./internal/tagged.ts"
 
 /**
  * One RPC method: from the request to the result data (or a full RPC reply).
@@ -81,13 +82,19 @@ export type Jsonable<A> = unknown extends A ? A
  * @since 0.1.0
  * @category errors
  */
-export interface RpcResultNotJson {
-  readonly _tag: "RpcResultNotJson"
+export interface RpcResultNotJsonError extends TaggedError<"RpcResultNotJsonError"> {
   readonly method: string
   /** Where in the result, e.g. `data.items[2].at`. */
   readonly path: string
-  readonly message: string
 }
+
+/**
+ * Builds an `RpcResultNotJsonError`; it prints as `RpcResultNotJsonError: <message>`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const RpcResultNotJsonError = taggedError<RpcResultNotJsonError>("RpcResultNotJsonError")
 
 /**
  * A method's result did not fit its `success` Schema.
@@ -95,11 +102,18 @@ export interface RpcResultNotJson {
  * @since 0.1.0
  * @category errors
  */
-export interface RpcResultInvalid {
-  readonly _tag: "RpcResultInvalid"
+export interface RpcResultInvalidError extends TaggedError<"RpcResultInvalidError"> {
   readonly method: string
-  readonly message: string
 }
+
+/**
+ * Builds an `RpcResultInvalidError`; it prints as `RpcResultInvalidError: <message>` with its cause (the Schema
+ * issue).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const RpcResultInvalidError = taggedError<RpcResultInvalidError>("RpcResultInvalidError")
 
 /**
  * Options of `RpcRouter.method`: the `success` Schema that encodes the method's result for the reply.
@@ -158,7 +172,7 @@ export function method<S extends Schema.Top, Success extends Schema.Top, E, R>(
   schema: S,
   handler: (payload: S["Type"], request: RpcRequest) => Effect.Effect<Success["Type"], E, R>,
   options: MethodOptions<Success>
-): Method<E | Reply.ErrorReply | RpcResultInvalid, R | S["DecodingServices"] | Success["EncodingServices"]>
+): Method<E | Reply.ErrorReply | RpcResultInvalidError, R | S["DecodingServices"] | Success["EncodingServices"]>
 export function method<S extends Schema.Top, E, R>(
   schema: S | ((request: RpcRequest) => Effect.Effect<unknown, E, R>),
   handler?: (payload: S["Type"], request: RpcRequest) => Effect.Effect<unknown, E, R>,
@@ -172,11 +186,11 @@ export function method<S extends Schema.Top, E, R>(
   return (request) =>
     Effect.flatMap(decoded(request), (value) =>
       isReply(value) ? Effect.succeed(value) : Effect.mapError(encode(value, { errors: "all" }), (error) =>
-        ({
-          _tag: "RpcResultInvalid",
+        RpcResultInvalidError({
           method: request.method,
-          message: `rpc method "${request.method}": the result does not fit its success Schema: ${error.message}`
-        }) satisfies RpcResultInvalid))
+          message: `rpc method "${request.method}": the result does not fit its success Schema: ${error.message}`,
+          cause: error
+        })))
 }
 
 /** Each method as it is when its result type is JSON; otherwise a type that names the problem (a compile error). */
@@ -191,6 +205,8 @@ type JsonMethods<M> = {
 type AnyMethods = Readonly<Record<string, Method<any, any>>>
 
 type RequirementsOf<M> = { [K in keyof M]: M[K] extends Method<infer _E, infer R> ? R : never }[keyof M]
+
+type FailuresOf<M> = { [K in keyof M]: M[K] extends Method<infer E, infer _R> ? E : never }[keyof M]
 
 const isPlainObject = (value: object): boolean => {
   const prototype = Object.getPrototypeOf(value)
@@ -263,19 +279,18 @@ const isJson = (value: unknown, ancestors: Array<object>): boolean => {
 }
 
 /** A method's answer as a reply: replies pass through, anything else is the result's data (if it is JSON). */
-const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcReply, RpcResultNotJson> => {
+const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcReply, RpcResultNotJsonError> => {
   if (isReply(value)) return Effect.succeed(value as Reply.RpcReply)
   if (value === undefined) return Effect.succeed(Reply.rpc())
   if (isJson(value, [])) return Effect.succeed(Reply.rpc({ data: value }))
   const problem = notJson(value, "data", new Set())
   if (problem === undefined) return Effect.succeed(Reply.rpc({ data: value }))
-  return Effect.fail({
-    _tag: "RpcResultNotJson",
+  return Effect.fail(RpcResultNotJsonError({
     method: request.method,
     path: problem.path,
     message: `rpc method "${request.method}" answered ${problem.what} at ${problem.path}, which is not JSON: ` +
       "convert it, or give RpcRouter.method a success Schema that encodes it"
-  })
+  }))
 }
 
 /**
@@ -284,9 +299,22 @@ const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcRe
  * @since 0.1.0
  * @category models
  */
-export interface RouterOptions<R> {
+export interface RouterOptions<R, E = never> {
   /** The answer for a method the router does not know. Default: error 104 "method not found: NAME". */
-  readonly notFound?: (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, R>
+  readonly notFound?: (request: RpcRequest) => Effect.Effect<Reply.RpcReply, E, R>
+}
+
+/**
+ * The `rpc` handler `RpcRouter.make` builds: it fails with what its methods fail with (and `RpcResultNotJsonError` for a
+ * result that is not JSON), and says which methods it has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Router<E = never, R = never> {
+  (request: RpcRequest): Effect.Effect<Reply.RpcReply, E, R>
+  /** Its method names, for the handler set's description (the CLI's config and `checkConfig`). */
+  readonly description: Contribution
 }
 
 /**
@@ -311,12 +339,12 @@ export interface RouterOptions<R> {
  * @since 0.1.0
  * @category constructors
  */
-export const make = <const M extends AnyMethods, RNotFound = never>(
+export const make = <const M extends AnyMethods, RNotFound = never, ENotFound = never>(
   methods: M & JsonMethods<M>,
-  options: RouterOptions<RNotFound> = {}
-  // NoInfer: RNotFound comes from `options` only, never from the context the router is used in (which, inside
-  // HandlerSet.layer, would otherwise infer it as `any` and hide every requirement).
-): (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, RequirementsOf<M> | NoInfer<RNotFound>> => {
+  options: RouterOptions<RNotFound, ENotFound> = {}
+  // NoInfer: RNotFound and ENotFound come from `options` only, never from the context the router is used in (which,
+  // inside HandlerSet.layer, would otherwise infer them as `any` and hide every requirement and failure).
+): Router<FailuresOf<M> | RpcResultNotJsonError | NoInfer<ENotFound>, RequirementsOf<M> | NoInfer<RNotFound>> => {
   const table = new Map<string, Method<unknown, RequirementsOf<M>>>(Object.entries(methods))
   const notFound = options.notFound ??
     ((request: RpcRequest) =>
@@ -325,7 +353,8 @@ export const make = <const M extends AnyMethods, RNotFound = never>(
     const handler = table.get(request.method)
     return handler === undefined ? notFound(request) : Effect.flatMap(handler(request), (value) => asReply(request, value))
   }
-  // The method names, for `HandlerSet.describe` (the CLI's config and start-up checks).
-  Object.defineProperty(route, RpcMethodsKey, { value: Object.keys(methods), enumerable: false })
-  return route
+  return Object.assign(route, { description: { rpcMethods: Object.keys(methods) } }) as Router<
+    FailuresOf<M> | RpcResultNotJsonError | ENotFound,
+    RequirementsOf<M> | RNotFound
+  >
 }

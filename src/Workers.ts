@@ -55,6 +55,7 @@ import { withDefaultFlags } from "./internal/nodeFlags.ts"
 import * as Main from "./Main.ts"
 import * as ClusterAdmin from "./ops/ClusterAdmin.ts"
 import * as Logging from "./ops/Logging.ts"
+import { type TaggedError, taggedError } from "./internal/tagged.ts"
 
 /**
  * Options of `Workers.run`: the number of workers, their restart back-off, and how long each may take to drain.
@@ -95,15 +96,15 @@ export const workerIdEnv = "PROXY_WORKER_ID"
  * @since 0.1.0
  * @category errors
  */
-export interface WorkersError {
-  readonly _tag: "WorkersError"
-  readonly message: string
-}
+export interface WorkersError extends TaggedError<"WorkersError"> {}
 
-export const WorkersError = (message: string): WorkersError => {
-  const error = { _tag: "WorkersError" as const, message }
-  return Object.defineProperty(error, "toString", { value: () => `WorkersError: ${message}`, enumerable: false })
-}
+/**
+ * Builds a `WorkersError`; it prints as `WorkersError: <message>` with its cause.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const WorkersError = taggedError<WorkersError>("WorkersError")
 
 /**
  * This process's worker slot when it is a worker started by `Workers.run`, else undefined.
@@ -170,7 +171,7 @@ const resolveCount = (given: WorkersOptions["count"]): Count => {
   if (!Number.isInteger(value) || value < 1) {
     return {
       _tag: "Left",
-      error: WorkersError(`PROXY_WORKERS / count must be a whole number >= 1 or "auto", got ${JSON.stringify(raw)}`)
+      error: WorkersError({ message: `PROXY_WORKERS / count must be a whole number >= 1 or "auto", got ${JSON.stringify(raw)}` })
     }
   }
   return { _tag: "Right", value }
@@ -253,7 +254,7 @@ const supervise = (count: number, options: WorkersOptions) =>
           const exit = yield* runWorker(id)
           if (!exit.listened && !started && exit.code !== 0) {
             return yield* Effect.fail(
-              WorkersError(`worker ${id} (pid ${exit.pid}) exited with ${describeExit(exit)} before it listened`)
+              WorkersError({ message: `worker ${id} (pid ${exit.pid}) exited with ${describeExit(exit)} before it listened` })
             )
           }
           exitsInARow = exit.ranFor >= stableAfter ? 1 : exitsInARow + 1

@@ -19,7 +19,7 @@
  * - Inputs are plain values: `data` is any JSON value (encoded for you) or `Payload.binary(bytes)`.
  * - Results are typed (offsets, epochs, presence maps, history publications with parsed data).
  * - Failures are typed and distinct: `CentrifugoApiError` (Centrifugo answered an error: code and message),
- *   `CentrifugoUnauthorized` (wrong or missing API key), `CentrifugoTransportError` (unreachable, timed out,
+ *   `CentrifugoUnauthorizedError` (wrong or missing API key), `CentrifugoTransportError` (unreachable, timed out,
  *   unreadable answer).
  * - Transports: HTTP (`X-API-Key`, `POST /api/<method>`) and gRPC (`authorization: apikey KEY`, one channel reused,
  *   a deadline per call). Both speak Centrifugo's JSON API form internally (see ./wire.ts).
@@ -31,7 +31,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { named } from "../internal/tagged.ts"
 import type {
   BatchCommand,
   BatchReply,
@@ -54,6 +53,8 @@ import type {
   SubscribeInput,
   UnsubscribeInput
 } from "./models.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
+import * as Payload from "../Payload.ts"
 import { observed } from "./observed.ts"
 import { wireRequests } from "./requests.ts"
 import * as Results from "./results.ts"
@@ -69,12 +70,18 @@ import type { WireObject } from "./wire.ts"
  * @since 0.1.0
  * @category errors
  */
-export interface CentrifugoApiError {
-  readonly _tag: "CentrifugoApiError"
+export interface CentrifugoApiError extends TaggedError<"CentrifugoApiError"> {
   readonly method: string
   readonly code: number
-  readonly message: string
 }
+
+/**
+ * Builds the `CentrifugoApiError` of `method` from Centrifugo's error code and message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const CentrifugoApiError = taggedError<CentrifugoApiError>("CentrifugoApiError")
 
 /**
  * The API key was refused (HTTP 401 / gRPC UNAUTHENTICATED).
@@ -82,11 +89,17 @@ export interface CentrifugoApiError {
  * @since 0.1.0
  * @category errors
  */
-export interface CentrifugoUnauthorized {
-  readonly _tag: "CentrifugoUnauthorized"
+export interface CentrifugoUnauthorizedError extends TaggedError<"CentrifugoUnauthorizedError"> {
   readonly method: string
-  readonly message: string
 }
+
+/**
+ * Builds the `CentrifugoUnauthorizedError` of `method` (the API key was refused).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const CentrifugoUnauthorizedError = taggedError<CentrifugoUnauthorizedError>("CentrifugoUnauthorizedError")
 
 /**
  * The call did not get an answer: connection refused, timeout, or a response that is not Centrifugo's.
@@ -94,46 +107,26 @@ export interface CentrifugoUnauthorized {
  * @since 0.1.0
  * @category errors
  */
-export interface CentrifugoTransportError {
-  readonly _tag: "CentrifugoTransportError"
+export interface CentrifugoTransportError extends TaggedError<"CentrifugoTransportError"> {
   readonly method: string
-  readonly message: string
-  readonly cause?: unknown
 }
 
-/**
- * Any failure of a server API call: an error answer, a refused API key, or no answer at all.
- *
- * @since 0.1.0
- * @category errors
- */
-export type ApiFailure = CentrifugoApiError | CentrifugoUnauthorized | CentrifugoTransportError
-
-// Each prints as `Tag: message` (with its cause) in logs and causes; equality and JSON see only the fields.
-/**
- * Builds the `CentrifugoApiError` of `method` from Centrifugo's error code and message.
- *
- * @since 0.1.0
- * @category errors
- */
-export const apiError = (method: string, code: number, message: string): CentrifugoApiError =>
-  named({ _tag: "CentrifugoApiError", method, code, message })
-/**
- * Builds the `CentrifugoUnauthorized` failure of `method` (the API key was refused).
- *
- * @since 0.1.0
- * @category errors
- */
-export const unauthorized = (method: string, message: string): CentrifugoUnauthorized =>
-  named({ _tag: "CentrifugoUnauthorized", method, message })
 /**
  * Builds the `CentrifugoTransportError` of `method` (no usable answer), with its cause.
  *
  * @since 0.1.0
  * @category errors
  */
-export const transportError = (method: string, message: string, cause?: unknown): CentrifugoTransportError =>
-  named({ _tag: "CentrifugoTransportError", method, message, ...(cause === undefined ? {} : { cause }) })
+export const CentrifugoTransportError = taggedError<CentrifugoTransportError>("CentrifugoTransportError")
+
+/**
+ * Any failure of a server API call: an error answer, a refused API key, or no answer at all. Each prints as
+ * `Tag: message` (with its cause) in logs and causes.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ApiFailure = CentrifugoApiError | CentrifugoUnauthorizedError | CentrifugoTransportError
 
 // ---------------------------------------------------------------------------------------------------------------
 // The service
@@ -312,6 +305,6 @@ export const broadcastAll = (
     Effect.flatMap(api.broadcast(input), (items) => {
       const failed = items.find((item) => "error" in item)
       return failed !== undefined && "error" in failed
-        ? Effect.fail(apiError("broadcast", failed.error.code, `${failed.channel}: ${failed.error.message}`))
+        ? Effect.fail(CentrifugoApiError({ method: "broadcast", code: failed.error.code, message: `${failed.channel}: ${failed.error.message}` }))
         : Effect.succeed(items as ReadonlyArray<{ readonly channel: string; readonly result: PublishPosition }>)
     }))

@@ -13,7 +13,7 @@ import type { ApiFailure, Transport } from "./CentrifugoApi.ts"
 
 const outcomes: Record<ApiFailure["_tag"], string> = {
   CentrifugoApiError: "error",
-  CentrifugoUnauthorized: "unauthorized",
+  CentrifugoUnauthorizedError: "unauthorized",
   CentrifugoTransportError: "transport_error"
 }
 

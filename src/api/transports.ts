@@ -22,14 +22,14 @@ import * as EnvConfig from "../internal/envConfig.ts"
 import { traceparent } from "../ops/Tracing.ts"
 import * as pb from "../proto/generated/api.ts"
 import {
-  apiError,
   type ApiFailure,
   CentrifugoApi,
+  CentrifugoApiError,
+  CentrifugoTransportError,
+  CentrifugoUnauthorizedError,
   make,
   type MakeOptions,
-  type Transport,
-  transportError,
-  unauthorized
+  type Transport
 } from "./CentrifugoApi.ts"
 import { fromProto, toProto, type WireObject } from "./wire.ts"
 
@@ -37,12 +37,12 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** `{ error, result }` of one API response, to the result or the typed failure. */
 const unwrap = (method: string, body: unknown): Effect.Effect<WireObject, ApiFailure> => {
-  if (!isObject(body)) return Effect.fail(transportError(method, "the response is not a JSON object"))
+  if (!isObject(body)) return Effect.fail(CentrifugoTransportError({ method, message: "the response is not a JSON object" }))
   // A batch response is `{ replies }` itself, each reply with its own error or result.
   if (method === "batch") return Effect.succeed(body as WireObject)
   const error = body.error
   if (isObject(error) && typeof error.code === "number" && error.code !== 0) {
-    return Effect.fail(apiError(method, error.code, typeof error.message === "string" ? error.message : ""))
+    return Effect.fail(CentrifugoApiError({ method, code: error.code, message: typeof error.message === "string" ? error.message : "" }))
   }
   return Effect.succeed((isObject(body.result) ? body.result : {}) as WireObject)
 }
@@ -75,20 +75,20 @@ export const httpTransport = (options: HttpOptions) =>
         HttpClientRequest.setHeader("x-api-key", key),
         HttpClientRequest.bodyText(JSON.stringify(request), "application/json")
       )
-      const failed = (error: { readonly message: string }) => transportError(method, error.message, error)
+      const failed = (error: { readonly message: string }) => CentrifugoTransportError({ method, message: error.message, cause: error })
       return client.execute(httpRequest).pipe(
         Effect.mapError(failed),
         Effect.flatMap((response): Effect.Effect<WireObject, ApiFailure> =>
           response.status === 401
-            ? Effect.fail(unauthorized(method, "Centrifugo refused the API key (HTTP 401)"))
+            ? Effect.fail(CentrifugoUnauthorizedError({ method, message: "Centrifugo refused the API key (HTTP 401)" }))
             : response.status !== 200
-            ? Effect.fail(transportError(method, `Centrifugo answered HTTP ${response.status}`))
+            ? Effect.fail(CentrifugoTransportError({ method, message: `Centrifugo answered HTTP ${response.status}` }))
             : Effect.flatMap(Effect.mapError(response.json, failed), (body) => unwrap(method, body))
         ),
         Effect.scoped,
         Effect.timeoutOrElse({
           duration: timeout,
-          orElse: () => Effect.fail(transportError(method, `no answer within ${Duration.format(timeout)}`))
+          orElse: () => Effect.fail(CentrifugoTransportError({ method, message: `no answer within ${Duration.format(timeout)}` }))
         })
       )
     }
@@ -147,7 +147,7 @@ export const notConfiguredCode = 108
 export const layerDisabled = (reason: string): Layer.Layer<CentrifugoApi> =>
   Layer.succeed(
     CentrifugoApi,
-    make((method) => Effect.fail(apiError(method, notConfiguredCode, `server API not configured: ${reason}`)), {
+    make((method) => Effect.fail(CentrifugoApiError({ method, code: notConfiguredCode, message: `server API not configured: ${reason}` })), {
       retries: 0
     })
   )
@@ -258,7 +258,7 @@ export const grpcTransport = (options: GrpcOptions) =>
       const timeoutMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(5)))
       return (method, request) => {
         const codec = grpcMethods[method]
-        if (codec === undefined) return Effect.fail(transportError(method, `${method} is not an API method`))
+        if (codec === undefined) return Effect.fail(CentrifugoTransportError({ method, message: `${method} is not an API method` }))
         return Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (span) => Effect.callback((resume) => {
           const metadata = new grpc.Metadata()
           if (key !== undefined) metadata.set("authorization", `apikey ${key}`)
@@ -268,7 +268,7 @@ export const grpcTransport = (options: GrpcOptions) =>
           try {
             bytes = codec.request.encode(toProto(request) as never).finish()
           } catch (error) {
-            return resume(Effect.fail(transportError(method, `cannot encode the request: ${String(error)}`, error)))
+            return resume(Effect.fail(CentrifugoTransportError({ method, message: `cannot encode the request: ${String(error)}`, cause: error })))
           }
           const call = client.makeUnaryRequest<Buffer, Buffer>(
             `/${API_SERVICE}/${codec.name}`,
@@ -281,15 +281,15 @@ export const grpcTransport = (options: GrpcOptions) =>
               if (error) {
                 return resume(Effect.fail(
                   error.code === grpc.status.UNAUTHENTICATED
-                    ? unauthorized(method, `Centrifugo refused the API key (${error.details})`)
-                    : transportError(method, `gRPC ${grpc.status[error.code]}: ${error.details}`, error)
+                    ? CentrifugoUnauthorizedError({ method, message: `Centrifugo refused the API key (${error.details})` })
+                    : CentrifugoTransportError({ method, message: `gRPC ${grpc.status[error.code]}: ${error.details}`, cause: error })
                 ))
               }
               let decoded: unknown
               try {
                 decoded = fromProto(codec.response.decode(response!))
               } catch (decodeError) {
-                return resume(Effect.fail(transportError(method, "the response is not a valid protobuf message", decodeError)))
+                return resume(Effect.fail(CentrifugoTransportError({ method, message: "the response is not a valid protobuf message", cause: decodeError })))
               }
               resume(unwrap(method, decoded))
             }

@@ -11,14 +11,15 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
-import { type Description, describe } from "../HandlerSet.ts"
+import * as Layer from "effect/Layer"
+import type { Description } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"
-import { attempt, type CliFailure, fail } from "./failure.ts"
+import { attempt, type CommandError, fail } from "./failure.ts"
 import { configSecret, configTransport, merge } from "./merge.ts"
 import { packageInfo } from "./packageInfo.ts"
 
-/** What `--handlers src/handlers.ts#AppHandlers` names, described (see `HandlerSet.describe`). */
-export const loadDescription = (spec: string, cwd: string): Effect.Effect<Description, CliFailure> =>
+/** The description of the handler set `--handlers src/handlers.ts#AppHandlers` names (a `HandlerSet.Described`). */
+export const loadDescription = (spec: string, cwd: string): Effect.Effect<Description, CommandError> =>
   Effect.gen(function*() {
     const hash = spec.lastIndexOf("#")
     if (hash <= 0 || hash === spec.length - 1) {
@@ -40,14 +41,26 @@ export const loadDescription = (spec: string, cwd: string): Effect.Effect<Descri
       return fail(`loading ${file}: ${message}${hint}`)
     }))
     if (!(name in module)) return yield* fail(`${file} has no export named ${name}`)
-    const description = describe(module[name])
+    const description = descriptionOf(module[name])
     if (description === undefined) {
       return yield* fail(
-        `${name} in ${file} is not a handler set made with HandlerSet.layer (or a Layer that lost its description)`
+        `${name} in ${file} is not a described handler set (HandlerSet.Described: made by HandlerSet.layer, kept by ` +
+          "interceptors, HandlerSet.merge and HandlerSet.provide); a Layer combinator such as Layer.provide returns a " +
+          "plain Layer: point --handlers at the set before it, or use HandlerSet.provide"
       )
     }
     return description
   })
+
+// Read by shape, not by type: the module may have been built with another copy of this library.
+const descriptionOf = (value: unknown): Description | undefined => {
+  if (!Layer.isLayer(value)) return undefined
+  const description = (value as { readonly description?: unknown }).description
+  return typeof description === "object" && description !== null &&
+      Array.isArray((description as { readonly events?: unknown }).events)
+    ? description as Description
+    : undefined
+}
 
 /** The Centrifugo binary: CENTRIFUGO_BIN, else the one `scripts/build-centrifugo.sh` builds, here or in this package. */
 export const centrifugoBinary = (cwd: string): string | undefined => {
@@ -61,7 +74,7 @@ export const centrifugoBinary = (cwd: string): string | undefined => {
 }
 
 /** `centrifugo checkconfig --strict` on `config`: undefined when it passes, else its output. */
-export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CliFailure> =>
+export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CommandError> =>
   Effect.gen(function*() {
     // A directory of its own: Centrifugo reads `.env` from its working directory.
     const dir = yield* attempt("creating a temporary directory", () => mkdtempSync(join(tmpdir(), "centrifugo-check-")))
@@ -94,7 +107,7 @@ export const DEFAULT_ENDPOINTS: Record<CentrifugoConfig.Transport, string> = {
   http: Defaults.endpoint("http")
 }
 
-const readJson = (path: string): Effect.Effect<Record<string, unknown>, CliFailure> =>
+const readJson = (path: string): Effect.Effect<Record<string, unknown>, CommandError> =>
   Effect.gen(function*() {
     const value = yield* attempt(`reading ${path}`, () => JSON.parse(readFileSync(path, "utf8")) as unknown)
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -105,7 +118,7 @@ const readJson = (path: string): Effect.Effect<Record<string, unknown>, CliFailu
 
 const bullets = (lines: ReadonlyArray<string>) => lines.map((line) => `  ${line}`).join("\n")
 
-export const generateConfig = (cwd: string, options: GenerateCommandOptions): Effect.Effect<void, CliFailure> =>
+export const generateConfig = (cwd: string, options: GenerateCommandOptions): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const description = yield* loadDescription(options.handlers, cwd)
     const out = options.out === undefined ? undefined : resolve(cwd, options.out)
@@ -183,7 +196,7 @@ export const checkExisting = (
   file: string,
   handlers: string,
   transport: CentrifugoConfig.Transport | undefined
-): Effect.Effect<void, CliFailure> =>
+): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const description = yield* loadDescription(handlers, cwd)
     const config = yield* readJson(resolve(cwd, file))

@@ -7,7 +7,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { attempt, type CliFailure, fail } from "./failure.ts"
+import { attempt, type CommandError, fail } from "./failure.ts"
 import { handlerTemplate, rpcMethodTemplate, type Template, type TemplateEvent } from "./templates/handler.ts"
 import { MARKERS } from "./templates/project.ts"
 
@@ -20,7 +20,7 @@ export const identifierOf = (name: string): string | undefined => {
   return /^[a-z][A-Za-z0-9]*$/.test(identifier) ? identifier : undefined
 }
 
-const writeTemplate = (root: string, name: string, template: Template): Effect.Effect<ReadonlyArray<string>, CliFailure> =>
+const writeTemplate = (root: string, name: string, template: Template): Effect.Effect<ReadonlyArray<string>, CommandError> =>
   Effect.gen(function*() {
     const source = join("src", "handlers", `${name}.ts`)
     const test = join("test", "handlers", `${name}.test.ts`)
@@ -73,7 +73,7 @@ const addToHandlersFile = (
   key: string,
   line: string,
   importLine: string
-): Effect.Effect<void, CliFailure> =>
+): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const file = join(root, "src", "handlers.ts")
     const text = existsSync(file) ? yield* attempt("reading src/handlers.ts", () => readFileSync(file, "utf8")) : undefined
@@ -88,7 +88,7 @@ const addToHandlersFile = (
     yield* Console.log(`src/handlers.ts: added \`${line}\``)
   })
 
-export const createHandler = (root: string, event: TemplateEvent, name: string): Effect.Effect<void, CliFailure> =>
+export const createHandler = (root: string, event: TemplateEvent, name: string): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const identifier = identifierOf(name)
     if (identifier === undefined) return yield* fail(`"${name}" does not make a name (letters and digits)`)
@@ -124,7 +124,7 @@ export const rpcIdentifier = (method: string, handlersText: string | undefined):
   return undefined
 }
 
-export const createRpc = (root: string, method: string): Effect.Effect<void, CliFailure> =>
+export const createRpc = (root: string, method: string): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     // Centrifugo's method names are plain text; control characters and __proto__ (an object literal's prototype,
     // not a key) would make a router entry that does not do what it says.

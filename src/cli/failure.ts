@@ -4,18 +4,18 @@
  */
 import * as Effect from "effect/Effect"
 import * as CliError from "effect/cli/CliError"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
-export interface CliFailure {
-  readonly _tag: "CliFailure"
-  readonly message: string
-  readonly [CliError.userMessage]: string
-}
+/** Its message is also its `CliError.userMessage` (an optional field every `Error` has once effect/cli is loaded). */
+export interface CommandError extends TaggedError<"CommandError"> {}
 
-export const fail = (message: string): Effect.Effect<never, CliFailure> =>
-  Effect.fail({ _tag: "CliFailure", message, [CliError.userMessage]: message })
+export const CommandError = taggedError<CommandError>("CommandError")
 
-/** Runs a synchronous file-system step, turning a thrown error into a `CliFailure` that says what was being done. */
-export const attempt = <A>(doing: string, run: () => A): Effect.Effect<A, CliFailure> =>
+export const fail = (message: string): Effect.Effect<never, CommandError> =>
+  Effect.fail(Object.assign(CommandError({ message }), { [CliError.userMessage]: message }))
+
+/** Runs a synchronous file-system step, turning a thrown error into a `CommandError` that says what was being done. */
+export const attempt = <A>(doing: string, run: () => A): Effect.Effect<A, CommandError> =>
   Effect.suspend(() => {
     try {
       return Effect.succeed(run())

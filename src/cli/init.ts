@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
 import * as Defaults from "../Defaults.ts"
-import { attempt, type CliFailure, fail } from "./failure.ts"
+import { attempt, type CommandError, fail } from "./failure.ts"
 import { PLACEHOLDER_SECRET } from "./config.ts"
 import { packageInfo } from "./packageInfo.ts"
 import * as Project from "./templates/project.ts"
@@ -31,7 +31,7 @@ const DEV_LINE: Record<Project.ProjectTransport, string> = {
   both: `the gRPC server on :${Defaults.grpc.port} and the HTTP server on :${Defaults.http.port}`
 }
 
-export const init = (cwd: string, options: InitOptions): Effect.Effect<void, CliFailure> =>
+export const init = (cwd: string, options: InitOptions): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
     const root = resolve(cwd, options.dir)
     const entries = existsSync(root) ? yield* attempt(`reading ${root}`, () => readdirSync(root)) : []

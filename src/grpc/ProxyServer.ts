@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Defaults from "../Defaults.ts"
 import type { HandlerSet } from "../HandlerSet.ts"
-import { named } from "../internal/tagged.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 import type { ServerAddress } from "../server/address.ts"
 import * as ServerConfig from "../server/config.ts"
 import type { RequiredCredentials } from "../server/credentials.ts"
@@ -134,19 +134,20 @@ export const ProxyServer: Context.Service<ProxyServer, ProxyServer> = Context.Se
  * @since 0.1.0
  * @category errors
  */
-export interface ProxyServerError {
-  readonly _tag: "ProxyServerError"
-  readonly message: string
-  readonly cause?: unknown
-}
+export interface ProxyServerError extends TaggedError<"ProxyServerError"> {}
 
-/** Prints as `ProxyServerError: <message>` (with its cause) where NodeRuntime.runMain reports it. */
-export const ProxyServerError = (message: string, cause?: unknown): ProxyServerError =>
-  named({ _tag: "ProxyServerError", message, ...(cause === undefined ? {} : { cause }) })
+/**
+ * Builds a `ProxyServerError`; it prints as `ProxyServerError: <message>` with its cause (where
+ * NodeRuntime.runMain reports it, for one).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ProxyServerError = taggedError<ProxyServerError>("ProxyServerError")
 
 const start = (options: ProxyServerOptions) =>
   Effect.map(
-    Effect.mapError(make(options), (failure) => ProxyServerError(failure.message, failure.cause)),
+    Effect.mapError(make(options), (failure) => ProxyServerError({ message: failure.message, ...(failure.cause === undefined ? {} : { cause: failure.cause }) })),
     (address) => ProxyServer.of(address)
   )
 

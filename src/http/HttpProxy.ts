@@ -35,6 +35,7 @@ import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import * as Mounted from "./mounted.ts"
 import * as Server from "./server.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * The credentials every request must carry (`requireCredentials`): a header's name and its value.
@@ -138,18 +139,17 @@ export const HttpProxy: Context.Service<HttpProxy, HttpProxy> = Context.Service<
  * @since 0.1.0
  * @category errors
  */
-export interface HttpProxyError {
-  readonly _tag: "HttpProxyError"
-  readonly message: string
-  readonly cause?: unknown
-}
+export interface HttpProxyError extends TaggedError<"HttpProxyError"> {}
 
-export const HttpProxyError = (message: string, cause?: unknown): HttpProxyError => {
-  const error = { _tag: "HttpProxyError" as const, message, ...(cause === undefined ? {} : { cause }) }
-  return Object.defineProperty(error, "toString", { value: () => `HttpProxyError: ${message}`, enumerable: false })
-}
+/**
+ * Builds an `HttpProxyError`; it prints as `HttpProxyError: <message>` with its cause.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const HttpProxyError = taggedError<HttpProxyError>("HttpProxyError")
 
-const toError = (failure: StartFailure): HttpProxyError => HttpProxyError(failure.message, failure.cause)
+const toError = (failure: StartFailure): HttpProxyError => HttpProxyError({ message: failure.message, ...(failure.cause === undefined ? {} : { cause: failure.cause }) })
 
 /**
  * The default time a request's headers, then its body, may take to arrive.

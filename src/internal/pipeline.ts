@@ -22,6 +22,7 @@ import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
 import type { UnaryEvent } from "./events.ts"
 import { safe } from "./logText.ts"
+import { type TaggedError, taggedError } from "./tagged.ts"
 
 export interface FailureReply {
   readonly code: number
@@ -79,10 +80,9 @@ const isFailure = (value: unknown): value is Failure =>
 const toFailure = (cause: Cause.Cause<unknown>): Effect.Effect<Failure> => Effect.succeed({ [FailureTypeId]: true, cause })
 
 /** The failure of a call that did not answer within its budget. */
-export interface DeadlineExceeded {
-  readonly _tag: "DeadlineExceeded"
-  readonly message: string
-}
+export interface DeadlineExceededError extends TaggedError<"DeadlineExceededError"> {}
+
+const DeadlineExceededError = taggedError<DeadlineExceededError>("DeadlineExceededError")
 
 /** How a transport starts fibers: `Effect.runForkWith(context)` of the server's context. */
 export type Fork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
@@ -179,11 +179,11 @@ export const make = <W>(
     answer(encoded)
   }
 
-  const deadlineExceeded = (budget: Duration.Duration): DeadlineExceeded => ({
-    _tag: "DeadlineExceeded",
-    message: `${name} handler did not answer within ${Duration.format(budget)} (the call's deadline less a margin, ` +
-      `or the server's timeout); it was interrupted`
-  })
+  const deadlineExceeded = (budget: Duration.Duration): DeadlineExceededError =>
+    DeadlineExceededError({
+      message: `${name} handler did not answer within ${Duration.format(budget)} (the call's deadline less a margin, ` +
+        `or the server's timeout); it was interrupted`
+    })
 
   const start: EventPipeline<W>["start"] = (request, budget, fork, answer) => {
     const started = performance.now()

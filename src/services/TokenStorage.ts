@@ -7,7 +7,7 @@
  *   other claims kept), verified with a constant-time comparison; interoperable with any JWT library and with
  *   Centrifugo's own HMAC tokens when they share the secret.
  *
- * The JWT storage is strict, and every token it refuses fails `load` with `TokenRejected` (never a defect), which
+ * The JWT storage is strict, and every token it refuses fails `load` with `TokenRejectedError` (never a defect), which
  * `Auth.authenticate` answers 101 unauthorized:
  * - three segments, each the canonical unpadded base64url text of its bytes (so one token has one spelling: `=`
  *   padding, standard-base64 `+`/`/`, trailing garbage or non-zero unused bits are refused, also in the signature);
@@ -19,7 +19,7 @@
  *
  * A database-backed storage is a Layer of your own: `Layer.effect(TokenStorage, Effect.gen(function*() {
  * const sql = yield* Database; return { load: (token) => ..., issue: (payload) => ... } }))`; `load` fails with
- * `TokenRejected` for unknown or expired tokens and may fail otherwise (a database error becomes the server's
+ * `TokenRejectedError` for unknown or expired tokens and may fail otherwise (a database error becomes the server's
  * failure reply, 100 temporary, so clients retry instead of being told their token is bad).
  *
  * @since 0.1.0
@@ -33,7 +33,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import * as EnvConfig from "../internal/envConfig.ts"
-import { named } from "../internal/tagged.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * Whom a token stands for.
@@ -55,21 +55,18 @@ export interface TokenPayload {
  * @since 0.1.0
  * @category errors
  */
-export interface TokenRejected {
-  readonly _tag: "TokenRejected"
+export interface TokenRejectedError extends TaggedError<"TokenRejectedError"> {
   /** `not-yet-valid`: a JWT whose `nbf` (not before) is still in the future. */
   readonly reason: "unknown" | "expired" | "not-yet-valid" | "malformed" | "bad-signature"
-  readonly message: string
 }
 
 /**
- * Prints as `TokenRejected: <message>` in logs and causes.
+ * Builds a `TokenRejectedError` (for a TokenStorage of your own); it prints as `TokenRejectedError: <message>`.
  *
  * @since 0.1.0
  * @category errors
  */
-export const tokenRejected = (reason: TokenRejected["reason"], message: string): TokenRejected =>
-  named({ _tag: "TokenRejected", reason, message })
+export const TokenRejectedError = taggedError<TokenRejectedError>("TokenRejectedError")
 
 /**
  * Options of `TokenStorage.issue`: how long the new token is valid.
@@ -98,14 +95,14 @@ export interface IssueOptions {
  *   })
  *
  * const checked = (token: string) =>
- *   Effect.flatMap(TokenStorage.TokenStorage, (tokens) => tokens.load(token)) // fails with TokenRejected
+ *   Effect.flatMap(TokenStorage.TokenStorage, (tokens) => tokens.load(token)) // fails with TokenRejectedError
  * ```
  *
  * @since 0.1.0
  * @category services
  */
 export interface TokenStorage {
-  readonly load: (token: string) => Effect.Effect<TokenPayload, TokenRejected>
+  readonly load: (token: string) => Effect.Effect<TokenPayload, TokenRejectedError>
   readonly issue: (
     payload: { readonly user: string; readonly claims?: Readonly<Record<string, unknown>> },
     options?: IssueOptions
@@ -134,7 +131,7 @@ const expiresAt = (now: number, ttl: Duration.Input | undefined): number | undef
  * import { Layer } from "effect"
  * import { Auth, type HandlerSet, TokenStorage } from "effect-centrifugo"
  *
- * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
+ * declare const MyHandlers: HandlerSet.Described<Auth.CurrentUser>
  *
  * const Tokens = TokenStorage.layerMemory({ "token-of-alice": { user: "alice", claims: { admin: true } } })
  * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
@@ -152,13 +149,13 @@ export const layerMemory = (
     return {
       load: (token) => {
         const payload = tokens.get(token)
-        if (payload === undefined) return Effect.fail(tokenRejected("unknown", "unknown token"))
+        if (payload === undefined) return Effect.fail(TokenRejectedError({ reason: "unknown", message: "unknown token" }))
         // The clock is read only for tokens that can expire: most lookups need no time at all.
         if (payload.expiresAt === undefined) return Effect.succeed(payload)
         const expiresAt = payload.expiresAt
         return Effect.flatMap(
           nowSeconds,
-          (now) => expiresAt <= now ? Effect.fail(tokenRejected("expired", "token expired")) : Effect.succeed(payload)
+          (now) => expiresAt <= now ? Effect.fail(TokenRejectedError({ reason: "expired", message: "token expired" })) : Effect.succeed(payload)
         )
       },
       issue: (payload, issueOptions) =>
@@ -254,12 +251,12 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     throw new RangeError("TokenStorage JWT clockSkew must be a finite, non-negative duration")
   }
 
-  // Total: every input ends in a payload or a TokenRejected, so a hostile token can never become a defect (which
+  // Total: every input ends in a payload or a TokenRejectedError, so a hostile token can never become a defect (which
   // the server would answer 100 temporary, and clients would retry forever).
-  const decode = (token: string, nowMillis: number): TokenPayload | TokenRejected => {
-    const malformed = (why: string) => tokenRejected("malformed", `token is not a valid JWT: ${why}`)
+  const decode = (token: string, nowMillis: number): TokenPayload | TokenRejectedError => {
+    const malformed = (why: string) => TokenRejectedError({ reason: "malformed", message: `token is not a valid JWT: ${why}` })
     const parts = token.split(".")
-    if (parts.length !== 3) return tokenRejected("malformed", "token is not a JWT")
+    if (parts.length !== 3) return TokenRejectedError({ reason: "malformed", message: "token is not a JWT" })
     const [header, body, signature] = parts as [string, string, string]
 
     const headerJson = parseSegment(header)
@@ -274,12 +271,12 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     const expected = Buffer.from(base64url(sign(secret, `${header}.${body}`)), "latin1")
     const given = Buffer.from(signature, "latin1")
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return tokenRejected("bad-signature", "token signature does not match")
+      return TokenRejectedError({ reason: "bad-signature", message: "token signature does not match" })
     }
 
     const claims = parseSegment(body)
     if (!isRecord(claims)) return malformed("payload is not a base64url JSON object")
-    if (typeof claims.sub !== "string") return tokenRejected("malformed", "token has no `sub` (user) claim")
+    if (typeof claims.sub !== "string") return TokenRejectedError({ reason: "malformed", message: "token has no `sub` (user) claim" })
     for (const name of TIME_CLAIMS) {
       const value = claims[name]
       if (Object.hasOwn(claims, name) && (typeof value !== "number" || !Number.isFinite(value))) {
@@ -288,9 +285,9 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     }
     const { exp, sub, ...rest } = claims as Record<string, unknown> & { readonly exp?: number; readonly sub: string }
     const nbf = rest.nbf as number | undefined
-    if (exp !== undefined && exp * 1000 + skewMillis <= nowMillis) return tokenRejected("expired", "token expired")
+    if (exp !== undefined && exp * 1000 + skewMillis <= nowMillis) return TokenRejectedError({ reason: "expired", message: "token expired" })
     if (nbf !== undefined && nbf * 1000 - skewMillis > nowMillis) {
-      return tokenRejected("not-yet-valid", "token is not valid yet (nbf)")
+      return TokenRejectedError({ reason: "not-yet-valid", message: "token is not valid yet (nbf)" })
     }
     return { user: sub, claims: rest, ...(exp === undefined ? {} : { expiresAt: exp }) }
   }
@@ -318,7 +315,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
  * import { Layer, Redacted } from "effect"
  * import { Auth, type HandlerSet, TokenStorage } from "effect-centrifugo"
  *
- * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
+ * declare const MyHandlers: HandlerSet.Described<Auth.CurrentUser>
  *
  * const Tokens = TokenStorage.layerJwt({ secret: Redacted.make("a secret of at least 32 bytes ....."), ttl: "1 hour" })
  * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))

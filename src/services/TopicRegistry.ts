@@ -20,7 +20,7 @@
  *   (Centrifugo's namespace boundary) or `#` (its user boundary), so `user.{id}` does not match `user.a.b`;
  * - `[...]` is optional: `news[.{lang}]` matches `news` (no `lang` param) and `news.en`;
  * - `{`, `}`, `[`, `]` are reserved; a parameter name is letters, digits and `_`, once per pattern.
- * Patterns are compiled once, when the Layer is built; an invalid one fails the Layer with `InvalidTopicPattern`.
+ * Patterns are compiled once, when the Layer is built; an invalid one fails the Layer with `InvalidTopicPatternError`.
  *
  * Matching never backtracks: a pattern becomes a small automaton whose alternatives are followed side by side, so its cost grows linearly with the channel length whatever the pattern and the channel. Channels are
  * also capped: one longer than `maxChannelLength` UTF-8 bytes (default 255, Centrifugo's own default channel
@@ -41,6 +41,7 @@ import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
 import { compile, type CompiledPattern, matchPattern, tooLong } from "../internal/topicPattern.ts"
 import type { SubscribeRequest } from "../ProxyRequest.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * What a rule's `authorize` sees: the pattern's parameters, the channel, the user and the subscribe request.
@@ -117,11 +118,17 @@ export const TopicRegistry: Context.Service<TopicRegistry, TopicRegistry> = Cont
  * @since 0.1.0
  * @category errors
  */
-export interface InvalidTopicPattern {
-  readonly _tag: "InvalidTopicPattern"
+export interface InvalidTopicPatternError extends TaggedError<"InvalidTopicPatternError"> {
   readonly pattern: string
-  readonly message: string
 }
+
+/**
+ * Builds an `InvalidTopicPatternError`; it prints as `InvalidTopicPatternError: <message>`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const InvalidTopicPatternError = taggedError<InvalidTopicPatternError>("InvalidTopicPatternError")
 
 /**
  * The longest channel (in UTF-8 bytes) matched by default: Centrifugo's own default `channel.max_length`. Longer
@@ -184,7 +191,7 @@ const decide = (decision: Decision): Reply.SubscribeReply =>
 export const layer = <const Rules extends AnyRules>(
   rules: Rules,
   options: MatchOptions = {}
-): Layer.Layer<TopicRegistry, InvalidTopicPattern, RequirementsOf<Rules>> =>
+): Layer.Layer<TopicRegistry, InvalidTopicPatternError, RequirementsOf<Rules>> =>
   Layer.effect(
     TopicRegistry,
     Effect.gen(function*() {
@@ -192,7 +199,9 @@ export const layer = <const Rules extends AnyRules>(
       for (const rule of rules) {
         const pattern = compile(rule.pattern)
         if (typeof pattern === "string") {
-          return yield* Effect.fail<InvalidTopicPattern>({ _tag: "InvalidTopicPattern", pattern: rule.pattern, message: pattern })
+          return yield* Effect.fail(
+            InvalidTopicPatternError({ pattern: rule.pattern, message: `invalid topic pattern "${rule.pattern}": ${pattern}` })
+          )
         }
         compiled.push({ pattern, rule })
       }

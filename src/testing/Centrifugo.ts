@@ -20,6 +20,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
@@ -455,17 +456,18 @@ export const Centrifugo: Context.Service<RunningCentrifugo, RunningCentrifugo> =
  * @since 0.1.0
  * @category errors
  */
-export interface CentrifugoStartError {
-  readonly _tag: "CentrifugoStartError"
-  readonly message: string
-  readonly cause: unknown
-}
+export interface CentrifugoStartError extends TaggedError<"CentrifugoStartError"> {}
 
-const startError = (cause: unknown): CentrifugoStartError => ({
-  _tag: "CentrifugoStartError",
-  message: cause instanceof Error ? cause.message : String(cause),
-  cause
-})
+/**
+ * Builds a `CentrifugoStartError`; it prints as `CentrifugoStartError: <message>` with its cause.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const CentrifugoStartError = taggedError<CentrifugoStartError>("CentrifugoStartError")
+
+const fromStartFailure = (cause: unknown): CentrifugoStartError =>
+  CentrifugoStartError({ message: cause instanceof Error ? cause.message : String(cause), cause })
 
 /**
  * Where the options come from: given, or computed by an Effect (say, from the `TestServer` service's address).
@@ -489,7 +491,7 @@ export const make = <E = never, R = never>(
 ): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
   Effect.flatMap(resolve(options), (resolved) =>
     Effect.acquireRelease(
-      Effect.tryPromise({ try: () => start(resolved), catch: startError }),
+      Effect.tryPromise({ try: () => start(resolved), catch: fromStartFailure }),
       (running) => Effect.promise(() => running.stop())
     ))
 
@@ -504,7 +506,7 @@ export const makeWith = <E = never, R = never>(
 ): Effect.Effect<RunningCentrifugo, E | CentrifugoStartError, R | Scope.Scope> =>
   Effect.flatMap(resolve(input), ({ config: configValue, ...options }) =>
     Effect.acquireRelease(
-      Effect.tryPromise({ try: () => startWith(configValue, options), catch: startError }),
+      Effect.tryPromise({ try: () => startWith(configValue, options), catch: fromStartFailure }),
       (running) => Effect.promise(() => running.stop())
     ))
 

@@ -164,7 +164,7 @@ export const make = (options: MemoryOptions = {}): MemoryApi => {
     return state
   }
 
-  const notAvailable = (method: string) => Effect.fail(Api.apiError(method, 108, "not available"))
+  const notAvailable = (method: string) => Effect.fail(Api.CentrifugoApiError({ method, code: 108, message: "not available" }))
 
   /** A channel's history at `now`: publications past their ttl are gone. */
   const historyAt = (name: string, ttlMs: number, now: number): ChannelState => {
@@ -184,7 +184,7 @@ export const make = (options: MemoryOptions = {}): MemoryApi => {
       const failure = failures.get(method)
       if (failure !== undefined) {
         failures.delete(method)
-        return Effect.fail(Api.apiError(method, failure.code, failure.message))
+        return Effect.fail(Api.CentrifugoApiError({ method, code: failure.code, message: failure.message }))
       }
       return Effect.flatMap(Clock.currentTimeMillis, (now) => body(input, now))
     })

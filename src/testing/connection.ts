@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import type { HandlerSet } from "../HandlerSet.ts"
 import type { ConnectRequest, ProxyRequest } from "../ProxyRequest.ts"
 import { handle, type HandledReply, type HandleOptions, type ResultOf } from "./handle.ts"
+import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
  * The connect handler did not accept: its reply (an error, a disconnect or a status) says why.
@@ -27,10 +28,27 @@ import { handle, type HandledReply, type HandleOptions, type ResultOf } from "./
  * @since 0.1.0
  * @category errors
  */
-export interface ConnectionRefused {
-  readonly _tag: "ConnectionRefused"
+export interface ConnectionRefusedError extends TaggedError<"ConnectionRefusedError"> {
   readonly reply: HandledReply<ResultOf<ConnectRequest>>
 }
+
+/**
+ * Builds a `ConnectionRefusedError`; it prints as `ConnectionRefusedError: <message>`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ConnectionRefusedError = taggedError<ConnectionRefusedError>("ConnectionRefusedError")
+
+/** Why a connect reply refused, in words. */
+const refusal = (reply: HandledReply<ResultOf<ConnectRequest>>): string =>
+  reply.error !== undefined
+    ? `error ${reply.error.code} ${reply.error.message}`
+    : reply.disconnect !== undefined
+    ? `disconnect ${reply.disconnect.code} ${reply.disconnect.reason}`
+    : reply.status !== undefined
+    ? `status ${reply.status.code} ${reply.status.details}`
+    : "no result"
 
 /**
  * An established connection: the client, user, meta and info its connect reply gave, and `as` to send a later request as it.
@@ -52,7 +70,7 @@ export interface Connection {
 }
 
 /**
- * Connects with `request`; fails with `ConnectionRefused` when the reply is not a result.
+ * Connects with `request`; fails with `ConnectionRefusedError` when the reply is not a result.
  *
  * @since 0.1.0
  * @category testing
@@ -60,11 +78,11 @@ export interface Connection {
 export const establish = (
   request: ConnectRequest,
   options: HandleOptions = {}
-): Effect.Effect<Connection, ConnectionRefused, HandlerSet> =>
+): Effect.Effect<Connection, ConnectionRefusedError, HandlerSet> =>
   Effect.flatMap(handle(request, options), (reply) => {
     const result = reply.result
     if (result === undefined || reply.error !== undefined || reply.disconnect !== undefined) {
-      return Effect.fail({ _tag: "ConnectionRefused" as const, reply })
+      return Effect.fail(ConnectionRefusedError({ reply, message: `the connect handler refused: ${refusal(reply)}` }))
     }
     const user = result.user ?? ""
     const from = { client: request.client, transport: request.transport, protocol: request.protocol, encoding: request.encoding }

@@ -7,7 +7,7 @@
 export * as Centrifugo from "./Centrifugo.ts"
 export * as CentrifugoCluster from "./CentrifugoCluster.ts"
 export * as CentrifugoApiMemory from "./CentrifugoApiMemory.ts"
-export { establish, type Connection, type ConnectionRefused } from "./connection.ts"
+export { type Connection, ConnectionRefusedError, establish } from "./connection.ts"
 export { handle, type HandledReply, type Readable, type ResultByTag, type ResultOf } from "./handle.ts"
 export * as HttpProxyClient from "./HttpProxyClient.ts"
 export * as Mocks from "./mocks.ts"

@@ -140,12 +140,12 @@ describe.each(transports)("CentrifugoApi over %s", (name, layer) => {
 
   it("a Centrifugo error is a typed CentrifugoApiError", async () => {
     const failure = await run(Effect.flip(Effect.flatMap(api, (a) => a.publish({ channel: "unknown-ns:x", data: 1 }))))
-    expect(failure).toEqual({ _tag: "CentrifugoApiError", method: "publish", code: 102, message: "unknown channel" })
+    expect(failure).toMatchObject({ _tag: "CentrifugoApiError", method: "publish", code: 102, message: "unknown channel" })
   })
 })
 
 describe("keys and transport failures", () => {
-  it("a wrong key fails with a typed CentrifugoUnauthorized, over HTTP and over gRPC", async () => {
+  it("a wrong key fails with a typed CentrifugoUnauthorizedError, over HTTP and over gRPC", async () => {
     const publish = Effect.flatMap(Effect.service(CentrifugoApi.CentrifugoApi), (a) => a.publish({ channel: "news", data: 1 }))
     const http = await Effect.runPromise(Effect.flip(publish).pipe(
       Effect.provide(CentrifugoApi.layerHttpFetch({ url: centrifugo.httpUrl, key: "wrong" }))
@@ -153,8 +153,8 @@ describe("keys and transport failures", () => {
     const grpc = await Effect.runPromise(Effect.flip(publish).pipe(
       Effect.provide(CentrifugoApi.layerGrpc({ address: centrifugo.grpcApiAddress!, key: "wrong" }))
     ))
-    expect(http._tag).toBe("CentrifugoUnauthorized")
-    expect(grpc._tag).toBe("CentrifugoUnauthorized")
+    expect(http._tag).toBe("CentrifugoUnauthorizedError")
+    expect(grpc._tag).toBe("CentrifugoUnauthorizedError")
   })
 
   it("an unreachable Centrifugo is a CentrifugoTransportError, distinct from API errors", async () => {

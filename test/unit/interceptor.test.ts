@@ -1,9 +1,9 @@
 // Interceptors as Layer transformations: each capability, ordering, and the shipped interceptors,
 // exercised through the testing kit's `handle` (the same pipeline the server runs).
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Context, Effect, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
-import { Auth, HandlerSet, Interceptor, Reply } from "../../src/index.ts"
+import { Auth, HandlerSet, Interceptor, Reply, RpcRouter } from "../../src/index.ts"
 import type { ProxyRequest } from "../../src/ProxyRequest.ts"
 import {
   connectRequest,
@@ -86,27 +86,65 @@ describe("interceptor capabilities", () => {
     }).pipe(Effect.provide(served))
   })
 
-  it.effect("turns typed failures into replies", () => {
+  it.effect("turns typed failures into replies: each case receives the failure of its tag, typed", () => {
     const handlers = HandlerSet.layer({
       rpc: (request) =>
         request.method === "missing"
           ? Effect.fail({ _tag: "NotFound" as const, what: "news 7" })
           : Effect.fail({ _tag: "Boom" as const })
     })
+    const received: Array<{ _tag: "NotFound"; what: string }> = []
     const mapped = handlers.pipe(
       Interceptor.mapFailures({
-        NotFound: (failure) => Reply.error(1404, `${(failure as unknown as { what: string }).what} not found`)
+        NotFound: (failure) => {
+          expectTypeOf(failure).toEqualTypeOf<{ _tag: "NotFound"; what: string }>()
+          received.push(failure)
+          return Reply.error(1404, `${failure.what} not found`)
+        }
       })
     )
+    // What is left: Boom passes through, NotFound became a reply (or the ErrorReply its case answers).
+    expectTypeOf(mapped).toEqualTypeOf<HandlerSet.Described<never, { _tag: "Boom" } | Reply.ErrorReply>>()
     return Effect.gen(function*() {
       expect((yield* handle(rpcRequest({ method: "missing" }))).error).toEqual({
         code: 1404,
         message: "news 7 not found",
         temporary: false
       })
+      expect(received).toEqual([{ _tag: "NotFound", what: "news 7" }])
       // Other failures still reach the server's default: 100, temporary.
       expect((yield* handle(rpcRequest({ method: "other" }))).error).toMatchObject({ code: 100, temporary: true })
     }).pipe(Effect.provide(mapped))
+  })
+
+  it("a case for a tag the handlers cannot fail with does not compile", () => {
+    const handlers = HandlerSet.layer({ rpc: () => Effect.fail({ _tag: "NotFound" as const }) })
+    // @ts-expect-error "Missing" is no failure of these handlers
+    const wrong = handlers.pipe(Interceptor.mapFailures({ Missing: () => Reply.error(1404, "x") }))
+    // Library errors are typed through interceptors too: Interceptor.timeout adds HandlerTimeoutError.
+    const timed = handlers.pipe(
+      Interceptor.timeout("1 second"),
+      Interceptor.mapFailures({
+        HandlerTimeoutError: (failure) => Reply.error(1504, `${failure.event} was too slow`),
+        NotFound: () => Reply.error(1404, "not found")
+      })
+    )
+    expectTypeOf(timed).toEqualTypeOf<HandlerSet.Described<never, Reply.ErrorReply>>()
+    // The wrong-tag call still builds (types aside, an unknown tag is simply never matched).
+    expect(wrong.description.events).toEqual(["rpc"])
+  })
+
+  it.effect("an RpcRouter keeps its methods' failures for mapFailures", () => {
+    interface NoSuchNews {
+      readonly _tag: "NoSuchNews"
+      readonly id: number
+    }
+    const handlers = HandlerSet.layer({
+      rpc: RpcRouter.make({ "news:get": () => Effect.fail<NoSuchNews>({ _tag: "NoSuchNews", id: 7 }) })
+    }).pipe(Interceptor.mapFailures({ NoSuchNews: (failure) => Reply.error(1404, `no news ${failure.id}`) }))
+    return Effect.gen(function*() {
+      expect((yield* handle(rpcRequest({ method: "news:get" }))).error?.message).toBe("no news 7")
+    }).pipe(Effect.provide(handlers))
   })
 })
 

@@ -207,21 +207,21 @@ describe("rejections are yieldable", () => {
 })
 
 describe("the library's own failures print with their tag", () => {
-  it("TokenRejected, ProxyServerError and the CentrifugoApi failures", () => {
-    expect(Cause.pretty(Cause.fail(CentrifugoApi.apiError("publish", 102, "unknown channel")))).toMatch(
+  it("TokenRejectedError, ProxyServerError and the CentrifugoApi failures", () => {
+    expect(Cause.pretty(Cause.fail(CentrifugoApi.CentrifugoApiError({ method: "publish", code: 102, message: "unknown channel" })))).toMatch(
       /^CentrifugoApiError: unknown channel/
     )
-    expect(Cause.pretty(Cause.fail(CentrifugoApi.transportError("publish", "connection refused", new Error("ECONNREFUSED")))))
+    expect(Cause.pretty(Cause.fail(CentrifugoApi.CentrifugoTransportError({ method: "publish", message: "connection refused", cause: new Error("ECONNREFUSED") }))))
       .toMatch(/^CentrifugoTransportError: connection refused[\s\S]*ECONNREFUSED/)
-    expect(Cause.pretty(Cause.fail(TokenStorage.tokenRejected("expired", "token expired")))).toMatch(
-      /^TokenRejected: token expired/
+    expect(Cause.pretty(Cause.fail(TokenStorage.TokenRejectedError({ reason: "expired", message: "token expired" })))).toMatch(
+      /^TokenRejectedError: token expired/
     )
-    expect(Cause.pretty(Cause.fail(ProxyServer.ProxyServerError("cannot bind", new Error("EADDRINUSE"))))).toMatch(
+    expect(Cause.pretty(Cause.fail(ProxyServer.ProxyServerError({ message: "cannot bind", cause: new Error("EADDRINUSE") })))).toMatch(
       /^ProxyServerError: cannot bind[\s\S]*EADDRINUSE/
     )
-    // Equality and JSON see only the fields.
-    expect(TokenStorage.tokenRejected("unknown", "x")).toEqual({ _tag: "TokenRejected", reason: "unknown", message: "x" })
-    expect(JSON.stringify(TokenStorage.tokenRejected("unknown", "x"))).toBe('{"_tag":"TokenRejected","reason":"unknown","message":"x"}')
+    // Matching and JSON see the fields.
+    expect(TokenStorage.TokenRejectedError({ reason: "unknown", message: "x" })).toMatchObject({ _tag: "TokenRejectedError", reason: "unknown", message: "x" })
+    expect(JSON.parse(JSON.stringify(TokenStorage.TokenRejectedError({ reason: "unknown", message: "x" })))).toEqual({ _tag: "TokenRejectedError", reason: "unknown", message: "x" })
   })
 })
 

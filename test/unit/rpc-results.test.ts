@@ -121,7 +121,7 @@ describe("RpcRouter.method results (run time)", () => {
       }
       for (const bad of [Number.NaN, { a: [1, Symbol("s")] }, { f: () => 1 }, [new Map()]]) {
         const router = RpcRouter.make({ m: () => Effect.succeed(bad as unknown) })
-        expect(yield* Effect.flip(router(rpcRequest({ method: "m" })))).toMatchObject({ _tag: "RpcResultNotJson" })
+        expect(yield* Effect.flip(router(rpcRequest({ method: "m" })))).toMatchObject({ _tag: "RpcResultNotJsonError" })
       }
     }))
 
@@ -137,8 +137,8 @@ describe("RpcRouter.method results (run time)", () => {
             return node as unknown
           })
       })
-      expect(yield* Effect.flip(router(rpcRequest({ method: "untyped" })))).toEqual({
-        _tag: "RpcResultNotJson",
+      expect(yield* Effect.flip(router(rpcRequest({ method: "untyped" })))).toMatchObject({
+        _tag: "RpcResultNotJsonError",
         method: "untyped",
         path: "data.items[0].at",
         message: "rpc method \"untyped\" answered a Date object at data.items[0].at, which is not JSON: convert it, " +
@@ -150,8 +150,8 @@ describe("RpcRouter.method results (run time)", () => {
         success: Schema.Struct({ count: Schema.BigIntFromString, at: Schema.DateFromString })
       })
       const failure = yield* Effect.flip(invalid(rpcRequest({ method: "stats", data: { page: 1 } })))
-      expect(failure).toMatchObject({ _tag: "RpcResultInvalid", method: "stats" })
-      expect((failure as RpcRouter.RpcResultInvalid).message).toContain("the result does not fit its success Schema")
+      expect(failure).toMatchObject({ _tag: "RpcResultInvalidError", method: "stats" })
+      expect((failure as RpcRouter.RpcResultInvalidError).message).toContain("the result does not fit its success Schema")
     }))
 })
 

@@ -45,12 +45,12 @@ describe("establish: calls as an established connection", () => {
       expect(published.result?.data).toEqual({ by: "alice" })
     }).pipe(Effect.provide(AppHandlers)))
 
-  it.effect("a refused connect fails with ConnectionRefused and the reply", () =>
+  it.effect("a refused connect fails with ConnectionRefusedError and the reply", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(establish(connectRequest({ data: {} })))
       expect(Exit.isFailure(exit)).toBe(true)
       const refused = yield* Effect.flip(establish(connectRequest({ data: {} })))
-      expect(refused._tag).toBe("ConnectionRefused")
+      expect(refused._tag).toBe("ConnectionRefusedError")
       expect(refused.reply.disconnect).toEqual({ code: 4501, reason: "no user" })
     }).pipe(Effect.provide(AppHandlers)))
 })

@@ -1,4 +1,4 @@
-// TokenStorage: the HS256 JWT storage refuses every malformed or forged token as a TokenRejected (so the
+// TokenStorage: the HS256 JWT storage refuses every malformed or forged token as a TokenRejectedError (so the
 // authenticate interceptor answers 101, never the temporary 100 of a defect), accepts only the canonical encoding
 // of each segment, and checks exp / nbf (with an optional clock skew) against Effect's Clock.
 import { describe, expect, it } from "@effect/vitest"
@@ -122,11 +122,11 @@ describe("TokenStorage.layerJwt: forged and malformed tokens", () => {
       expect((yield* handle(connectRequest({ data: { token: valid } }))).result).toMatchObject({ user: "from-handler" })
     }).pipe(Effect.provide(Layer.merge(jwt, served))))
 
-  it.effect.each(forgeries)("%s: rejected as TokenRejected (no defect)", ([, forged]) =>
+  it.effect.each(forgeries)("%s: rejected as TokenRejectedError (no defect)", ([, forged]) =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(load(forged))
       expect(Exit.hasDies(exit)).toBe(false)
-      expect(Exit.isFailure(exit) && Exit.findErrorOption(exit)).toMatchObject({ value: { _tag: "TokenRejected" } })
+      expect(Exit.isFailure(exit) && Exit.findErrorOption(exit)).toMatchObject({ value: { _tag: "TokenRejectedError" } })
     }).pipe(Effect.provide(jwt)))
 
   it.effect.each(forgeries)("%s: the connect is answered 101 unauthorized", ([, forged]) =>

@@ -137,12 +137,12 @@ describe("the registry", () => {
       const exit = yield* Effect.exit(Effect.provide(Effect.service(TopicRegistry.TopicRegistry), TopicRegistry.layer([
         TopicRegistry.rule("user.{", () => Effect.succeed(true))
       ])))
-      expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("InvalidTopicPattern")
+      expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("InvalidTopicPatternError")
     }))
 
   it("a rule's services are the Layer's requirements", () => {
     // @ts-expect-error Acl is required
-    const incomplete: Layer.Layer<TopicRegistry.TopicRegistry, TopicRegistry.InvalidTopicPattern> = topics
+    const incomplete: Layer.Layer<TopicRegistry.TopicRegistry, TopicRegistry.InvalidTopicPatternError> = topics
     expect(incomplete).toBeDefined()
   })
 })
