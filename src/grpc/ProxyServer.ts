@@ -31,8 +31,8 @@ import * as Health from "../ops/Health.ts"
 import * as Readiness from "../ops/Readiness.ts"
 import { isInvalidJson } from "../Payload.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
-import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
-import { SERVICE, streamMethods, type UnaryMethod, unaryMethods } from "./methods.ts"
+import { headersFromMetadata, isDecodeFailure } from "./codec/index.ts"
+import { pathOf, SERVICE, streamEvents, type UnaryMethod, unaryMethods } from "./methods.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
 import * as Streams from "./streams.ts"
 import { type ConfigurableOptions, read, readOptional } from "../internal/configurable.ts"
@@ -412,10 +412,10 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const implementation: grpc.UntypedServiceImplementation = {}
 
   for (const method of unaryMethods) {
-    definition[method.method] = rawMethod(method.path, false, false)
-    const handler = handlers[method.event] as Handler<never, never> | undefined
-    implementation[method.method] = handler === undefined
-      ? unimplementedUnary(run, method.method, noHandlerMessage(method.event), credentials, refuse)
+    definition[method.spec.method] = rawMethod(method.path, false, false)
+    const handler = handlers[method.spec.name] as Handler<never, never> | undefined
+    implementation[method.spec.method] = handler === undefined
+      ? unimplementedUnary(run, method.spec.method, noHandlerMessage(method.spec.name), credentials, refuse)
       : yield* Effect.try({
         try: () =>
           unaryCall({
@@ -431,20 +431,21 @@ const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
         catch: (error) => ProxyServerError(`invalid failureReply: ${String(error)}`, error)
       })
   }
-  for (const method of streamMethods) {
-    definition[method.method] = rawMethod(method.path, method.requestStream, true)
-    const handler = handlers[method.event]
+  for (const event of streamEvents) {
+    definition[event.method] = rawMethod(pathOf(event), event.kind === "bidiStream", true)
+    const handler = handlers[event.name]
     const streamOptions: Streams.StreamCallOptions = {
-      method,
+      event,
+      budget: (call) => budgetOf(call.getDeadline(), timeout, deadlineMargin),
       run,
       inflight,
       failureReply,
       refuse,
       ...(credentials === undefined ? {} : { credentials })
     }
-    implementation[method.method] = handler === undefined
-      ? unimplementedStream(run, method.method, noHandlerMessage(method.event), credentials, refuse)
-      : method.requestStream
+    implementation[event.method] = handler === undefined
+      ? unimplementedStream(run, event.method, noHandlerMessage(event.name), credentials, refuse)
+      : event.kind === "bidiStream"
       ? Streams.bidirectional(handler as Streams.BidirectionalHandler, streamOptions)
       : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
   }
@@ -573,7 +574,7 @@ const respond = (callback: grpc.sendUnaryData<Buffer>, outcome: Pipeline.Outcome
 
 const unaryCall = (options: UnaryCallOptions): grpc.handleUnaryCall<Buffer, Buffer> => {
   const { credentials, inflight, method, pipeline, refuse, run, timeout, deadlineMargin } = options
-  const name = method.method
+  const name = method.spec.method
 
   return (call, callback) => {
     if (credentials !== undefined && !credentials.ok(call.metadata)) {

@@ -214,7 +214,7 @@ const eventRoutes = (options: HttpProxyRoutesOptions) =>
     const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
     const routes = new Map<string, Exchange.EventRoute>()
     for (const event of httpEvents) {
-      const handler = handlers[event.spec.event] as Handler<never, never> | undefined
+      const handler = handlers[event.spec.name] as Handler<never, never> | undefined
       const pipeline = handler === undefined ? undefined : yield* Effect.try({
         try: () => Pipeline.make(event.spec, handler, event.encode as (reply: unknown) => string, { failureReply }),
         catch: (error) => HttpProxyError(`invalid failureReply: ${String(error)}`, error)

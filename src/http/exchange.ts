@@ -75,8 +75,8 @@ export const refuser = (): (event: HttpEvent, kind: Refusal, message: string) =>
       const suppressed = shouldLog()
       if (suppressed === undefined) return Effect.void
       return Effect.logWarning(
-        `${event.spec.tag}: ${message}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
-      ).pipe(Effect.annotateLogs({ event: event.spec.event }))
+        `${event.spec.method}: ${message}${suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""}`
+      ).pipe(Effect.annotateLogs({ event: event.spec.name }))
     })
 }
 
@@ -101,8 +101,8 @@ export const admit = (
     return plain(401, Secret.UNAUTHORIZED, { log: route.refuse("secret", Secret.UNAUTHORIZED), close: true })
   }
   if (pipeline === undefined) {
-    const message = noHandlerMessage(event.spec.event)
-    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, {
+    const message = noHandlerMessage(event.spec.name)
+    return plain(501, `effect-centrifugo: ${event.spec.method}: ${message}`, {
       log: route.refuse("noHandler", message),
       close: true
     })
@@ -172,8 +172,8 @@ export const decode = (
       _tag: "Answer",
       answer: plain(500, "effect-centrifugo: internal error while decoding the request", {
         close: true,
-        log: Effect.logError(`${event.spec.tag}: unexpected decode error`, error).pipe(
-          Effect.annotateLogs({ event: event.spec.event })
+        log: Effect.logError(`${event.spec.method}: unexpected decode error`, error).pipe(
+          Effect.annotateLogs({ event: event.spec.name })
         )
       })
     }
