@@ -1,7 +1,8 @@
 /**
  * Runs a request through the handler set in context (with its interceptors) exactly as the server does, and
- * returns what Centrifugo would receive, decoded: `result` (JSON payloads parsed, 64-bit times as numbers), `error`,
- * `disconnect`, or the gRPC `status` for answers that are not messages.
+ * returns what Centrifugo would receive, read from the reply value before any transport encodes it: `result` (the
+ * wire shape, JSON payloads parsed, 64-bit times as numbers), `error`, `disconnect`, or the `status` of the chosen
+ * transport (`options.transport`, default gRPC) for answers that are not messages.
  *
  * ```ts
  * import { expect, it } from "@effect/vitest"
@@ -105,7 +106,10 @@ export interface HandledReply<Result = Record<string, unknown>> {
   readonly result?: Result
   readonly error?: { readonly code: number; readonly message: string; readonly temporary: boolean }
   readonly disconnect?: { readonly code: number; readonly reason: string }
-  /** Set when the server answers a gRPC status instead of a message (no handler; refresh failures). */
+  /**
+   * Set when the server answers a status instead of a message (no handler; refresh failures): gRPC status codes, or
+   * HTTP statuses with `transport: "http"`.
+   */
   readonly status?: { readonly code: number; readonly details: string }
   /**
    * Why the call failed, when the answer stands for a failure the handler did not turn into a reply (the failure
