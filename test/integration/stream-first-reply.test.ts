@@ -6,14 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { HandlerSet, Reply } from "../../src/index.ts"
 import type * as pb from "../../src/proto/generated/proxy.ts"
 import { ProxyClient, TestServer } from "../../src/testing/index.ts"
-
-const collect = (call: grpc.ClientReadableStream<pb.StreamSubscribeResponse>) =>
-  new Promise<{ messages: Array<pb.StreamSubscribeResponse>; status: grpc.StatusObject }>((resolve) => {
-    const messages: Array<pb.StreamSubscribeResponse> = []
-    call.on("data", (message: pb.StreamSubscribeResponse) => messages.push(message))
-    call.on("error", () => {}) // the status event carries it
-    call.on("status", (status: grpc.StatusObject) => setImmediate(() => resolve({ messages, status })))
-  })
+import { collect } from "../support/streams.ts"
 
 const interrupted: Array<string> = []
 
