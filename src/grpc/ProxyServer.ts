@@ -59,7 +59,10 @@ export interface ProxyServerOptions {
    * seconds, more than the readiness probe's period).
    */
   readonly drainDelay?: Duration.Input
-  /** Upper bound for a call that arrives without a gRPC deadline (Centrifugo always sends one). Default 30 s. */
+  /**
+   * Upper bound for a call that arrives without a gRPC deadline (Centrifugo sends one with every unary call), such
+   * as the first reply of a stream subscription. Default 30 s.
+   */
   readonly timeout?: Duration.Input
   /**
    * How long before a call's deadline a handler still running is interrupted and the call answered with
