@@ -8,7 +8,9 @@
  * (`Effect.fail(Reply.error(...))`) is answered as that reply; a call that outlives its budget is interrupted
  * (finalizers run) and answered the failure reply before the caller gives up. The transport only supplies its
  * encoder and turns the two outcomes that are not replies (`Failed`, `BadRequest`) into its own statuses.
- * The testing kit's `handle` runs this same code.
+ * Every call goes through here: unary calls on both transports, the first reply of a gRPC stream subscription
+ * (whose encoder also hands back the publications to stream), and the testing kit's `handle` (whose "encoder"
+ * derives its answer from the reply value).
  *
  * @since 0.1.0
  */
