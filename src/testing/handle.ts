@@ -176,6 +176,9 @@ export const handle = <R extends ProxyRequest>(
 ): Effect.Effect<HandledReply<ResultOf<R>>, never, HandlerSet> =>
   Effect.gen(function*() {
     const event = options.event === undefined ? eventOfTag(request._tag) : eventNamed(options.event)
+    if (event.tag !== request._tag) {
+      return yield* Effect.die(new TypeError(`handle: the ${event.name} handler takes ${event.tag} requests, got ${request._tag}`))
+    }
     const transport = options.transport ?? "grpc"
     const codes = statusCodes[transport]
     const handlers = yield* HandlerSet

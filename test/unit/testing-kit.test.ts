@@ -1,6 +1,6 @@
 // The testing kit's handle(): results typed per event, and calls as an established connection (establish).
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
-import { Effect, Exit, Stream } from "effect"
+import { Cause, Effect, Exit, Stream } from "effect"
 import { HandlerSet, Payload, Reply, RpcRouter } from "../../src/index.ts"
 import {
   connectRequest,
@@ -97,3 +97,9 @@ describe("handle: the transport's answers, chosen explicitly", () => {
       expect((yield* handle(subscribeRequest({ channel: "s" }))).status?.code).toBe(12)
     }).pipe(Effect.provide(Handlers)))
 })
+
+it.effect("handle: an event whose handler takes another request kind is a defect naming both", () =>
+  Effect.gen(function*() {
+    const exit = yield* Effect.exit(handle(rpcRequest(), { event: "subscribeUnidirectional" }))
+    expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain("takes Subscribe requests, got RPC")
+  }).pipe(Effect.provide(HandlerSet.layer({}))))
