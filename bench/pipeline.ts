@@ -18,7 +18,7 @@ import { Context, Effect, Layer, References } from "effect"
 import { HandlerSet } from "../src/index.ts"
 import { unaryMethods } from "../src/grpc/methods.ts"
 import * as Pipeline from "../src/internal/pipeline.ts"
-import { headersFromMetadata } from "../src/proto/codec.ts"
+import { headersFromMetadata } from "../src/grpc/codec/index.ts"
 import * as pb from "../src/proto/generated/proxy.ts"
 import { realisticChannels, TOKENS } from "./servers/logic.ts"
 import { noop, realistic, realisticMadeOnce } from "./servers/ours-handlers.ts"
@@ -40,7 +40,7 @@ if (ALLOC && typeof globalThis.gc !== "function") {
   process.exit(child.status ?? 1)
 }
 
-const method = unaryMethods.find((m) => m.method === "Connect")!
+const method = unaryMethods.find((m) => m.spec.name === "connect")!
 const request = Buffer.from(pb.ConnectRequest.encode({
   client: "0f5c1a0e-3c61-4b8e-9d0c-7f1f2a3b4c5d",
   transport: "websocket",

@@ -11,27 +11,17 @@
  */
 import * as Defaults from "./Defaults.ts"
 import type { Description, EventName } from "./HandlerSet.ts"
+import { eventNamed, events } from "./internal/events.ts"
 
 export type Transport = Defaults.Transport
 
-/** The path of each event under an HTTP backend's `<endpoint>/centrifugo/`. */
-export const HTTP_EVENT_PATHS = {
-  connect: "connect",
-  refresh: "refresh",
-  subscribe: "subscribe",
-  publish: "publish",
-  rpc: "rpc",
-  subRefresh: "sub_refresh",
-  mapPublish: "map_publish",
-  mapRemove: "map_remove",
-  sharedPollRefresh: "shared_poll_refresh"
-} as const satisfies Partial<Record<EventName, string>>
-
 /** Events Centrifugo OSS cannot proxy (PRO only): no config is written or checked for them. */
-export const PRO_EVENTS: ReadonlySet<EventName> = new Set(["notifyCacheEmpty", "notifyChannelState"])
+export const PRO_EVENTS: ReadonlySet<EventName> = new Set(events.filter((event) => event.pro).map((event) => event.name))
 
-/** Events Centrifugo proxies over gRPC only (server streams). */
-export const GRPC_ONLY_EVENTS: ReadonlySet<EventName> = new Set(["subscribeUnidirectional", "subscribeBidirectional"])
+/** Events Centrifugo proxies over gRPC only (stream subscriptions; the PRO ones are left out above). */
+export const GRPC_ONLY_EVENTS: ReadonlySet<EventName> = new Set(
+  events.filter((event) => event.grpcOnly && !event.pro).map((event) => event.name)
+)
 
 export interface GenerateOptions {
   readonly transport: Transport
@@ -86,8 +76,7 @@ export const generate = (description: Description, options: GenerateOptions): Ge
         base.grpc = { credentials_key: options.credentials.key, credentials_value: options.credentials.value }
       }
     } else {
-      const path = HTTP_EVENT_PATHS[event as keyof typeof HTTP_EVENT_PATHS]
-      base.endpoint = `${endpoint.replace(/\/+$/, "")}${Defaults.http.prefix}/${path}`
+      base.endpoint = `${endpoint.replace(/\/+$/, "")}${Defaults.http.prefix}/${eventNamed(event).key}`
       if (options.credentials !== undefined) {
         base.http = { static_headers: { [options.credentials.key]: options.credentials.value } }
       }
@@ -103,21 +92,16 @@ export const generate = (description: Description, options: GenerateOptions): Ge
 
   const channelProxies: Record<string, unknown> = {}
   const withoutNamespace: Record<string, unknown> = {}
-  if (has("subscribe")) {
-    channelProxies.subscribe = proxy("subscribe")
-    withoutNamespace.subscribe_proxy_enabled = true
-  }
-  if (has("publish")) {
-    channelProxies.publish = proxy("publish")
-    withoutNamespace.publish_proxy_enabled = true
-  }
-  if (has("subRefresh")) {
-    channelProxies.sub_refresh = proxy("subRefresh")
-    withoutNamespace.sub_refresh_proxy_enabled = true
+  // The channel proxies of channels without namespace: `channel.proxy.<key>` and `<key>_proxy_enabled`.
+  for (const event of ["subscribe", "publish", "subRefresh"] as const) {
+    if (!has(event)) continue
+    const key = eventNamed(event).key
+    channelProxies[key] = proxy(event)
+    withoutNamespace[`${key}_proxy_enabled`] = true
   }
   const namespaces: Array<Record<string, unknown>> = []
   if (has("subscribeUnidirectional") || has("subscribeBidirectional")) {
-    channelProxies.subscribe_stream = proxy(has("subscribeUnidirectional") ? "subscribeUnidirectional" : "subscribeBidirectional")
+    channelProxies[eventNamed("subscribeUnidirectional").key] = proxy(has("subscribeUnidirectional") ? "subscribeUnidirectional" : "subscribeBidirectional")
   }
   if (has("subscribeUnidirectional")) namespaces.push({ name: NAMESPACES.stream, subscribe_stream_proxy_enabled: true })
   if (has("subscribeBidirectional")) {
@@ -128,8 +112,8 @@ export const generate = (description: Description, options: GenerateOptions): Ge
     })
   }
   if (has("mapPublish") || has("mapRemove")) {
-    if (has("mapPublish")) channelProxies.map_publish = proxy("mapPublish")
-    if (has("mapRemove")) channelProxies.map_remove = proxy("mapRemove")
+    if (has("mapPublish")) channelProxies[eventNamed("mapPublish").key] = proxy("mapPublish")
+    if (has("mapRemove")) channelProxies[eventNamed("mapRemove").key] = proxy("mapRemove")
     namespaces.push({
       name: NAMESPACES.map,
       subscription_type: "map",

@@ -327,3 +327,7 @@ export type AnyReply =
   | SubRefreshReply
   | StreamReply
   | MapPublishReply
+  | MapRemoveReply
+  | SharedPollRefreshReply
+  | NotifyCacheEmptyReply
+  | NotifyChannelStateReply

@@ -13,7 +13,7 @@ import type * as Pipeline from "../internal/pipeline.ts"
 import { isUnanswerable } from "../internal/pipeline.ts"
 import { isInvalidJson } from "../internal/payloadWire.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
-import { headersFromMetadata, isDecodeFailure } from "../proto/codec.ts"
+import { headersFromMetadata, isDecodeFailure } from "./codec/index.ts"
 import type * as Credentials from "../server/credentials.ts"
 import * as Inflight from "../server/inflight.ts"
 import * as Refusals from "../server/refusals.ts"
@@ -132,7 +132,7 @@ export interface UnaryOptions {
 export const unary = (context: CallContext, options: UnaryOptions): grpc.handleUnaryCall<Buffer, Buffer> => {
   const { credentials, inflight, run } = context
   const { deadlineMargin, method, pipeline, timeout } = options
-  const name = method.method
+  const name = method.spec.method
   const log = (effect: Effect.Effect<void>) => void run(effect.pipe(Effect.annotateLogs({ method: name })))
 
   return (call, callback) => {

@@ -1,85 +1,51 @@
 /**
- * The CentrifugoProxy methods: their gRPC paths, which handler answers each, and its codec.
- * One table, so the server, the testing kit and the docs cannot disagree about names.
+ * The CentrifugoProxy service as grpc-js serves it: the events of the event table (`src/internal/events.ts`) with
+ * their full gRPC paths, and each unary event's protobuf codec. The table names the methods; this module adds the
+ * codecs only.
  *
  * @since 0.1.0
  */
 import type { EventName } from "../HandlerSet.ts"
-import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
-import * as Codec from "../proto/codec.ts"
-import type * as pb from "../proto/generated/proxy.ts"
+import { events, type ProxyEvent } from "../internal/events.ts"
 import type { Headers, ProxyRequest } from "../ProxyRequest.ts"
+import * as Codec from "./codec/index.ts"
 
 export const SERVICE = "centrifugal.centrifugo.proxy.CentrifugoProxy"
 
-export interface UnaryMethod {
-  /** The gRPC method name, e.g. `Connect`. */
-  readonly method: string
-  /** The full gRPC path, e.g. `/centrifugal.centrifugo.proxy.CentrifugoProxy/Connect`. */
-  readonly path: string
-  /** The handler that answers it. */
-  readonly event: EventName
-  /** The core's view of the event (which handler, whether its reply carries errors). */
-  readonly spec: UnaryEvent
+/** The full gRPC path of an event's method, e.g. `/centrifugal.centrifugo.proxy.CentrifugoProxy/Connect`. */
+export const pathOf = (event: ProxyEvent): string => `/${SERVICE}/${event.method}`
+
+interface UnaryCodec {
   readonly decode: (bytes: Uint8Array, headers: Headers) => ProxyRequest
   // The reply type depends on the event; the table is heterogeneous, so the codec checks the reply's tag instead.
   readonly encode: (reply: never) => Buffer
-  /**
-   * Encodes an error reply, for the methods whose response has an error that Centrifugo acts on. Absent for
-   * refresh and sub-refresh (Centrifugo ignores their error field and would end the session on a response without
-   * result) and cache-empty notifications (no error field): failures there become a gRPC status instead, which
-   * Centrifugo treats as "try again later" (for refresh: extend by 60 s).
-   */
-  readonly encodeError?: (error: pb.Error) => Buffer
 }
 
-const unary = (
-  method: string,
-  event: EventName,
-  decode: UnaryMethod["decode"],
-  encode: UnaryMethod["encode"]
-): UnaryMethod => {
-  const encodeError = Codec.errorEncoders[method]
-  const spec = eventOfTag(method as UnaryEvent["tag"])
-  return { method, path: `/${SERVICE}/${method}`, event, spec, decode, encode, ...(encodeError ? { encodeError } : {}) }
+/** The protobuf codec of each unary event, by the event's name. */
+const codecs: Readonly<Record<Exclude<EventName, "subscribeUnidirectional" | "subscribeBidirectional">, UnaryCodec>> = {
+  connect: { decode: Codec.decodeConnect, encode: Codec.encodeConnect },
+  refresh: { decode: Codec.decodeRefresh, encode: Codec.encodeRefresh },
+  subscribe: { decode: Codec.decodeSubscribe, encode: Codec.encodeSubscribe },
+  publish: { decode: Codec.decodePublish, encode: Codec.encodePublish },
+  rpc: { decode: Codec.decodeRpc, encode: Codec.encodeRpc },
+  subRefresh: { decode: Codec.decodeSubRefresh, encode: Codec.encodeSubRefresh },
+  mapPublish: { decode: Codec.decodeMapPublish, encode: Codec.encodeMapPublish },
+  mapRemove: { decode: Codec.decodeMapRemove, encode: Codec.encodeMapRemove },
+  sharedPollRefresh: { decode: Codec.decodeSharedPollRefresh, encode: Codec.encodeSharedPollRefresh },
+  notifyCacheEmpty: { decode: Codec.decodeNotifyCacheEmpty, encode: Codec.encodeNotifyCacheEmpty },
+  notifyChannelState: { decode: Codec.decodeNotifyChannelState, encode: Codec.encodeNotifyChannelState }
 }
 
-export const unaryMethods: ReadonlyArray<UnaryMethod> = [
-  unary("Connect", "connect", Codec.decodeConnect, Codec.encodeConnect),
-  unary("Refresh", "refresh", Codec.decodeRefresh, Codec.encodeRefresh),
-  unary("Subscribe", "subscribe", Codec.decodeSubscribe, Codec.encodeSubscribe),
-  unary("Publish", "publish", Codec.decodePublish, Codec.encodePublish),
-  unary("RPC", "rpc", Codec.decodeRpc, Codec.encodeRpc),
-  unary("SubRefresh", "subRefresh", Codec.decodeSubRefresh, Codec.encodeSubRefresh),
-  unary("MapPublish", "mapPublish", Codec.decodeMapPublish, Codec.encodeMapPublish),
-  unary("MapRemove", "mapRemove", Codec.decodeMapRemove, Codec.encodeMapRemove),
-  unary("SharedPollRefresh", "sharedPollRefresh", Codec.decodeSharedPollRefresh, Codec.encodeSharedPollRefresh),
-  unary("NotifyCacheEmpty", "notifyCacheEmpty", Codec.decodeNotifyCacheEmpty, Codec.encodeNotifyCacheEmpty),
-  unary("NotifyChannelState", "notifyChannelState", Codec.decodeNotifyChannelState, Codec.encodeNotifyChannelState)
-]
-
-/** The two stream-subscription methods. */
-export interface StreamMethod {
-  readonly method: "SubscribeUnidirectional" | "SubscribeBidirectional"
+export interface UnaryMethod extends UnaryCodec {
+  /** The event's row. */
+  readonly spec: ProxyEvent
+  /** The full gRPC path. */
   readonly path: string
-  readonly event: "subscribeUnidirectional" | "subscribeBidirectional"
-  readonly requestStream: boolean
-  readonly encodeError: (error: pb.Error) => Buffer
 }
 
-export const streamMethods: ReadonlyArray<StreamMethod> = [
-  {
-    method: "SubscribeUnidirectional",
-    path: `/${SERVICE}/SubscribeUnidirectional`,
-    event: "subscribeUnidirectional",
-    requestStream: false,
-    encodeError: Codec.errorEncoders.SubscribeUnidirectional!
-  },
-  {
-    method: "SubscribeBidirectional",
-    path: `/${SERVICE}/SubscribeBidirectional`,
-    event: "subscribeBidirectional",
-    requestStream: true,
-    encodeError: Codec.errorEncoders.SubscribeBidirectional!
-  }
-]
+export const unaryMethods: ReadonlyArray<UnaryMethod> = events
+  .filter((event) => event.kind === "unary")
+  .map((event) => ({ spec: event, path: pathOf(event), ...codecs[event.name as keyof typeof codecs] }))
+
+/** The stream-subscription events. */
+export const streamEvents: ReadonlyArray<ProxyEvent> = events.filter((event) => event.kind !== "unary")

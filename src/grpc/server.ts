@@ -21,7 +21,7 @@ import type * as Inflight from "../server/inflight.ts"
 import * as Shutdown from "../server/shutdown.ts"
 import { type StartFailure, startFailure } from "../server/startFailure.ts"
 import * as Calls from "./calls.ts"
-import { SERVICE, streamMethods, unaryMethods } from "./methods.ts"
+import { pathOf, SERVICE, streamEvents, unaryMethods } from "./methods.ts"
 import type { ProxyServerOptions } from "./ProxyServer.ts"
 import * as Streams from "./streams.ts"
 
@@ -108,10 +108,10 @@ const register = (handlers: HandlerSet, context: Calls.CallContext, options: Pro
     const implementation: grpc.UntypedServiceImplementation = {}
 
     for (const method of unaryMethods) {
-      definition[method.method] = rawMethod(method.path, false, false)
-      const handler = handlers[method.event] as Handler<never, never> | undefined
-      implementation[method.method] = handler === undefined
-        ? Calls.unimplemented(context, method.method, noHandlerMessage(method.event)).unary
+      definition[method.spec.method] = rawMethod(method.path, false, false)
+      const handler = handlers[method.spec.name] as Handler<never, never> | undefined
+      implementation[method.spec.method] = handler === undefined
+        ? Calls.unimplemented(context, method.spec.method, noHandlerMessage(method.spec.name)).unary
         : yield* Effect.try({
           try: () =>
             Calls.unary(context, {
@@ -123,20 +123,21 @@ const register = (handlers: HandlerSet, context: Calls.CallContext, options: Pro
           catch: (error) => startFailure(`invalid failureReply: ${String(error)}`, error)
         })
     }
-    for (const method of streamMethods) {
-      definition[method.method] = rawMethod(method.path, method.requestStream, true)
-      const handler = handlers[method.event]
+    for (const event of streamEvents) {
+      definition[event.method] = rawMethod(pathOf(event), event.kind === "bidiStream", true)
+      const handler = handlers[event.name]
       const streamOptions: Streams.StreamCallOptions = {
-        method,
+        event,
+        budget: (call) => Calls.budgetOf(call.getDeadline(), timeout, deadlineMargin),
         run: context.run,
         inflight: context.inflight,
         failureReply,
         refuse: context.refuse,
         ...(context.credentials === undefined ? {} : { credentials: context.credentials })
       }
-      implementation[method.method] = handler === undefined
-        ? Calls.unimplemented(context, method.method, noHandlerMessage(method.event)).stream
-        : method.requestStream
+      implementation[event.method] = handler === undefined
+        ? Calls.unimplemented(context, event.method, noHandlerMessage(event.name)).stream
+        : event.kind === "bidiStream"
         ? Streams.bidirectional(handler as Streams.BidirectionalHandler, streamOptions)
         : Streams.unidirectional(handler as Streams.UnidirectionalHandler, streamOptions)
     }

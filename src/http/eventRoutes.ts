@@ -57,7 +57,7 @@ export const make = (options: HttpProxyRoutesOptions) =>
     const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`
     const routes = new Map<string, Exchange.EventRoute>()
     for (const event of httpEvents) {
-      const handler = handlers[event.spec.event] as Handler<never, never> | undefined
+      const handler = handlers[event.spec.name] as Handler<never, never> | undefined
       const pipeline = handler === undefined ? undefined : yield* Effect.try({
         try: () => Pipeline.make(event.spec, handler, event.encode as (reply: unknown) => string, { failureReply }),
         catch: (error) => startFailure(`invalid failureReply: ${String(error)}`, error)

@@ -1,42 +1,47 @@
 /**
- * The events Centrifugo v6.9.1 proxies over HTTP: the path of each (under the router's prefix) and its JSON codec.
- * Stream subscriptions and the PRO notifications (cache empty, channel state) are gRPC-only upstream.
+ * The events Centrifugo v6.9.1 proxies over HTTP (the event table's rows that are not gRPC-only): the path of each
+ * under the router's prefix, and its JSON codec. The table names the paths; this module adds the codecs only.
  *
  * @since 0.1.0
  */
 import * as Defaults from "../Defaults.ts"
-import { eventOfTag, type UnaryEvent } from "../internal/events.ts"
+import type { EventName } from "../HandlerSet.ts"
+import { httpEvents as tableEvents, type ProxyEvent } from "../internal/events.ts"
 import type { Headers, ProxyRequest } from "../ProxyRequest.ts"
-import * as Codec from "./codec.ts"
+import * as Codec from "./codec/index.ts"
 
-export interface HttpEvent {
-  /** The last path segment, e.g. `connect` for `/centrifugo/connect`. */
-  readonly path: string
-  /** The core's view of the event (which handler, whether its reply carries errors). */
-  readonly spec: UnaryEvent
+interface JsonCodec {
   readonly decode: (body: Uint8Array, headers: Headers) => ProxyRequest
   // The reply type depends on the event; the table is heterogeneous, so the codec checks the reply's tag instead.
   readonly encode: (reply: never) => string
 }
 
-const event = (path: string, tag: UnaryEvent["tag"], decode: HttpEvent["decode"], encode: HttpEvent["encode"]): HttpEvent => ({
-  path,
-  spec: eventOfTag(tag),
-  decode,
-  encode
-})
+/** The JSON codec of each event Centrifugo proxies over HTTP, by the event's name. */
+const codecs: Readonly<Partial<Record<EventName, JsonCodec>>> = {
+  connect: { decode: Codec.decodeConnect, encode: Codec.encodeConnect },
+  refresh: { decode: Codec.decodeRefresh, encode: Codec.encodeRefresh },
+  subscribe: { decode: Codec.decodeSubscribe, encode: Codec.encodeSubscribe },
+  publish: { decode: Codec.decodePublish, encode: Codec.encodePublish },
+  rpc: { decode: Codec.decodeRpc, encode: Codec.encodeRpc },
+  subRefresh: { decode: Codec.decodeSubRefresh, encode: Codec.encodeSubRefresh },
+  mapPublish: { decode: Codec.decodeMapPublish, encode: Codec.encodeMapPublish },
+  mapRemove: { decode: Codec.decodeMapRemove, encode: Codec.encodeMapRemove },
+  sharedPollRefresh: { decode: Codec.decodeSharedPollRefresh, encode: Codec.encodeSharedPollRefresh }
+}
 
-export const httpEvents: ReadonlyArray<HttpEvent> = [
-  event("connect", "Connect", Codec.decodeConnect, Codec.encodeConnect),
-  event("refresh", "Refresh", Codec.decodeRefresh, Codec.encodeRefresh),
-  event("subscribe", "Subscribe", Codec.decodeSubscribe, Codec.encodeSubscribe),
-  event("publish", "Publish", Codec.decodePublish, Codec.encodePublish),
-  event("rpc", "RPC", Codec.decodeRpc, Codec.encodeRpc),
-  event("sub_refresh", "SubRefresh", Codec.decodeSubRefresh, Codec.encodeSubRefresh),
-  event("map_publish", "MapPublish", Codec.decodeMapPublish, Codec.encodeMapPublish),
-  event("map_remove", "MapRemove", Codec.decodeMapRemove, Codec.encodeMapRemove),
-  event("shared_poll_refresh", "SharedPollRefresh", Codec.decodeSharedPollRefresh, Codec.encodeSharedPollRefresh)
-]
+export interface HttpEvent extends JsonCodec {
+  /** The last path segment, e.g. `connect` for `/centrifugo/connect`. */
+  readonly path: string
+  /** The event's row. */
+  readonly spec: ProxyEvent
+}
+
+export const httpEvents: ReadonlyArray<HttpEvent> = tableEvents.map((event) => {
+  const codec = codecs[event.name]
+  // A row proxied over HTTP without a codec is a bug in this module, found when it loads (every test imports it).
+  if (codec === undefined) throw new Error(`no JSON codec for the ${event.name} event`)
+  return { path: event.key, spec: event, ...codec }
+})
 
 /** The default prefix of the routes: `/centrifugo/connect`, `/centrifugo/rpc`, ... */
 export const DEFAULT_PREFIX = Defaults.http.prefix

@@ -73,7 +73,7 @@ export type Refusal = "credentials" | "badBody" | "tooLarge" | "unreadable" | "n
  */
 export const refuser = (): (event: HttpEvent, kind: Refusal, message: string) => Effect.Effect<void> | undefined => {
   const refusals = Refusals.make<Refusal>("requests")
-  return (event, kind, message) => refusals(kind, `${event.spec.tag}: ${message}`, { event: event.spec.event })
+  return (event, kind, message) => refusals(kind, `${event.spec.method}: ${message}`, { event: event.spec.name })
 }
 
 /** The 401 body and warning text. */
@@ -101,8 +101,8 @@ export const admit = (
     return plain(401, UNAUTHORIZED, { log: route.refuse("credentials", UNAUTHORIZED), close: true })
   }
   if (pipeline === undefined) {
-    const message = noHandlerMessage(event.spec.event)
-    return plain(501, `effect-centrifugo: ${event.spec.tag}: ${message}`, {
+    const message = noHandlerMessage(event.spec.name)
+    return plain(501, `effect-centrifugo: ${event.spec.method}: ${message}`, {
       log: route.refuse("noHandler", message),
       close: true
     })
@@ -172,8 +172,8 @@ export const decode = (
       _tag: "Answer",
       answer: plain(500, "effect-centrifugo: internal error while decoding the request", {
         close: true,
-        log: Effect.logError(`${event.spec.tag}: unexpected decode error`, error).pipe(
-          Effect.annotateLogs({ event: event.spec.event })
+        log: Effect.logError(`${event.spec.method}: unexpected decode error`, error).pipe(
+          Effect.annotateLogs({ event: event.spec.name })
         )
       })
     }

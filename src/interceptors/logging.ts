@@ -59,7 +59,7 @@ export const logging = (
           if (failure === undefined || !Reply.isRejection(failure.error)) return Effect.void
           reply = failure.error
         }
-        const fields: Record<string, string> = { event: eventOfTag(request._tag).event }
+        const fields: Record<string, string> = { event: eventOfTag(request._tag).name }
         if (isClientRequest(request)) fields.client = safe(request.client)
         const user = userOf(request, reply)
         if (user !== undefined) fields.user = safe(user)

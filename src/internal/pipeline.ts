@@ -8,7 +8,9 @@
  * (`Effect.fail(Reply.error(...))`) is answered as that reply; a call that outlives its budget is interrupted
  * (finalizers run) and answered the failure reply before the caller gives up. The transport only supplies its
  * encoder and turns the two outcomes that are not replies (`Failed`, `BadRequest`) into its own statuses.
- * The testing kit's `handle` runs this same code.
+ * Every call goes through here: unary calls on both transports, the first reply of a gRPC stream subscription
+ * (whose encoder also hands back the publications to stream), and the testing kit's `handle` (whose "encoder"
+ * derives its answer from the reply value).
  *
  * @since 0.1.0
  */
@@ -20,7 +22,7 @@ import type * as Fiber from "effect/Fiber"
 import type { Handler } from "../Handler.ts"
 import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
-import type { UnaryEvent } from "./events.ts"
+import type { ProxyEvent } from "./events.ts"
 import { safe } from "./logText.ts"
 import { type TaggedError, taggedError } from "./tagged.ts"
 
@@ -110,8 +112,8 @@ export interface EventPipeline<W> {
 }
 
 /** Log annotations of a call: what it is about, all client-supplied text escaped. */
-export const annotations = (event: UnaryEvent, request: ProxyRequest): Record<string, string> => {
-  const fields: Record<string, string> = { event: event.event }
+export const annotations = (event: ProxyEvent, request: ProxyRequest): Record<string, string> => {
+  const fields: Record<string, string> = { event: event.name }
   if (isClientRequest(request)) {
     fields.client = safe(request.client)
     if ("user" in request) fields.user = safe(request.user)
@@ -126,18 +128,18 @@ export const annotations = (event: UnaryEvent, request: ProxyRequest): Record<st
  * with no JSON form), which is answered like any other failure.
  */
 export const make = <W>(
-  event: UnaryEvent,
+  event: ProxyEvent,
   handler: Handler<never, never>,
   encode: (reply: Reply.AnyReply) => W,
   options: PipelineOptions
 ): EventPipeline<W> => {
   const { failureReply } = options
-  const name = event.tag
+  const name = event.method
   // Built and encoded once: every failure of this event answers the same thing. Reply.error checks the code, so a
   // misconfigured failure reply fails the server's start, not a call.
   const failureOutcome: Outcome<W> = event.answersErrors
     ? encode(Reply.error(failureReply.code, failureReply.message, failureReply.temporary))
-    : unanswerable("Failed", `${event.event} handler failed`)
+    : unanswerable("Failed", `${event.name} handler failed`)
   const failureSummary = event.answersErrors ? `error ${failureReply.code}` : "a transport failure (retried later)"
 
   const answerFailure = (request: ProxyRequest, cause: Cause.Cause<unknown>, started: number) =>
@@ -220,7 +222,7 @@ export const make = <W>(
     const message = `bad request: ${field} is not valid JSON (${reason})`
     return Effect.as(
       Effect.logWarning(`${name}: ${safe(message)}; answered ${event.answersErrors ? "error 107" : "bad request"}`)
-        .pipe(Effect.annotateLogs({ event: event.event })),
+        .pipe(Effect.annotateLogs({ event: event.name })),
       event.answersErrors
         ? encode(Reply.error(Reply.ErrorCode.BadRequest, message, false))
         : unanswerable("BadRequest", message)

@@ -21,6 +21,7 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
+import { httpEvents } from "../internal/events.ts"
 
 /**
  * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
@@ -174,18 +175,8 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
   return deepMerge(options.transport === "http" ? overHttp(base, options) : base, options.overrides ?? {})
 }
 
-/** The path of each proxy kind under the HTTP prefix (HttpProxy's routes). */
-const HTTP_PATHS: Record<string, string> = {
-  connect: "connect",
-  refresh: "refresh",
-  subscribe: "subscribe",
-  publish: "publish",
-  sub_refresh: "sub_refresh",
-  rpc: "rpc",
-  map_publish: "map_publish",
-  map_remove: "map_remove",
-  shared_poll_refresh: "shared_poll_refresh"
-}
+/** The config keys of the proxies HttpProxy serves, each also its path under the prefix (the event table's `key`). */
+const HTTP_KEYS: ReadonlySet<string> = new Set(httpEvents.map((event) => event.key))
 
 /**
  * The same config with every proxy pointed at the HTTP transport: an `http://` endpoint per kind, the HTTP-only
@@ -208,8 +199,9 @@ const overHttp = (base: Record<string, unknown>, options: ConfigOptions): Record
     status_to_code_transforms: [...(options.statusToCodeTransforms ?? [])]
   }
   const over = (proxy: unknown, kind: string) => {
+    if (!HTTP_KEYS.has(kind)) throw new Error(`the ${kind} proxy has no HTTP route`)
     const { grpc: _grpc, ...rest } = proxy as Record<string, unknown>
-    return { ...rest, endpoint: `http://${options.proxy}${prefix}/${HTTP_PATHS[kind]}`, http }
+    return { ...rest, endpoint: `http://${options.proxy}${prefix}/${kind}`, http }
   }
   const out = structuredClone(base) as {
     client: { proxy: Record<string, unknown> }

@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import type { HandlerSet } from "../HandlerSet.ts"
 import * as ProxyServer from "../grpc/ProxyServer.ts"
@@ -33,6 +34,8 @@ export interface LogLine {
   readonly message: string
   /** The cause attached to the line, pretty-printed; `""` when none. */
   readonly cause: string
+  /** The line's annotations (`event`, `client`, `user`, `channel`, ... on a call's lines). */
+  readonly annotations: Readonly<Record<string, unknown>>
 }
 
 /**
@@ -76,11 +79,12 @@ export type Options = Omit<ProxyServer.ProxyServerOptions, "host" | "port">
 /** A logger that keeps every line it is given, for assertions on what a server logged. */
 const logCapture = () => {
   const logs: Array<LogLine> = []
-  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
+  const capture = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
     logs.push({
       level: logLevel,
       message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
-      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause),
+      annotations: { ...fiber.getRef(References.CurrentLogAnnotations) }
     })
   })
   return { capture, logs }

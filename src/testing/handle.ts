@@ -1,7 +1,8 @@
 /**
  * Runs a request through the handler set in context (with its interceptors) exactly as the server does, and
- * returns what Centrifugo would receive, decoded: `result` (JSON payloads parsed, 64-bit times as numbers), `error`,
- * `disconnect`, or the gRPC `status` for answers that are not messages.
+ * returns what Centrifugo would receive, read from the reply value before any transport encodes it: `result` (the
+ * wire shape, JSON payloads parsed, 64-bit times as numbers), `error`, `disconnect`, or the `status` of the chosen
+ * transport (`options.transport`, default gRPC) for answers that are not messages.
  *
  * ```ts
  * import { expect, it } from "@effect/vitest"
@@ -32,11 +33,13 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import type { Handler } from "../Handler.ts"
-import { HandlerSet } from "../HandlerSet.ts"
-import { unaryMethods } from "../grpc/methods.ts"
+import { type EventName, HandlerSet } from "../HandlerSet.ts"
+import { eventNamed, eventOfTag } from "../internal/events.ts"
 import * as Pipeline from "../internal/pipeline.ts"
-import * as pb from "../proto/generated/proxy.ts"
+// Types only: the result types name the wire messages' fields; nothing here decodes protobuf.
+import type * as pb from "../proto/generated/proxy.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
+import { answerOf, type ReplyAnswer, type Transport } from "./answer.ts"
 
 /** A log line written while the call ran. */
 export interface HandledLogLine {
@@ -103,7 +106,10 @@ export interface HandledReply<Result = Record<string, unknown>> {
   readonly result?: Result
   readonly error?: { readonly code: number; readonly message: string; readonly temporary: boolean }
   readonly disconnect?: { readonly code: number; readonly reason: string }
-  /** Set when the server answers a gRPC status instead of a message (no handler; refresh failures). */
+  /**
+   * Set when the server answers a status instead of a message (no handler; refresh failures): gRPC status codes, or
+   * HTTP statuses with `transport: "http"`.
+   */
   readonly status?: { readonly code: number; readonly details: string }
   /**
    * Why the call failed, when the answer stands for a failure the handler did not turn into a reply (the failure
@@ -114,42 +120,29 @@ export interface HandledReply<Result = Record<string, unknown>> {
   readonly logs: ReadonlyArray<HandledLogLine>
 }
 
-const decoders: Record<string, (bytes: Uint8Array) => unknown> = {
-  Connect: (b) => pb.ConnectResponse.decode(b),
-  Refresh: (b) => pb.RefreshResponse.decode(b),
-  Subscribe: (b) => pb.SubscribeResponse.decode(b),
-  Publish: (b) => pb.PublishResponse.decode(b),
-  RPC: (b) => pb.RPCResponse.decode(b),
-  SubRefresh: (b) => pb.SubRefreshResponse.decode(b),
-  MapPublish: (b) => pb.MapPublishResponse.decode(b),
-  MapRemove: (b) => pb.MapRemoveResponse.decode(b),
-  SharedPollRefresh: (b) => pb.SharedPollRefreshResponse.decode(b),
-  NotifyCacheEmpty: (b) => pb.NotifyCacheEmptyResponse.decode(b),
-  NotifyChannelState: (b) => pb.NotifyChannelStateResponse.decode(b)
-}
-
-const JSON_FIELDS = new Set(["data", "info", "meta", "stream_data", "prev_data"])
-
-/** Wire values made readable: JSON payload bytes parsed, int64 as numbers, proto3 defaults filled for flags. */
-const readable = (value: unknown, key = ""): unknown => {
-  if (value instanceof Uint8Array) {
-    return JSON_FIELDS.has(key) ? JSON.parse(Buffer.from(value).toString("utf8")) : Buffer.from(value)
-  }
-  if (typeof value === "bigint") return Number(value)
-  if (Array.isArray(value)) return value.map((v) => readable(v))
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v, k)]))
-  }
-  return value
-}
-
-const methodsByTag = new Map(unaryMethods.map((method) => [method.method, method]))
-
 export interface HandleOptions {
   /** The server's failure reply. Default: error 100 "internal server error", temporary. */
   readonly failureReply?: Pipeline.FailureReply
   /** The call's budget, as the server derives it from the deadline. Default 30 s. */
   readonly timeout?: Duration.Input
+  /**
+   * The transport whose answers to give: its status for an answer that is not a reply (`"grpc"`: 13 INTERNAL,
+   * 3 INVALID_ARGUMENT, 12 UNIMPLEMENTED; `"http"`: 500, 400, 501), and what its codec can send (HTTP has no binary
+   * shared-poll item data, and checks that `Payload.rawJson` text parses). Default `"grpc"`, the default transport.
+   */
+  readonly transport?: "grpc" | "http"
+  /**
+   * The event to call when it is not the request's own: `"subscribeUnidirectional"` or `"subscribeBidirectional"`
+   * for the first reply of a stream subscription (a bidirectional handler gets no client publications). Default: the
+   * event whose handler takes requests of the request's `_tag`.
+   */
+  readonly event?: EventName
+}
+
+/** What each transport answers for the outcomes that are not replies. */
+const statusCodes: Record<Transport, Record<Pipeline.Unanswerable["_tag"] | "NoHandler", number>> = {
+  grpc: { Failed: 13, BadRequest: 3, NoHandler: 12 },
+  http: { Failed: 500, BadRequest: 400, NoHandler: 501 }
 }
 
 /**
@@ -182,13 +175,20 @@ export const handle = <R extends ProxyRequest>(
   options: HandleOptions = {}
 ): Effect.Effect<HandledReply<ResultOf<R>>, never, HandlerSet> =>
   Effect.gen(function*() {
-    const method = methodsByTag.get(request._tag)!
-    const handlers = yield* HandlerSet
-    const handler = handlers[method.event] as Handler<never, never> | undefined
-    if (handler === undefined) {
-      return { status: { code: 12, details: `no \`${method.event}\` handler` }, logs: [] }
+    const event = options.event === undefined ? eventOfTag(request._tag) : eventNamed(options.event)
+    if (event.tag !== request._tag) {
+      return yield* Effect.die(new TypeError(`handle: the ${event.name} handler takes ${event.tag} requests, got ${request._tag}`))
     }
-    const pipeline = Pipeline.make(method.spec, handler, method.encode as (reply: unknown) => Buffer, {
+    const transport = options.transport ?? "grpc"
+    const codes = statusCodes[transport]
+    const handlers = yield* HandlerSet
+    const handler = handlers[event.name] as Handler<never, never> | undefined
+    if (handler === undefined) {
+      return { status: { code: codes.NoHandler, details: `no \`${event.name}\` handler` }, logs: [] }
+    }
+    // The answer is derived from the reply value; `answerOf` throws where the transport's codec would, which the
+    // pipeline answers as a failure, as the server does.
+    const pipeline = Pipeline.make(event, handler, (reply) => answerOf(event, reply, transport), {
       failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     })
     const logs: Array<HandledLogLine> = []
@@ -206,7 +206,7 @@ export const handle = <R extends ProxyRequest>(
     const context = yield* Effect.context<never>()
     const loggers = Context.get(context, Logger.CurrentLoggers)
     const fork = Effect.runForkWith(Context.add(context, Logger.CurrentLoggers, new Set([...loggers, capture])))
-    const answered = yield* Effect.callback<Pipeline.Outcome<Buffer> | undefined>((resume) => {
+    const answered = yield* Effect.callback<Pipeline.Outcome<ReplyAnswer> | undefined>((resume) => {
       const fiber = pipeline.start(request, budget, fork, (outcome) => resume(Effect.succeed(outcome)))
       return Effect.sync(() => fiber.interruptUnsafe())
     })
@@ -215,29 +215,7 @@ export const handle = <R extends ProxyRequest>(
     // The pipeline logs a failure it answered for exactly once, at Error, with its cause.
     const failure = logs.find((line) => line.level === "Error" && line.cause !== undefined)
     const common = { logs, ...(failure?.cause === undefined ? {} : { cause: failure.cause }) }
-    if (Pipeline.isUnanswerable(outcome)) {
-      const code = outcome._tag === "Failed" ? 13 : 3 // gRPC INTERNAL / INVALID_ARGUMENT, as the server answers
-      return { status: { code, details: outcome.message }, ...common }
-    }
-    const response = decoders[request._tag]!(outcome) as {
-      result?: unknown
-      error?: { code?: number; message?: string; temporary?: boolean }
-      disconnect?: { code?: number; reason?: string }
-    }
-    return {
-      ...(response.result !== undefined ? { result: readable(response.result) as ResultOf<R> } : {}),
-      ...(response.error !== undefined
-        ? {
-          error: {
-            code: response.error.code ?? 0,
-            message: response.error.message ?? "",
-            temporary: response.error.temporary ?? false
-          }
-        }
-        : {}),
-      ...(response.disconnect !== undefined
-        ? { disconnect: { code: response.disconnect.code ?? 0, reason: response.disconnect.reason ?? "" } }
-        : {}),
-      ...common
-    }
+    if (Pipeline.isUnanswerable(outcome)) return { status: { code: codes[outcome._tag], details: outcome.message }, ...common }
+    // The answer has the wire result's shape; its type per event is the request's (`ResultOf<R>`).
+    return { ...(outcome as { readonly result?: ResultOf<R> }), ...common }
   })

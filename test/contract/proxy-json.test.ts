@@ -3,7 +3,7 @@
 // writes must be a json tag of the matching struct with a value of its Go type, and every field Centrifugo sends
 // in a request must reach the domain request. Renaming a field on either side fails here.
 import { describe, expect, it } from "vitest"
-import * as Codec from "../../src/http/codec.ts"
+import * as Codec from "../../src/http/codec/index.ts"
 import { httpEvents } from "../../src/http/events.ts"
 import { Payload, Reply } from "../../src/index.ts"
 import { loadGoStructs, mismatches } from "../support/go-json-contract.ts"

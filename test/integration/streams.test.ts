@@ -6,17 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { HandlerSet, Payload, Reply } from "../../src/index.ts"
 import type * as pb from "../../src/proto/generated/proxy.ts"
 import { ProxyClient, TestServer } from "../../src/testing/index.ts"
+import { collect } from "../support/streams.ts"
 
 const { json, parseJson } = ProxyClient
-
-/** Every message of a finished stream call and its final status. */
-const collect = (call: grpc.ClientReadableStream<pb.StreamSubscribeResponse>) =>
-  new Promise<{ messages: Array<pb.StreamSubscribeResponse>; status: grpc.StatusObject }>((resolve) => {
-    const messages: Array<pb.StreamSubscribeResponse> = []
-    call.on("data", (message: pb.StreamSubscribeResponse) => messages.push(message))
-    call.on("error", () => {}) // the status event carries it
-    call.on("status", (status: grpc.StatusObject) => setImmediate(() => resolve({ messages, status })))
-  })
 
 const state = {
   produced: 0,

@@ -2,7 +2,7 @@
 // (`HttpProxy.layer`, a plain node:http listener) and the routes mounted in an effect/http app (`HttpProxy.routes`
 // served by `HttpRouter.serve` on @effect/platform-node's server). Both decide their answers in src/http/exchange.ts.
 import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
+import { Cause, References, Context, Effect, Exit, Layer, Logger, Scope } from "effect"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { createServer } from "node:http"
 import type { HandlerSet } from "../../src/index.ts"
@@ -17,11 +17,12 @@ export type Start = <E>(
 /** `HttpProxy.routes` on an effect/http server of 127.0.0.1, keeping its log lines (as `TestServer.startHttp`). */
 export const startMounted: Start = async (handlers, options = {}) => {
   const logs: Array<TestServer.LogLine> = []
-  const capture = Logger.make<unknown, void>(({ cause, logLevel, message }) => {
+  const capture = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
     logs.push({
       level: logLevel,
       message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
-      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause)
+      cause: cause.reasons.length === 0 ? "" : Cause.pretty(cause),
+      annotations: { ...fiber.getRef(References.CurrentLogAnnotations) }
     })
   })
   const served = HttpRouter.serve(HttpProxy.routes(options), { disableListenLog: true, disableLogger: true }).pipe(

@@ -3,7 +3,7 @@ import { Metadata } from "@grpc/grpc-js"
 import { describe, expect, it } from "vitest"
 import { Payload, Reply } from "../../src/index.ts"
 import { isInvalidJson } from "../../src/internal/payloadWire.ts"
-import * as Codec from "../../src/proto/codec.ts"
+import * as Codec from "../../src/grpc/codec/index.ts"
 import * as pb from "../../src/proto/generated/proxy.ts"
 import { ProxyClient } from "../../src/testing/index.ts"
 

@@ -1,6 +1,6 @@
 // The HTTP codec's body splitter and decoders on edge cases of valid and invalid JSON.
 import { describe, expect, it } from "vitest"
-import * as Codec from "../../src/http/codec.ts"
+import * as Codec from "../../src/http/codec/index.ts"
 import { fields, isBadBody } from "../../src/http/json.ts"
 import { isInvalidJson } from "../../src/internal/payloadWire.ts"
 import { thrown } from "../support/thrown.ts"

@@ -1,10 +1,10 @@
 // Numbers on the wire keep the ranges of their protobuf types on both transports: uint64 versions, int64 scores and
 // expire_at times. gRPC gets them from its varints; the HTTP codec, reading and writing JSON text, must check them.
 import { describe, expect, it } from "vitest"
-import * as HttpCodec from "../../src/http/codec.ts"
+import * as HttpCodec from "../../src/http/codec/index.ts"
 import { isBadBody } from "../../src/http/json.ts"
 import { Reply } from "../../src/index.ts"
-import * as ProtoCodec from "../../src/proto/codec.ts"
+import * as ProtoCodec from "../../src/grpc/codec/index.ts"
 import { thrown } from "../support/thrown.ts"
 
 const poll = (version: string) =>

@@ -1,8 +1,17 @@
 // The testing kit's handle(): results typed per event, and calls as an established connection (establish).
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
-import { HandlerSet, Reply, RpcRouter } from "../../src/index.ts"
-import { connectRequest, establish, handle, publishRequest, rpcRequest } from "../../src/testing/index.ts"
+import { Cause, Effect, Exit, Stream } from "effect"
+import { HandlerSet, Payload, Reply, RpcRouter } from "../../src/index.ts"
+import {
+  connectRequest,
+  establish,
+  handle,
+  publishRequest,
+  refreshRequest,
+  rpcRequest,
+  sharedPollRefreshRequest,
+  subscribeRequest
+} from "../../src/testing/index.ts"
 
 const AppHandlers = HandlerSet.layer({
   connect: (request) => {
@@ -54,3 +63,43 @@ describe("establish: calls as an established connection", () => {
       expect(refused.reply.disconnect).toEqual({ code: 4501, reason: "no user" })
     }).pipe(Effect.provide(AppHandlers)))
 })
+
+describe("handle: the transport's answers, chosen explicitly", () => {
+  const Handlers = HandlerSet.layer({
+    refresh: () => Effect.fail("down"),
+    sharedPollRefresh: () =>
+      Effect.succeed(Reply.sharedPollRefresh({ items: [{ key: "k", version: 1, data: Payload.binary(new Uint8Array([1])) }] })),
+    subscribeUnidirectional: (request) =>
+      Effect.succeed(Reply.stream(Stream.empty, { data: { channel: request.channel }, expireAt: 100 }))
+  })
+
+  it.effect("statuses are gRPC's by default and HTTP's with transport: http", () =>
+    Effect.gen(function*() {
+      expect((yield* handle(refreshRequest())).status?.code).toBe(13)
+      expect((yield* handle(refreshRequest(), { transport: "http" })).status?.code).toBe(500)
+      expect((yield* handle(rpcRequest())).status?.code).toBe(12)
+      expect((yield* handle(rpcRequest(), { transport: "http" })).status?.code).toBe(501)
+    }).pipe(Effect.provide(Handlers)))
+
+  it.effect("a reply only one transport can send: binary shared-poll data is sent over gRPC, a failure over HTTP", () =>
+    Effect.gen(function*() {
+      const overGrpc = yield* handle(sharedPollRefreshRequest({ items: [{ key: "k", version: 0n }] }))
+      expect(overGrpc.result?.items?.[0]?.data).toEqual(Buffer.from([1]))
+      const overHttp = yield* handle(sharedPollRefreshRequest({ items: [{ key: "k", version: 0n }] }), { transport: "http" })
+      expect(overHttp.error).toEqual({ code: 100, message: "internal server error", temporary: true })
+      expect(overHttp.cause).toBeDefined()
+    }).pipe(Effect.provide(Handlers)))
+
+  it.effect("event: a stream handler's first reply", () =>
+    Effect.gen(function*() {
+      const first = yield* handle(subscribeRequest({ channel: "s" }), { event: "subscribeUnidirectional" })
+      expect(first.result).toEqual({ data: { channel: "s" }, expire_at: 100 })
+      expect((yield* handle(subscribeRequest({ channel: "s" }))).status?.code).toBe(12)
+    }).pipe(Effect.provide(Handlers)))
+})
+
+it.effect("handle: an event whose handler takes another request kind is a defect naming both", () =>
+  Effect.gen(function*() {
+    const exit = yield* Effect.exit(handle(rpcRequest(), { event: "subscribeUnidirectional" }))
+    expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain("takes Subscribe requests, got RPC")
+  }).pipe(Effect.provide(HandlerSet.layer({}))))
