@@ -10,7 +10,6 @@
  * @since 0.1.0
  */
 import type { Metadata } from "@grpc/grpc-js"
-import * as Payload from "../../Payload.ts"
 import * as PayloadWire from "../../internal/payloadWire.ts"
 import * as pb from "../../proto/generated/proxy.ts"
 import type * as ProxyRequest from "../../ProxyRequest.ts"
