@@ -28,6 +28,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { type ChannelDescription, combineChannels, describeChannels } from "./internal/channels.ts"
 import { provider } from "./internal/context.ts"
 import * as Reply from "./Reply.ts"
 import type * as ProxyRequest from "./ProxyRequest.ts"
@@ -117,6 +118,8 @@ export interface Description {
   readonly rpcMethods?: ReadonlyArray<string>
   /** Some handler or interceptor reads the connection meta (Centrifugo's `include_connection_meta`). */
   readonly usesConnectionMeta?: boolean
+  /** The typed channels a `ChannelRouter` routes, with the proxies each needs (the config's `channel.namespaces`). */
+  readonly channels?: ReadonlyArray<ChannelDescription>
 }
 
 // Symbol.for: a Layer built with the application's copy of the library is readable by another copy (the CLI's).
@@ -155,7 +158,8 @@ export const RpcMethodsKey: unique symbol = Symbol.for("effect-centrifugo/Rpc/me
 const describeRecord = (handlers: AnyHandlerRecord): Description => {
   const events = (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)
   const rpcMethods = (handlers.rpc as { readonly [RpcMethodsKey]?: ReadonlyArray<string> } | undefined)?.[RpcMethodsKey]
-  return rpcMethods === undefined ? { events } : { events, rpcMethods }
+  const channels = describeChannels(handlers)
+  return { events, ...(rpcMethods === undefined ? {} : { rpcMethods }), ...(channels === undefined ? {} : { channels }) }
 }
 
 /**
@@ -247,9 +251,11 @@ export const combineDescriptions = (a: Description, b: Description): Description
   const events = [...new Set([...a.events, ...b.events])]
   const rpcMethods = b.events.includes("rpc") ? b.rpcMethods : a.rpcMethods
   const usesConnectionMeta = a.usesConnectionMeta === true || b.usesConnectionMeta === true
+  const channels = combineChannels(a.channels, b.channels, b.events)
   return {
     events,
     ...(rpcMethods === undefined ? {} : { rpcMethods }),
+    ...(channels === undefined ? {} : { channels }),
     ...(usesConnectionMeta ? { usesConnectionMeta } : {})
   }
 }
