@@ -38,6 +38,10 @@
  * errors in sub-refresh replies, so a refused sub-refresh (no route, or the rule says no) is answered
  * `expired: true`, which ends the subscription.
  *
+ * Channels no route matches can go to handlers of your own instead (`handlers(routes, { otherwise: { subscribe:
+ * TopicRegistry.subscribe } })`): they serve channels without namespace, and the config proxies those events in
+ * `channel.without_namespace`.
+ *
  * The handlers carry a description of the channels (namespace, options, which proxies each needs): the CLI's
  * `config` writes `channel.namespaces` from it and `config --check` compares a file with it.
  *
@@ -46,6 +50,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import * as Auth from "./Auth.ts"
 import * as Channel from "./contract/Channel.ts"
 import { describeIssue } from "./Handler.ts"
@@ -157,16 +162,26 @@ const eventsOf = (route: AnyRoute): ReadonlyArray<Event> =>
   (["subscribe", "publish", "subRefresh"] as const).filter((event) => route[event] !== undefined)
 
 /**
- * The `subscribe`, `publish` and `subRefresh` handlers for these routes (only the events some route answers).
+ * The `subscribe`, `publish` and `subRefresh` handlers for these routes (only the events some route, or the
+ * `otherwise` fallback for channels no route matches, answers).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const handlers = <const Routes extends ReadonlyArray<AnyRoute>>(
-  routes: Routes
-): ChannelHandlers<RequirementsOf<Routes>> => {
+export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = never>(
+  routes: Routes,
+  options: { readonly otherwise?: ChannelHandlers<R2> } = {}
+): ChannelHandlers<RequirementsOf<Routes> | R2> => {
   const channels = routes.map((route) => route.channel)
-  const uses: ReadonlyArray<ChannelUse> = routes.map((route) => ({ channel: route.channel, events: eventsOf(route) }))
+  const otherwise = (options.otherwise ?? {}) as ChannelHandlers<never>
+  const uses: ReadonlyArray<ChannelUse> = [
+    ...routes.map((route) => ({ channel: route.channel, events: eventsOf(route) })),
+    // The fallback serves channels without namespace: their proxies stay in `channel.without_namespace`.
+    ...(Object.keys(otherwise).length === 0 ? [] : [{
+      channel: Channel.make({ pattern: "{channel}", publication: Schema.Unknown }),
+      events: (["subscribe", "publish", "subRefresh"] as const).filter((event) => otherwise[event] !== undefined)
+    }])
+  ]
 
   // The route for a request (one that answers `event`: the callers may use `route[event]!`), its context, and the rule's verdict; a refusal is a failed Reply.error.
   const enter = <Req extends SubscribeRequest | PublishRequest | SubRefreshRequest>(event: Event, request: Req) => {
@@ -218,9 +233,24 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>>(
       onSuccess: ({ context, route }) => route.subRefresh!(context) as Effect.Effect<Reply.SubRefreshReply, unknown>
     })
 
+  // Channels no route matches go to the fallback handler of the event, when there is one.
+  const orElse = <Req extends { readonly channel: string }>(
+    routed: (request: Req) => Effect.Effect<unknown, unknown>,
+    fallback: ((request: Req) => Effect.Effect<unknown, unknown, unknown>) | undefined
+  ) =>
+    fallback === undefined
+      ? routed
+      : (request: Req) => Channel.find(channels, request.channel) === undefined ? fallback(request) : routed(request)
+
   const out: Record<string, unknown> = {}
   const used = new Set(uses.flatMap((use) => use.events))
-  for (const [event, handler] of [["subscribe", subscribe], ["publish", publish], ["subRefresh", subRefresh]] as const) {
+  for (
+    const [event, handler] of [
+      ["subscribe", orElse(subscribe, otherwise.subscribe)],
+      ["publish", orElse(publish, otherwise.publish)],
+      ["subRefresh", orElse(subRefresh, otherwise.subRefresh)]
+    ] as const
+  ) {
     if (!used.has(event)) continue
     Object.defineProperty(handler, channelsKey, { value: uses, enumerable: false })
     out[event] = handler

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { CentrifugoApi, HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
+import { Chat } from "../support/contract.ts"
 
 const handlers = HandlerSet.layer({
   connect: (request) =>
@@ -23,7 +24,8 @@ beforeAll(async () => {
     bin: centrifugoBin(),
     proxy: server.address,
     apiKey: "http-key",
-    grpcApi: { port: await Centrifugo.freePort(), key: "grpc-key" }
+    grpcApi: { port: await Centrifugo.freePort(), key: "grpc-key" },
+    channels: [Chat]
   })
 })
 afterEach(() => {

@@ -36,3 +36,13 @@ export const PersonalNotices = ChannelRouter.route(Personal, {
 })
 
 export const routes = [Tickets, PersonalNotices] as const
+
+/**
+ * The chat rooms the generic test backends serve with hand-written handlers (any data): `chat:{room}` with
+ * presence, join/leave and history, passed to the testing kit as `channels: [Chat]`.
+ */
+export const Chat = Channel.make({
+  pattern: "chat:{room}",
+  publication: Schema.Unknown,
+  options: { presence: true, joinLeave: true, history: { size: 100, ttl: "300s" } }
+})
