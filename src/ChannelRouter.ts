@@ -55,7 +55,7 @@ import * as Auth from "./Auth.ts"
 import * as Channel from "./contract/Channel.ts"
 import { describeIssue } from "./Handler.ts"
 import type { Handler } from "./Handler.ts"
-import { channelsKey, type ChannelUse } from "./internal/channels.ts"
+import { type ChannelUse, channelsOf } from "./internal/channels.ts"
 import type { PublishRequest, SubRefreshRequest, SubscribeRequest } from "./ProxyRequest.ts"
 import * as Reply from "./Reply.ts"
 
@@ -252,8 +252,8 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
     ] as const
   ) {
     if (!used.has(event)) continue
-    Object.defineProperty(handler, channelsKey, { value: uses, enumerable: false })
-    out[event] = handler
+    // Read by HandlerSet.layer: the channels this handler routes join the set's description.
+    out[event] = Object.assign(handler, { description: { channels: channelsOf(uses, event) } })
   }
   return out as ChannelHandlers<RequirementsOf<Routes>>
 }

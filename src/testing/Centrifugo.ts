@@ -22,7 +22,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
 import type * as Channel from "../contract/Channel.ts"
-import * as HandlerSet from "../HandlerSet.ts"
+import type * as HandlerSet from "../HandlerSet.ts"
 
 /**
  * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
@@ -56,7 +56,8 @@ export interface ConfigOptions {
    * The handler set Centrifugo serves (a `HandlerSet` Layer or its description): the proxies of exactly its events
    * and the namespaces of its routed channels. Default: every proxy, for a backend that answers everything.
    */
-  readonly handlers?: HandlerSet.Description | Layer.Layer<HandlerSet.HandlerSet, unknown, unknown>
+  // `any`: a handler set of any requirements, failures and build errors; only its description is read.
+  readonly handlers?: HandlerSet.Description | HandlerSet.Described<any, any, any>
   /**
    * Contract channels served by handlers that are not `ChannelRouter` routes: their namespaces, with the channel
    * options and the subscribe, publish and sub_refresh proxies the handlers answer.
@@ -145,10 +146,9 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
   }
   const described = options.handlers === undefined
     ? EVERY_EVENT
-    : "events" in options.handlers
-    ? options.handlers as HandlerSet.Description
-    : HandlerSet.describe(options.handlers)
-  if (described === undefined) throw new Error("Centrifugo.config: handlers is not a handler set built by this library")
+    : "description" in options.handlers
+    ? options.handlers.description
+    : options.handlers
   const credentials = transport === "grpc"
     ? options.proxyCredentials
     : options.secretHeader === undefined

@@ -11,7 +11,7 @@ import { Personal, routes } from "../support/contract.ts"
 
 const bin = execFileSync("bash", ["scripts/build-centrifugo.sh"], { encoding: "utf8" }).trim()
 const handlers = HandlerSet.layer({ ...ChannelRouter.handlers(routes), connect: () => { throw new Error("unused") } })
-const description = HandlerSet.describe(handlers)!
+const description = handlers.description
 const generate = (transport: "grpc" | "http") =>
   CentrifugoConfig.generate(description, { transport, credentials: { key: "k", value: "v" } }).config
 const namespaces = (config: any) => config.channel.namespaces // a generated JSON document

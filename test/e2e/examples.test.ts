@@ -16,7 +16,7 @@ interface Stack {
 }
 
 const startStack = async <E>(
-  handlers: Layer.Layer<HandlerSet.HandlerSet, E> | ((centrifugoUrl: string) => Layer.Layer<HandlerSet.HandlerSet, E>),
+  handlers: HandlerSet.Described<never, unknown, E> | ((centrifugoUrl: string) => Layer.Layer<HandlerSet.HandlerSet, E>),
   transport: "grpc" | "http" = "grpc"
 ): Promise<Stack> => {
   // The backend may call Centrifugo's API, so Centrifugo's port is chosen first and the backend is told.
@@ -30,7 +30,7 @@ const startStack = async <E>(
     proxy: server.address,
     httpHeaders: ["Secret", "Authorization"],
     // The config from the handler set (the example's typed chat rooms give the `chat` namespace).
-    handlers: typeof handlers === "function" ? AppHandlers : layer
+    handlers: typeof handlers === "function" ? AppHandlers : handlers
   })
   return { server, centrifugo }
 }

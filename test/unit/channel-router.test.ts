@@ -81,11 +81,9 @@ describe("ChannelRouter", () => {
     }).pipe(Effect.provide(Served)))
 
   it("describes the routed channels for the config", () => {
-    const description = HandlerSet.describe(Served) ?? HandlerSet.describe(
-      HandlerSet.layer({ ...ChannelRouter.handlers([Tickets, PersonalRoute]) })
-    )
-    expect(description?.events).toEqual(["subscribe", "publish", "subRefresh"])
-    expect(description?.channels?.map((c) => [c.namespace, c.events])).toEqual([
+    const description = HandlerSet.layer({ ...ChannelRouter.handlers([Tickets, PersonalRoute]) }).description
+    expect(description.events).toEqual(["subscribe", "publish", "subRefresh"])
+    expect(description.channels?.map((c) => [c.namespace, c.events])).toEqual([
       ["tickets", ["subscribe", "publish"]],
       ["personal", ["subscribe", "subRefresh"]]
     ])
