@@ -1,7 +1,7 @@
 /**
- * A real Centrifugo v6 process for end-to-end tests and demos: a config generator for v6's nested config with
- * every unary proxy pointed at a backend, and a runner that starts the server on free ports, waits for `/health`
- * and stops it.
+ * A real Centrifugo v6 process for end-to-end tests and demos: its config (the CLI's generator, with every proxy
+ * pointed at a backend, or exactly those of a handler set and its typed channels), and a runner that starts the
+ * server on free ports, waits for `/health` and stops it.
  *
  * The binary is not bundled: pass its path (the project's `scripts/build-centrifugo.sh` builds v6.9.1 once and
  * prints it; `CENTRIFUGO_BIN` overrides).
