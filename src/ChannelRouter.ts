@@ -48,7 +48,6 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Auth from "./Auth.ts"
@@ -56,6 +55,7 @@ import * as Channel from "./contract/Channel.ts"
 import { describeIssue } from "./Handler.ts"
 import type { Handler } from "./Handler.ts"
 import { type ChannelUse, channelsOf } from "./internal/channels.ts"
+import { requestUser } from "./internal/requestUser.ts"
 import type { PublishRequest, SubRefreshRequest, SubscribeRequest } from "./ProxyRequest.ts"
 import * as Reply from "./Reply.ts"
 
@@ -151,13 +151,6 @@ export interface ChannelHandlers<R> {
 
 const denied = (message: string) => Reply.error(Reply.ErrorCode.PermissionDenied, message)
 
-const userOf = (request: SubscribeRequest | PublishRequest | SubRefreshRequest): Effect.Effect<Auth.CurrentUser> =>
-  Effect.map(
-    Effect.serviceOption(Auth.CurrentUser),
-    (provided) =>
-      Option.isSome(provided) ? provided.value : Auth.userFromMeta(request) ?? { id: request.user, claims: {} }
-  )
-
 const eventsOf = (route: AnyRoute): ReadonlyArray<Event> =>
   (["subscribe", "publish", "subRefresh"] as const).filter((event) => route[event] !== undefined)
 
@@ -189,7 +182,7 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
     if (found === undefined) return Effect.fail(denied(`permission denied: no rule for channel ${request.channel}`))
     const route = routes[channels.indexOf(found.channel)]!
     if (route[event] === undefined) return Effect.fail(denied("permission denied"))
-    return Effect.flatMap(userOf(request), (user) => {
+    return Effect.flatMap(requestUser(request), (user) => {
       const context = { event, channel: request.channel, params: found.params, user, request }
       if (route.authorize === undefined) return Effect.succeed({ route, context })
       return Effect.flatMap(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema } from "effect"
-import { Auth, CentrifugoApi, Channel, ChannelRouter, HandlerSet, Reply } from "effect-centrifugo"
+import { Auth, CentrifugoApi, Channel, ChannelRouter, HandlerSet, Reply, TopicRegistry } from "effect-centrifugo"
 import {
   CentrifugoApiMemory,
   handle,
@@ -124,4 +124,23 @@ describe("ChannelRouter", () => {
     }
     expect(typeof typeOnly).toBe("function")
   })
+})
+
+describe("TopicRegistry rules see the token's claims too", () => {
+  const Topics = TopicRegistry.layer([
+    TopicRegistry.rule("staff.{room}", ({ claims }) => Effect.succeed(claims.role === "agent"))
+  ])
+  const served = HandlerSet.layer({ subscribe: TopicRegistry.subscribe }).pipe(HandlerSet.provide(Topics))
+
+  it.effect("from the connection meta, or from the CurrentUser an interceptor provides", () =>
+    Effect.gen(function*() {
+      const agent = subscribeRequest({ user: "alice", channel: "staff.1", meta: meta("alice", { role: "agent" }) })
+      expect((yield* handle(agent)).error).toBeUndefined()
+      const customer = subscribeRequest({ user: "carol", channel: "staff.1", meta: meta("carol", { role: "customer" }) })
+      expect((yield* handle(customer)).error?.code).toBe(103)
+      const provided = yield* handle(customer).pipe(
+        Effect.provideService(Auth.CurrentUser, { id: "carol", claims: { role: "agent" } })
+      )
+      expect(provided.error).toBeUndefined()
+    }).pipe(Effect.provide(served)))
 })
