@@ -22,7 +22,8 @@
  *
  * Patterns: literal text, and `{name}` parameters (letters, digits and `_`, each once). A parameter's value is one
  * or more characters other than `.`, `/`, `:` and `#`, so `tickets:{id}` never matches `tickets:a:b`. The
- * namespace, when there is one, is literal (`{x}:room` is refused). `#` before a parameter makes a Centrifugo
+ * namespace, when there is one, is literal (`{x}:room` is refused) and, as Centrifugo requires, 2 or more letters,
+ * digits, `-`, `_` or `.`. `#` before a parameter makes a Centrifugo
  * user-limited channel (`personal:#{user}`): the namespace gets `allow_user_limited_channels`.
  *
  * @since 0.1.0
@@ -187,12 +188,16 @@ const split = (pattern: string): ReadonlyArray<Part> | string => {
   const colon = pattern.indexOf(":")
   const brace = pattern.indexOf("{")
   if (colon !== -1 && brace !== -1 && brace < colon) return "the namespace (before the first `:`) must be literal"
+  // Centrifugo's own rule for namespace names (checked when it loads its config).
+  if (colon !== -1 && !/^[-a-zA-Z0-9_.]{2,}$/.test(pattern.slice(0, colon))) {
+    return "the namespace (before the first `:`) must be 2 or more of letters, digits, `-`, `_` and `.`"
+  }
   return parts
 }
 
 /**
- * Defines a channel family. Throws a TypeError for an invalid pattern (a definition is static: the mistake shows
- * at module load, not at the first request).
+ * Defines a channel family. Throws a TypeError for an invalid pattern, or `recovery` without `history` (a
+ * definition is static: the mistake shows at module load, not at the first request).
  *
  * @example
  * ```ts
@@ -215,6 +220,10 @@ export const make = <const Pattern extends string, P extends Publication>(defini
 }): Channel<Pattern, P> => {
   const parts = split(definition.pattern)
   if (typeof parts === "string") throw new TypeError(`invalid channel pattern "${definition.pattern}": ${parts}`)
+  if (definition.options?.recovery === true && definition.options.history === undefined) {
+    // Centrifugo refuses such a namespace: recovery replays the history.
+    throw new TypeError(`channel ${definition.pattern}: recovery needs history ({ size, ttl })`)
+  }
   const colon = definition.pattern.indexOf(":")
   const channel: Channel<Pattern, P> = {
     [TypeId]: TypeId,

@@ -40,9 +40,11 @@ describe("Channel", () => {
   it("refuses parameter values that would not parse back, and invalid patterns", () => {
     expect(() => Channel.name(Ticket, { id: "a:b" })).toThrow(/parameter id/)
     expect(() => Channel.name(Ticket, { id: "" })).toThrow(/parameter id/)
-    for (const pattern of ["", "{ns}:x", "a:{id", "a:{1x}", "a:{x}{x}", "a:[{x}]", "a}"]) {
+    for (const pattern of ["", "{ns}:x", "ab:{id", "ab:{1x}", "ab:{x}{x}", "ab:[{x}]", "ab}", "a:{x}", "a b:{x}"]) {
       expect(() => Channel.make({ pattern, publication: Schema.String })).toThrow(/invalid channel pattern/)
     }
+    expect(() => Channel.make({ pattern: "ab:{x}", publication: Schema.String, options: { recovery: true } }))
+      .toThrow(/recovery needs history/)
   })
 
   it("decodes and encodes publications with the channel's Schema", () => {
