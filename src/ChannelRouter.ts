@@ -95,7 +95,8 @@ export interface Handlers<C extends Channel.Any, R> {
   readonly subscribe?: true | ((context: Context<C, SubscribeRequest>) => Effect.Effect<Reply.SubscribeReply, unknown, R>)
   /**
    * Client publications through the publish proxy, decoded with the channel's Schema: `true` publishes the
-   * decoded value, a handler returns the value to publish instead (encoded with the Schema).
+   * decoded value, a handler returns the value to publish instead (encoded with the Schema), or fails with a
+   * `Reply.error` to refuse it.
    */
   readonly publish?:
     | true
@@ -176,7 +177,8 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
     }])
   ]
 
-  // The route for a request (one that answers `event`: the callers may use `route[event]!`), its context, and the rule's verdict; a refusal is a failed Reply.error.
+  // The route for a request (one that answers `event`, so callers may use `route[event]!`) and its context, once
+  // the rule allowed it; a refusal is a failed Reply.error.
   const enter = <Req extends SubscribeRequest | PublishRequest | SubRefreshRequest>(event: Event, request: Req) => {
     const found = Channel.find(channels, request.channel)
     if (found === undefined) return Effect.fail(denied(`permission denied: no rule for channel ${request.channel}`))
