@@ -6,6 +6,7 @@
  */
 export * from "./CentrifugoApi.ts"
 export * from "./models.ts"
+export { broadcastTo, publishTo } from "./channels.ts"
 export {
   type GrpcOptions,
   type HttpConfigOptions,

@@ -11,6 +11,7 @@ import * as Defaults from "../Defaults.ts"
 import { attempt, type CommandError, fail } from "./failure.ts"
 import { PLACEHOLDER_SECRET } from "./config.ts"
 import { packageInfo } from "./packageInfo.ts"
+import * as ChannelTemplates from "./templates/channel.ts"
 import * as Project from "./templates/project.ts"
 
 export interface InitOptions {
@@ -66,6 +67,7 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Com
       ["README.md", Project.readme(packageName(root), options.transport)],
       ["centrifugo.json", JSON.stringify(config, null, 2) + "\n"],
       ["src/handlers.ts", Project.handlers],
+      [ChannelTemplates.CONTRACT_FILE, ChannelTemplates.contract],
       ["src/main.ts", Project.main(options.transport)],
       ["test/handlers.test.ts", Project.handlersTest]
     ]

@@ -28,8 +28,8 @@
  * "permission denied: channel name longer than N bytes".
  *
  * Rules are tried in registration order and the first matching pattern decides (later rules are not consulted,
- * even when the first one denies). Its effect receives the captured `params`, the `channel`, the `user` and the
- * whole subscribe `request` (headers, data, meta), may use any service (they join the Layer's requirements) and
+ * even when the first one denies). Its effect receives the captured `params`, the `channel`, the `user`, the
+ * token's `claims` and the whole subscribe `request` (headers, data, meta), may use any service (they join the Layer's requirements) and
  * answers `true` (allow), `false` (deny: error **103** "permission denied"), or a full subscribe reply. A channel
  * no pattern matches is denied with **103** "permission denied: no rule for channel NAME".
  *
@@ -40,11 +40,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
 import { compile, type CompiledPattern, matchPattern, tooLong } from "../internal/topicPattern.ts"
+import { requestUser } from "../internal/requestUser.ts"
 import type { SubscribeRequest } from "../ProxyRequest.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
 
 /**
- * What a rule's `authorize` sees: the pattern's parameters, the channel, the user and the subscribe request.
+ * What a rule's `authorize` sees: the pattern's parameters, the channel, the user, the token's claims and the
+ * subscribe request.
  *
  * @since 0.1.0
  * @category models
@@ -53,6 +55,11 @@ export interface TopicContext {
   readonly params: Readonly<Record<string, string>>
   readonly channel: string
   readonly user: string
+  /**
+   * The token's claims: those of the `Auth.CurrentUser` that `Auth.authenticate()` provides, else of the user it
+   * keeps in the connection meta (`include_connection_meta`), else none.
+   */
+  readonly claims: Readonly<Record<string, unknown>>
   readonly request: SubscribeRequest
 }
 
@@ -236,8 +243,10 @@ export const layer = <const Rules extends AnyRules>(
               Reply.error(Reply.ErrorCode.PermissionDenied, `permission denied: no rule for channel ${request.channel}`)
             )
           }
-          return found.entry.rule.authorize({ params: found.params, channel: request.channel, user: request.user, request })
-            .pipe(Effect.map(decide), Effect.provideContext(context))
+          // The claims are read from the request's context first: the rule runs with the Layer's services only.
+          return Effect.flatMap(requestUser(request), ({ claims }) =>
+            found.entry.rule.authorize({ params: found.params, channel: request.channel, user: request.user, claims, request })
+              .pipe(Effect.map(decide), Effect.provideContext(context)))
         }
       }
     })

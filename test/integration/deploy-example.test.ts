@@ -6,6 +6,8 @@ import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { expect, it } from "vitest"
+import { AppHandlers } from "../../examples/app.ts"
+import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
 import { Health } from "../../src/index.ts"
 import { Centrifugo, ProxyClient } from "../../src/testing/index.ts"
 import { centrifugoBin } from "../support/e2e.ts"
@@ -51,6 +53,12 @@ it("Centrifugo accepts the ConfigMap's configuration (checkconfig --strict)", as
   const body = manifest.slice(manifest.indexOf("config.json: |\n") + "config.json: |\n".length)
   const config = JSON.parse(body.split("\n").map((line) => line.slice(4)).join("\n")) as Record<string, unknown>
   await Centrifugo.checkConfig(centrifugoBin(), config)
+  // It serves the example's handlers, and its channel namespaces are what the generator writes from the contract.
+  expect(CentrifugoConfig.checkConfig(config, AppHandlers.description).map(CentrifugoConfig.formatMismatch)).toEqual([])
+  const generated = CentrifugoConfig.generate(AppHandlers.description, { transport: "grpc" }).config as {
+    readonly channel: { readonly namespaces: unknown }
+  }
+  expect((config.channel as { readonly namespaces: unknown }).namespaces).toEqual(generated.channel.namespaces)
   // It points at the Service's gRPC port, with the Deployment's credentials key.
   const env = deploymentEnv()
   expect(JSON.stringify(config)).toContain(`grpc://effect-centrifugo-backend:${env.PROXY_PORT}`)

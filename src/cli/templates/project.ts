@@ -9,7 +9,8 @@
 export const MARKERS = {
   imports: "// effect-centrifugo: imports",
   rpcMethods: "// effect-centrifugo: rpc methods",
-  handlers: "// effect-centrifugo: handlers"
+  handlers: "// effect-centrifugo: handlers",
+  channelRoutes: "// effect-centrifugo: channel routes"
 } as const
 
 /** The name of the handler-set Layer `src/handlers.ts` exports. */
@@ -95,11 +96,11 @@ export const handlers = `/**
  * The handler set: one function per Centrifugo proxy event. Centrifugo calls only the proxies its config enables
  * (\`npm run centrifugo:config\` writes the config that matches this file).
  *
- * \`npx effect-centrifugo create handler <event> <Name>\` and \`npx effect-centrifugo create rpc <method>\` add to
- * this file at the marked lines.
+ * \`npx effect-centrifugo create handler <event> <Name>\`, \`create rpc <method>\` and \`create channel <pattern>\`
+ * add to this file at the marked lines.
  */
 import { Effect } from "effect"
-import { HandlerSet, Reply, type ProxyRequest, RpcRouter } from "effect-centrifugo"
+import { ChannelRouter, HandlerSet, Reply, type ProxyRequest, RpcRouter } from "effect-centrifugo"
 ${MARKERS.imports}
 
 /** Accepts a connection as the user named in its connect data (\`{ "user": "alice" }\`); replace with real auth. */
@@ -116,9 +117,15 @@ export const rpc = RpcRouter.make({
   ${MARKERS.rpcMethods}
 })
 
+/** The typed channels of src/contract.ts, each with the rule that guards it (\`create channel\` adds them). */
+export const channels = ChannelRouter.handlers([
+  ${MARKERS.channelRoutes}
+])
+
 export const ${HANDLERS_EXPORT} = HandlerSet.layer({
   connect,
   rpc,
+  ...channels,
   ${MARKERS.handlers}
 })
 `
