@@ -12,6 +12,7 @@
  * - `RpcRouter`: one rpc handler routed by method name (untyped methods, `HttpBridge`'s `verb:path`).
  * - `TokenStorage`: tokens to users (in memory, HS256 JWT, or your own).
  * - `TopicRegistry`: channel patterns to subscribe authorization.
+ * - `Channel`: a channel family as a value (pattern, publication Schema, namespace options), shared with the client.
  * - `HttpBridge`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `HttpProxy`: the HTTP transport, as `effect/http` routes or a standalone scoped Layer.
@@ -27,6 +28,7 @@
  */
 export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
+export * as Channel from "./contract/Channel.ts"
 export * as Defaults from "./Defaults.ts"
 export * as Handler from "./Handler.ts"
 export * as HandlerSet from "./HandlerSet.ts"

@@ -1,0 +1,339 @@
+/**
+ * Channel: a channel family as a value, shared by the backend, the browser and the Centrifugo config.
+ *
+ * A channel names its pattern (the namespace is the literal text before the first `:`), the Schema of its
+ * publications and the Centrifugo namespace options it needs. It is pure data and functions (this module imports
+ * only `effect`), so the same definition is imported by the server, the client entry and the config generator.
+ *
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Channel } from "effect-centrifugo"
+ *
+ * export const Ticket = Channel.make({
+ *   pattern: "tickets:{id}",
+ *   publication: Schema.Struct({ text: Schema.String, by: Schema.String }),
+ *   options: { history: { size: 100, ttl: "300s" }, recovery: true, presence: true }
+ * })
+ *
+ * Channel.name(Ticket, { id: "42" }) // "tickets:42"
+ * Channel.parse(Ticket, "tickets:42") // { id: "42" }
+ * // Channel.name(Ticket, { ticket: "42" }) does not compile: the pattern's parameter is `id`
+ * ```
+ *
+ * Patterns: literal text, and `{name}` parameters (letters, digits and `_`, each once). A parameter's value is one
+ * or more characters other than `.`, `/`, `:` and `#`, so `tickets:{id}` never matches `tickets:a:b`. The
+ * namespace, when there is one, is literal (`{x}:room` is refused). `#` before a parameter makes a Centrifugo
+ * user-limited channel (`personal:#{user}`): the namespace gets `allow_user_limited_channels`.
+ *
+ * @since 0.1.0
+ */
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+
+const TypeId: unique symbol = Symbol.for("effect-centrifugo/Channel") as never
+
+/**
+ * The names of the `{name}` parameters of a pattern, as a union of string literals.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParamName<Pattern extends string> = Pattern extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | ParamName<Rest>
+  : never
+
+/**
+ * The parameters of a pattern: one string per `{name}` (`{}` for a pattern without parameters).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Params<Pattern extends string> = { readonly [K in ParamName<Pattern>]: string }
+
+/**
+ * The Schema of a channel's publications: any Schema that needs no services to decode or encode (it runs in the
+ * browser as well as on the server).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Publication = Schema.ConstraintCodec<unknown, unknown, never, never> & Schema.Top
+
+/**
+ * The Centrifugo namespace options a channel needs; the config generator writes them (snake_case) into the
+ * namespace. The proxies are not listed here: they follow from the handlers the backend attaches to the channel.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Keep recent publications: `history_size` and `history_ttl` (a Go duration such as `"300s"`). */
+  readonly history?: { readonly size: number; readonly ttl: string }
+  /** Recover missed publications on resubscribe (`force_recovery`); needs `history`. */
+  readonly recovery?: boolean
+  /** Track who is subscribed (`presence`), readable by subscribers. */
+  readonly presence?: boolean
+  /** Send join and leave messages to subscribers (`join_leave`, pushed to every subscriber). */
+  readonly joinLeave?: boolean
+  /** Clients may subscribe without a proxy or token (`allow_subscribe_for_client`). */
+  readonly subscribeForClient?: boolean
+  /** Subscribers may publish without the publish proxy (`allow_publish_for_subscriber`). */
+  readonly publishForSubscriber?: boolean
+}
+
+/**
+ * A channel family: its pattern, namespace, parameter names, publication Schema and namespace options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Channel<Pattern extends string = string, P extends Publication = Publication> {
+  readonly [TypeId]: typeof TypeId
+  readonly pattern: Pattern
+  /** The Centrifugo namespace (the literal text before the first `:`), or undefined for none. */
+  readonly namespace: string | undefined
+  readonly params: ReadonlyArray<ParamName<Pattern>>
+  readonly publication: P
+  readonly options: Options
+  /** The channel is user-limited (`#` in the pattern). */
+  readonly userLimited: boolean
+}
+
+/**
+ * Any channel, whatever its pattern and Schema.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+// `any` so channels of every pattern and Schema fit one list (the Schema type is invariant in places).
+export type Any = Channel<string, any>
+
+/**
+ * The decoded type of a channel's publications.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Type<C extends Any> = C["publication"]["Type"]
+
+/**
+ * The encoded (wire, JSON) type of a channel's publications.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Encoded<C extends Any> = C["publication"]["Encoded"]
+
+/**
+ * The parameters of a channel's pattern.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ParamsOf<C extends Any> = Params<C["pattern"]>
+
+/**
+ * The characters a parameter value can never contain (Centrifugo's namespace `:` and user `#` boundaries, and
+ * the usual separators `.` and `/`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const separators = "./:#"
+
+/**
+ * Centrifugo's default `channel.max_length`, in UTF-8 bytes: longer names never match a channel.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxNameLength = 255
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const SEPARATOR = /[./:#]/
+
+type Part = { readonly literal: string } | { readonly param: string }
+
+interface Compiled {
+  readonly parts: ReadonlyArray<Part>
+  readonly regex: RegExp
+}
+
+const compiled = new WeakMap<Any, Compiled>()
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/** The pattern split into literals and parameters, or the reason it is not valid. */
+const split = (pattern: string): ReadonlyArray<Part> | string => {
+  if (pattern === "") return "empty"
+  const parts: Array<Part> = []
+  const names = new Set<string>()
+  let i = 0
+  while (i < pattern.length) {
+    const open = pattern.indexOf("{", i)
+    const literal = pattern.slice(i, open === -1 ? pattern.length : open)
+    if (/[}[\]]/.test(literal)) return "`}`, `[` and `]` are reserved"
+    if (literal !== "") parts.push({ literal })
+    if (open === -1) break
+    const close = pattern.indexOf("}", open)
+    if (close === -1) return "`{` without `}`"
+    const name = pattern.slice(open + 1, close)
+    if (!NAME.test(name)) return `parameter name "${name}" must be letters, digits and _`
+    if (names.has(name)) return `parameter {${name}} appears twice`
+    names.add(name)
+    parts.push({ param: name })
+    i = close + 1
+  }
+  const colon = pattern.indexOf(":")
+  const brace = pattern.indexOf("{")
+  if (colon !== -1 && brace !== -1 && brace < colon) return "the namespace (before the first `:`) must be literal"
+  return parts
+}
+
+/**
+ * Defines a channel family. Throws a TypeError for an invalid pattern (a definition is static: the mistake shows
+ * at module load, not at the first request).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Channel } from "effect-centrifugo"
+ *
+ * export const Personal = Channel.make({
+ *   pattern: "personal:#{user}",
+ *   publication: Schema.Struct({ notice: Schema.String })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <const Pattern extends string, P extends Publication>(definition: {
+  readonly pattern: Pattern
+  readonly publication: P
+  readonly options?: Options
+}): Channel<Pattern, P> => {
+  const parts = split(definition.pattern)
+  if (typeof parts === "string") throw new TypeError(`invalid channel pattern "${definition.pattern}": ${parts}`)
+  const colon = definition.pattern.indexOf(":")
+  const channel: Channel<Pattern, P> = {
+    [TypeId]: TypeId,
+    pattern: definition.pattern,
+    namespace: colon === -1 ? undefined : definition.pattern.slice(0, colon),
+    params: parts.flatMap((part) => ("param" in part ? [part.param as ParamName<Pattern>] : [])),
+    publication: definition.publication,
+    options: definition.options ?? {},
+    userLimited: definition.pattern.includes("#")
+  }
+  const source = parts.map((part) => ("param" in part ? "([^./:#]+)" : escape(part.literal))).join("")
+  compiled.set(channel, { parts, regex: new RegExp(`^${source}$`, "u") })
+  return channel
+}
+
+/**
+ * True for a value built by `Channel.make`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isChannel = (value: unknown): value is Any =>
+  typeof value === "object" && value !== null && (value as Any)[TypeId] === TypeId
+
+const compiledOf = (channel: Any): Compiled => {
+  const found = compiled.get(channel)
+  if (found !== undefined) return found
+  // A channel copied by spreading: compile its pattern again.
+  const again = make({ pattern: channel.pattern, publication: channel.publication })
+  const result = compiled.get(again)!
+  compiled.set(channel, result)
+  return result
+}
+
+/**
+ * The concrete channel name for these parameters: `name(Ticket, { id: "42" })` is `"tickets:42"`. A wrong or
+ * missing parameter is a compile error; a value that is empty or contains a separator (`.`, `/`, `:`, `#`) throws
+ * a TypeError (the name would not parse back).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const name = <C extends Any>(
+  channel: C,
+  ...[params]: [ParamName<C["pattern"]>] extends [never] ? [params?: Params<C["pattern"]>] : [params: Params<C["pattern"]>]
+): string => {
+  const values = (params ?? {}) as Readonly<Record<string, string>>
+  return compiledOf(channel).parts.map((part) => {
+    if ("literal" in part) return part.literal
+    const value = values[part.param]
+    if (typeof value !== "string" || value === "" || SEPARATOR.test(value)) {
+      throw new TypeError(
+        `channel ${channel.pattern}: parameter ${part.param} must be a non-empty string without ${separators}, got ${
+          JSON.stringify(value)
+        }`
+      )
+    }
+    return value
+  }).join("")
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * The parameters of a concrete channel name, or undefined when the name is not one of this channel's (names
+ * longer than `maxNameLength` UTF-8 bytes never match).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const parse = <C extends Any>(channel: C, name: string): Params<C["pattern"]> | undefined => {
+  if (name.length > maxNameLength || encoder.encode(name).length > maxNameLength) return undefined
+  const match = compiledOf(channel).regex.exec(name)
+  if (match === null) return undefined
+  const params: Record<string, string> = {}
+  channel.params.forEach((param, index) => (params[param] = match[index + 1]!))
+  return params as Params<C["pattern"]>
+}
+
+/**
+ * The first channel of the list whose pattern matches `name`, with its parameters.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const find = <C extends Any>(
+  channels: ReadonlyArray<C>,
+  name: string
+): { readonly channel: C; readonly params: Readonly<Record<string, string>> } | undefined => {
+  for (const channel of channels) {
+    const params = parse(channel, name)
+    if (params !== undefined) return { channel, params }
+  }
+  return undefined
+}
+
+/** All problems, fields the Schema does not name ignored: what the server does with publish data. */
+const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
+
+/**
+ * Decodes a publication (its JSON value) with the channel's Schema.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = <C extends Any>(channel: C, data: unknown): Result.Result<Type<C>, Schema.SchemaError> =>
+  Schema.decodeUnknownResult(channel.publication as Publication)(data, decodeOptions) as Result.Result<
+    Type<C>,
+    Schema.SchemaError
+  >
+
+/**
+ * Encodes a publication with the channel's Schema, to the JSON value that travels.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encode = <C extends Any>(channel: C, value: Type<C>): Result.Result<Encoded<C>, Schema.SchemaError> =>
+  Schema.encodeUnknownResult(channel.publication as Publication)(value) as Result.Result<
+    Encoded<C>,
+    Schema.SchemaError
+  >

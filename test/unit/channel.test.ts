@@ -1,0 +1,80 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Result, Schema } from "effect"
+import { Channel } from "effect-centrifugo"
+
+const Ticket = Channel.make({
+  pattern: "tickets:{id}",
+  publication: Schema.Struct({ text: Schema.String.check(Schema.isMinLength(1)), by: Schema.optional(Schema.String) }),
+  options: { history: { size: 10, ttl: "60s" }, recovery: true }
+})
+const Personal = Channel.make({ pattern: "personal:#{user}", publication: Schema.Struct({ notice: Schema.String }) })
+const Lobby = Channel.make({ pattern: "lobby", publication: Schema.String })
+const Pair = Channel.make({ pattern: "game:{a}-{b}", publication: Schema.Number })
+
+describe("Channel", () => {
+  it("derives the namespace, parameter names and user limit from the pattern", () => {
+    expect([Ticket.namespace, Ticket.params, Ticket.userLimited]).toEqual(["tickets", ["id"], false])
+    expect([Personal.namespace, Personal.params, Personal.userLimited]).toEqual(["personal", ["user"], true])
+    expect([Lobby.namespace, Lobby.params]).toEqual([undefined, []])
+    expect(Channel.isChannel(Ticket)).toBe(true)
+    expect(Channel.isChannel({ pattern: "x" })).toBe(false)
+  })
+
+  it("formats names from typed parameters and parses them back", () => {
+    expect(Channel.name(Ticket, { id: "42" })).toBe("tickets:42")
+    expect(Channel.name(Personal, { user: "alice" })).toBe("personal:#alice")
+    expect(Channel.name(Lobby)).toBe("lobby")
+    expect(Channel.name(Pair, { a: "x", b: "y" })).toBe("game:x-y")
+    expect(Channel.parse(Ticket, "tickets:42")).toEqual({ id: "42" })
+    expect(Channel.parse(Personal, "personal:#alice")).toEqual({ user: "alice" })
+    expect(Channel.parse(Pair, "game:x-y-z")).toEqual({ a: "x-y", b: "z" })
+    expect(Channel.parse(Lobby, "lobby")).toEqual({})
+    for (const name of ["tickets:", "tickets:a:b", "tickets:a.b", "ticket:1", "xtickets:1", "personal:alice"]) {
+      expect(Channel.parse(Ticket, name) ?? Channel.parse(Personal, name)).toBeUndefined()
+    }
+    expect(Channel.parse(Ticket, `tickets:${"x".repeat(300)}`)).toBeUndefined()
+    expect(Channel.find([Lobby, Ticket, Personal], "tickets:7")).toEqual({ channel: Ticket, params: { id: "7" } })
+    expect(Channel.find([Lobby, Ticket], "nope")).toBeUndefined()
+  })
+
+  it("refuses parameter values that would not parse back, and invalid patterns", () => {
+    expect(() => Channel.name(Ticket, { id: "a:b" })).toThrow(/parameter id/)
+    expect(() => Channel.name(Ticket, { id: "" })).toThrow(/parameter id/)
+    for (const pattern of ["", "{ns}:x", "a:{id", "a:{1x}", "a:{x}{x}", "a:[{x}]", "a}"]) {
+      expect(() => Channel.make({ pattern, publication: Schema.String })).toThrow(/invalid channel pattern/)
+    }
+  })
+
+  it("decodes and encodes publications with the channel's Schema", () => {
+    const ok = Channel.decode(Ticket, { text: "hi", extra: 1 })
+    expect(Result.isSuccess(ok) && ok.success).toEqual({ text: "hi" })
+    const bad = Channel.decode(Ticket, { text: 1 })
+    expect(Result.isFailure(bad) && String(bad.failure)).toMatch(/text/)
+    const encoded = Channel.encode(Ticket, { text: "hi", by: "bob" })
+    expect(Result.isSuccess(encoded) && encoded.success).toEqual({ text: "hi", by: "bob" })
+    expect(Result.isFailure(Channel.encode(Ticket, { text: "" }))).toBe(true)
+  })
+
+  it("types: parameters and publications are checked at compile time", () => {
+    // @ts-expect-error the pattern's parameter is `id`
+    expect(() => Channel.name(Ticket, { ticket: "1" })).toThrow()
+    // @ts-expect-error a parameter is missing
+    expect(() => Channel.name(Pair, { a: "x" })).toThrow()
+    // @ts-expect-error `text` is a string
+    expect(Result.isFailure(Channel.encode(Ticket, { text: 1 }))).toBe(true)
+    const params: Channel.ParamsOf<typeof Pair> = { a: "1", b: "2" }
+    const value: Channel.Type<typeof Ticket> = { text: "typed" }
+    expect([params.a, value.text]).toEqual(["1", "typed"])
+  })
+})
+
+describe("Channel module", () => {
+  it("is browser-safe: it imports only effect (no node:, no grpc, no server code)", async () => {
+    const { readFile } = await import("node:fs/promises")
+    const source = await readFile(new URL("../../src/contract/Channel.ts", import.meta.url), "utf8")
+    const imports = [...source.matchAll(/^import[^"]*"([^"]+)"/gm)].map((match) => match[1])
+    expect(imports.length).toBeGreaterThan(0)
+    expect(imports.filter((path) => !path!.startsWith("effect/"))).toEqual([])
+    expect(source).not.toMatch(/\bBuffer\b|\bprocess\./)
+  })
+})
