@@ -241,7 +241,8 @@ export const layer = <Rpcs extends Rpc.Any, E, R, RF = never>(
     Effect.map(Effect.context<never>(), (services) => {
       const calls = new Map<string, Call>()
       for (const rpc of rpcs) {
-        const entry = Context.getOrUndefinedUnsafe<Rpc.Handler<string>>(services, rpc.key)
+        // Implementations are stored under the method's string key (RpcGroup.toLayer), as RpcServer reads them.
+        const entry = services.mapUnsafe.get(rpc.key) as Rpc.Handler<string> | undefined
         // The types ask for every method's implementation; only a cast can leave one out.
         if (entry === undefined) throw new Error(`RpcProxy.layer: no implementation of "${rpc._tag}"`)
         calls.set(rpc._tag, makeCall(rpc, entry, services))
