@@ -1,18 +1,22 @@
 // An effect/rpc RpcGroup served through Centrifugo's RPC proxy, end to end on both transports: the real Centrifugo
 // v6.9.1 runs with the config generated from the handler set, centrifuge-js in Node calls the group through
-// `effect-centrifugo/client` (the typed Effect client and the Promise facade).
+// `effect-centrifugo/client` (the typed Effect client and the Promise facade), and a typed subscription decodes
+// publications with the channel's Schema (one that does not decode goes to onError, never to onData).
 import { Cause, Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
 import { HandlerSet, Reply } from "../../src/index.ts"
-import { CentrifugeRpc } from "../../src/client/index.ts"
+import { CentrifugeRpc, Publications } from "../../src/client/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
-import { DeskHandlers, DeskRpcs } from "../support/desk-contract.ts"
+import { DeskHandlers, DeskRpcs, Thread } from "../support/desk-contract.ts"
 
 const Handlers = HandlerSet.merge(
   HandlerSet.layer({
-    connect: (request) => Effect.succeed(Reply.connect({ user: (request.data as { user: string }).user }))
+    connect: (request) => Effect.succeed(Reply.connect({ user: (request.data as { user: string }).user })),
+    // The thread channels: anyone may subscribe; publications pass as sent (the client encoded them).
+    subscribe: () => Effect.succeed(Reply.subscribe()),
+    publish: () => Effect.succeed(Reply.publish())
   }),
   DeskHandlers
 )
@@ -20,6 +24,7 @@ const Handlers = HandlerSet.merge(
 describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (transport) => {
   const stops: Array<() => Promise<void>> = []
   let url = ""
+  let api: (channel: string, data: unknown) => Promise<void> = async () => {}
   beforeAll(async () => {
     const server = transport === "grpc" ? await TestServer.start(Handlers) : await TestServer.startHttp(Handlers)
     stops.push(server.stop)
@@ -32,6 +37,15 @@ describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (t
     const centrifugo = await Centrifugo.startWith(config, { bin: centrifugoBin() })
     stops.push(centrifugo.stop)
     url = centrifugo.websocketUrl
+    // The server API as anything else could call it, untyped: the way a wrong publication gets in.
+    api = async (channel, data) => {
+      const response = await fetch(`${centrifugo.httpUrl}/api/publish`, {
+        method: "POST",
+        headers: { "X-API-Key": centrifugo.apiKey },
+        body: JSON.stringify({ channel, data })
+      })
+      expect(response.status).toBe(200)
+    }
   }, 60_000)
   afterAll(async () => {
     for (const stop of stops.splice(0).reverse()) await stop()
@@ -94,5 +108,32 @@ describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (t
       message: expect.stringMatching(/^bad request: subject: Expected a value with a length of at least 3/)
     })
     await expect(c.rpc("ticket.nope", {})).rejects.toMatchObject({ code: 104, message: "method not found: ticket.nope" })
+  })
+
+  it("a typed subscription decodes publications, reports one that does not decode, and publishes typed", async () => {
+    const c = await connected(`sub-${transport}`)
+    const data: Array<typeof Thread.publication.Type> = []
+    const errors: Array<Publications.PublicationError> = []
+    const sub = Publications.subscribe(c, Thread, { id: "7" }, {
+      onData: (message) => data.push(message),
+      onError: (error) => errors.push(error)
+    })
+    await next(sub, "subscribed")
+    await api("thread.7", { text: "first", by: "agent" })
+    await api("thread.7", { text: 42, by: "agent" })
+    await Publications.publish(sub, Thread, { text: "from the client", by: `sub-${transport}` })
+    await expect.poll(() => data.length + errors.length).toBe(3)
+    expect(data).toEqual([{ text: "first", by: "agent" }, { text: "from the client", by: `sub-${transport}` }])
+    expect(errors).toEqual([{
+      _tag: "PublicationError",
+      channel: "thread.7",
+      data: { text: 42, by: "agent" },
+      message: "text: Expected string"
+    }])
+    // A value the Schema refuses never leaves the client.
+    await expect(Publications.publish(sub, Thread, { text: "", by: "me" })).rejects.toMatchObject({
+      _tag: "PublicationError",
+      message: expect.stringMatching(/^text: Expected a value with a length of at least 1/)
+    })
   })
 })

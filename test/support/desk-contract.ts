@@ -1,7 +1,7 @@
 // A small "support desk" contract for the RPC tests: what the backend serves and the client calls, written once.
 import { Effect, Ref, Schema } from "effect"
 import { Rpc, RpcGroup } from "effect/rpc"
-import { RpcProxy } from "../../src/index.ts"
+import { Channel, RpcProxy } from "../../src/index.ts"
 
 export const Ticket = Schema.Struct({
   id: Schema.Number,
@@ -39,3 +39,9 @@ export const DeskLive = DeskRpcs.toLayer(Effect.gen(function*() {
 }))
 
 export const DeskHandlers = RpcProxy.layer(DeskRpcs, DeskLive)
+
+/** A ticket's message thread: a channel without namespace (Centrifugo's `without_namespace` options apply). */
+export const Thread = Channel.make({
+  pattern: "thread.{id}",
+  publication: Schema.Struct({ text: Schema.String.check(Schema.isMinLength(1)), by: Schema.String })
+})
