@@ -164,8 +164,10 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
       effect = Effect.die(defect)
     }
     for (const middleware of middlewares) effect = middleware(effect, options)
+    // A scope per call, closed when the method ends, as RpcServer gives each request (methods and middleware may
+    // use it: `Scope` is not among their requirements).
     return Effect.flatMap(
-      Effect.exit(provide(Effect.provideService(effect, CurrentRequest, request))),
+      Effect.exit(provide(Effect.scoped(Effect.provideService(effect, CurrentRequest, request)))),
       answer
     )
   }
