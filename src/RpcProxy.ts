@@ -127,23 +127,23 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
   const provide = provider(entry.context)
   const middlewares = [...rpc.middlewares].map((key) => Context.getUnsafe(services, key as never) as Middleware)
 
-  const answer = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<Reply.RpcReply, unknown> => {
-    if (Exit.isSuccess(exit)) {
-      return Effect.mapBothEager(encodeSuccess(exit.value), {
-        onSuccess: (value) => Reply.rpc({ data: Envelope.success(value) }),
-        onFailure: (error): RpcSuccessInvalid => ({
-          _tag: "RpcSuccessInvalid",
-          method: rpc._tag,
-          message: `rpc method "${rpc._tag}": the result does not fit its success Schema: ${error.message}`
-        })
+  const succeeded = (value: unknown): Effect.Effect<Reply.RpcReply, RpcSuccessInvalid> =>
+    Effect.mapBothEager(encodeSuccess(value), {
+      onSuccess: (encoded) => Reply.rpc({ data: Envelope.success(encoded) }),
+      onFailure: (error): RpcSuccessInvalid => ({
+        _tag: "RpcSuccessInvalid",
+        method: rpc._tag,
+        message: `rpc method "${rpc._tag}": the result does not fit its success Schema: ${error.message}`
       })
-    }
-    const failure = declaredFailure(exit.cause)
-    if (failure === undefined) return exit as Exit.Exit<never, unknown>
+    })
+
+  const failed = (cause: Cause.Cause<unknown>): Effect.Effect<Reply.RpcReply, unknown> => {
+    const failure = declaredFailure(cause)
+    if (failure === undefined) return Effect.failCause(cause)
     // Does not fit the error Schema: not declared, so it is the pipeline's failure (100), as it was.
     return Effect.matchEffect(encodeError(failure.error), {
       onSuccess: (error) => Effect.succeed(Reply.rpc({ data: Envelope.failure(error) })),
-      onFailure: () => exit as Exit.Exit<never, unknown>
+      onFailure: () => Effect.failCause(cause)
     })
   }
 
@@ -152,7 +152,10 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
       rpc,
       client: new Rpc.ServerClient(0),
       requestId: RequestId(nextRequestId++),
-      headers: Headers.fromInput(request.headers),
+      // Built when a method or middleware reads them, not on every call.
+      get headers() {
+        return Headers.fromInput(request.headers)
+      },
       payload
     }
     // Erased: the method's services are in `entry.context` (provided below) or come from around the call.
@@ -166,10 +169,10 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
     for (const middleware of middlewares) effect = middleware(effect, options)
     // A scope per call, closed when the method ends, as RpcServer gives each request (methods and middleware may
     // use it: `Scope` is not among their requirements).
-    return Effect.flatMap(
-      Effect.exit(provide(Effect.scoped(Effect.provideService(effect, CurrentRequest, request)))),
-      answer
-    )
+    return Effect.matchCauseEffect(provide(Effect.scoped(Effect.provideService(effect, CurrentRequest, request))), {
+      onSuccess: succeeded,
+      onFailure: failed
+    })
   }
 
   const badRequest = (error: Schema.SchemaError) =>
