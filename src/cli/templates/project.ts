@@ -5,12 +5,45 @@
  * The markers in `src/handlers.ts` let `effect-centrifugo create` add handlers and RPC methods to it.
  */
 
-/** Markers `create` looks for in `src/handlers.ts` (each must appear exactly once). */
+/**
+ * Markers `create` looks for in `src/handlers.ts` (each must appear exactly once), and `rpcs` in `src/contract.ts`.
+ */
 export const MARKERS = {
   imports: "// effect-centrifugo: imports",
   rpcMethods: "// effect-centrifugo: rpc methods",
-  handlers: "// effect-centrifugo: handlers"
+  handlers: "// effect-centrifugo: handlers",
+  rpcs: "// effect-centrifugo: rpcs"
 } as const
+
+/** The name of the RpcGroup `src/contract.ts` exports, and the opening `create rpc` finds its methods after. */
+export const RPCS_EXPORT = "AppRpcs"
+export const RPCS_OPENING = `export const ${RPCS_EXPORT} = RpcGroup.make(`
+/** The opening of the group's implementation in `src/handlers.ts`. */
+export const RPCS_LIVE_OPENING = `${RPCS_EXPORT}.toLayer({`
+
+/**
+ * The contract: what the backend serves and a client calls, imported by both. Its RPCs are an effect/rpc RpcGroup
+ * (`create rpc` adds to it); it imports only `effect`, by module path, so a browser bundle keeps only what it uses.
+ */
+export const contract = `/**
+ * The contract between this backend and its clients: the RPCs are an effect/rpc RpcGroup. The backend implements
+ * them in src/handlers.ts; a client calls them typed through \`effect-centrifugo/client\`
+ * (\`CentrifugeRpc.promiseClient(${RPCS_EXPORT}, centrifuge)\`). It imports only \`effect\`, so a browser bundle can
+ * take it.
+ *
+ * \`npx effect-centrifugo create rpc <method>\` adds a method at the marked line.
+ */
+import * as Schema from "effect/Schema"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
+
+${RPCS_OPENING}
+  ${MARKERS.rpcs}
+)
+
+/** The Schemas of the methods \`create rpc\` adds are written with these. */
+export type Building = typeof Schema | typeof Rpc
+`
 
 /** The name of the handler-set Layer `src/handlers.ts` exports. */
 export const HANDLERS_EXPORT = "AppHandlers"
@@ -99,7 +132,8 @@ export const handlers = `/**
  * this file at the marked lines.
  */
 import { Effect } from "effect"
-import { HandlerSet, Reply, type ProxyRequest, RpcRouter } from "effect-centrifugo"
+import { HandlerSet, Reply, type ProxyRequest, RpcProxy, RpcRouter } from "effect-centrifugo"
+import { ${RPCS_EXPORT} } from "./contract.ts"
 ${MARKERS.imports}
 
 /** Accepts a connection as the user named in its connect data (\`{ "user": "alice" }\`); replace with real auth. */
@@ -110,17 +144,24 @@ export const connect = (request: ProxyRequest.ConnectRequest) => {
     : Effect.succeed(Reply.disconnect(4501, "connect data must name a user"))
 }
 
-/** RPC methods by name: each answers the result's data, or fails with \`Reply.error(...)\`. */
-export const rpc = RpcRouter.make({
-  ping: () => Effect.succeed("pong"),
+/** The contract's RPCs (src/contract.ts), one function per method: typed payload in, typed result out. */
+export const ${RPCS_EXPORT}Live = ${RPCS_LIVE_OPENING}
   ${MARKERS.rpcMethods}
 })
 
-export const ${HANDLERS_EXPORT} = HandlerSet.layer({
-  connect,
-  rpc,
-  ${MARKERS.handlers}
+/** RPC methods outside the contract, by name (untyped for clients): each answers the result's data. */
+export const rpc = RpcRouter.make({
+  ping: () => Effect.succeed("pong")
 })
+
+export const ${HANDLERS_EXPORT} = HandlerSet.merge(
+  HandlerSet.layer({
+    connect,
+    ${MARKERS.handlers}
+  }),
+  // The rpc event: the contract's methods first, the router for the others.
+  RpcProxy.layer(${RPCS_EXPORT}, ${RPCS_EXPORT}Live, { fallback: rpc })
+)
 `
 
 const mainHeader: Record<ProjectTransport, string> = {
@@ -211,7 +252,8 @@ A Centrifugo v6 proxy backend written with [effect-centrifugo](https://www.npmjs
    \`centrifuge.rpc("ping", {})\`.
 4. Add handlers: \`npx effect-centrifugo create handler subscribe Chat\` (events: connect, refresh, subscribe,
    publish, rpc, subRefresh, subscribeUnidirectional, subscribeBidirectional, mapPublish, mapRemove,
-   sharedPollRefresh) or an RPC method: \`npx effect-centrifugo create rpc getProfile\`.
+   sharedPollRefresh) or an RPC method of the contract (\`src/contract.ts\`, an effect/rpc RpcGroup a client
+   imports too): \`npx effect-centrifugo create rpc getProfile\`.
 5. After changing which events are handled, \`npm run centrifugo:config\` updates \`centrifugo.json\`: the proxies
    are regenerated (over ${configTransport(transport)}), everything else you wrote there (namespaces, keys, origins, the proxies'
    secret) is kept, and the changed keys are listed. \`npm run centrifugo:check\` tells whether the config and the
