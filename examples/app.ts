@@ -47,7 +47,7 @@ export const AppServices = Layer.mergeAll(AppTokens, Topics, NewsHttp).pipe(Laye
 
 /** The app with a given server API client (tests pass one pointing at their Centrifugo, or the in-memory double). */
 export const AppWith = <E>(api: Layer.Layer<CentrifugoApi.CentrifugoApi, E>) =>
-  AppHandlers.pipe(Layer.provide(AppServices), Layer.provide(api))
+  AppHandlers.pipe(HandlerSet.provide(AppServices), HandlerSet.provide(api))
 
 /**
  * The app as main.ts serves it: the server API over HTTP from PROXY_CENTRIFUGO_API_URL / PROXY_CENTRIFUGO_API_KEY. Without a key

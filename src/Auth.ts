@@ -34,7 +34,6 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as HandlerSet from "./HandlerSet.ts"
 import * as Interceptor from "./Interceptor.ts"
 import * as Reply from "./Reply.ts"
 import { type ConnectRequest, isClientRequest, type ProxyRequest } from "./ProxyRequest.ts"
@@ -195,20 +194,15 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
     return Reply.connect({ ...reply, meta: { ...reply.meta, [metaKey]: { id: user.id, claims: user.claims } } })
   }
 
-  const interceptor = Interceptor.makeProviding(CurrentUser, (request, next) =>
+  return Interceptor.makeProviding(CurrentUser, (request, next) =>
     Effect.gen(function*() {
       const storage = yield* TokenStorage
       const user = yield* resolve(storage, request)
       if (typeof user === "string") return unauthenticated(request, user)
       const reply = yield* next(request, user)
       return request._tag === "Connect" ? rememberUser(reply, user) : reply
-    }))
-  // Later events find the user in the connection meta: Centrifugo must send it (`include_connection_meta`).
-  return ((handlers) => {
-    const wrapped = interceptor(handlers)
-    const description = HandlerSet.describe(wrapped)
-    return description === undefined
-      ? wrapped
-      : HandlerSet.withDescription(wrapped, { ...description, usesConnectionMeta: true })
-  }) as Interceptor.Interceptor<CurrentUser, TokenStorage>
+    }), {
+    // Later events find the user in the connection meta: Centrifugo must send it (`include_connection_meta`).
+    description: { usesConnectionMeta: true }
+  })
 }

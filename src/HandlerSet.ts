@@ -15,9 +15,13 @@
  *     }),
  *   rpc: () => Effect.succeed(Reply.rpc({ data: "pong" }))
  * })
- * // ... so MyHandlers is a Layer<HandlerSet, never, TokenStorage>: forgetting to provide TokenStorage is a
- * // compile error where the server is launched.
+ * // ... so MyHandlers is a HandlerSet.Described<TokenStorage>, a Layer<HandlerSet, never, TokenStorage> with its
+ * // description: forgetting to provide TokenStorage is a compile error where the server is launched.
  * ```
+ *
+ * The description (`MyHandlers.description`: the events, RPC methods, whether the connection meta is read) is what
+ * the CLI's `config` and `CentrifugoConfig.checkConfig` read. Interceptors, `merge` and `provide` keep it; a Layer
+ * combinator of `effect` returns a plain Layer, which they do not take.
  *
  * An event without a handler is answered with gRPC UNIMPLEMENTED naming the missing key: configure in Centrifugo
  * only the proxies you handle.
@@ -29,6 +33,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { provider } from "./internal/context.ts"
+import { combine, contribute, described } from "./internal/description.ts"
 import * as Reply from "./Reply.ts"
 import type * as ProxyRequest from "./ProxyRequest.ts"
 
@@ -105,8 +110,9 @@ export type RequirementsOf<H> = {
 type Exact<H> = H & { readonly [K in Exclude<keyof H, EventName>]: never }
 
 /**
- * What a handler-set Layer answers, known without building it (building needs the application's services): the
- * CLI writes a matching Centrifugo config from it, and the server checks a given config against it at start.
+ * What a handler set answers, known without building it (building needs the application's services): the CLI writes
+ * a matching Centrifugo config from it, and `CentrifugoConfig.checkConfig` checks a config against it. Read it as
+ * `handlers.description` of a `Described` handler set.
  *
  * @since 0.1.0
  * @category models
@@ -119,43 +125,52 @@ export interface Description {
   readonly usesConnectionMeta?: boolean
 }
 
-// Symbol.for: a Layer built with the application's copy of the library is readable by another copy (the CLI's).
-const DescriptionKey: unique symbol = Symbol.for("effect-centrifugo/HandlerSet/Description") as never
-
 /**
- * The description attached to a handler-set Layer, or undefined for a Layer not built by this library.
+ * What a handler (its `description` property, as on `RpcRouter.make`'s router) or an interceptor (its
+ * `description` option) adds to the description of the set it is part of.
  *
  * @since 0.1.0
- * @category utils
+ * @category models
  */
-export const describe = (handlers: unknown): Description | undefined =>
-  (typeof handlers === "object" || typeof handlers === "function") && handlers !== null
-    ? (handlers as { readonly [DescriptionKey]?: Description })[DescriptionKey]
-    : undefined
+export type Contribution = { readonly [K in Exclude<keyof Description, "events">]?: Description[K] }
 
 /**
- * Attaches `description` to `handlers` (non-enumerable, so it never shows in logs or equality) and returns it.
+ * A handler-set Layer with its description: what `HandlerSet.layer`, `HandlerSet.merge`, `HandlerSet.provide` and
+ * every interceptor return, and what interceptors, `merge` and the CLI's `config --handlers` take. A Layer
+ * combinator of `effect` (`Layer.provide`, ...) returns a plain Layer, so passing its result where a `Described` is
+ * expected does not compile: use `HandlerSet.provide` to keep a handler set described.
+ *
+ * `R` are the services its handlers and interceptors need; `Failure` the failures its calls may end with (what
+ * `Interceptor.mapFailures` cases receive, by tag); `E` the failures of building it.
  *
  * @since 0.1.0
- * @category utils
+ * @category models
  */
-export const withDescription = <L>(handlers: L, description: Description): L => {
-  Object.defineProperty(handlers, DescriptionKey, { value: description, enumerable: false, configurable: true })
-  return handlers
+export interface Described<R = never, Failure = never, E = never> extends Layer.Layer<HandlerSet, E, R> {
+  readonly description: Description
+  /** Type-level only (never set): the failures of its calls. */
+  readonly "~failure"?: (_: never) => Failure
 }
 
 /**
- * The method names attached to an `RpcRouter.make` handler function.
+ * The union of the failures every handler of `H` may end with.
  *
  * @since 0.1.0
- * @category constants
+ * @category models
  */
-export const RpcMethodsKey: unique symbol = Symbol.for("effect-centrifugo/Rpc/methods") as never
+export type FailuresOf<H> = {
+  [K in keyof H]-?: H[K] extends (...args: never) => Effect.Effect<infer _A, infer E, infer _R> ? E : never
+}[keyof H]
 
 const describeRecord = (handlers: AnyHandlerRecord): Description => {
   const events = (Object.keys(handlers) as Array<EventName>).filter((name) => handlers[name] !== undefined)
-  const rpcMethods = (handlers.rpc as { readonly [RpcMethodsKey]?: ReadonlyArray<string> } | undefined)?.[RpcMethodsKey]
-  return rpcMethods === undefined ? { events } : { events, rpcMethods }
+  let description: Description = { events }
+  for (const name of events) {
+    // A handler may say more about itself (`RpcRouter.make`: its method names) in a `description` property.
+    const contribution = (handlers[name] as { readonly description?: Contribution }).description
+    description = contribute(description, contribution, [name])
+  }
+  return description
 }
 
 /**
@@ -167,7 +182,7 @@ const describeRecord = (handlers: AnyHandlerRecord): Description => {
  * import { Effect } from "effect"
  * import { HandlerSet, Reply } from "effect-centrifugo"
  *
- * // A Layer<HandlerSet>: give it to ProxyServer.layer, HttpProxy.layer or HttpProxy.routes.
+ * // A HandlerSet.Described (a Layer<HandlerSet>): give it to ProxyServer.layer, HttpProxy.layer or HttpProxy.routes.
  * const MyHandlers = HandlerSet.layer({
  *   connect: () => Effect.succeed(Reply.connect({ user: "42", channels: ["news"] })),
  *   rpc: (request) => Effect.succeed(Reply.rpc({ data: { method: request.method } }))
@@ -179,8 +194,7 @@ const describeRecord = (handlers: AnyHandlerRecord): Description => {
  */
 export const layer = <const H extends AnyHandlerRecord>(
   handlers: Exact<H>
-): Layer.Layer<HandlerSet, never, RequirementsOf<H>> =>
-  withDescription(layerOf(handlers), describeRecord(handlers as AnyHandlerRecord))
+): Described<RequirementsOf<H>, FailuresOf<H>> => described(layerOf(handlers), describeRecord(handlers as AnyHandlerRecord))
 
 const layerOf = <const H extends AnyHandlerRecord>(
   handlers: Exact<H>
@@ -227,32 +241,32 @@ export const eventNames = (handlers: HandlerSet): ReadonlyArray<EventName> =>
  * @since 0.1.0
  * @category combinators
  */
-export const merge = <E1, R1, E2, R2>(
-  first: Layer.Layer<HandlerSet, E1, R1>,
-  second: Layer.Layer<HandlerSet, E2, R2>
-): Layer.Layer<HandlerSet, E1 | E2, R1 | R2> => {
-  const merged = mergeLayers(first, second)
-  const a = describe(first)
-  const b = describe(second)
-  return a === undefined || b === undefined ? merged : withDescription(merged, combineDescriptions(a, b))
-}
+export const merge = <R1, F1, E1, R2, F2, E2>(
+  first: Described<R1, F1, E1>,
+  second: Described<R2, F2, E2>
+): Described<R1 | R2, F1 | F2, E1 | E2> =>
+  described(mergeLayers(first, second), combine(first.description, second.description))
 
 /**
- * The description of two handler sets merged (`second`'s rpc methods win, as its rpc handler does).
+ * `Layer.provide` for a handler set: provides `layer`'s services to the handlers and keeps the set described (so
+ * interceptors can still wrap it and the CLI can still read it).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Auth, HandlerSet, Reply, TokenStorage } from "effect-centrifugo"
+ *
+ * const App = HandlerSet.layer({
+ *   connect: () => Effect.map(Auth.CurrentUser, (user) => Reply.connect({ user: user.id }))
+ * }).pipe(Auth.authenticate(), HandlerSet.provide(TokenStorage.layerMemory({})))
+ * ```
  *
  * @since 0.1.0
- * @category utils
+ * @category combinators
  */
-export const combineDescriptions = (a: Description, b: Description): Description => {
-  const events = [...new Set([...a.events, ...b.events])]
-  const rpcMethods = b.events.includes("rpc") ? b.rpcMethods : a.rpcMethods
-  const usesConnectionMeta = a.usesConnectionMeta === true || b.usesConnectionMeta === true
-  return {
-    events,
-    ...(rpcMethods === undefined ? {} : { rpcMethods }),
-    ...(usesConnectionMeta ? { usesConnectionMeta } : {})
-  }
-}
+export const provide = <ROut, E2, R2>(layer: Layer.Layer<ROut, E2, R2>) =>
+<R, F, E>(handlers: Described<R, F, E>): Described<Exclude<R, ROut> | R2, F, E | E2> =>
+  described(Layer.provide(handlers, layer), handlers.description)
 
 const mergeLayers = <E1, R1, E2, R2>(
   first: Layer.Layer<HandlerSet, E1, R1>,

@@ -37,7 +37,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
-import { RpcMethodsKey } from "./HandlerSet.ts"
+import type { Contribution } from "./HandlerSet.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./ProxyRequest.ts"
@@ -191,6 +191,8 @@ type AnyMethods = Readonly<Record<string, Method<any, any>>>
 
 type RequirementsOf<M> = { [K in keyof M]: M[K] extends Method<infer _E, infer R> ? R : never }[keyof M]
 
+type FailuresOf<M> = { [K in keyof M]: M[K] extends Method<infer E, infer _R> ? E : never }[keyof M]
+
 const isPlainObject = (value: object): boolean => {
   const prototype = Object.getPrototypeOf(value)
   return prototype === Object.prototype || prototype === null
@@ -283,9 +285,22 @@ const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcRe
  * @since 0.1.0
  * @category models
  */
-export interface RouterOptions<R> {
+export interface RouterOptions<R, E = never> {
   /** The answer for a method the router does not know. Default: error 104 "method not found: NAME". */
-  readonly notFound?: (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, R>
+  readonly notFound?: (request: RpcRequest) => Effect.Effect<Reply.RpcReply, E, R>
+}
+
+/**
+ * The `rpc` handler `RpcRouter.make` builds: it fails with what its methods fail with (and `RpcResultNotJson` for a
+ * result that is not JSON), and says which methods it has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Router<E = never, R = never> {
+  (request: RpcRequest): Effect.Effect<Reply.RpcReply, E, R>
+  /** Its method names, for the handler set's description (the CLI's config and `checkConfig`). */
+  readonly description: Contribution
 }
 
 /**
@@ -310,12 +325,12 @@ export interface RouterOptions<R> {
  * @since 0.1.0
  * @category constructors
  */
-export const make = <const M extends AnyMethods, RNotFound = never>(
+export const make = <const M extends AnyMethods, RNotFound = never, ENotFound = never>(
   methods: M & JsonMethods<M>,
-  options: RouterOptions<RNotFound> = {}
-  // NoInfer: RNotFound comes from `options` only, never from the context the router is used in (which, inside
-  // HandlerSet.layer, would otherwise infer it as `any` and hide every requirement).
-): (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, RequirementsOf<M> | NoInfer<RNotFound>> => {
+  options: RouterOptions<RNotFound, ENotFound> = {}
+  // NoInfer: RNotFound and ENotFound come from `options` only, never from the context the router is used in (which,
+  // inside HandlerSet.layer, would otherwise infer them as `any` and hide every requirement and failure).
+): Router<FailuresOf<M> | RpcResultNotJson | NoInfer<ENotFound>, RequirementsOf<M> | NoInfer<RNotFound>> => {
   const table = new Map<string, Method<unknown, RequirementsOf<M>>>(Object.entries(methods))
   const notFound = options.notFound ??
     ((request: RpcRequest) =>
@@ -324,7 +339,8 @@ export const make = <const M extends AnyMethods, RNotFound = never>(
     const handler = table.get(request.method)
     return handler === undefined ? notFound(request) : Effect.flatMap(handler(request), (value) => asReply(request, value))
   }
-  // The method names, for `HandlerSet.describe` (the CLI's config and start-up checks).
-  Object.defineProperty(route, RpcMethodsKey, { value: Object.keys(methods), enumerable: false })
-  return route
+  return Object.assign(route, { description: { rpcMethods: Object.keys(methods) } }) as Router<
+    FailuresOf<M> | RpcResultNotJson | ENotFound,
+    RequirementsOf<M> | RNotFound
+  >
 }

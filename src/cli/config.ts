@@ -11,13 +11,14 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
-import { type Description, describe } from "../HandlerSet.ts"
+import * as Layer from "effect/Layer"
+import type { Description } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"
 import { attempt, type CliFailure, fail } from "./failure.ts"
 import { configSecret, configTransport, merge } from "./merge.ts"
 import { packageInfo } from "./packageInfo.ts"
 
-/** What `--handlers src/handlers.ts#AppHandlers` names, described (see `HandlerSet.describe`). */
+/** The description of the handler set `--handlers src/handlers.ts#AppHandlers` names (a `HandlerSet.Described`). */
 export const loadDescription = (spec: string, cwd: string): Effect.Effect<Description, CliFailure> =>
   Effect.gen(function*() {
     const hash = spec.lastIndexOf("#")
@@ -40,14 +41,26 @@ export const loadDescription = (spec: string, cwd: string): Effect.Effect<Descri
       return fail(`loading ${file}: ${message}${hint}`)
     }))
     if (!(name in module)) return yield* fail(`${file} has no export named ${name}`)
-    const description = describe(module[name])
+    const description = descriptionOf(module[name])
     if (description === undefined) {
       return yield* fail(
-        `${name} in ${file} is not a handler set made with HandlerSet.layer (or a Layer that lost its description)`
+        `${name} in ${file} is not a described handler set (HandlerSet.Described: made by HandlerSet.layer, kept by ` +
+          "interceptors, HandlerSet.merge and HandlerSet.provide); a Layer combinator such as Layer.provide returns a " +
+          "plain Layer: point --handlers at the set before it, or use HandlerSet.provide"
       )
     }
     return description
   })
+
+// Read by shape, not by type: the module may have been built with another copy of this library.
+const descriptionOf = (value: unknown): Description | undefined => {
+  if (!Layer.isLayer(value)) return undefined
+  const description = (value as { readonly description?: unknown }).description
+  return typeof description === "object" && description !== null &&
+      Array.isArray((description as { readonly events?: unknown }).events)
+    ? description as Description
+    : undefined
+}
 
 /** The Centrifugo binary: CENTRIFUGO_BIN, else the one `scripts/build-centrifugo.sh` builds, here or in this package. */
 export const centrifugoBinary = (cwd: string): string | undefined => {

@@ -134,7 +134,7 @@ const expiresAt = (now: number, ttl: Duration.Input | undefined): number | undef
  * import { Layer } from "effect"
  * import { Auth, type HandlerSet, TokenStorage } from "effect-centrifugo"
  *
- * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
+ * declare const MyHandlers: HandlerSet.Described<Auth.CurrentUser>
  *
  * const Tokens = TokenStorage.layerMemory({ "token-of-alice": { user: "alice", claims: { admin: true } } })
  * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))
@@ -318,7 +318,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
  * import { Layer, Redacted } from "effect"
  * import { Auth, type HandlerSet, TokenStorage } from "effect-centrifugo"
  *
- * declare const MyHandlers: Layer.Layer<HandlerSet.HandlerSet, never, Auth.CurrentUser>
+ * declare const MyHandlers: HandlerSet.Described<Auth.CurrentUser>
  *
  * const Tokens = TokenStorage.layerJwt({ secret: Redacted.make("a secret of at least 32 bytes ....."), ttl: "1 hour" })
  * const Served = MyHandlers.pipe(Auth.authenticate(), Layer.provide(Tokens))

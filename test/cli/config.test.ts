@@ -1,4 +1,4 @@
-// The handler-set description (HandlerSet.describe) through interceptors and merges, and the Centrifugo config
+// The handler-set description (HandlerSet.Described) through interceptors and merges, and the Centrifugo config
 // generated from it and checked against it (src/CentrifugoConfig.ts): the pure parts under the CLI's `config`.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
@@ -10,27 +10,46 @@ const connect = () => Effect.succeed(Reply.connect({ user: "u" }))
 const rpc = RpcRouter.make({ ping: () => Effect.succeed("pong"), "post:news/store": () => Effect.succeed(1) })
 const Base = HandlerSet.layer({ connect, rpc })
 
-describe("HandlerSet.describe", () => {
+describe("HandlerSet.Described: the description", () => {
   it("names the events and the router's rpc methods of HandlerSet.layer", () => {
-    expect(HandlerSet.describe(Base)).toEqual({ events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] })
-    expect(HandlerSet.describe(Layer.empty)).toBeUndefined()
-    expect(HandlerSet.describe(undefined)).toBeUndefined()
+    expect(Base.description).toEqual({ events: ["connect", "rpc"], rpcMethods: ["ping", "post:news/store"] })
+    expect(rpc.description).toEqual({ rpcMethods: ["ping", "post:news/store"] })
   })
 
   it("is carried over by interceptors, and Auth.authenticate marks the connection meta as used", () => {
     const wrapped = Base.pipe(Interceptor.timeout("1 second", { events: ["rpc"] }), Interceptor.logging())
-    expect(HandlerSet.describe(wrapped)).toEqual(HandlerSet.describe(Base))
+    expect(wrapped.description).toEqual(Base.description)
     const authenticated = Base.pipe(Auth.authenticate(), Interceptor.metrics())
-    expect(HandlerSet.describe(authenticated)).toEqual({ ...HandlerSet.describe(Base), usesConnectionMeta: true })
+    expect(authenticated.description).toEqual({ ...Base.description, usesConnectionMeta: true })
+    const own = Base.pipe(Interceptor.make((request, next) => next(request), { description: { usesConnectionMeta: true } }))
+    expect(own.description.usesConnectionMeta).toBe(true)
   })
 
   it("merges: the union of the events, the rpc methods of the side whose rpc wins", () => {
     const second = HandlerSet.layer({ refresh: () => Effect.succeed(Reply.refresh()) }).pipe(Auth.authenticate())
-    expect(HandlerSet.describe(HandlerSet.merge(Base, second))).toEqual({
+    expect(HandlerSet.merge(Base, second).description).toEqual({
       events: ["connect", "rpc", "refresh"],
       rpcMethods: ["ping", "post:news/store"],
       usesConnectionMeta: true
     })
+    const otherRpc = HandlerSet.layer({ rpc: RpcRouter.make({ other: () => Effect.succeed(1) }) })
+    expect(HandlerSet.merge(Base, otherRpc).description.rpcMethods).toEqual(["other"])
+  })
+
+  it("HandlerSet.provide keeps it; Layer.provide returns a plain Layer, which no interceptor takes", () => {
+    const needsTokens = Base.pipe(Auth.authenticate())
+    const provided = needsTokens.pipe(HandlerSet.provide(TokenStorage.layerMemory({})), Interceptor.logging())
+    expect(provided.description).toEqual(needsTokens.description)
+    const plain = needsTokens.pipe(Layer.provide(TokenStorage.layerMemory({})))
+    // Type-level only (tsc checks the directives; never called, since a plain Layer has nothing to read).
+    const misuses = () => [
+      // @ts-expect-error a plain Layer has lost the description: interceptors do not take it
+      Interceptor.logging()(plain),
+      // @ts-expect-error ... nor does HandlerSet.merge
+      HandlerSet.merge(Base, plain)
+    ]
+    void misuses
+    expect("description" in plain).toBe(false)
   })
 
   it.effect("a described, wrapped Layer still serves as before", () =>

@@ -80,7 +80,7 @@ describe("RpcRouter.make", () => {
     "news:refuse": () => Effect.fail(Reply.error(1403, "no"))
   })
   const handlers = HandlerSet.layer({ rpc }).pipe(
-    Layer.provide(Layer.succeed(NewsStore, { list: (page) => Effect.succeed([`page ${page}`]) }))
+    HandlerSet.provide(Layer.succeed(NewsStore, { list: (page) => Effect.succeed([`page ${page}`]) }))
   )
 
   it.effect("dispatches on the method name; results are the data", () =>
