@@ -58,8 +58,9 @@ import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import * as RpcSchema from "effect/rpc/RpcSchema"
 import { describeIssue } from "./Handler.ts"
-import { type Description, HandlerSet, RpcMethodsKey, withDescription } from "./HandlerSet.ts"
+import { type Contribution, type Described, type Description, HandlerSet } from "./HandlerSet.ts"
 import { provider } from "./internal/context.ts"
+import { described } from "./internal/description.ts"
 import * as Envelope from "./internal/rpcEnvelope.ts"
 import type { RpcRequest } from "./ProxyRequest.ts"
 import * as Reply from "./Reply.ts"
@@ -81,12 +82,15 @@ export const CurrentRequest: Context.Service<RpcRequest, RpcRequest> = Context.S
  * @since 0.1.0
  * @category models
  */
-export interface LayerOptions<R> {
+export interface LayerOptions<R, E = never> {
   /**
    * Answers the methods the group does not have (an `RpcRouter.make` router, for example `HttpBridge`'s
-   * `verb:path` methods). Default: error 104 "method not found: NAME".
+   * `verb:path` methods; its methods join the handler set's description). Default: error 104
+   * "method not found: NAME".
    */
-  readonly fallback?: (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown, R>
+  readonly fallback?: ((request: RpcRequest) => Effect.Effect<Reply.RpcReply, E, R>) & {
+    readonly description?: Contribution
+  }
 }
 
 /**
@@ -229,11 +233,11 @@ const methodNotFound = (request: RpcRequest) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer = <Rpcs extends Rpc.Any, E, R, RF = never>(
+export const layer = <Rpcs extends Rpc.Any, E, R, RF = never, EF = never>(
   group: RpcGroup.RpcGroup<Rpcs>,
   implementation: Layer.Layer<Rpc.ToHandler<Rpcs>, E, R>,
-  options: LayerOptions<RF> = {}
-): Layer.Layer<HandlerSet, E, Exclude<R, RpcRequest> | Rpc.Middleware<Rpcs> | RF> => {
+  options: LayerOptions<RF, EF> = {}
+): Described<Exclude<R, RpcRequest> | Rpc.Middleware<Rpcs> | RF, RpcSuccessInvalid | EF, E> => {
   const rpcs = [...group.requests.values()] as unknown as ReadonlyArray<Rpc.AnyWithProps>
   for (const rpc of rpcs) {
     if (RpcSchema.isStreamSchema(rpc.successSchema)) {
@@ -259,12 +263,16 @@ export const layer = <Rpcs extends Rpc.Any, E, R, RF = never>(
       return { rpc: (request: RpcRequest) => (calls.get(request.method) ?? notFound)(request) } as HandlerSet
     })
   ).pipe(Layer.provide(implementation))
-  return withDescription(served, describeServed(rpcs, fallback)) as never
+  // What the implementation requires stays required, less CurrentRequest: each call provides it.
+  return described(served as Layer.Layer<HandlerSet, E, never>, describeServed(rpcs, fallback))
 }
 
-/** The methods the handler set answers: the group's, and the fallback's when it is a router. */
-const describeServed = (rpcs: ReadonlyArray<Rpc.AnyWithProps>, fallback: unknown): Description => {
+/** The methods the handler set answers: the group's, and the fallback's when it says which (a router does). */
+const describeServed = (
+  rpcs: ReadonlyArray<Rpc.AnyWithProps>,
+  fallback: LayerOptions<unknown, unknown>["fallback"]
+): Description => {
   const own = rpcs.map((rpc) => rpc._tag)
-  const routed = (fallback as { readonly [RpcMethodsKey]?: ReadonlyArray<string> } | undefined)?.[RpcMethodsKey] ?? []
+  const routed = fallback?.description?.rpcMethods ?? []
   return { events: ["rpc"], rpcMethods: [...own, ...routed.filter((method) => !own.includes(method))] }
 }

@@ -28,7 +28,7 @@ describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (t
   beforeAll(async () => {
     const server = transport === "grpc" ? await TestServer.start(Handlers) : await TestServer.startHttp(Handlers)
     stops.push(server.stop)
-    const description = HandlerSet.describe(Handlers)!
+    const description = Handlers.description
     const { config } = CentrifugoConfig.generate(description, {
       transport,
       endpoint: transport === "grpc" ? server.address : `http://${server.address}`,

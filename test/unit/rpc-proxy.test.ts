@@ -46,7 +46,7 @@ const StampLive = Layer.succeed(Stamp, (effect) => Effect.provideService(effect,
 // The request-scoped Tenant, from an interceptor, as for any handler.
 const Intercepted = RpcProxy.layer(Group, GroupLive, { fallback: RpcRouter.make({ ping: () => Effect.succeed("pong") }) })
   .pipe(Interceptor.provide(Tenant, () => Effect.succeed({ id: "acme" })))
-const Served = Intercepted.pipe(Layer.provide(StampLive))
+const Served = Intercepted.pipe(HandlerSet.provide(StampLive))
 
 const call = (method: string, data: unknown = {}) => handle(rpcRequest({ method, data, user: "ann" }))
 
@@ -87,7 +87,7 @@ describe("RpcProxy.layer", () => {
     }).pipe(Effect.provide(Served)))
 
   it("describes the methods (the group's, then the router's) for the config generator", () => {
-    expect(HandlerSet.describe(Intercepted)).toEqual({
+    expect(Intercepted.description).toEqual({
       events: ["rpc"],
       rpcMethods: ["when", "fail", "undeclared", "lie", "who", "tenant", "ping"]
     })
