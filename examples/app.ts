@@ -3,10 +3,10 @@
  * main.ts serves it; the tests and the demo use it too.
  */
 import { Duration, Effect, Layer, Option } from "effect"
-import { CentrifugoApi, HandlerSet, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
+import { CentrifugoApi, ChannelRouter, HandlerSet, Interceptor, Reply, TokenStorage } from "effect-centrifugo"
 import { tokenAuth } from "./connect.ts"
 import { NewsHttp, NewsStoreMemory } from "./news.ts"
-import { publish } from "./publish.ts"
+import { ChatRooms } from "./publish.ts"
 import { refresh } from "./refresh.ts"
 import { NewsRpcHandlers } from "./rpc.ts"
 import { subscribe, Topics } from "./subscribe.ts"
@@ -25,8 +25,8 @@ export const AppHandlers = HandlerSet.merge(
   HandlerSet.layer({
     connect: tokenAuth,
     refresh,
-    subscribe,
-    publish,
+    // The chat rooms are a typed channel; the other channels (no namespace) are authorized by the topic rules.
+    ...ChannelRouter.handlers([ChatRooms], { otherwise: { subscribe } }),
     // Subscriptions whose expireAt passes are extended by an hour.
     subRefresh: () => Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))
   }),

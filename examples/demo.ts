@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import WebSocket from "ws"
 import { CentrifugeRpc } from "effect-centrifugo/client"
 import { Centrifugo } from "effect-centrifugo/testing"
+import { AppHandlers } from "./app.ts"
 import { NewsRpcs } from "./news-rpcs.ts"
 import { serveWeb } from "./web/serve.ts"
 
@@ -102,14 +103,16 @@ const main = async () => {
   await waitForPort(proxyPort, backend, () => backendOutput)
   saw("backend listening", `127.0.0.1:${proxyPort}`)
 
-  step(`Start Centrifugo v6.9.1 with every unary proxy pointed at the backend over ${transport === "http" ? "HTTP" : "gRPC"}`)
+  step(`Start Centrifugo v6.9.1 with the config generated from the handlers, its proxies pointed at the backend over ${transport === "http" ? "HTTP" : "gRPC"}`)
   const centrifugo = await Centrifugo.start({
     bin,
     transport,
     proxy: `127.0.0.1:${proxyPort}`,
     httpHeaders: ["Secret", "Authorization"],
     port: centrifugoPort,
-    apiKey
+    apiKey,
+    // The config comes from the handler set: its proxies, and the `chat` namespace of the typed chat rooms.
+    handlers: AppHandlers
   })
   saw("centrifugo healthy", centrifugo.httpUrl)
 

@@ -1,14 +1,17 @@
 /**
- * Publish: the client's message is validated (typed payload) and stamped with its author and time before
- * Centrifugo broadcasts it. Bad messages get 107 and are not published.
+ * The chat rooms (examples/contract.ts): any logged-in user may join a room and publish into it. A message is
+ * decoded with the channel's Schema and stamped with its author and time before Centrifugo broadcasts it; bad
+ * messages get 107 (with the path of the problem) and are not published.
  */
-import { Clock, Effect, Schema } from "effect"
-import { Handler, Reply, type ProxyRequest } from "effect-centrifugo"
+import { Clock, Effect } from "effect"
+import { ChannelRouter } from "effect-centrifugo"
+import { ChatRoom } from "./contract.ts"
 
-export const ChatMessage = Schema.Struct({
-  text: Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(500))
+export { ChatMessage } from "./contract.ts"
+
+export const ChatRooms = ChannelRouter.route(ChatRoom, {
+  authorize: ({ user }) => Effect.succeed(user.id !== ""),
+  subscribe: true,
+  publish: (message, { user }) =>
+    Effect.map(Clock.currentTimeMillis, (now) => ({ text: message.text, by: user.id, at: new Date(now).toISOString() }))
 })
-
-export const publish = Handler.withPayload(ChatMessage, (message, request: ProxyRequest.PublishRequest) =>
-  Effect.map(Clock.currentTimeMillis, (now) =>
-    Reply.publish({ data: { text: message.text, by: request.user || "anonymous", at: new Date(now).toISOString() } })))

@@ -9,7 +9,16 @@
  *
  * @since 0.1.0
  */
+import type * as Channel from "./contract/Channel.ts"
 import * as Defaults from "./Defaults.ts"
+import { type ChannelEvent, routedEvents } from "./internal/channels.ts"
+import {
+  checkNamespaces,
+  formatNamespaceMismatch,
+  type NamespaceMismatch,
+  namespaceOptions,
+  proxyFlags
+} from "./internal/namespaces.ts"
 import type { Description, EventName } from "./HandlerSet.ts"
 
 export type Transport = Defaults.Transport
@@ -54,6 +63,40 @@ export interface GenerateOptions {
   readonly credentials?: { readonly key: string; readonly value: string }
   /** The server API key. Default: a placeholder to replace. */
   readonly apiKey?: string
+  /**
+   * Contract channels Centrifugo must know though no `ChannelRouter` route serves them (channels published by the
+   * server only, or served by hand-written handlers): their namespaces get the channels' options, and the channel
+   * proxies of the events in `events` (default none).
+   */
+  readonly channels?: ReadonlyArray<{ readonly channel: Channel.Any; readonly events?: ReadonlyArray<ChannelEvent> }>
+  /** Settings every proxy gets besides its endpoint and timeout (forwarded headers, HTTP status transforms...). */
+  readonly proxyExtras?: ProxyExtras
+  /** The HTTP routes' prefix of an HTTP backend. Default `Defaults.http.prefix`. */
+  readonly httpPrefix?: string
+  /**
+   * RPC namespaces (methods `name::method`) proxied through a named proxy of their own; `binaryEncoding` makes
+   * payloads travel as base64. The hook for RPC settings derived from a contract.
+   */
+  readonly rpcNamespaces?: ReadonlyArray<{ readonly name: string; readonly binaryEncoding?: boolean }>
+}
+
+/**
+ * Settings every generated proxy carries besides its endpoint and timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProxyExtras {
+  /** HTTP headers of the client's connection request forwarded to every proxy call. */
+  readonly httpHeaders?: ReadonlyArray<string>
+  /** Emulated headers (the SDK's `headers` option) forwarded to every proxy call. */
+  readonly emulatedHeaders?: ReadonlyArray<string>
+  /** `include_connection_meta` on every proxy but connect's (default: when the handlers read the meta). */
+  readonly includeConnectionMeta?: boolean
+  /** HTTP proxies: more `http.static_headers` (the secret of `credentials` is added to them). */
+  readonly staticHeaders?: Readonly<Record<string, string>>
+  /** HTTP proxies: `http.status_to_code_transforms`. */
+  readonly statusToCodeTransforms?: ReadonlyArray<Record<string, unknown>>
 }
 
 export interface Generated {
@@ -78,8 +121,12 @@ export const generate = (description: Description, options: GenerateOptions): Ge
   const has = (event: EventName) => handled.has(event)
 
   const endpoint = options.endpoint ?? Defaults.endpoint(options.transport)
+  const extras = options.proxyExtras ?? {}
+  const includeMeta = extras.includeConnectionMeta ?? description.usesConnectionMeta === true
   const proxy = (event: EventName): Record<string, unknown> => {
-    const base: Record<string, unknown> = { timeout: options.timeout ?? "3s" }
+    const base: Record<string, unknown> = { endpoint: "", timeout: options.timeout ?? "3s" }
+    if (extras.httpHeaders !== undefined) base.http_headers = [...extras.httpHeaders]
+    if (extras.emulatedHeaders !== undefined) base.emulated_headers = [...extras.emulatedHeaders]
     if (options.transport === "grpc") {
       base.endpoint = endpoint.startsWith("grpc://") ? endpoint : `grpc://${endpoint}`
       if (options.credentials !== undefined) {
@@ -87,13 +134,19 @@ export const generate = (description: Description, options: GenerateOptions): Ge
       }
     } else {
       const path = HTTP_EVENT_PATHS[event as keyof typeof HTTP_EVENT_PATHS]
-      base.endpoint = `${endpoint.replace(/\/+$/, "")}${Defaults.http.prefix}/${path}`
-      if (options.credentials !== undefined) {
-        base.http = { static_headers: { [options.credentials.key]: options.credentials.value } }
+      const prefix = (options.httpPrefix ?? Defaults.http.prefix).replace(/\/+$/, "")
+      base.endpoint = `${endpoint.replace(/\/+$/, "")}${prefix}/${path}`
+      const headers = {
+        ...extras.staticHeaders,
+        ...(options.credentials === undefined ? {} : { [options.credentials.key]: options.credentials.value })
       }
+      const http: Record<string, unknown> = {}
+      if (Object.keys(headers).length > 0) http.static_headers = headers
+      if (extras.statusToCodeTransforms !== undefined) http.status_to_code_transforms = [...extras.statusToCodeTransforms]
+      if (Object.keys(http).length > 0) base.http = http
     }
     // Connect creates the meta; every later event can read it back (Auth.authenticate keeps the user there).
-    if (description.usesConnectionMeta === true && event !== "connect") base.include_connection_meta = true
+    if (includeMeta && event !== "connect") base.include_connection_meta = true
     return base
   }
 
@@ -102,20 +155,16 @@ export const generate = (description: Description, options: GenerateOptions): Ge
   if (has("refresh")) clientProxies.refresh = { enabled: true, ...proxy("refresh") }
 
   const channelProxies: Record<string, unknown> = {}
-  const withoutNamespace: Record<string, unknown> = {}
-  if (has("subscribe")) {
-    channelProxies.subscribe = proxy("subscribe")
-    withoutNamespace.subscribe_proxy_enabled = true
-  }
-  if (has("publish")) {
-    channelProxies.publish = proxy("publish")
-    withoutNamespace.publish_proxy_enabled = true
-  }
-  if (has("subRefresh")) {
-    channelProxies.sub_refresh = proxy("subRefresh")
-    withoutNamespace.sub_refresh_proxy_enabled = true
-  }
-  const namespaces: Array<Record<string, unknown>> = []
+  if (has("subscribe")) channelProxies.subscribe = proxy("subscribe")
+  if (has("publish")) channelProxies.publish = proxy("publish")
+  if (has("subRefresh")) channelProxies.sub_refresh = proxy("subRefresh")
+  // Typed channels get namespaces of their own; a channel event no router answers is proxied for every channel
+  // without namespace, as before channels existed.
+  const channels = channelNamespaces(description, options.channels ?? [], has)
+  const withoutNamespace: Record<string, unknown> = { ...channels.get("") }
+  const namespaces: Array<Record<string, unknown>> = [...channels].filter(([name]) => name !== "").map((
+    [name, ns]
+  ) => ({ name, ...ns }))
   if (has("subscribeUnidirectional") || has("subscribeBidirectional")) {
     channelProxies.subscribe_stream = proxy(has("subscribeUnidirectional") ? "subscribeUnidirectional" : "subscribeBidirectional")
   }
@@ -175,19 +224,61 @@ export const generate = (description: Description, options: GenerateOptions): Ge
       : {}),
     // Clients track shared-poll keys with tokens signed by this key (a placeholder to replace).
     ...(has("sharedPollRefresh") ? { shared_poll: { hmac_secret_key: "replace-with-a-shared-poll-secret" } } : {}),
-    ...(has("rpc")
-      ? {
-        rpc: {
-          // `::` so `post:news/store` (HttpBridge.rpc's `verb:path`) and `news:list` stay whole and reach the proxy of
-          // methods without namespace; with the default `:` Centrifugo answers 104 itself for unknown namespaces.
-          namespace_boundary: "::",
-          proxy: proxy("rpc"),
-          without_namespace: { proxy_enabled: true }
-        }
-      }
-      : {})
+    ...(has("rpc") ? rpcSection(proxy("rpc"), options.rpcNamespaces ?? []) : {})
   }
   return { config, notes }
+}
+
+/**
+ * The RPC settings: one proxy for methods without namespace, and the named proxies of `rpcNamespaces`. The place
+ * where RPC settings derived from a contract join the config.
+ */
+const rpcSection = (
+  proxy: Record<string, unknown>,
+  rpcNamespaces: NonNullable<GenerateOptions["rpcNamespaces"]>
+): Record<string, unknown> => ({
+  rpc: {
+    // `::` so `post:news/store` (HttpBridge.rpc's `verb:path`) and `news:list` stay whole and reach the proxy of
+    // methods without namespace; with the default `:` Centrifugo answers 104 itself for unknown namespaces.
+    namespace_boundary: "::",
+    proxy,
+    without_namespace: { proxy_enabled: true },
+    ...(rpcNamespaces.length === 0
+      ? {}
+      : { namespaces: rpcNamespaces.map((ns) => ({ name: ns.name, proxy_enabled: true, proxy_name: `rpc_${ns.name}` })) })
+  },
+  ...(rpcNamespaces.length === 0 ? {} : {
+    proxies: rpcNamespaces.map((ns) => ({
+      name: `rpc_${ns.name}`,
+      ...proxy,
+      ...(ns.binaryEncoding === true ? { binary_encoding: true } : {})
+    }))
+  })
+})
+
+/**
+ * The options and proxy flags of every namespace the channels need (`""`: channels without namespace): routed
+ * channels from the description, contract channels from the options, and `channel.without_namespace`'s flags for
+ * the channel events no router answers.
+ */
+const channelNamespaces = (
+  description: Description,
+  extra: NonNullable<GenerateOptions["channels"]>,
+  has: (event: EventName) => boolean
+): Map<string, Record<string, unknown>> => {
+  const routed = routedEvents(description.channels)
+  const contract = extra.map(({ channel, events }) => ({
+    pattern: channel.pattern,
+    namespace: channel.namespace,
+    events: (events ?? []).filter(has),
+    options: channel.options,
+    userLimited: channel.userLimited
+  }))
+  const out = new Map(namespaceOptions([...(description.channels ?? []), ...contract]))
+  for (const event of ["subscribe", "publish", "subRefresh"] as const) {
+    if (has(event) && !routed.has(event)) out.set("", { ...out.get(""), [proxyFlags[event]]: true })
+  }
+  return out
 }
 
 /** The transport of a proxy endpoint, from its scheme (`grpc://` or `http(s)://`). */
@@ -232,6 +323,7 @@ export type Mismatch =
     readonly _tag: "RpcMethodUnreachable"
     readonly method: string
   }
+  | NamespaceMismatch
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -309,6 +401,7 @@ export const checkConfig = (config: unknown, description: Description): Readonly
       if (!reachable) mismatches.push({ _tag: "RpcMethodUnreachable", method })
     }
   }
+  if (description.channels !== undefined) mismatches.push(...checkNamespaces(config, description.channels))
   return mismatches
 }
 
@@ -321,5 +414,7 @@ export const formatMismatch = (mismatch: Mismatch): string => {
       return `handler without proxy: \`${mismatch.event}\` is handled, but no proxy in the config reaches it`
     case "RpcMethodUnreachable":
       return `rpc method unreachable: \`${mismatch.method}\` is read by Centrifugo as a namespace it does not proxy (set rpc.namespace_boundary to "::")`
+    default:
+      return formatNamespaceMismatch(mismatch)
   }
 }

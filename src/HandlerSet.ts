@@ -32,6 +32,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import type { ChannelDescription } from "./internal/channels.ts"
 import { provider } from "./internal/context.ts"
 import { combine, contribute, described } from "./internal/description.ts"
 import * as Reply from "./Reply.ts"
@@ -123,6 +124,8 @@ export interface Description {
   readonly rpcMethods?: ReadonlyArray<string>
   /** Some handler or interceptor reads the connection meta (Centrifugo's `include_connection_meta`). */
   readonly usesConnectionMeta?: boolean
+  /** The typed channels a `ChannelRouter` routes, with the proxies each needs (the config's `channel.namespaces`). */
+  readonly channels?: ReadonlyArray<ChannelDescription>
 }
 
 /**

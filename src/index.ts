@@ -13,6 +13,7 @@
  * - `TokenStorage`: tokens to users (in memory, HS256 JWT, or your own).
  * - `TopicRegistry`: channel patterns to subscribe authorization.
  * - `Channel`: a channel family as a value (pattern, publication Schema, namespace options), shared with the client.
+ * - `ChannelRouter`: the backend's subscribe, publish and sub-refresh handlers and rules attached to channels.
  * - `HttpBridge`: the application's own `effect/http` app called in-process (RPC `method:uri` bridge).
  * - `ProxyServer`: the gRPC server runtime as a scoped Layer.
  * - `HttpProxy`: the HTTP transport, as `effect/http` routes or a standalone scoped Layer.
@@ -29,6 +30,7 @@
 export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
 export * as Channel from "./contract/Channel.ts"
+export * as ChannelRouter from "./ChannelRouter.ts"
 export * as Defaults from "./Defaults.ts"
 export * as Handler from "./Handler.ts"
 export * as HandlerSet from "./HandlerSet.ts"

@@ -82,7 +82,7 @@ const join = (name) => {
     room.unsubscribe()
     client.removeSubscription(room)
   }
-  // chat:{room} is open to every logged-in user (examples/subscribe.ts), decided by the subscribe proxy.
+  // chat:{room} is a typed channel open to every logged-in user (examples/contract.ts, examples/publish.ts).
   const sub = client.newSubscription(`chat:${name}`)
   room = sub
   $("chat").replaceChildren()

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export * from "./CentrifugoApi.ts"
+export { broadcastTo, publishTo } from "./channels.ts"
 export {
   type GrpcOptions,
   type HttpConfigOptions,

@@ -11,6 +11,7 @@ import * as Defaults from "../Defaults.ts"
 import { attempt, type CliFailure, fail } from "./failure.ts"
 import { PLACEHOLDER_SECRET } from "./config.ts"
 import { packageInfo } from "./packageInfo.ts"
+import * as ChannelTemplates from "./templates/channel.ts"
 import * as Project from "./templates/project.ts"
 
 export interface InitOptions {

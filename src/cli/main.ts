@@ -12,6 +12,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Defaults from "../Defaults.ts"
 import { checkExisting, generateConfig, PLACEHOLDER_SECRET } from "./config.ts"
+import { createChannel } from "./createChannel.ts"
 import { createHandler, createRpc } from "./createHandler.ts"
 import { init } from "./init.ts"
 import { packageInfo } from "./packageInfo.ts"
@@ -41,7 +42,7 @@ const initCommand = Command.make("init", {
   )
 }, ({ dir, force, library, transport }) => init(cwd, { dir, force, transport, library: Option.getOrUndefined(library) })).pipe(
   Command.withDescription(
-    "Create a project: package.json, tsconfig, src/handlers.ts (connect + rpc), src/main.ts, a test, centrifugo.json, README"
+    "Create a project: package.json, tsconfig, src/handlers.ts (connect + rpc), src/contract.ts (typed channels), src/main.ts, a test, centrifugo.json, README"
   )
 )
 
@@ -62,9 +63,23 @@ const rpcCommand = Command.make("rpc", {
   )
 )
 
+const channelCommand = Command.make("channel", {
+  pattern: Argument.String("pattern").pipe(
+    Argument.withDescription("The channel's name pattern, e.g. tickets:{id} or personal:#{user}")
+  ),
+  name: Flag.String("name").pipe(
+    Flag.withDescription("The channel's export name (default: from the namespace, tickets:{id} -> Tickets)"),
+    Flag.optional
+  )
+}, ({ name, pattern }) => createChannel(cwd, pattern, Option.getOrUndefined(name))).pipe(
+  Command.withDescription(
+    "Write a typed channel into src/contract.ts, its route (signed-in users subscribe and publish) into src/handlers.ts, and test/channels/<name>.test.ts"
+  )
+)
+
 const createCommand = Command.make("create").pipe(
-  Command.withDescription("Create a handler or an RPC method from a template that compiles and whose test passes"),
-  Command.withSubcommands([handlerCommand, rpcCommand])
+  Command.withDescription("Create a handler, an RPC method or a typed channel from a template that compiles and whose test passes"),
+  Command.withSubcommands([handlerCommand, rpcCommand, channelCommand])
 )
 
 const configCommand = Command.make("config", {

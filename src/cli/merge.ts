@@ -1,7 +1,9 @@
 /**
  * Regenerating a Centrifugo config that already exists: the generated proxies replace the old ones, and everything
  * the user added or changed stays (namespaces, `http_api.key`, origins, a proxy's endpoint host, timeout and secret).
- * A transport switch replaces the proxies' endpoints. Where the result still disagrees with the handlers (a proxy the
+ * A transport switch replaces the proxies' endpoints. The namespaces of typed channels take the contract's options and
+ * proxy flags (keys the user added to them stay; a namespace the contract no longer has stays too, and is reported
+ * when its proxies reach no handler). Where the result still disagrees with the handlers (a proxy the
  * user enabled in a namespace of their own for an event nothing handles), the caller refuses to write.
  */
 import * as CentrifugoConfig from "../CentrifugoConfig.ts"
@@ -140,7 +142,9 @@ export const merge = (
     for (const ns of channel.namespaces) {
       const name = isRecord(ns) ? String(ns.name) : undefined
       if (name !== undefined && ownNames.has(name) && !generatedNamespaces.has(name)) continue
-      kept.push(name !== undefined && generatedNamespaces.has(name) ? keepExisting(ns, generatedNamespaces.get(name)) : ns)
+      const fresh = name === undefined ? undefined : generatedNamespaces.get(name)
+      // A typed channel's namespace: the contract decides its options and proxies; keys the user added stay.
+      kept.push(fresh === undefined ? ns : ownNames.has(name!) ? keepExisting(ns, fresh) : { ...(ns as Json), ...fresh })
     }
     const names = new Set(kept.map((ns) => (isRecord(ns) ? String(ns.name) : "")))
     for (const [name, ns] of generatedNamespaces) if (!names.has(name)) kept.push(ns)
@@ -190,10 +194,12 @@ const onlyBoundary = (rpc: Json) => Object.keys(rpc).length === 1 && rpc.namespa
 
 /** The paths where `after` differs from `before` (leaves and arrays compared whole). */
 const diff = (before: unknown, after: unknown, at: string): Array<string> => {
+  // Named entries (channel namespaces) compared by name, so a change shows where it is.
+  if (isNamedList(before) && isNamedList(after)) return diff(byName(before), byName(after), at)
   if (isRecord(before) && isRecord(after)) {
     const out: Array<string> = []
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-      const path = at === "" ? key : `${at}.${key}`
+      const path = at === "" ? key : key.startsWith("[") ? `${at}${key}` : `${at}.${key}`
       if (!(key in after)) out.push(`- ${path}`)
       else if (!(key in before)) out.push(`+ ${path}`)
       else out.push(...diff(before[key], after[key], path))
@@ -202,3 +208,8 @@ const diff = (before: unknown, after: unknown, at: string): Array<string> => {
   }
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [`~ ${at}`]
 }
+
+const isNamedList = (value: unknown): value is ReadonlyArray<Json> =>
+  Array.isArray(value) && value.every((item) => isRecord(item) && typeof item.name === "string")
+
+const byName = (list: ReadonlyArray<Json>): Json => Object.fromEntries(list.map((item) => [`[${String(item.name)}]`, item]))

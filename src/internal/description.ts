@@ -9,13 +9,16 @@
  */
 import type * as Layer from "effect/Layer"
 import type { Contribution, Described, Description, HandlerSet } from "../HandlerSet.ts"
+import { combineChannels } from "./channels.ts"
 
 /** How each field of two descriptions combines; `b` is the later one (the second set of a merge). */
 const rules: { readonly [K in keyof Description]-?: (a: Description, b: Description) => Description[K] } = {
   events: (a, b) => [...new Set([...a.events, ...b.events])],
   // The rpc handler of `b` replaces `a`'s when `b` has one, and its methods with it.
   rpcMethods: (a, b) => b.events.includes("rpc") ? b.rpcMethods : a.rpcMethods,
-  usesConnectionMeta: (a, b) => a.usesConnectionMeta === true || b.usesConnectionMeta === true ? true : undefined
+  usesConnectionMeta: (a, b) => a.usesConnectionMeta === true || b.usesConnectionMeta === true ? true : undefined,
+  // `b`'s handler replaces `a`'s for the events `b` answers, and the channels it routes with it.
+  channels: (a, b) => combineChannels(a.channels, b.channels, b.events)
 }
 
 /** `a` and `b` combined field by field (fields without a value are left out). */

@@ -20,6 +20,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as CentrifugoConfig from "../CentrifugoConfig.ts"
+import type * as Channel from "../contract/Channel.ts"
+import type * as HandlerSet from "../HandlerSet.ts"
 
 /**
  * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
@@ -49,6 +52,17 @@ export interface ConfigOptions {
   readonly grpcApi?: { readonly port: number; readonly key: string }
   /** Deep-merged over the generated config, for anything else. */
   readonly overrides?: Record<string, unknown>
+  /**
+   * The handler set Centrifugo serves (a `HandlerSet` Layer or its description): the proxies of exactly its events
+   * and the namespaces of its routed channels. Default: every proxy, for a backend that answers everything.
+   */
+  // `any`: a handler set of any requirements, failures and build errors; only its description is read.
+  readonly handlers?: HandlerSet.Description | HandlerSet.Described<any, any, any>
+  /**
+   * Contract channels served by handlers that are not `ChannelRouter` routes: their namespaces, with the channel
+   * options and the subscribe, publish and sub_refresh proxies the handlers answer.
+   */
+  readonly channels?: ReadonlyArray<Channel.Any>
   /**
    * How Centrifugo reaches the backend: `grpc` (default; `proxy` is the gRPC server's `host:port`) or `http`
    * (`proxy` is the HTTP transport's `host:port`; each proxy posts to `http://proxy${httpPrefix}/<event>`). HTTP
@@ -87,11 +101,31 @@ export const httpVerbNamespaces = ["get", "head", "post", "put", "patch", "delet
 export const rpcNamespaceBoundary = "::"
 
 /**
- * A Centrifugo v6 config with the connect, refresh, subscribe, publish, sub_refresh and rpc proxies enabled for
- * channels without namespace and the `chat` namespace (history and presence on); RPC without namespace for every
- * method with a single `:` (`news:list`, `post:news/store`: `rpc.namespace_boundary` is `::`); namespaces
- * `stream` and `bidi` for stream subscriptions and `map` for map subscriptions (publish/remove proxied); and
- * RPC namespace `bin` (methods `bin::name`) through a proxy with `binary_encoding: true`.
+ * Every event the kit's config proxies unless `handlers` says otherwise: the unary events Centrifugo OSS proxies
+ * (shared polls aside) and both stream subscriptions (left out over HTTP).
+ */
+const EVERY_EVENT: HandlerSet.Description = {
+  events: [
+    "connect",
+    "refresh",
+    "subscribe",
+    "publish",
+    "subRefresh",
+    "rpc",
+    "subscribeUnidirectional",
+    "subscribeBidirectional",
+    "mapPublish",
+    "mapRemove"
+  ]
+}
+
+/**
+ * A Centrifugo v6 config written by the same generator as the CLI's `config` (`CentrifugoConfig.generate`), with
+ * test settings on top. By default every proxy is enabled (connect, refresh, subscribe, publish, sub_refresh and rpc
+ * for channels without namespace and methods without namespace; namespaces `stream` and `bidi` for stream
+ * subscriptions and `map` for map subscriptions; RPC namespace `bin`, methods `bin::name`, through a proxy with
+ * `binary_encoding: true`); `handlers` narrows it to a handler set's events and routed channels. The namespaces of
+ * typed channels come from the handler set's routes and from `channels`; none is written by hand.
  * Timers that tests wait on (presence update, expired subscription close delay) are shortened to 1 s.
  * `centrifugo checkconfig --strict` accepts it.
  *
@@ -99,132 +133,61 @@ export const rpcNamespaceBoundary = "::"
  * @category constructors
  */
 export const config = (options: ConfigOptions): Record<string, unknown> => {
-  const proxy = {
-    endpoint: `grpc://${options.proxy}`,
-    timeout: options.proxyTimeout ?? "3s",
-    http_headers: [...(options.httpHeaders ?? [])],
-    emulated_headers: [...(options.emulatedHeaders ?? [])],
-    include_connection_meta: true,
-    ...(options.proxyCredentials === undefined
-      ? {}
-      : { grpc: { credentials_key: options.proxyCredentials.key, credentials_value: options.proxyCredentials.value } })
-  }
-  const proxied = {
-    subscribe_proxy_enabled: true,
-    publish_proxy_enabled: true,
-    sub_refresh_proxy_enabled: true,
-    allow_presence_for_subscriber: true,
-    allow_history_for_subscriber: true
-  }
-  const base = {
-    http_server: { address: "127.0.0.1", port: options.port },
-    log: { level: options.logLevel ?? "info" },
-    usage_stats: { disabled: true },
-    health: { enabled: true },
-    http_api: { key: options.apiKey ?? "test-api-key" },
-    ...(options.grpcApi === undefined
-      ? {}
-      : { grpc_api: { enabled: true, address: "127.0.0.1", port: options.grpcApi.port, key: options.grpcApi.key } }),
-    client: {
-      allowed_origins: ["*"],
-      presence_update_interval: "1s",
-      expired_sub_close_delay: "1s",
-      proxy: {
-        connect: { enabled: true, ...proxy },
-        refresh: { enabled: true, ...proxy }
-      }
-    },
-    channel: {
-      proxy: {
-        subscribe: proxy,
-        publish: proxy,
-        sub_refresh: proxy,
-        subscribe_stream: proxy,
-        map_publish: proxy,
-        map_remove: proxy
-      },
-      without_namespace: proxied,
-      namespaces: [
-        { name: "chat", presence: true, join_leave: true, history_size: 100, history_ttl: "300s", ...proxied },
-        // Stream subscriptions: SubscribeUnidirectional / SubscribeBidirectional.
-        { name: "stream", subscribe_stream_proxy_enabled: true },
-        { name: "bidi", subscribe_stream_proxy_enabled: true, subscribe_stream_proxy_bidirectional: true },
-        // Map subscriptions: keyed state, client writes go through MapPublish / MapRemove. Not through the subscribe
-        // proxy: Centrifugo v6.9.1 drops the map type on that path and answers 107 (client/handler.go, OnSubscribe).
-        {
-          name: "map",
-          subscription_type: "map",
-          allow_subscribe_for_client: true,
-          map: { mode: "persistent", publish_proxy_enabled: true, remove_proxy_enabled: true }
-        }
-      ]
-    },
-    rpc: {
-      // Centrifugo splits an RPC method at the boundary (default `:`) into namespace and name, and answers 104 itself
-      // for an unknown namespace. With `::`, `news:list` and `post:news/store` (the Http bridge's `verb:path`) are
-      // methods without namespace, proxied as they are.
-      namespace_boundary: rpcNamespaceBoundary,
-      proxy,
-      without_namespace: { proxy_enabled: true },
-      // `bin::...` methods go through a proxy with binary_encoding: payloads travel as base64 (b64data).
-      namespaces: [{ name: "bin", proxy_enabled: true, proxy_name: "binary" }]
-    },
-    proxies: [{ name: "binary", ...proxy, binary_encoding: true }]
-  }
-  return deepMerge(options.transport === "http" ? overHttp(base, options) : base, options.overrides ?? {})
-}
-
-/** The path of each proxy kind under the HTTP prefix (HttpProxy's routes). */
-const HTTP_PATHS: Record<string, string> = {
-  connect: "connect",
-  refresh: "refresh",
-  subscribe: "subscribe",
-  publish: "publish",
-  sub_refresh: "sub_refresh",
-  rpc: "rpc",
-  map_publish: "map_publish",
-  map_remove: "map_remove",
-  shared_poll_refresh: "shared_poll_refresh"
-}
-
-/**
- * The same config with every proxy pointed at the HTTP transport: an `http://` endpoint per kind, the HTTP-only
- * options, and without what HTTP cannot carry (stream subscriptions, gRPC credentials).
- */
-const overHttp = (base: Record<string, unknown>, options: ConfigOptions): Record<string, unknown> => {
+  const transport = options.transport ?? "grpc"
   const forwarded = [...(options.httpHeaders ?? []), ...(options.emulatedHeaders ?? [])].map((h) => h.toLowerCase())
-  if (options.secretHeader !== undefined && forwarded.includes(options.secretHeader.name.toLowerCase())) {
+  if (
+    transport === "http" && options.secretHeader !== undefined &&
+    forwarded.includes(options.secretHeader.name.toLowerCase())
+  ) {
     throw new Error(
       `secretHeader ${options.secretHeader.name} is also forwarded from clients (http_headers/emulated_headers): a ` +
         `client could send its own value and replace the secret. Use a header name clients never send.`
     )
   }
-  const prefix = (options.httpPrefix ?? "/centrifugo").replace(/\/+$/, "")
-  const http = {
-    static_headers: {
-      ...options.staticHeaders,
-      ...(options.secretHeader === undefined ? {} : { [options.secretHeader.name]: options.secretHeader.value })
+  const described = options.handlers === undefined
+    ? EVERY_EVENT
+    : "description" in options.handlers
+    ? options.handlers.description
+    : options.handlers
+  const credentials = transport === "grpc"
+    ? options.proxyCredentials
+    : options.secretHeader === undefined
+    ? undefined
+    : { key: options.secretHeader.name, value: options.secretHeader.value }
+  const { config: generated } = CentrifugoConfig.generate(described, {
+    transport,
+    endpoint: transport === "grpc" ? options.proxy : `http://${options.proxy}`,
+    httpAddress: "127.0.0.1",
+    httpPort: options.port,
+    timeout: options.proxyTimeout ?? "3s",
+    apiKey: options.apiKey ?? "test-api-key",
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(options.httpPrefix === undefined ? {} : { httpPrefix: options.httpPrefix }),
+    channels: (options.channels ?? []).map((channel) => ({ channel, events: ["subscribe", "publish", "subRefresh"] })),
+    proxyExtras: {
+      httpHeaders: options.httpHeaders ?? [],
+      emulatedHeaders: options.emulatedHeaders ?? [],
+      includeConnectionMeta: true,
+      ...(transport === "http"
+        ? { staticHeaders: options.staticHeaders ?? {}, statusToCodeTransforms: options.statusToCodeTransforms ?? [] }
+        : {})
     },
-    status_to_code_transforms: [...(options.statusToCodeTransforms ?? [])]
+    rpcNamespaces: [{ name: "bin", binaryEncoding: true }]
+  })
+  const channel = isPlainObject(generated.channel) ? generated.channel : undefined
+  const testSettings = {
+    log: { level: options.logLevel ?? "info" },
+    usage_stats: { disabled: true },
+    ...(options.grpcApi === undefined
+      ? {}
+      : { grpc_api: { enabled: true, address: "127.0.0.1", port: options.grpcApi.port, key: options.grpcApi.key } }),
+    client: { allowed_origins: ["*"], presence_update_interval: "1s", expired_sub_close_delay: "1s" },
+    // Subscribers of channels without namespace may read presence and history (server-API tests use them).
+    ...(channel !== undefined && isPlainObject(channel.without_namespace)
+      ? { channel: { without_namespace: { allow_presence_for_subscriber: true, allow_history_for_subscriber: true } } }
+      : {})
   }
-  const over = (proxy: unknown, kind: string) => {
-    const { grpc: _grpc, ...rest } = proxy as Record<string, unknown>
-    return { ...rest, endpoint: `http://${options.proxy}${prefix}/${HTTP_PATHS[kind]}`, http }
-  }
-  const out = structuredClone(base) as {
-    client: { proxy: Record<string, unknown> }
-    channel: { proxy: Record<string, unknown>; namespaces: Array<{ name: string }> }
-    rpc: { proxy: unknown }
-    proxies?: Array<Record<string, unknown>>
-  }
-  for (const kind of Object.keys(out.client.proxy)) out.client.proxy[kind] = over(out.client.proxy[kind], kind)
-  delete out.channel.proxy.subscribe_stream
-  for (const kind of Object.keys(out.channel.proxy)) out.channel.proxy[kind] = over(out.channel.proxy[kind], kind)
-  out.channel.namespaces = out.channel.namespaces.filter((ns) => ns.name !== "stream" && ns.name !== "bidi")
-  out.rpc.proxy = over(out.rpc.proxy, "rpc")
-  // Named proxies serve RPC namespaces here (`bin`: binary encoding).
-  if (out.proxies !== undefined) out.proxies = out.proxies.map((proxy) => over(proxy, "rpc"))
-  return out as unknown as Record<string, unknown>
+  return deepMerge(deepMerge(generated, testSettings), options.overrides ?? {})
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -131,7 +131,7 @@ const throughCentrifugo = async (
 
 describe("effect-centrifugo CLI", () => {
   it("prints --help for every command", async () => {
-    for (const command of [[], ["init"], ["create"], ["create", "handler"], ["create", "rpc"], ["config"]]) {
+    for (const command of [[], ["init"], ["create"], ["create", "handler"], ["create", "rpc"], ["create", "channel"], ["config"]]) {
       const help = await cli([...command, "--help"], work)
       expect(help.code, help.output).toBe(0)
       expect(help.stdout).toContain("USAGE")
@@ -140,7 +140,7 @@ describe("effect-centrifugo CLI", () => {
   })
 
   it("init writes the project, and refuses a non-empty directory unless --force", async () => {
-    for (const file of ["package.json", "tsconfig.json", "src/handlers.ts", "src/main.ts", "test/handlers.test.ts", "centrifugo.json", "README.md"]) {
+    for (const file of ["package.json", "tsconfig.json", "src/handlers.ts", "src/contract.ts", "src/main.ts", "test/handlers.test.ts", "centrifugo.json", "README.md"]) {
       expect(existsSync(join(app, file)), file).toBe(true)
     }
     const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8"))
@@ -383,6 +383,74 @@ describe("effect-centrifugo CLI", () => {
     const tsc = await run(join(app, "node_modules", ".bin", "tsc"), ["--noEmit"], both)
     expect(tsc.code, tsc.output).toBe(0)
   }, 60_000)
+
+  it("create channel: typed code in src/contract.ts and a route; its test passes; config writes its namespace; Centrifugo serves it", async () => {
+    const project = join(work, "app-channel")
+    const created = await cli(["init", project, "--library", library], work)
+    expect(created.code, created.output).toBe(0)
+    symlinkSync(join(app, "node_modules"), join(project, "node_modules"), "dir")
+    const made = await cli(["create", "channel", "tickets:{id}"], project)
+    expect(made.code, made.output).toBe(0)
+    expect(readFileSync(join(project, "src", "contract.ts"), "utf8")).toContain('export const Tickets = Channel.make({')
+    expect(readFileSync(join(project, "src", "handlers.ts"), "utf8")).toContain("ChannelRouter.route(Tickets, {")
+    const again = await cli(["create", "channel", "tickets:{other}"], project)
+    expect(again.code).not.toBe(0)
+    expect(again.output).toContain("already exports Tickets")
+    const invalid = await cli(["create", "channel", "rooms:{x", "--name", "Rooms"], project)
+    expect(invalid.code).not.toBe(0)
+    expect(invalid.output).toContain("invalid channel pattern")
+    const tested = await npm(["test"], project)
+    expect(tested.code, tested.output).toBe(0)
+    expect(tested.output).toContain("5 passed") // init's four and the channel's
+
+    const bin = centrifugoBin()
+    const httpPort = await Centrifugo.freePort()
+    const written = await cli([
+      "config",
+      "--handlers",
+      "src/handlers.ts#AppHandlers",
+      "--http-address",
+      "127.0.0.1",
+      "--http-port",
+      String(httpPort),
+      "--credentials-value",
+      "channel-secret",
+      "--out",
+      "centrifugo.json"
+    ], project, { CENTRIFUGO_BIN: bin })
+    expect(written.code, written.output).toBe(0)
+    expect(written.output).toContain("checkconfig --strict: ok")
+    expect(written.output).toContain("+ channel")
+    const config = JSON.parse(readFileSync(join(project, "centrifugo.json"), "utf8"))
+    expect(config.channel.namespaces).toEqual([expect.objectContaining({
+      name: "tickets",
+      subscribe_proxy_enabled: true,
+      publish_proxy_enabled: true,
+      history_size: 100,
+      force_recovery: true
+    })])
+    const checked = await cli(["config", "--check", "centrifugo.json", "--handlers", "src/handlers.ts#AppHandlers"], project)
+    expect(checked.code, checked.output).toBe(0)
+    // The namespace removed by hand: --check names it.
+    writeFileSync(join(project, "broken.json"), JSON.stringify({ ...config, channel: { ...config.channel, namespaces: [] } }))
+    const broken = await cli(["config", "--check", "broken.json", "--handlers", "src/handlers.ts#AppHandlers"], project)
+    expect(broken.code).not.toBe(0)
+    expect(broken.output).toContain("namespace missing: channels of `tickets`")
+
+    await throughCentrifugo(project, httpPort, {
+      PROXY_CREDENTIALS_KEY: Defaults.secretKey,
+      PROXY_CREDENTIALS_VALUE: "channel-secret"
+    }, "listening", async (centrifuge) => {
+      const sub = centrifuge.newSubscription("tickets:7")
+      const received = next<{ data: unknown }>(sub, "publication")
+      const ready = next(sub, "subscribed")
+      sub.subscribe()
+      await ready
+      await centrifuge.publish("tickets:7", { text: "hello" })
+      expect((await received).data).toEqual({ text: "hello" })
+      await expect(centrifuge.publish("tickets:7", { text: 7 })).rejects.toMatchObject({ code: 107 })
+    })
+  }, 180_000)
 
   it("create rpc with hostile names: each is refused or written so that the project still compiles", async () => {
     const project = join(work, "app-rpc")

@@ -9,7 +9,7 @@ import { type Browser, chromium, type Page } from "playwright-core"
 import { CentrifugoApi } from "effect-centrifugo"
 import { Centrifugo, TestServer } from "effect-centrifugo/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { AppWith } from "../../examples/app.ts"
+import { AppHandlers, AppWith } from "../../examples/app.ts"
 import { type RunningWeb, serveWeb } from "../../examples/web/serve.ts"
 import { centrifugoBin } from "../support/e2e.ts"
 
@@ -60,7 +60,7 @@ describe.runIf("bin" in found)("browser demo (examples/web) in headless Chromium
     server = await TestServer.start(
       AppWith(CentrifugoApi.layerHttpFetch({ url: `http://127.0.0.1:${port}`, key: "test-api-key" }))
     )
-    centrifugo = await Centrifugo.start({ bin: centrifugoBin(), port, proxy: server.address })
+    centrifugo = await Centrifugo.start({ bin: centrifugoBin(), port, proxy: server.address, handlers: AppHandlers })
     web = await serveWeb({ websocketUrl: centrifugo.websocketUrl })
     browser = await chromium.launch({ executablePath: "bin" in found ? found.bin : "", args: chromiumArgs })
   })

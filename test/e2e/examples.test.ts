@@ -5,7 +5,7 @@ import { Effect, Layer } from "effect"
 import { CentrifugoApi, HandlerSet, Reply } from "effect-centrifugo"
 import { Centrifugo, TestServer } from "effect-centrifugo/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { AppWith } from "../../examples/app.ts"
+import { AppHandlers, AppWith } from "../../examples/app.ts"
 import { acceptAll, autoSubscribe } from "../../examples/connect.ts"
 import { refresh } from "../../examples/refresh.ts"
 import { centrifugoBin, client, type ClientOptions, next } from "../support/e2e.ts"
@@ -16,7 +16,7 @@ interface Stack {
 }
 
 const startStack = async <E>(
-  handlers: Layer.Layer<HandlerSet.HandlerSet, E> | ((centrifugoUrl: string) => Layer.Layer<HandlerSet.HandlerSet, E>),
+  handlers: HandlerSet.Described<never, unknown, E> | ((centrifugoUrl: string) => Layer.Layer<HandlerSet.HandlerSet, E>),
   transport: "grpc" | "http" = "grpc"
 ): Promise<Stack> => {
   // The backend may call Centrifugo's API, so Centrifugo's port is chosen first and the backend is told.
@@ -28,7 +28,9 @@ const startStack = async <E>(
     transport,
     port,
     proxy: server.address,
-    httpHeaders: ["Secret", "Authorization"]
+    httpHeaders: ["Secret", "Authorization"],
+    // The config from the handler set (the example's typed chat rooms give the `chat` namespace).
+    handlers: typeof handlers === "function" ? AppHandlers : handlers
   })
   return { server, centrifugo }
 }

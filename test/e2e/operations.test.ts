@@ -25,6 +25,7 @@ import { Topics } from "../../examples/subscribe.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"
 import { startCollector } from "../support/otlp.ts"
 import * as Prometheus from "../support/prometheus.ts"
+import { Chat } from "../support/contract.ts"
 
 const secrets = {
   proxyCredentials: `proxy-secret-${randomUUID()}`,
@@ -112,7 +113,8 @@ beforeAll(async () => {
     proxy: backendAddress,
     apiKey: secrets.apiKey,
     proxyCredentials: { key: CREDENTIALS_KEY, value: secrets.proxyCredentials },
-    emulatedHeaders: ["traceparent"]
+    emulatedHeaders: ["traceparent"],
+    channels: [Chat]
   })
 }, 60_000)
 

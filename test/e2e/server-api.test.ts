@@ -5,7 +5,8 @@ import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { CentrifugoApi, HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
-import { centrifugoBin, client, next } from "../support/e2e.ts"
+import { centrifugoBin, client, next, subscribed } from "../support/e2e.ts"
+import { Chat } from "../support/contract.ts"
 
 const handlers = HandlerSet.layer({
   connect: (request) =>
@@ -23,7 +24,8 @@ beforeAll(async () => {
     bin: centrifugoBin(),
     proxy: server.address,
     apiKey: "http-key",
-    grpcApi: { port: await Centrifugo.freePort(), key: "grpc-key" }
+    grpcApi: { port: await Centrifugo.freePort(), key: "grpc-key" },
+    channels: [Chat]
   })
 })
 afterEach(() => {
@@ -40,14 +42,6 @@ const connected = async (user: string) => {
   const ready = next<{ client: string }>(c, "connected")
   c.connect()
   return { c, id: (await ready).client }
-}
-
-const subscribed = async (c: Centrifuge, channel: string) => {
-  const sub = c.newSubscription(channel)
-  const ready = next(sub, "subscribed")
-  sub.subscribe()
-  await ready
-  return sub
 }
 
 const transports = [

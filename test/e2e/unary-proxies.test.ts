@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { HandlerSet, Reply } from "../../src/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next, sleep } from "../support/e2e.ts"
+import { Chat } from "../support/contract.ts"
 
 const now = () => Math.floor(Date.now() / 1000)
 
@@ -91,7 +92,8 @@ describe.each(["grpc", "http"] as const)("real Centrifugo v6.9.1 + centrifuge-js
       transport,
       proxy: server.address,
       proxyTimeout: "1s",
-      httpHeaders: ["X-Test-Header"]
+      httpHeaders: ["X-Test-Header"],
+      channels: [Chat]
     })
   })
   afterEach(() => {
@@ -105,7 +107,7 @@ describe.each(["grpc", "http"] as const)("real Centrifugo v6.9.1 + centrifuge-js
   it("the generated config passes `centrifugo checkconfig --strict`", async () => {
     const output = await Centrifugo.checkConfig(
       centrifugoBin(),
-      Centrifugo.config({ proxy: "127.0.0.1:10001", port: 8000, httpHeaders: ["X-Test-Header"], transport })
+      Centrifugo.config({ proxy: "127.0.0.1:10001", port: 8000, httpHeaders: ["X-Test-Header"], transport, channels: [Chat] })
     )
     expect(output).not.toContain("unknown")
   })

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { CentrifugoApi, HandlerSet, HttpBridge } from "effect-centrifugo"
+import { CentrifugoApi, ChannelRouter, HandlerSet, HttpBridge } from "effect-centrifugo"
 import {
   CentrifugoApiMemory,
   connectRequest,
@@ -15,7 +15,7 @@ import {
 } from "effect-centrifugo/testing"
 import { acceptAll, autoSubscribe, tokenAuth } from "../../examples/connect.ts"
 import { NewsStoreMemory } from "../../examples/news.ts"
-import { publish } from "../../examples/publish.ts"
+import { ChatRooms } from "../../examples/publish.ts"
 import { refresh } from "../../examples/refresh.ts"
 import { NewsRpcHandlers, rpc } from "../../examples/rpc.ts"
 import { subscribe, Topics } from "../../examples/subscribe.ts"
@@ -53,7 +53,9 @@ describe("connect examples", () => {
 })
 
 describe("topic-authorized subscribe", () => {
-  const served = HandlerSet.layer({ subscribe }).pipe(Layer.provide(Topics))
+  const served = HandlerSet.layer({ ...ChannelRouter.handlers([ChatRooms], { otherwise: { subscribe } }) }).pipe(
+    Layer.provide(Topics)
+  )
   const sub = (channel: string, user = "alice", headers: Record<string, string> = {}) =>
     handle(subscribeRequest({ channel, user, headers }))
 
@@ -124,17 +126,18 @@ describe("rpc", () => {
   })
 })
 
-describe("publish", () => {
+describe("chat rooms (a typed channel)", () => {
   it.effect("stamps valid messages with author and time; refuses invalid ones with 107", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(Date.UTC(2026, 10, 28, 12))
-      expect((yield* handle(publishRequest({ user: "bob", data: { text: "hi" } }))).result).toEqual({
-        data: { text: "hi", by: "bob", at: "2026-11-28T12:00:00.000Z" }
-      })
-      expect((yield* handle(publishRequest({ data: { text: "" } }))).error).toEqual({
+      const into = { channel: "chat:lobby" }
+      expect((yield* handle(publishRequest({ ...into, user: "bob", data: { text: "hi", by: "mallory" } }))).result)
+        .toEqual({ data: { text: "hi", by: "bob", at: "2026-11-28T12:00:00.000Z" } })
+      expect((yield* handle(publishRequest({ ...into, user: "", data: { text: "hi" } }))).error?.code).toBe(103)
+      expect((yield* handle(publishRequest({ ...into, data: { text: "" } }))).error).toEqual({
         code: 107,
         message: "bad request: text: Expected a value with a length of at least 1",
         temporary: false
       })
-    }).pipe(Effect.provide(HandlerSet.layer({ publish }))))
+    }).pipe(Effect.provide(HandlerSet.layer({ ...ChannelRouter.handlers([ChatRooms]) }))))
 })

@@ -61,6 +61,15 @@ export const next = <T = unknown>(
     emitter.on(event, listener as (ctx: never) => void)
   })
 
+/** A subscription of `c` to `channel`, once Centrifugo confirmed it. */
+export const subscribed = async (c: Centrifuge, channel: string) => {
+  const sub = c.newSubscription(channel)
+  const ready = next(sub, "subscribed")
+  sub.subscribe()
+  await ready
+  return sub
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Clients made by `connect(data)` against `url()`; `disconnectAll()` (in an afterEach) closes them. */

@@ -2,15 +2,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Schema } from "effect"
 import { HandlerSet, Reply } from "../../src/index.ts"
+import { compile, matchCost, matchPattern, separators } from "../../src/internal/topicPattern.ts"
 import * as TopicRegistry from "../../src/services/TopicRegistry.ts"
 import { handle, subscribeRequest } from "../../src/testing/index.ts"
 
 const compiled = (pattern: string) => {
-  const result = TopicRegistry.compile(pattern)
-  if ("_tag" in result) throw new Error(result.message)
+  const result = compile(pattern)
+  if (typeof result === "string") throw new Error(result)
   return result
 }
-const match = (pattern: string, channel: string) => TopicRegistry.matchPattern(compiled(pattern), channel)
+const match = (pattern: string, channel: string) =>
+  matchPattern(compiled(pattern), channel, TopicRegistry.defaultMaxChannelLength)
 
 describe("patterns", () => {
   it("capture named parameters", () => {
@@ -51,13 +53,13 @@ describe("patterns", () => {
     ["user.{a-b}", "parameter name \"a-b\""],
     ["{a}.{a}", "parameter {a} appears twice"]
   ])("rejects %j: %s", (pattern, reason) => {
-    const result = TopicRegistry.compile(pattern)
-    expect("_tag" in result && result.message).toContain(reason)
+    const result = compile(pattern)
+    expect(typeof result === "string" && result).toContain(reason)
   })
 })
 
 const Separator = Schema.Literals([".", "/", ":", "#"])
-const hasSeparator = (s: string) => [...TopicRegistry.separators].some((c) => s.includes(c))
+const hasSeparator = (s: string) => [...separators].some((c) => s.includes(c))
 
 describe("pattern properties", () => {
   it.prop("a parameter matches exactly the non-empty values without separators", [Schema.String], ([value]) => {
@@ -202,7 +204,7 @@ describe("linear-time matching", () => {
     ["no separator at all", (n) => "a".repeat(n)],
     ["astral code points", (n) => `🎉${"-🎉".repeat(n / 2)}`]
   ]
-  const cost = (pattern: string, channel: string) => TopicRegistry.matchCost(compiled(pattern), channel)
+  const cost = (pattern: string, channel: string) => matchCost(compiled(pattern), channel)
 
   it.each(SHAPES)("%s: doubling the channel at most doubles the steps, within 10 percent", (pattern) => {
     for (const [family, make] of families) {
@@ -239,8 +241,8 @@ describe("channel length cap", () => {
 
   it("the cap is configurable", () => {
     const long = `user.${"u".repeat(1_000)}`
-    expect(TopicRegistry.matchPattern(compiled("user.{id}"), long, { maxChannelLength: 1_005 })).toEqual({ id: "u".repeat(1_000) })
-    expect(TopicRegistry.matchPattern(compiled("user.{id}"), long, { maxChannelLength: 1_004 })).toBeUndefined()
+    expect(matchPattern(compiled("user.{id}"), long, 1_005)).toEqual({ id: "u".repeat(1_000) })
+    expect(matchPattern(compiled("user.{id}"), long, 1_004)).toBeUndefined()
   })
 
   it.effect("the registry denies a too-long channel with 103, without echoing it", () =>

@@ -4,6 +4,7 @@
  *
  * The markers in `src/handlers.ts` let `effect-centrifugo create` add handlers and RPC methods to it.
  */
+import { CHANNELS_MARKER } from "./channel.ts"
 
 /**
  * Markers `create` looks for in `src/handlers.ts` (each must appear exactly once), and `rpcs` in `src/contract.ts`.
@@ -12,7 +13,8 @@ export const MARKERS = {
   imports: "// effect-centrifugo: imports",
   rpcMethods: "// effect-centrifugo: rpc methods",
   handlers: "// effect-centrifugo: handlers",
-  rpcs: "// effect-centrifugo: rpcs"
+  rpcs: "// effect-centrifugo: rpcs",
+  channelRoutes: "// effect-centrifugo: channel routes"
 } as const
 
 /** The name of the RpcGroup `src/contract.ts` exports, and the opening `create rpc` finds its methods after. */
@@ -26,23 +28,28 @@ export const RPCS_LIVE_OPENING = `${RPCS_EXPORT}.toLayer({`
  * (`create rpc` adds to it); it imports only `effect`, by module path, so a browser bundle keeps only what it uses.
  */
 export const contract = `/**
- * The contract between this backend and its clients: the RPCs are an effect/rpc RpcGroup. The backend implements
- * them in src/handlers.ts; a client calls them typed through \`effect-centrifugo/client\`
- * (\`CentrifugeRpc.promiseClient(${RPCS_EXPORT}, centrifuge)\`). It imports only \`effect\`, so a browser bundle can
- * take it.
+ * The contract shared by the backend and its clients: typed channels (their name patterns, publication Schemas and
+ * the Centrifugo namespace options they need) and the RPCs, an effect/rpc RpcGroup. The backend attaches rules and
+ * handlers to the channels and implements the RPCs in src/handlers.ts; a client calls the RPCs and subscribes typed
+ * through \`effect-centrifugo/client\` (\`CentrifugeRpc.promiseClient(${RPCS_EXPORT}, centrifuge)\`,
+ * \`Publications.subscribe\`). \`npm run centrifugo:config\` writes what Centrifugo needs into centrifugo.json.
+ * It imports only \`effect\` and the browser-safe client entry, so a browser bundle can take it.
  *
- * \`npx effect-centrifugo create rpc <method>\` adds a method at the marked line.
+ * \`npx effect-centrifugo create channel <pattern>\` and \`create rpc <method>\` add to it at the marked lines.
  */
 import * as Schema from "effect/Schema"
 import * as Rpc from "effect/rpc/Rpc"
 import * as RpcGroup from "effect/rpc/RpcGroup"
+import { Channel } from "effect-centrifugo/client"
+
+${CHANNELS_MARKER}
 
 ${RPCS_OPENING}
   ${MARKERS.rpcs}
 )
 
-/** The Schemas of the methods \`create rpc\` adds are written with these. */
-export type Building = typeof Schema | typeof Rpc
+/** The channels and RPC methods \`create\` adds are written with these. */
+export type Building = typeof Schema | typeof Rpc | typeof Channel
 `
 
 /** The name of the handler-set Layer `src/handlers.ts` exports. */
@@ -128,11 +135,11 @@ export const handlers = `/**
  * The handler set: one function per Centrifugo proxy event. Centrifugo calls only the proxies its config enables
  * (\`npm run centrifugo:config\` writes the config that matches this file).
  *
- * \`npx effect-centrifugo create handler <event> <Name>\` and \`npx effect-centrifugo create rpc <method>\` add to
- * this file at the marked lines.
+ * \`npx effect-centrifugo create handler <event> <Name>\`, \`create rpc <method>\` and \`create channel <pattern>\`
+ * add to this file at the marked lines.
  */
 import { Effect } from "effect"
-import { HandlerSet, Reply, type ProxyRequest, RpcProxy, RpcRouter } from "effect-centrifugo"
+import { ChannelRouter, HandlerSet, Reply, type ProxyRequest, RpcProxy, RpcRouter } from "effect-centrifugo"
 import { ${RPCS_EXPORT} } from "./contract.ts"
 ${MARKERS.imports}
 
@@ -154,9 +161,15 @@ export const rpc = RpcRouter.make({
   ping: () => Effect.succeed("pong")
 })
 
+/** The typed channels of src/contract.ts, each with the rule that guards it (\`create channel\` adds them). */
+export const channels = ChannelRouter.handlers([
+  ${MARKERS.channelRoutes}
+])
+
 export const ${HANDLERS_EXPORT} = HandlerSet.merge(
   HandlerSet.layer({
     connect,
+    ...channels,
     ${MARKERS.handlers}
   }),
   // The rpc event: the contract's methods first, the router for the others.
