@@ -30,7 +30,7 @@ export const AppHandlers = HandlerSet.merge(
     // Subscriptions whose expireAt passes are extended by an hour.
     subRefresh: () => Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))
   }),
-  // rpc: the news RpcGroup (examples/news-rpcs.ts), then `ping` and the HTTP bridge.
+  // rpc: the news RpcGroup (examples/contract.ts), then `ping` and the HTTP bridge.
   NewsRpcHandlers
 ).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.metrics(), Interceptor.logging())
 

@@ -14,7 +14,7 @@ import WebSocket from "ws"
 import { CentrifugeRpc } from "effect-centrifugo/client"
 import { Centrifugo } from "effect-centrifugo/testing"
 import { AppHandlers } from "./app.ts"
-import { NewsRpcs } from "./news-rpcs.ts"
+import { NewsRpcs } from "./contract.ts"
 import { serveWeb } from "./web/serve.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -205,7 +205,7 @@ const main = async () => {
     await within(newsSubscribed, "news subscribed")
     const broadcastOnNews = once<{ data: { news: { title: string } } }>(newsChannel, "publication")
     const broadcastOnOwn = once<{ data: { news: { title: string } } }>(own, "publication")
-    // Through the typed client of the news RpcGroup (examples/news-rpcs.ts): decoded values, declared failures.
+    // Through the typed client of the news RpcGroup (examples/contract.ts): decoded values, declared failures.
     const newsRpcs = CentrifugeRpc.promiseClient(NewsRpcs, alice)
     const created = await newsRpcs["news.create"]({ title: "Broadcasts work", body: "Through CentrifugoApi." })
     saw("news.create", created)

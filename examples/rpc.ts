@@ -1,5 +1,5 @@
 /**
- * RPC: the news RPCs (examples/news-rpcs.ts) as an `effect/rpc` RpcGroup: `news.create` stores a news item and
+ * RPC: the news RPCs (examples/contract.ts) as an `effect/rpc` RpcGroup: `news.create` stores a news item and
  * broadcasts it to `news` and the author's `user.{id}` channel through Centrifugo's server API; `news.get` reads one
  * back or fails with the declared `NewsNotFound`. Every other method goes to the router: `ping` answers `pong`, and
  * `verb:path` calls go to the news HTTP app (examples/news.ts) through `HttpBridge.rpc`.
@@ -7,9 +7,9 @@
 import { Effect } from "effect"
 import { CentrifugoApi, HttpBridge, RpcProxy, RpcRouter } from "effect-centrifugo"
 import { NewsStore } from "./news.ts"
-import { NewsNotFound, NewsRpcs } from "./news-rpcs.ts"
+import { NewsNotFound, NewsRpcs } from "./contract.ts"
 
-export { CreateNews } from "./news-rpcs.ts"
+export { CreateNews } from "./contract.ts"
 
 /** The group's implementation: an ordinary `toLayer`, with the app's services and the Centrifugo request. */
 export const NewsRpcsLive = NewsRpcs.toLayer({

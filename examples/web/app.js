@@ -97,9 +97,13 @@ const join = (name) => {
     $("room-status").textContent = `left ${sub.channel}: ${ctx.code} ${ctx.reason}`
     $("send").disabled = true
   })
-  // `by` and `at` were added by the publish proxy (examples/publish.ts); the page sends only `text`.
-  sub.on("publication", ({ data }) => {
-    item("chat", span("by", data.by), " ", span("text", data.text), " ", time(data.at)).dataset.by = data.by
+  // Decoded with the contract's ChatMessage (client.ts). `by` and `at` were added by the publish proxy
+  // (examples/publish.ts); the page sends only `text`.
+  DemoClient.listenRoom(sub, {
+    onData: (data) => {
+      item("chat", span("by", data.by), " ", span("text", data.text), " ", time(data.at)).dataset.by = data.by
+    },
+    onError: (error) => ($("chat-error").textContent = `a message that does not fit the contract: ${error.message}`)
   })
   sub.subscribe()
 }
@@ -107,11 +111,13 @@ const join = (name) => {
 const send = async (text) => {
   $("chat-error").textContent = ""
   try {
-    await room?.publish({ text })
+    if (room !== undefined) await DemoClient.say(room, text)
     $("message").value = ""
   } catch (error) {
-    // An empty or too long message is refused by the backend with 107 (bad request).
-    $("chat-error").textContent = `refused: ${error.code} ${error.message}`
+    // An empty or too long message does not fit the contract: refused on the page (the backend would answer 107).
+    $("chat-error").textContent = error.code === undefined
+      ? `refused by the contract: ${error.message}`
+      : `refused: ${error.code} ${error.message}`
   }
 }
 
