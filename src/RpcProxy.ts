@@ -119,6 +119,12 @@ const json = (schema: Schema.Top): Schema.Codec<unknown, unknown> =>
 
 let nextRequestId = 0
 
+/** The headers Centrifugo forwarded, as effect/http Headers (the shared empty value when there are none). */
+const headersOf = (request: RpcRequest): Headers.Headers => {
+  for (const _ in request.headers) return Headers.fromInput(request.headers)
+  return Headers.empty
+}
+
 /** One method's call, with its codecs built once. */
 const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: Context.Context<never>): Call => {
   const decode = Schema.decodeUnknownEffect(json(rpc.payloadSchema))
@@ -156,10 +162,7 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
       rpc,
       client: new Rpc.ServerClient(0),
       requestId: RequestId(nextRequestId++),
-      // Built when a method or middleware reads them, not on every call.
-      get headers() {
-        return Headers.fromInput(request.headers)
-      },
+      headers: headersOf(request),
       payload
     }
     // Erased: the method's services are in `entry.context` (provided below) or come from around the call.
