@@ -24,6 +24,7 @@ const Handlers = HandlerSet.merge(
 describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (transport) => {
   const stops: Array<() => Promise<void>> = []
   let url = ""
+  let generated: Record<string, unknown> = {}
   let api: (channel: string, data: unknown) => Promise<void> = async () => {}
   beforeAll(async () => {
     const server = transport === "grpc" ? await TestServer.start(Handlers) : await TestServer.startHttp(Handlers)
@@ -34,6 +35,7 @@ describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (t
       endpoint: transport === "grpc" ? server.address : `http://${server.address}`,
       apiKey: "test-api-key"
     })
+    generated = config
     const centrifugo = await Centrifugo.startWith(config, { bin: centrifugoBin() })
     stops.push(centrifugo.stop)
     url = centrifugo.websocketUrl
@@ -59,6 +61,12 @@ describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (t
     await up
     return c
   }
+
+  it("runs on the config generated from the handler set: the group's methods proxied, checkconfig --strict ok", async () => {
+    expect(Handlers.description.rpcMethods).toEqual(["ticket.open", "ticket.list", "ticket.crash"])
+    expect(generated.rpc).toMatchObject({ namespace_boundary: "::", without_namespace: { proxy_enabled: true } })
+    await expect(Centrifugo.checkConfig(centrifugoBin(), generated)).resolves.toBeDefined()
+  })
 
   it("typed success, the declared failure as that failure, 107 with the path, a defect as 100", async () => {
     const c = await connected(`ann-${transport}`)
