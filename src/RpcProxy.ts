@@ -52,6 +52,7 @@ import * as Exit from "effect/Exit"
 import * as Headers from "effect/http/Headers"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as SchemaAST from "effect/SchemaAST"
 import * as Rpc from "effect/rpc/Rpc"
 import type * as RpcGroup from "effect/rpc/RpcGroup"
@@ -176,10 +177,14 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
     for (const middleware of middlewares) effect = middleware(effect, options)
     // A scope per call, closed when the method ends, as RpcServer gives each request (methods and middleware may
     // use it: `Scope` is not among their requirements).
-    return Effect.matchCauseEffect(provide(Effect.scoped(Effect.provideService(effect, CurrentRequest, request))), {
-      onSuccess: succeeded,
-      onFailure: failed
-    })
+    // The request and the scope go in with one merge into the caller's context (two provides would copy it twice).
+    const scope = Scope.makeUnsafe()
+    const own = Context.add(Context.make(CurrentRequest, request), Scope.Scope, scope)
+    const provided = Effect.onExit(
+      Effect.updateContext(effect, (around: Context.Context<never>) => Context.merge(around, own)),
+      (exit) => Scope.close(scope, exit)
+    )
+    return Effect.matchCauseEffect(provide(provided), { onSuccess: succeeded, onFailure: failed })
   }
 
   const badRequest = (error: Schema.SchemaError) =>
