@@ -19,7 +19,8 @@
  * from latest.json with the current report code, measuring nothing), --only-storms (the connect storms; prints),
  * --only-soak (bench/soak.ts: 500 realistic calls in flight for --soak-seconds S (default 60) on ours and grpc-js,
  * RSS every 10 s; also under --soak-flags "<node flags>" when given; writes bench/results/soak.json and soak.md, whose
- * growth figures the full run's target table reads).
+ * growth figures the full run's target table reads), --only-rpc (one RPC method, `item.get`, as an effect/rpc RpcGroup
+ * through RpcProxy against the same method through RpcRouter, gRPC and HTTP: bench/servers/ours-rpc.ts; prints).
  *
  * HTTP transport: our HttpProxy against a hand-written node:http JSON handler answering the same, and against the
  * servers Node teams deploy, written as their users write them (bench/servers/fastify.ts, express.ts, hono.ts),
@@ -38,7 +39,7 @@ import * as pb from "../src/proto/generated/proxy.ts"
 import { Centrifugo } from "../src/testing/index.ts"
 import { chart } from "./chart.ts"
 import { type MemoryLine, soak, soakLines, type SoakRun } from "./soak.ts"
-import { anchorLines, overheadLines, targets as issueTargets } from "./targets.ts"
+import { anchorLines, overheadLines, RPC_GROUP_GRPC, RPC_GROUP_HTTP, rpcGroupLines, targets as issueTargets } from "./targets.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const args = process.argv.slice(2)
@@ -61,6 +62,8 @@ const ONLY_SOAK = args.includes("--only-soak")
 const SOAK_SECONDS = flag("soak-seconds", 60)
 /** Only the connect storms through Centrifugo (gRPC and HTTP proxy, and none): printed, results files untouched. */
 const ONLY_STORMS = args.includes("--only-storms")
+/** Only the RpcGroup-vs-RpcRouter row (bench/servers/ours-rpc.ts, both transports): printed, results untouched. */
+const ONLY_RPC = args.includes("--only-rpc")
 /** Extra node flags to soak both servers under too, e.g. `--soak-flags "--max-semi-space-size=1"`. */
 const SOAK_FLAGS = args.includes("--soak-flags") ? args[args.indexOf("--soak-flags") + 1]!.split(" ").filter(Boolean) : []
 const SOAK_JSON = join(root, "bench/results/soak.json")
@@ -84,12 +87,17 @@ mkdirSync(join(root, ".cache/bench"), { recursive: true })
 execFileSync("go", ["build", "-o", loadgen, "."], { cwd: join(root, "bench/loadgen"), stdio: "inherit" })
 execFileSync("go", ["build", "-o", goserver, "."], { cwd: join(root, "bench/goserver"), stdio: "inherit" })
 
+const ITEM = { id: 7 }
 const connection = { client: "5f1c2b64-9a3e-4f7e-8d7c-0a1b2c3d4e5f", transport: "websocket", protocol: "json", encoding: "json" }
 const payloads = {
   Connect: pb.ConnectRequest.encode({ ...connection, name: "js", data: Buffer.from(JSON.stringify({ token: "t1" })) }).finish(),
   Subscribe: pb.SubscribeRequest.encode({ ...connection, user: "alice", channel: "news", data: Buffer.from("{}") }).finish(),
-  RPC: pb.RPCRequest.encode({ ...connection, user: "alice", method: "ping", data: Buffer.from("{}") }).finish()
+  RPC: pb.RPCRequest.encode({ ...connection, user: "alice", method: "ping", data: Buffer.from("{}") }).finish(),
+  // A typed method with a payload: bench/servers/ours-rpc.ts answers it as an RpcGroup and through RpcRouter.
+  RPCItem: pb.RPCRequest.encode({ ...connection, user: "alice", method: "item.get", data: Buffer.from(JSON.stringify(ITEM)) }).finish()
 }
+/** The proxy method a payload is sent to (RPCItem is an RPC). */
+const wireMethod = (method: keyof typeof payloads): "Connect" | "Subscribe" | "RPC" => method === "RPCItem" ? "RPC" : method
 // The Go ceiling answers these bytes without decoding requests (like the node:http2 floor).
 writeFileSync(join(work, "Connect.res"), pb.ConnectResponse.encode({ result: { user: "u" } }).finish())
 writeFileSync(join(work, "Subscribe.res"), pb.SubscribeResponse.encode({ result: {} }).finish())
@@ -100,10 +108,13 @@ const payloadFile = (method: keyof typeof payloads) => {
   if (!existsSync(file)) writeFileSync(file, payloads[method])
   return file
 }
-// The same Connect request as Centrifugo's HTTP proxy posts it (encoding/json of its Go struct: data embedded).
-const httpPayloadFile = () => {
-  const file = join(work, "Connect.json")
-  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ ...connection, name: "js", data: { token: "t1" } }))
+// The same requests as Centrifugo's HTTP proxy posts them (encoding/json of its Go struct: data embedded).
+const httpPayloadFile = (method: keyof typeof payloads = "Connect") => {
+  const file = join(work, `${method}.json`)
+  const body = method === "RPCItem"
+    ? { ...connection, user: "alice", method: "item.get", data: ITEM }
+    : { ...connection, name: "js", data: { token: "t1" } }
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify(body))
   return file
 }
 
@@ -131,8 +142,8 @@ const loadCommand = (
   connections = 1
 ): [string, Array<string>] => {
   const target = transport === "http"
-    ? ["-url", `http://127.0.0.1:${port}/centrifugo/${method.toLowerCase()}`, "-payload", httpPayloadFile()]
-    : ["-addr", `127.0.0.1:${port}`, "-method", `/centrifugal.centrifugo.proxy.CentrifugoProxy/${method}`, "-payload", payloadFile(method)]
+    ? ["-url", `http://127.0.0.1:${port}/centrifugo/${wireMethod(method).toLowerCase()}`, "-payload", httpPayloadFile(method)]
+    : ["-addr", `127.0.0.1:${port}`, "-method", `/centrifugal.centrifugo.proxy.CentrifugoProxy/${wireMethod(method)}`, "-payload", payloadFile(method)]
   const [command, commandArgs] = taskset(0, loadgen, [
     ...target,
     "-concurrency", String(concurrency),
@@ -155,9 +166,12 @@ interface ServerSpec {
   readonly name: string
   /** A compiled Node server, or `go` for the grpc-go ceiling. */
   readonly file: string
-  readonly mode: "noop" | "realistic"
+  readonly mode: "noop" | "realistic" | "rpcgroup" | "rpcrouter"
   readonly transport?: Transport
 }
+/** The scenarios a server runs: the RPC servers share theirs. */
+const scenarioGroup = (mode: ServerSpec["mode"]): Scenario["servers"] =>
+  mode === "rpcgroup" || mode === "rpcrouter" ? "rpc" : mode
 
 // Servers run as JavaScript compiled by tsc (tsconfig.bench.json): Node's own TypeScript stripping would load a
 // WASM compiler into every server and add ~35 MB of RSS and start-up CPU that a deployed server does not have.
@@ -185,9 +199,21 @@ const ALL_SERVERS: ReadonlyArray<ServerSpec> = [
   ...ANCHORS.flatMap(([name, file]): Array<ServerSpec> => [
     { name, file: compiled(file), mode: "noop", transport: "http" },
     { name: `${name} realistic`, file: compiled(file), mode: "realistic", transport: "http" }
-  ])
+  ]),
+  // One typed RPC method as an effect/rpc RpcGroup (RpcProxy) and through RpcRouter, on each transport.
+  ...(["grpc", "http"] as const).flatMap((transport): Array<ServerSpec> => {
+    const suffix = transport === "http" ? " HTTP" : ""
+    return [
+      { name: `RpcGroup${suffix}`, file: compiled("ours-rpc"), mode: "rpcgroup", transport },
+      { name: `RpcRouter${suffix}`, file: compiled("ours-rpc"), mode: "rpcrouter", transport }
+    ]
+  })
 ]
-const SERVERS = ONLY_HTTP ? ALL_SERVERS.filter((s) => s.transport === "http") : ALL_SERVERS
+const SERVERS = ONLY_RPC
+  ? ALL_SERVERS.filter((s) => scenarioGroup(s.mode) === "rpc")
+  : ONLY_HTTP
+  ? ALL_SERVERS.filter((s) => s.transport === "http")
+  : ALL_SERVERS
 
 interface Running {
   readonly process: ChildProcess
@@ -202,7 +228,7 @@ const startServer = (spec: ServerSpec, extraNodeArgs: ReadonlyArray<string> = []
       ? taskset(1, goserver, ["-responses", work])
       : taskset(1, process.execPath, [...extraNodeArgs, join(root, spec.file)])
     const child = spawn(command, commandArgs, {
-      env: { ...process.env, PORT: "0", MODE: spec.mode, PROXY_PROTO: join(root, "proto/proxy.proto"), ...env },
+      env: { ...process.env, PORT: "0", MODE: spec.mode, TRANSPORT: transportOf(spec), PROXY_PROTO: join(root, "proto/proxy.proto"), ...env },
       stdio: ["ignore", "pipe", "inherit"]
     })
     let output = ""
@@ -245,7 +271,7 @@ interface Scenario {
   readonly name: string
   readonly method: keyof typeof payloads
   readonly concurrency: number
-  readonly servers: "noop" | "realistic"
+  readonly servers: "noop" | "realistic" | "rpc"
   readonly transport?: Transport
 }
 
@@ -261,7 +287,9 @@ const SCENARIOS: ReadonlyArray<Scenario> = [
   { name: "HTTP Connect 100 in flight", method: "Connect", concurrency: 100, servers: "noop", transport: "http" },
   { name: "HTTP Connect 1 in flight", method: "Connect", concurrency: 1, servers: "noop", transport: "http" },
   { name: "HTTP realistic Connect 100 in flight", method: "Connect", concurrency: 100, servers: "realistic", transport: "http" },
-  { name: "HTTP realistic Connect 1 in flight", method: "Connect", concurrency: 1, servers: "realistic", transport: "http" }
+  { name: "HTTP realistic Connect 1 in flight", method: "Connect", concurrency: 1, servers: "realistic", transport: "http" },
+  { name: RPC_GROUP_GRPC, method: "RPCItem", concurrency: 100, servers: "rpc" },
+  { name: RPC_GROUP_HTTP, method: "RPCItem", concurrency: 100, servers: "rpc", transport: "http" }
 ]
 const transportOf = (x: { readonly transport?: Transport }): Transport => x.transport ?? "grpc"
 
@@ -282,7 +310,7 @@ const measure = async (spec: ServerSpec) => {
     // Steady state, not JIT warm-up: every method this server is measured on runs for a while first (the first
     // scenario would otherwise pay for V8 tiering up, and more so for servers with more code).
     const transport = transportOf(spec)
-    const scenarios = SCENARIOS.filter((s) => s.servers === spec.mode && transportOf(s) === transport)
+    const scenarios = SCENARIOS.filter((s) => s.servers === scenarioGroup(spec.mode) && transportOf(s) === transport)
     for (const method of new Set(scenarios.map((s) => s.method))) {
       runLoad(server.port, method, 100, WARMUP_SECONDS, 0, transport)
     }
@@ -708,6 +736,18 @@ const main = async () => {
     rmSync(work, { recursive: true, force: true })
     return
   }
+  if (ONLY_RPC) {
+    log(`rounds: ${ROUNDS}, ${SECONDS} s per scenario, cores pinned: ${pinned} (RpcGroup vs RpcRouter only)`)
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const spec of SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]!)) {
+        log(`round ${round}/${ROUNDS}: ${spec.name}`)
+        await measure(spec)
+      }
+    }
+    console.log(rpcGroupLines(samples).join("\n"))
+    rmSync(work, { recursive: true, force: true })
+    return
+  }
   if (ONLY_SCALE) {
     log(`rounds: ${ROUNDS}, ${SECONDS} s per run, cores pinned: ${pinned} (workers scenario only)`)
     await runScale()
@@ -809,6 +849,8 @@ const main = async () => {
   lines.push(...anchorLines(samples, ANCHORS.map(([name]) => name)))
   lines.push("")
   lines.push(...overheadLines(samples))
+  lines.push("")
+  lines.push(...rpcGroupLines(samples))
   lines.push("")
   lines.push(
     `Heap bytes allocated per realistic Connect in process (\`npm run bench:pipeline -- --alloc\`): ` +

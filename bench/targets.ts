@@ -35,6 +35,28 @@ export const HTTP_REALISTIC = "HTTP realistic Connect 100 in flight"
 export const HTTP_NOOP = "HTTP Connect 100 in flight"
 export const GRPC_REALISTIC = "realistic Connect 1x100"
 export const GRPC_NOOP = "Connect 1x100 (throughput)"
+export const RPC_GROUP_GRPC = "RPC item.get 1x100"
+export const RPC_GROUP_HTTP = "HTTP RPC item.get 100 in flight"
+
+/** The same typed method as an effect/rpc RpcGroup (RpcProxy) over RpcRouter, per transport. */
+export const rpcGroupLines = (samples: Samples): Array<string> => {
+  const lines = [
+    "One typed RPC method (`item.get`, payload and success Schemas, 100 in flight) as an effect/rpc RpcGroup through",
+    "RpcProxy and through RpcRouter (bench/servers/ours-rpc.ts); ratio = RpcGroup calls/s over RpcRouter's:",
+    "",
+    "| transport | RpcGroup calls/s | RpcRouter calls/s | ratio | RpcGroup CPU µs/call | RpcRouter CPU µs/call |",
+    "|---|---|---|---|---|---|"
+  ]
+  for (const [transport, scenario, suffix] of [["gRPC", RPC_GROUP_GRPC, ""], ["HTTP", RPC_GROUP_HTTP, " HTTP"]] as const) {
+    const group = (field: keyof Sample) => of(samples, scenario, `RpcGroup${suffix}`, field)
+    const router = (field: keyof Sample) => of(samples, scenario, `RpcRouter${suffix}`, field)
+    lines.push(
+      `| ${transport} | ${fmt(group("rps"), 0)} | ${fmt(router("rps"), 0)} | ${fmt(group("rps") / router("rps"))}x | ` +
+        `${fmt(group("cpu_us_per_call"), 1)} | ${fmt(router("cpu_us_per_call"), 1)} |`
+    )
+  }
+  return lines
+}
 
 /** Our throughput and CPU per call against each HTTP server, on the no-op and the realistic Connect. */
 export const anchorLines = (samples: Samples, anchors: ReadonlyArray<string>): Array<string> => {
@@ -132,6 +154,12 @@ export const targets = ({ alloc, samples, soak, storms }: TargetInputs): Array<T
       value: soakOf(server) ? lastQuarterGrowth(soakOf(server)!) : Number.NaN,
       pass: atMost(3),
       unit: "%"
+    })),
+    ...([["gRPC", RPC_GROUP_GRPC, ""], ["HTTP", RPC_GROUP_HTTP, " HTTP"]] as const).map(([transport, scenario, suffix]): Target => ({
+      target: `${transport}: an RpcGroup method >= 0.9x the same method through RpcRouter`,
+      value: rps(scenario, `RpcGroup${suffix}`, `RpcRouter${suffix}`),
+      pass: atLeast(0.9),
+      unit: "x"
     })),
     {
       target: "connect storm, proxy on / off >= 0.7x (gRPC)",

@@ -8,7 +8,7 @@ import { tokenAuth } from "./connect.ts"
 import { NewsHttp, NewsStoreMemory } from "./news.ts"
 import { ChatRooms } from "./publish.ts"
 import { refresh } from "./refresh.ts"
-import { rpc } from "./rpc.ts"
+import { NewsRpcHandlers } from "./rpc.ts"
 import { subscribe, Topics } from "./subscribe.ts"
 
 /**
@@ -21,15 +21,18 @@ export const DEMO_TOKENS = {
   "my-app-auth-token": { user: "my-app-user", claims: { name: "The seed's example user" } }
 } as const
 
-export const AppHandlers = HandlerSet.layer({
-  connect: tokenAuth,
-  refresh,
-  // The chat rooms are a typed channel; the other channels (no namespace) are authorized by the topic rules.
-  ...ChannelRouter.handlers([ChatRooms], { otherwise: { subscribe } }),
-  rpc,
-  // Subscriptions whose expireAt passes are extended by an hour.
-  subRefresh: () => Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))
-}).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.metrics(), Interceptor.logging())
+export const AppHandlers = HandlerSet.merge(
+  HandlerSet.layer({
+    connect: tokenAuth,
+    refresh,
+    // The chat rooms are a typed channel; the other channels (no namespace) are authorized by the topic rules.
+    ...ChannelRouter.handlers([ChatRooms], { otherwise: { subscribe } }),
+    // Subscriptions whose expireAt passes are extended by an hour.
+    subRefresh: () => Effect.succeed(Reply.subRefresh({ expireAt: Math.floor(Date.now() / 1000) + 3600 }))
+  }),
+  // rpc: the news RpcGroup (examples/contract.ts), then `ping` and the HTTP bridge.
+  NewsRpcHandlers
+).pipe(Interceptor.timeout(Duration.seconds(2)), Interceptor.metrics(), Interceptor.logging())
 
 /**
  * Tokens: HS256 JWTs when PROXY_TOKEN_HMAC_SECRET is set (PROXY_TOKEN_TTL optional), else the demo tokens in memory.

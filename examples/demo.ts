@@ -11,8 +11,10 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { connect as tcpConnect } from "node:net"
 import { fileURLToPath } from "node:url"
 import WebSocket from "ws"
+import { CentrifugeRpc } from "effect-centrifugo/client"
 import { Centrifugo } from "effect-centrifugo/testing"
 import { AppHandlers } from "./app.ts"
+import { NewsRpcs } from "./contract.ts"
 import { serveWeb } from "./web/serve.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -196,17 +198,23 @@ const main = async () => {
     const invalid = (await alice.rpc("post:news/store", { title: "no" })).data as { status: number }
     expectEqual("post:news/store with a short title", invalid.status, 422)
 
-    step("Create news with the news.create RPC: stored, then broadcast through the server API to news and user.alice")
+    step("Create news with the typed news.create RPC: stored, then broadcast through the server API to news and user.alice")
     const newsChannel = alice.newSubscription("news")
     const newsSubscribed = once(newsChannel, "subscribed")
     newsChannel.subscribe()
     await within(newsSubscribed, "news subscribed")
     const broadcastOnNews = once<{ data: { news: { title: string } } }>(newsChannel, "publication")
     const broadcastOnOwn = once<{ data: { news: { title: string } } }>(own, "publication")
-    const created = (await alice.rpc("news.create", { title: "Broadcasts work", body: "Through CentrifugoApi." })).data
+    // Through the typed client of the news RpcGroup (examples/contract.ts): decoded values, declared failures.
+    const newsRpcs = CentrifugeRpc.promiseClient(NewsRpcs, alice)
+    const created = await newsRpcs["news.create"]({ title: "Broadcasts work", body: "Through CentrifugoApi." })
     saw("news.create", created)
+    expectEqual("delivered to", created.deliveredTo, ["news", "user.alice"])
     expectEqual("on news", (await within(broadcastOnNews, "news broadcast")).data.news.title, "Broadcasts work")
     expectEqual("on user.alice", (await within(broadcastOnOwn, "own broadcast")).data.news.title, "Broadcasts work")
+    expectEqual("news.get", (await newsRpcs["news.get"]({ id: created.id })).title, "Broadcasts work")
+    const missing = await newsRpcs["news.get"]({ id: 9999 }).then(() => undefined, (failure: unknown) => failure)
+    expectEqual("news.get of a missing id: the declared failure", missing, { _tag: "NewsNotFound", id: 9999 })
 
     step("Publish into chat:lobby (typed payload; the handler stamps author and time)")
     const bob = newClient({ authToken: "bob-token" })

@@ -1,12 +1,20 @@
-// Lists the public exports (everything reachable from src/index.ts and src/testing/index.ts) that lack a JSDoc
+// Lists the public exports (everything reachable from src/index.ts, src/testing/index.ts and src/client/index.ts) that lack a JSDoc
 // summary, `@since` or `@category`, with counts per tag (and of `@example`, which only the main entry points need).
 // Uses the TypeScript 7 compiler API (`typescript/unstable/sync`), so re-exports, `export *` and namespaces resolve
 // exactly as the compiler sees them. Exits 1 when any export lacks a required tag.
 //   node scripts/check-doc-tags.ts [--list]     (--list also prints the documented ones with their category)
+import { existsSync } from "node:fs"
 import { relative, resolve } from "node:path"
 import { API, type Checker, type Symbol as TsSymbol, SymbolFlags } from "typescript/unstable/sync"
 
-export const ENTRY_POINTS = ["src/index.ts", "src/testing/index.ts"] as const
+export const ENTRY_POINTS = ["src/index.ts", "src/testing/index.ts", "src/client/index.ts"] as const
+
+/** The import path of each entry point, as users write it. */
+const IMPORT_PATHS: Record<(typeof ENTRY_POINTS)[number], string> = {
+  "src/index.ts": "effect-centrifugo",
+  "src/testing/index.ts": "effect-centrifugo/testing",
+  "src/client/index.ts": "effect-centrifugo/client"
+}
 
 export interface ExportDoc {
   /** The entry point it is reachable from (the first one, in `ENTRY_POINTS` order). */
@@ -40,10 +48,10 @@ export const checkDocTags = (root: string = process.cwd()): DocTagsReport => {
     if (project === undefined) throw new Error("no TypeScript project for tsconfig.json")
     const { checker, program } = project
     const found = new Map<string, ExportDoc>()
-    const seenModules = new Set<number>()
+    const seenModules = new Set<string>()
     const visit = (entry: ExportDoc["entry"], prefix: string, module: TsSymbol): void => {
-      if (seenModules.has(module.id)) return
-      seenModules.add(module.id)
+      if (seenModules.has(`${entry} ${module.id}`)) return
+      seenModules.add(`${entry} ${module.id}`)
       for (const exported of checker.getExportsOfModule(module)) {
         const target = resolveAlias(checker, exported)
         const name = prefix === "" ? exported.name : `${prefix}.${exported.name}`
@@ -51,10 +59,11 @@ export const checkDocTags = (root: string = process.cwd()): DocTagsReport => {
           visit(entry, name, target)
           continue
         }
-        if (found.has(name)) continue
+        // Keyed by entry too: the client entry may offer a module the main entry also has (both are listed).
+        if (found.has(`${entry} ${name}`)) continue
         const tags = checker.getJsDocTagsOfSymbol(target)
         const category = tags.find((t) => t.name === "category")?.text?.trim()
-        found.set(name, {
+        found.set(`${entry} ${name}`, {
           entry,
           name,
           file: relative(root, target.declarations[0]?.path ?? ""),
@@ -66,6 +75,8 @@ export const checkDocTags = (root: string = process.cwd()): DocTagsReport => {
       }
     }
     for (const entry of ENTRY_POINTS) {
+      // A package without this entry point (a test fixture) has nothing to list for it.
+      if (!existsSync(resolve(root, entry))) continue
       const file = program.getSourceFile(resolve(root, entry))
       if (file === undefined) throw new Error(`${entry} is not in the tsconfig.json program`)
       const module = checker.getSymbolAtLocation(file)
@@ -123,7 +134,7 @@ export const formatReport = (report: DocTagsReport, list = false): string => {
  */
 export const publicApiLines = (report: DocTagsReport): ReadonlyArray<string> =>
   report.exports
-    .map((e) => `${e.entry === "src/index.ts" ? "effect-centrifugo" : "effect-centrifugo/testing"} ${e.name}`)
+    .map((e) => `${IMPORT_PATHS[e.entry]} ${e.name}`)
     .sort()
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {

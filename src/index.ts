@@ -8,7 +8,8 @@
  * - `HandlerSet`: a record of handlers as a Layer; their services flow into its requirements.
  * - `Interceptor`: Layer transformations around handler calls (logging, timeout, failure mapping, your own).
  * - `Auth`: `CurrentUser` and the token authentication interceptor.
- * - `RpcRouter`: one rpc handler routed by method name.
+ * - `RpcProxy`: an `effect/rpc` `RpcGroup` served through Centrifugo's RPC proxy (typed contract, typed client).
+ * - `RpcRouter`: one rpc handler routed by method name (untyped methods, `HttpBridge`'s `verb:path`).
  * - `TokenStorage`: tokens to users (in memory, HS256 JWT, or your own).
  * - `TopicRegistry`: channel patterns to subscribe authorization.
  * - `Channel`: a channel family as a value (pattern, publication Schema, namespace options), shared with the client.
@@ -40,6 +41,7 @@ export * as Payload from "./Payload.ts"
 export * as ProxyServer from "./grpc/ProxyServer.ts"
 export * as Reply from "./Reply.ts"
 export * as ProxyRequest from "./ProxyRequest.ts"
+export * as RpcProxy from "./RpcProxy.ts"
 export * as RpcRouter from "./RpcRouter.ts"
 export * as HttpBridge from "./services/HttpBridge.ts"
 export * as TokenStorage from "./services/TokenStorage.ts"

@@ -4,6 +4,8 @@
 
 /** @type {typeof import("centrifuge").Centrifuge} The global set by /vendor/centrifuge.js. */
 const Centrifuge = globalThis.Centrifuge
+/** @type {typeof import("./client.ts")} The typed news client, bundled from client.ts (/client.js). */
+const DemoClient = globalThis.DemoClient
 const { websocketUrl } = await fetch("/config.json").then((r) => r.json())
 
 const $ = (id) => document.getElementById(id)
@@ -95,9 +97,13 @@ const join = (name) => {
     $("room-status").textContent = `left ${sub.channel}: ${ctx.code} ${ctx.reason}`
     $("send").disabled = true
   })
-  // `by` and `at` were added by the publish proxy (examples/publish.ts); the page sends only `text`.
-  sub.on("publication", ({ data }) => {
-    item("chat", span("by", data.by), " ", span("text", data.text), " ", time(data.at)).dataset.by = data.by
+  // Decoded with the contract's ChatMessage (client.ts). `by` and `at` were added by the publish proxy
+  // (examples/publish.ts); the page sends only `text`.
+  DemoClient.listenRoom(sub, {
+    onData: (data) => {
+      item("chat", span("by", data.by), " ", span("text", data.text), " ", time(data.at)).dataset.by = data.by
+    },
+    onError: (error) => ($("chat-error").textContent = `a message that does not fit the contract: ${error.message}`)
   })
   sub.subscribe()
 }
@@ -105,15 +111,17 @@ const join = (name) => {
 const send = async (text) => {
   $("chat-error").textContent = ""
   try {
-    await room?.publish({ text })
+    if (room !== undefined) await DemoClient.say(room, text)
     $("message").value = ""
   } catch (error) {
-    // An empty or too long message is refused by the backend with 107 (bad request).
-    $("chat-error").textContent = `refused: ${error.code} ${error.message}`
+    // An empty or too long message does not fit the contract: refused on the page (the backend would answer 107).
+    $("chat-error").textContent = error.code === undefined
+      ? `refused by the contract: ${error.message}`
+      : `refused: ${error.code} ${error.message}`
   }
 }
 
-/** Shows an RPC result, or its error. The news methods answer `{ status, body }` from the HTTP app. */
+/** Shows an RPC result, or its error. */
 const call = async (method, data, show) => {
   try {
     show((await client.rpc(method, data)).data)
@@ -121,9 +129,25 @@ const call = async (method, data, show) => {
     show({ error: `${error.code} ${error.message}` })
   }
 }
-const showNews = (method) => (result) => {
-  $("news-result").textContent = `${method}\n${JSON.stringify(result, null, 2)}`
-  if (result?.status === 201) $("news-id").value = String(result.body.id)
+/**
+ * Calls a news RPC through the typed client and shows the decoded answer: the success, the declared failure
+ * (`NewsNotFound`), an error Centrifugo or the backend answered, or the client's own refusal (a title under 3
+ * characters does not fit the contract's Schema and is never sent).
+ */
+const news = async (method, payload) => {
+  let shown
+  try {
+    shown = { success: await DemoClient.newsClient(client)[method](payload) }
+  } catch (failure) {
+    const error = DemoClient.errorOf(failure)
+    shown = error !== undefined
+      ? { error: `${error.code} ${error.message}` }
+      : typeof failure?._tag === "string" && !(failure instanceof Error)
+      ? { failure }
+      : { refused: String(failure?.message ?? failure) }
+  }
+  $("news-result").textContent = `${method}\n${JSON.stringify(shown, null, 2)}`
+  if (method === "news.create" && shown.success !== undefined) $("news-id").value = String(shown.success.id)
 }
 
 for (const button of [$("login-alice"), $("login-bob")]) {
@@ -142,11 +166,9 @@ $("chat-form").addEventListener("submit", (event) => {
 })
 $("news-form").addEventListener("submit", (event) => {
   event.preventDefault()
-  const news = { title: $("news-title").value, body: $("news-body").value }
-  call("post:news/store", news, showNews("post:news/store"))
+  news("news.create", { title: $("news-title").value, body: $("news-body").value })
 })
 $("read-form").addEventListener("submit", (event) => {
   event.preventDefault()
-  const method = `get:news/${Number($("news-id").value)}`
-  call(method, {}, showNews(method))
+  news("news.get", { id: Number($("news-id").value) })
 })

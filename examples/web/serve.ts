@@ -1,6 +1,8 @@
 /**
- * Serves the browser demo (examples/web/index.html + app.js) and the `centrifuge` SDK's browser bundle from the
- * installed package, so the page needs no network. `/config.json` tells the page where Centrifugo listens.
+ * Serves the browser demo (examples/web/index.html + app.js), the `centrifuge` SDK's browser bundle from the
+ * installed package, and `/client.js`: the typed news client (examples/web/client.ts) bundled by esbuild at start
+ * from the installed packages (examples/web/bundle.ts). The page needs no network. `/config.json` tells the page
+ * where Centrifugo listens.
  * Used by `npm run demo -- --serve` and by test/e2e/browser-demo.test.ts.
  */
 import { readFile } from "node:fs/promises"
@@ -8,6 +10,7 @@ import { createServer } from "node:http"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundleClient } from "./bundle.ts"
 
 export interface WebOptions {
   /** Centrifugo's WebSocket endpoint, `ws://host:port/connection/websocket`. */
@@ -35,8 +38,10 @@ const files: Record<string, readonly [string, string]> = {
   "/vendor/centrifuge.js": [centrifugeBundle, "text/javascript; charset=utf-8"]
 }
 
-export const serveWeb = (options: WebOptions): Promise<RunningWeb> => {
+export const serveWeb = async (options: WebOptions): Promise<RunningWeb> => {
   const host = options.host ?? "127.0.0.1"
+  // Bundled once, before the first page is served.
+  const client = (await bundleClient()).code
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname
     const send = (status: number, type: string, body: string | Buffer) => {
@@ -44,6 +49,7 @@ export const serveWeb = (options: WebOptions): Promise<RunningWeb> => {
       response.end(body)
     }
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, "text/plain", "method not allowed")
+    if (path === "/client.js") return send(200, "text/javascript; charset=utf-8", client)
     if (path === "/config.json") {
       return send(200, "application/json", JSON.stringify({ websocketUrl: options.websocketUrl }))
     }

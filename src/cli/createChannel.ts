@@ -12,6 +12,7 @@ import * as Channel from "../contract/Channel.ts"
 import { identifierOf, insertAtMarker } from "./createHandler.ts"
 import { attempt, type CommandError, fail } from "./failure.ts"
 import * as Templates from "./templates/channel.ts"
+import * as Project from "./templates/project.ts"
 import { MARKERS } from "./templates/project.ts"
 
 /** The channel's export name: `--name`, else the namespace (`tickets:{id}` -> `Tickets`). */
@@ -32,7 +33,7 @@ export const createChannel = (root: string, pattern: string, name: string | unde
     const identifier = nameOf(pattern, name)
     if (identifier === undefined) return yield* fail(`"${name ?? pattern}" does not make a name: pass --name`)
     const contractFile = join(root, Templates.CONTRACT_FILE)
-    const contract = existsSync(contractFile) ? yield* read(contractFile) : Templates.contract
+    const contract = existsSync(contractFile) ? yield* read(contractFile) : Project.contract
     if (new RegExp(`\\bexport const ${identifier}\\b`).test(contract)) {
       return yield* fail(`${Templates.CONTRACT_FILE} already exports ${identifier}: pass another --name`)
     }

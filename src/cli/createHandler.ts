@@ -1,15 +1,16 @@
 /**
  * `effect-centrifugo create handler <event> <Name>` and `create rpc <method>`: write a handler (or RPC method) module
  * and its test from a template, refuse to overwrite, and add the handler to `src/handlers.ts` when that file is in
- * the shape `init` writes (its marker comments present once each); otherwise print the line to add by hand.
+ * the shape `init` writes (its marker comments present once each); otherwise print the line to add by hand. An RPC
+ * method is also declared in the contract's RpcGroup (`src/contract.ts`, same rule).
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { attempt, type CommandError, fail } from "./failure.ts"
-import { handlerTemplate, rpcMethodTemplate, type Template, type TemplateEvent } from "./templates/handler.ts"
-import { MARKERS } from "./templates/project.ts"
+import { handlerTemplate, rpcContractLine, rpcMethodTemplate, type Template, type TemplateEvent } from "./templates/handler.ts"
+import { MARKERS, RPCS_LIVE_OPENING, RPCS_OPENING } from "./templates/project.ts"
 
 /** `Chat` -> `chat`; a JavaScript identifier or nothing. */
 export const identifierOf = (name: string): string | undefined => {
@@ -39,8 +40,9 @@ const writeTemplate = (root: string, name: string, template: Template): Effect.E
 const countOf = (text: string, part: string) => text.split(part).length - 1
 
 /**
- * `text` with `line` inserted before `marker` (same indentation) and `importLine` before the imports marker, or
- * undefined when the file is not in the recognised shape or already has `key` in the block that ends at `marker`.
+ * `text` with `line` inserted before `marker` (same indentation) and `importLine` (when given) before the imports
+ * marker, or undefined when the file is not in the recognised shape or already has `key` in the block that ends at
+ * `marker`.
  */
 export const insertAtMarker = (
   text: string,
@@ -48,44 +50,49 @@ export const insertAtMarker = (
   opening: string,
   key: string,
   line: string,
-  importLine: string
+  importLine: string | undefined
 ): string | undefined => {
-  if (countOf(text, marker) !== 1 || countOf(text, MARKERS.imports) !== 1 || countOf(text, opening) !== 1) return undefined
+  const imports = importLine === undefined || countOf(text, MARKERS.imports) === 1
+  if (countOf(text, marker) !== 1 || !imports || countOf(text, opening) !== 1) return undefined
   const start = text.indexOf(opening)
   const end = text.indexOf(marker)
   if (start === -1 || end < start) return undefined
   const block = text.slice(start + opening.length, end)
   const escaped = key.replace(/[.*+?^${}()|[\]\\"]/g, "\\$&")
   // The key already there (`key,` shorthand or `key:`, quoted or not): adding it again would not compile.
-  if (new RegExp(`(^|[\\s,{])["']?${escaped}["']?\\s*[:,}\\n]`).test(block)) return undefined
+  if (new RegExp(`(^|[\\s,{(])["']?${escaped}["']?\\s*[:,}\\n]`).test(block)) return undefined
   const lineStart = text.lastIndexOf("\n", end) + 1
   const indent = text.slice(lineStart, end)
   if (indent.trim() !== "") return undefined
   const withLine = `${text.slice(0, lineStart)}${indent}${line}\n${text.slice(lineStart)}`
+  if (importLine === undefined) return withLine
   const importAt = withLine.lastIndexOf("\n", withLine.indexOf(MARKERS.imports)) + 1
   return `${withLine.slice(0, importAt)}${importLine}\n${withLine.slice(importAt)}`
 }
 
-const addToHandlersFile = (
+const addToFile = (
   root: string,
+  name: "handlers" | "contract",
   marker: string,
   opening: string,
   key: string,
   line: string,
-  importLine: string
+  importLine: string | undefined
 ): Effect.Effect<void, CommandError> =>
   Effect.gen(function*() {
-    const file = join(root, "src", "handlers.ts")
-    const text = existsSync(file) ? yield* attempt("reading src/handlers.ts", () => readFileSync(file, "utf8")) : undefined
+    const shown = `src/${name}.ts`
+    const file = join(root, "src", `${name}.ts`)
+    const text = existsSync(file) ? yield* attempt(`reading ${shown}`, () => readFileSync(file, "utf8")) : undefined
     const updated = text === undefined ? undefined : insertAtMarker(text, marker, opening, key, line, importLine)
     if (updated === undefined) {
+      const add = importLine === undefined ? line : `${importLine}\n  ${line}`
       yield* Console.log(
-        `src/handlers.ts left as it is (not in the shape \`init\` writes, or \`${key}\` is there already). Add:\n  ${importLine}\n  ${line}`
+        `${shown} left as it is (not in the shape \`init\` writes, or \`${key}\` is there already). Add:\n  ${add}`
       )
       return
     }
-    yield* attempt("writing src/handlers.ts", () => writeFileSync(file, updated))
-    yield* Console.log(`src/handlers.ts: added \`${line}\``)
+    yield* attempt(`writing ${shown}`, () => writeFileSync(file, updated))
+    yield* Console.log(`${shown}: added \`${line}\``)
   })
 
 export const createHandler = (root: string, event: TemplateEvent, name: string): Effect.Effect<void, CommandError> =>
@@ -94,8 +101,9 @@ export const createHandler = (root: string, event: TemplateEvent, name: string):
     if (identifier === undefined) return yield* fail(`"${name}" does not make a name (letters and digits)`)
     const written = yield* writeTemplate(root, identifier, handlerTemplate(event, identifier))
     for (const file of written) yield* Console.log(`created ${file}`)
-    yield* addToHandlersFile(
+    yield* addToFile(
       root,
+      "handlers",
       MARKERS.handlers,
       "HandlerSet.layer({",
       event,
@@ -142,10 +150,13 @@ export const createRpc = (root: string, method: string): Effect.Effect<void, Com
     const written = yield* writeTemplate(root, identifier, rpcMethodTemplate(method, identifier))
     for (const file of written) yield* Console.log(`created ${file}`)
     const key = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(method) && !RESERVED.has(method) ? method : JSON.stringify(method)
-    yield* addToHandlersFile(
+    // Declared in the contract's RpcGroup, then implemented in the group's toLayer.
+    yield* addToFile(root, "contract", MARKERS.rpcs, RPCS_OPENING, method, rpcContractLine(method), undefined)
+    yield* addToFile(
       root,
+      "handlers",
       MARKERS.rpcMethods,
-      "RpcRouter.make({",
+      RPCS_LIVE_OPENING,
       method,
       `${key}: ${identifier},`,
       `import { ${identifier} } from "./handlers/${identifier}.ts"`

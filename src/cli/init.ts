@@ -66,8 +66,8 @@ export const init = (cwd: string, options: InitOptions): Effect.Effect<void, Com
       [".gitignore", Project.gitignore],
       ["README.md", Project.readme(packageName(root), options.transport)],
       ["centrifugo.json", JSON.stringify(config, null, 2) + "\n"],
+      ["src/contract.ts", Project.contract],
       ["src/handlers.ts", Project.handlers],
-      [ChannelTemplates.CONTRACT_FILE, ChannelTemplates.contract],
       ["src/main.ts", Project.main(options.transport)],
       ["test/handlers.test.ts", Project.handlersTest]
     ]

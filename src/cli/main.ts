@@ -58,7 +58,9 @@ const handlerCommand = Command.make("handler", {
 const rpcCommand = Command.make("rpc", {
   method: Argument.String("method").pipe(Argument.withDescription("The RPC method name, e.g. getProfile or news:list"))
 }, ({ method }) => createRpc(cwd, method)).pipe(
-  Command.withDescription("Write an RPC method module and its test, and add it to the RpcRouter.make in src/handlers.ts")
+  Command.withDescription(
+    "Declare an RPC method in the contract (src/contract.ts) and write its implementation and test, added to AppRpcs.toLayer in src/handlers.ts"
+  )
 )
 
 const channelCommand = Command.make("channel", {

@@ -243,8 +243,9 @@ describe("effect-centrifugo CLI", () => {
       const pong = await centrifuge.rpc("ping", {})
       expect(pong.data).toBe("pong")
       // `news:list` reaches the proxy through rpc.without_namespace thanks to namespace_boundary "::".
+      // A method of the contract's RpcGroup: its result in Effect's JSON Exit, what effect-centrifugo/client decodes.
       const news = await centrifuge.rpc("news:list", { n: 21 })
-      expect(news.data).toEqual({ doubled: 42 })
+      expect(news.data).toEqual({ _tag: "Success", value: { doubled: 42 } })
       expect(centrifugo()).not.toContain("\"level\":\"error\"")
     })
   }, 120_000)

@@ -98,7 +98,7 @@ describe.runIf("bin" in found)("browser demo (examples/web) in headless Chromium
     await page.click("#send")
   }
 
-  it("alice and bob log in, see their channels, chat with backend-stamped authors, ping and use the news bridge", {
+  it("alice and bob log in, see their channels, chat with backend-stamped authors, ping and call the typed news RPCs", {
     timeout: 90_000
   }, async () => {
     const alice = await openAs("alice")
@@ -127,27 +127,37 @@ describe.runIf("bin" in found)("browser demo (examples/web) in headless Chromium
     const both = ["bob: hi alice, bob here", "alice: hello from alice"]
     await expect.poll(() => chat(alice)).toEqual(both)
     await expect.poll(() => chat(bob)).toEqual(both)
-    // An empty message is refused by the backend (107) and shown as such; nobody receives it.
+    // An empty message does not fit the contract's ChatMessage: the typed publish (the bundled client entry) refuses
+    // it on the page with the Schema's path; nobody receives it.
     await say(bob, "")
-    await expect.poll(() => text(bob, "#chat-error")).toMatch(/^refused: 107 /)
+    await expect.poll(() => text(bob, "#chat-error")).toMatch(/^refused by the contract: text: /)
 
     await alice.click("#ping")
     await expect.poll(() => text(alice, "#ping-result")).toBe(JSON.stringify("pong"))
 
-    // News through the RPC-to-HTTP bridge: stored by alice (the HTTP app reads her user from the proxy), read by bob.
+    // News through the typed client (examples/web/client.ts, bundled by esbuild): an effect/rpc RpcGroup served by
+    // RpcProxy. Created by alice (the backend reads her user from the request), read by bob, then a missing id
+    // comes back as the declared failure, decoded.
+    const shown = async (page: Page) => JSON.parse((await text(page, "#news-result"))!.split("\n").slice(1).join("\n"))
     await alice.fill("#news-title", "Browsers too")
     await alice.fill("#news-body", "Sent from Chromium.")
     await alice.click("#news-store")
-    await expect.poll(() => text(alice, "#news-result")).toContain("post:news/store")
-    const stored = JSON.parse((await text(alice, "#news-result"))!.split("\n").slice(1).join("\n"))
-    expect(stored).toMatchObject({ status: 201, body: { title: "Browsers too", author: "alice" } })
-    await bob.fill("#news-id", String(stored.body.id))
+    await expect.poll(() => text(alice, "#news-result")).toContain("news.create")
+    const created = await shown(alice)
+    expect(created).toMatchObject({ success: { deliveredTo: ["news", "user.alice"] } })
+    await bob.fill("#news-id", String(created.success.id))
     await bob.click("#news-read")
-    await expect.poll(() => text(bob, "#news-result")).toContain(`get:news/${stored.body.id}`)
-    expect(JSON.parse((await text(bob, "#news-result"))!.split("\n").slice(1).join("\n"))).toEqual({
-      status: 200,
-      body: stored.body
+    await expect.poll(() => text(bob, "#news-result")).toContain("news.get")
+    expect(await shown(bob)).toEqual({
+      success: { id: created.success.id, title: "Browsers too", body: "Sent from Chromium.", author: "alice" }
     })
+    await bob.fill("#news-id", "999")
+    await bob.click("#news-read")
+    await expect.poll(async () => (await shown(bob)).failure).toEqual({ _tag: "NewsNotFound", id: 999 })
+    // A title the contract refuses never leaves the page: the client's Schema stops it.
+    await alice.fill("#news-title", "ab")
+    await alice.click("#news-store")
+    await expect.poll(async () => (await shown(alice)).refused).toMatch(/length of at least 3/)
 
     await mkdir(`${root}/test-output`, { recursive: true })
     await alice.screenshot({ path: screenshot, fullPage: true })

@@ -3,10 +3,12 @@
 import type { Centrifuge } from "centrifuge"
 import { Effect, Layer } from "effect"
 import { CentrifugoApi, HandlerSet, Reply } from "effect-centrifugo"
+import { CentrifugeRpc } from "effect-centrifugo/client"
 import { Centrifugo, TestServer } from "effect-centrifugo/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { AppHandlers, AppWith } from "../../examples/app.ts"
 import { acceptAll, autoSubscribe } from "../../examples/connect.ts"
+import { NewsRpcs } from "../../examples/contract.ts"
 import { refresh } from "../../examples/refresh.ts"
 import { centrifugoBin, client, type ClientOptions, next } from "../support/e2e.ts"
 
@@ -145,7 +147,7 @@ describe.each(["grpc", "http"] as const)("examples/app.ts through Centrifugo, %s
     expect((await c.rpc("get:news/999", {})).data).toEqual({ status: 404, body: { message: "news 999 not found" } })
   })
 
-  it("news.create RPC stores news and broadcasts it through the server API to news and the author's channel", async () => {
+  it("news.create (the contract's RpcGroup, typed client) stores news and broadcasts it to news and the author's channel", async () => {
     const c = alice()
     c.connect()
     const news = c.newSubscription("news")
@@ -157,10 +159,13 @@ describe.each(["grpc", "http"] as const)("examples/app.ts through Centrifugo, %s
     await Promise.all([newsSubscribed, ownSubscribed])
     const onNews = next<{ data: { news: { title: string } } }>(news, "publication")
     const onOwn = next<{ data: { news: { title: string } } }>(own, "publication")
-    const result = (await c.rpc("news.create", { title: "Broadcast works", body: "!" })).data
-    expect(result).toMatchObject({ deliveredTo: ["news", "user.alice"] })
+    const newsRpcs = CentrifugeRpc.promiseClient(NewsRpcs, c)
+    const result = await newsRpcs["news.create"]({ title: "Broadcast works", body: "!" })
+    expect(result.deliveredTo).toEqual(["news", "user.alice"])
     expect((await onNews).data.news.title).toBe("Broadcast works")
     expect((await onOwn).data.news.title).toBe("Broadcast works")
+    expect(await newsRpcs["news.get"]({ id: result.id })).toMatchObject({ title: "Broadcast works", author: "alice" })
+    await expect(newsRpcs["news.get"]({ id: 999 })).rejects.toEqual({ _tag: "NewsNotFound", id: 999 })
   })
 
   it("publish: valid messages are stamped with their author; invalid ones are refused with 107", async () => {

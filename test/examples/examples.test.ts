@@ -17,7 +17,7 @@ import { acceptAll, autoSubscribe, tokenAuth } from "../../examples/connect.ts"
 import { NewsStoreMemory } from "../../examples/news.ts"
 import { ChatRooms } from "../../examples/publish.ts"
 import { refresh } from "../../examples/refresh.ts"
-import { rpc } from "../../examples/rpc.ts"
+import { NewsRpcHandlers, rpc } from "../../examples/rpc.ts"
 import { subscribe, Topics } from "../../examples/subscribe.ts"
 
 describe("connect examples", () => {
@@ -94,21 +94,31 @@ describe("rpc", () => {
       Effect.provide(NewsStoreMemory)
     ))
 
-  it.effect("news.create stores the news and broadcasts it to news and the author's channel", () => {
+  it.effect("news.create (RpcGroup) stores the news and broadcasts it to news and the author's channel", () => {
     const api = CentrifugoApiMemory.make()
     return Effect.gen(function*() {
       const reply = yield* handle(rpcRequest({ method: "news.create", user: "ann", data: { title: "Hello", body: "b" } }))
-      expect(reply.result).toEqual({ data: { id: 1, deliveredTo: ["news", "user.ann"] } })
+      // The group's success travels as Effect's JSON Exit (RpcProxy's envelope).
+      expect(reply.result).toEqual({ data: { _tag: "Success", value: { id: 1, deliveredTo: ["news", "user.ann"] } } })
       const news = { type: "news", news: { id: 1, title: "Hello", body: "b", author: "ann" } }
       expect(api.published("news")).toEqual([news])
       expect(api.published("user.ann")).toEqual([news])
       expect(api.calls.map((c) => c.method)).toEqual(["broadcast"])
+      // news.get: the stored news, or the declared failure NewsNotFound in the envelope.
+      expect((yield* handle(rpcRequest({ method: "news.get", data: { id: 1 } }))).result).toEqual({
+        data: { _tag: "Success", value: news.news }
+      })
+      expect((yield* handle(rpcRequest({ method: "news.get", data: { id: 9 } }))).result).toEqual({
+        data: { _tag: "Failure", cause: [{ _tag: "Fail", error: { _tag: "NewsNotFound", id: 9 } }] }
+      })
       // A broadcast that fails for a channel fails the RPC (the handler must not lose a channel silently).
       api.failNext("broadcast", 102, "unknown channel")
       expect((yield* handle(rpcRequest({ method: "news.create", user: "ann", data: { title: "Again", body: "b" } }))).error)
         .toMatchObject({ code: 100 })
+      // Outside the group: the router's ping.
+      expect((yield* handle(rpcRequest({ method: "ping" }))).result).toEqual({ data: "pong" })
     }).pipe(
-      Effect.provide(HandlerSet.layer({ rpc })),
+      Effect.provide(NewsRpcHandlers),
       Effect.provide(Layer.mock(HttpBridge.HttpBridge, {})),
       Effect.provide(api.layer),
       Effect.provide(NewsStoreMemory)

@@ -3,7 +3,17 @@
 // yieldable, matched by `Effect.catchTag`, and JSON with its fields.
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
-import { CentrifugoApi, HttpProxy, Interceptor, ProxyServer, RpcRouter, TokenStorage, TopicRegistry, Workers } from "effect-centrifugo"
+import {
+  CentrifugoApi,
+  HttpProxy,
+  Interceptor,
+  ProxyServer,
+  RpcProxy,
+  RpcRouter,
+  TokenStorage,
+  TopicRegistry,
+  Workers
+} from "effect-centrifugo"
 import { Centrifugo, ConnectionRefusedError } from "effect-centrifugo/testing"
 
 const cause = new Error("the underlying reason")
@@ -20,6 +30,7 @@ const errors = [
   Interceptor.HandlerTimeoutError({ event: "RPC", message: "too slow", cause }),
   RpcRouter.RpcResultNotJsonError({ method: "m", path: "data", message: "a bigint", cause }),
   RpcRouter.RpcResultInvalidError({ method: "m", message: "does not fit", cause }),
+  RpcProxy.RpcSuccessInvalidError({ method: "m", message: "does not fit", cause }),
   ConnectionRefusedError({ reply: { logs: [] }, message: "error 403", cause }),
   Centrifugo.CentrifugoStartError({ message: "exited", cause })
 ]

@@ -9,18 +9,7 @@ export const CONTRACT_FILE = "src/contract.ts"
 /** Where `create channel` adds to the contract file (must appear exactly once). */
 export const CHANNELS_MARKER = "// effect-centrifugo: channels"
 
-export const contract = `/**
- * The contract shared by the backend and its clients: typed channels (their name patterns, publication Schemas and
- * the Centrifugo namespace options they need). The backend attaches rules and handlers to them in src/handlers.ts;
- * \`npm run centrifugo:config\` writes their namespaces into centrifugo.json.
- *
- * \`npx effect-centrifugo create channel <pattern>\` adds a channel here.
- */
-import { Schema } from "effect"
-import { Channel } from "effect-centrifugo"
-
-${CHANNELS_MARKER}
-`
+// The contract file itself (channels and RPCs) is written by init from templates/project.ts.
 
 /** The channel's definition, inserted before the marker of the contract file. */
 export const channelDefinition = (name: string, pattern: string): string => `/** Channel \`${pattern}\`: what is published there, and the namespace options it needs. */

@@ -184,39 +184,48 @@ describe("${name}", () => {
 // `text` quoted, safe inside a block comment: a method name may hold the comment's closing characters.
 const inComment = (text: string): string => JSON.stringify(text).replace(/\*\//g, "*\\/")
 
-/** An RPC method module and its test (`create rpc <method>`), exporting `name` for `RpcRouter.make({ method: name })`. */
+/** The line `create rpc` adds to the contract's RpcGroup: the method's payload and success Schemas. */
+export const rpcContractLine = (method: string): string =>
+  `Rpc.make(${JSON.stringify(method)}, { payload: { n: Schema.Number }, success: Schema.Struct({ doubled: Schema.Number }) }),`
+
+/**
+ * An RPC method of the contract's RpcGroup (`src/contract.ts`, where `create rpc` adds its `Rpc.make`): the
+ * implementation typed from the contract, and its test through the handler set.
+ */
 export const rpcMethodTemplate = (method: string, name: string): Template => {
   const quoted = JSON.stringify(method)
-  const source = `/** The ${inComment(method)} RPC method: a typed payload in, JSON data out. */
-import { Effect, Schema } from "effect"
-import { RpcRouter } from "effect-centrifugo"
+  const source = `/** The ${inComment(method)} RPC method: src/contract.ts declares its payload and result. */
+import { Effect } from "effect"
+import type * as RpcGroup from "effect/rpc/RpcGroup"
+import type { AppRpcs } from "../contract.ts"
 
-/** What the client sends, e.g. \`centrifuge.rpc(${inComment(method)}, { n: 1 })\`; anything else is answered 107. */
-const Payload = Schema.Struct({ n: Schema.Number })
-
-/** Answers the reply's data; fail with \`Reply.error(code, message)\` to reject the call. */
-export const ${name} = RpcRouter.method(Payload, (payload) => Effect.succeed({ doubled: payload.n * 2 }))
+/**
+ * What the client sends, e.g. \`centrifuge.rpc(${inComment(method)}, { n: 1 })\` (anything else is answered 107), in;
+ * the result the contract declares, out. Declare an \`error\` Schema in the contract to fail with a typed error.
+ */
+export const ${name} = (({ n }) => Effect.succeed({ doubled: n * 2 })) satisfies RpcGroup.HandlerFrom<
+  RpcGroup.Rpcs<typeof AppRpcs>,
+  ${quoted}
+>
 `
   const test = `import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { HandlerSet, RpcRouter } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
-import { ${name} } from "../../src/handlers/${name}.ts"
-
-const handlers = HandlerSet.layer({ rpc: RpcRouter.make({ [${quoted}]: ${name} }) })
+import { AppHandlers } from "../../src/handlers.ts"
 
 describe(${quoted}, () => {
-  it.effect("answers the payload's data", () =>
+  it.effect("answers the result the contract declares", () =>
     Effect.gen(function*() {
       const reply = yield* handle(rpcRequest({ method: ${quoted}, data: { n: 1 } }))
-      expect(reply.result?.data).toEqual({ doubled: 2 })
-    }).pipe(Effect.provide(handlers)))
+      // The reply data is Effect's JSON Exit: what effect-centrifugo/client decodes.
+      expect(reply.result?.data).toEqual({ _tag: "Success", value: { doubled: 2 } })
+    }).pipe(Effect.provide(AppHandlers)))
 
   it.effect("a payload of the wrong shape is answered 107", () =>
     Effect.gen(function*() {
       const reply = yield* handle(rpcRequest({ method: ${quoted}, data: { n: "one" } }))
       expect(reply.error?.code).toBe(107)
-    }).pipe(Effect.provide(handlers)))
+    }).pipe(Effect.provide(AppHandlers)))
 })
 `
   return { source, test }

@@ -4,14 +4,53 @@
  *
  * The markers in `src/handlers.ts` let `effect-centrifugo create` add handlers and RPC methods to it.
  */
+import { CHANNELS_MARKER } from "./channel.ts"
 
-/** Markers `create` looks for in `src/handlers.ts` (each must appear exactly once). */
+/**
+ * Markers `create` looks for in `src/handlers.ts` (each must appear exactly once), and `rpcs` in `src/contract.ts`.
+ */
 export const MARKERS = {
   imports: "// effect-centrifugo: imports",
   rpcMethods: "// effect-centrifugo: rpc methods",
   handlers: "// effect-centrifugo: handlers",
+  rpcs: "// effect-centrifugo: rpcs",
   channelRoutes: "// effect-centrifugo: channel routes"
 } as const
+
+/** The name of the RpcGroup `src/contract.ts` exports, and the opening `create rpc` finds its methods after. */
+export const RPCS_EXPORT = "AppRpcs"
+export const RPCS_OPENING = `export const ${RPCS_EXPORT} = RpcGroup.make(`
+/** The opening of the group's implementation in `src/handlers.ts`. */
+export const RPCS_LIVE_OPENING = `${RPCS_EXPORT}.toLayer({`
+
+/**
+ * The contract: what the backend serves and a client calls, imported by both. Its RPCs are an effect/rpc RpcGroup
+ * (`create rpc` adds to it); it imports only `effect`, by module path, so a browser bundle keeps only what it uses.
+ */
+export const contract = `/**
+ * The contract shared by the backend and its clients: typed channels (their name patterns, publication Schemas and
+ * the Centrifugo namespace options they need) and the RPCs, an effect/rpc RpcGroup. The backend attaches rules and
+ * handlers to the channels and implements the RPCs in src/handlers.ts; a client calls the RPCs and subscribes typed
+ * through \`effect-centrifugo/client\` (\`CentrifugeRpc.promiseClient(${RPCS_EXPORT}, centrifuge)\`,
+ * \`Publications.subscribe\`). \`npm run centrifugo:config\` writes what Centrifugo needs into centrifugo.json.
+ * It imports only \`effect\` and the browser-safe client entry, so a browser bundle can take it.
+ *
+ * \`npx effect-centrifugo create channel <pattern>\` and \`create rpc <method>\` add to it at the marked lines.
+ */
+import * as Schema from "effect/Schema"
+import * as Rpc from "effect/rpc/Rpc"
+import * as RpcGroup from "effect/rpc/RpcGroup"
+import { Channel } from "effect-centrifugo/client"
+
+${CHANNELS_MARKER}
+
+${RPCS_OPENING}
+  ${MARKERS.rpcs}
+)
+
+/** The channels and RPC methods \`create\` adds are written with these. */
+export type Building = typeof Schema | typeof Rpc | typeof Channel
+`
 
 /** The name of the handler-set Layer `src/handlers.ts` exports. */
 export const HANDLERS_EXPORT = "AppHandlers"
@@ -100,7 +139,8 @@ export const handlers = `/**
  * add to this file at the marked lines.
  */
 import { Effect } from "effect"
-import { ChannelRouter, HandlerSet, Reply, type ProxyRequest, RpcRouter } from "effect-centrifugo"
+import { ChannelRouter, HandlerSet, Reply, type ProxyRequest, RpcProxy, RpcRouter } from "effect-centrifugo"
+import { ${RPCS_EXPORT} } from "./contract.ts"
 ${MARKERS.imports}
 
 /** Accepts a connection as the user named in its connect data (\`{ "user": "alice" }\`); replace with real auth. */
@@ -111,10 +151,14 @@ export const connect = (request: ProxyRequest.ConnectRequest) => {
     : Effect.succeed(Reply.disconnect(4501, "connect data must name a user"))
 }
 
-/** RPC methods by name: each answers the result's data, or fails with \`Reply.error(...)\`. */
-export const rpc = RpcRouter.make({
-  ping: () => Effect.succeed("pong"),
+/** The contract's RPCs (src/contract.ts), one function per method: typed payload in, typed result out. */
+export const ${RPCS_EXPORT}Live = ${RPCS_LIVE_OPENING}
   ${MARKERS.rpcMethods}
+})
+
+/** RPC methods outside the contract, by name (untyped for clients): each answers the result's data. */
+export const rpc = RpcRouter.make({
+  ping: () => Effect.succeed("pong")
 })
 
 /** The typed channels of src/contract.ts, each with the rule that guards it (\`create channel\` adds them). */
@@ -122,12 +166,15 @@ export const channels = ChannelRouter.handlers([
   ${MARKERS.channelRoutes}
 ])
 
-export const ${HANDLERS_EXPORT} = HandlerSet.layer({
-  connect,
-  rpc,
-  ...channels,
-  ${MARKERS.handlers}
-})
+export const ${HANDLERS_EXPORT} = HandlerSet.merge(
+  HandlerSet.layer({
+    connect,
+    ...channels,
+    ${MARKERS.handlers}
+  }),
+  // The rpc event: the contract's methods first, the router for the others.
+  RpcProxy.layer(${RPCS_EXPORT}, ${RPCS_EXPORT}Live, { fallback: rpc })
+)
 `
 
 const mainHeader: Record<ProjectTransport, string> = {
@@ -218,7 +265,8 @@ A Centrifugo v6 proxy backend written with [effect-centrifugo](https://www.npmjs
    \`centrifuge.rpc("ping", {})\`.
 4. Add handlers: \`npx effect-centrifugo create handler subscribe Chat\` (events: connect, refresh, subscribe,
    publish, rpc, subRefresh, subscribeUnidirectional, subscribeBidirectional, mapPublish, mapRemove,
-   sharedPollRefresh) or an RPC method: \`npx effect-centrifugo create rpc getProfile\`.
+   sharedPollRefresh) or an RPC method of the contract (\`src/contract.ts\`, an effect/rpc RpcGroup a client
+   imports too): \`npx effect-centrifugo create rpc getProfile\`.
 5. After changing which events are handled, \`npm run centrifugo:config\` updates \`centrifugo.json\`: the proxies
    are regenerated (over ${configTransport(transport)}), everything else you wrote there (namespaces, keys, origins, the proxies'
    secret) is kept, and the changed keys are listed. \`npm run centrifugo:check\` tells whether the config and the
