@@ -10,7 +10,7 @@
  * Both decide every answer in `exchange.ts`, so they answer alike (the integration tests run against both).
  *
  * What the routes answer in every situation (failures, bad bodies, oversized or slow bodies, missing handlers, the
- * secret header, connection bounds, drain and shutdown) is listed once, for both transports, in the guarantees
+ * credentials header, connection bounds, drain and shutdown) is listed once, for both transports, in the guarantees
  * reference (`docs/reference/guarantees.md`); each row has a test. `request.headers` holds what Centrifugo
  * forwarded (`http_headers`, `emulated_headers`, `http.static_headers`), lower-cased, without the headers that only
  * describe the HTTP message (host, content-length, ...).

@@ -261,7 +261,7 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
   })
 })
 
-describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
+describe.each(httpServers)("HttpProxy requireCredentials: $server", ({ start }) => {
   let server: TestServer.RunningHttpServer
   let client: HttpProxyClient.HttpProxyClient
   let headers: Record<string, string> = {}
