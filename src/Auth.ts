@@ -107,7 +107,7 @@ export const userFromMeta = (request: ProxyRequest): CurrentUser | undefined => 
  * @since 0.1.0
  * @category utils
  */
-export const unauthenticated = (request: ProxyRequest, message: string): Interceptor.AnyReply => {
+export const unauthenticated = (request: ProxyRequest, message: string): Reply.AnyReply => {
   switch (request._tag) {
     case "Refresh":
       return Reply.refresh({ expired: true })
@@ -188,7 +188,7 @@ export const authenticate = (options: AuthenticateOptions = {}): Interceptor.Int
     return Effect.succeed("unauthorized: anonymous connection")
   }
 
-  const rememberUser = (reply: Interceptor.AnyReply, user: CurrentUser): Interceptor.AnyReply => {
+  const rememberUser = (reply: Reply.AnyReply, user: CurrentUser): Reply.AnyReply => {
     if (!remember || reply._tag !== "ConnectResult") return reply
     if (reply.meta !== undefined && !isRecord(reply.meta)) return reply // a non-object meta is the handler's choice
     return Reply.connect({ ...reply, meta: { ...reply.meta, [metaKey]: { id: user.id, claims: user.claims } } })

@@ -44,20 +44,12 @@ export { metrics, type MetricsOptions, tracing } from "./interceptors/observabil
 export { HandlerTimeoutError, timeout } from "./interceptors/timeout.ts"
 
 /**
- * Any event's reply.
- *
- * @since 0.1.0
- * @category models
- */
-export type AnyReply = Reply.AnyReply
-
-/**
  * The rest of the pipeline: inner interceptors and the handler.
  *
  * @since 0.1.0
  * @category models
  */
-export type Next = (request: ProxyRequest) => Effect.Effect<AnyReply, unknown>
+export type Next = (request: ProxyRequest) => Effect.Effect<Reply.AnyReply, unknown>
 
 /**
  * The code an interceptor wraps around a call.
@@ -65,7 +57,7 @@ export type Next = (request: ProxyRequest) => Effect.Effect<AnyReply, unknown>
  * @since 0.1.0
  * @category models
  */
-export type Around<R> = (request: ProxyRequest, next: Next) => Effect.Effect<AnyReply, unknown, R>
+export type Around<R> = (request: ProxyRequest, next: Next) => Effect.Effect<Reply.AnyReply, unknown, R>
 
 /**
  * A handler-set transformation, `HandlerSet.Described -> HandlerSet.Described` (the description carries over).
@@ -136,8 +128,8 @@ export const makeProviding = <I, S, R = never, Fails = never>(
   key: Context.Key<I, S>,
   around: (
     request: ProxyRequest,
-    next: (request: ProxyRequest, service: S) => Effect.Effect<AnyReply, unknown>
-  ) => Effect.Effect<AnyReply, unknown, R>,
+    next: (request: ProxyRequest, service: S) => Effect.Effect<Reply.AnyReply, unknown>
+  ) => Effect.Effect<Reply.AnyReply, unknown, R>,
   options: { readonly description?: Contribution } = {}
 ): Interceptor<I, R, Fails> =>
   intercept(
@@ -197,7 +189,7 @@ type Tags<F> = F extends { readonly _tag: infer T extends string } ? T : never
  * @since 0.1.0
  * @category models
  */
-export type FailureCase<F> = (failure: F, request: ProxyRequest) => AnyReply | Effect.Effect<AnyReply, unknown>
+export type FailureCase<F> = (failure: F, request: ProxyRequest) => Reply.AnyReply | Effect.Effect<Reply.AnyReply, unknown>
 
 /**
  * The cases `mapFailures` accepts for a handler set failing with `F`: one per tag of `F`, each given the failure of

@@ -33,19 +33,22 @@ const MAP_FIELDS: ReadonlySet<string> = new Set(["tags", "presence", "channels",
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
 
+/** `value` with `convert` applied to each item of an array or field of an object (a map's entries as no field). */
+const convertChildren = (value: unknown, field: string, convert: (item: unknown, field: string) => unknown): unknown => {
+  if (Array.isArray(value)) return value.map((item) => convert(item, field))
+  if (!isPlainObject(value)) return value
+  const out: Record<string, unknown> = {}
+  const isMap = MAP_FIELDS.has(field)
+  for (const [key, item] of Object.entries(value)) out[key] = convert(item, isMap ? "" : key)
+  return out
+}
+
 /** Wire form -> the shape the generated protobuf encoder takes. */
 export const toProto = (value: unknown, field = ""): unknown => {
   if (value === undefined || value === null) return undefined
   if (PAYLOAD_FIELDS.has(field)) return Buffer.from(JSON.stringify(value), "utf8")
   if (INT64_FIELDS.has(field) && typeof value === "number") return BigInt(value)
-  if (Array.isArray(value)) return value.map((item) => toProto(item, field))
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {}
-    const isMap = MAP_FIELDS.has(field)
-    for (const [key, item] of Object.entries(value)) out[key] = isMap ? toProto(item, "") : toProto(item, key)
-    return out
-  }
-  return value
+  return convertChildren(value, field, toProto)
 }
 
 /** Decoded protobuf -> wire form. A payload that is not JSON stays bytes. */
@@ -61,12 +64,5 @@ export const fromProto = (value: unknown, field = ""): unknown => {
     }
   }
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value
-  if (Array.isArray(value)) return value.map((item) => fromProto(item, field))
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {}
-    const isMap = MAP_FIELDS.has(field)
-    for (const [key, item] of Object.entries(value)) out[key] = isMap ? fromProto(item, "") : fromProto(item, key)
-    return out
-  }
-  return value
+  return convertChildren(value, field, fromProto)
 }

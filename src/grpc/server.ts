@@ -14,10 +14,10 @@ import { warnAboutMismatches } from "../internal/configCheck.ts"
 import { noHandlerMessage } from "../internal/events.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Health from "./health.ts"
-import * as Readiness from "../ops/Readiness.ts"
 import * as Address from "../server/address.ts"
 import * as Credentials from "../server/credentials.ts"
 import type * as Inflight from "../server/inflight.ts"
+import { currentOrPrivate } from "../server/readiness.ts"
 import * as Shutdown from "../server/shutdown.ts"
 import { type StartFailure, startFailure } from "../server/startFailure.ts"
 import * as Calls from "./calls.ts"
@@ -36,7 +36,7 @@ export const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
   const run: Calls.Run = Effect.runForkWith(yield* Effect.context<never>())
   const host = options.host ?? Defaults.grpc.host
   const requestedPort = options.port ?? Defaults.grpc.port
-  const readiness = yield* Readiness.currentOrPrivate
+  const readiness = yield* currentOrPrivate
   const inflight: Inflight.Inflight = new Set()
   const context: Calls.CallContext = {
     run,

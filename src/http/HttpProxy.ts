@@ -10,7 +10,7 @@
  * Both decide every answer in `exchange.ts`, so they answer alike (the integration tests run against both).
  *
  * What the routes answer in every situation (failures, bad bodies, oversized or slow bodies, missing handlers, the
- * secret header, connection bounds, drain and shutdown) is listed once, for both transports, in the guarantees
+ * credentials header, connection bounds, drain and shutdown) is listed once, for both transports, in the guarantees
  * reference (`docs/reference/guarantees.md`); each row has a test. `request.headers` holds what Centrifugo
  * forwarded (`http_headers`, `emulated_headers`, `http.static_headers`), lower-cased, without the headers that only
  * describe the HTTP message (host, content-length, ...).
@@ -31,7 +31,7 @@ import * as ServerConfig from "../server/config.ts"
 import type { RequiredCredentials } from "../server/credentials.ts"
 import type { StartFailure } from "../server/startFailure.ts"
 import * as EventRoutes from "./eventRoutes.ts"
-import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
+import { httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import * as Mounted from "./mounted.ts"
 import * as Server from "./server.ts"
@@ -174,15 +174,6 @@ export const defaultMaxConnections: number = Server.defaultMaxConnections
  * @category constants
  */
 export const defaultMaxBodySize: number = EventRoutes.defaultMaxBodySize
-
-/**
- * The route paths of every event under `prefix`, e.g. `{ connect: "/centrifugo/connect", ... }`.
- *
- * @since 0.1.0
- * @category utils
- */
-export const paths = (prefix: string = DEFAULT_PREFIX): Readonly<Record<string, string>> =>
-  Object.fromEntries(httpEvents.map((event) => [event.path, `${EventRoutes.normalizePrefix(prefix)}/${event.path}`]))
 
 /**
  * The proxy routes, registered on the `HttpRouter` of your app. Requires `HandlerSet`; fails with `HttpProxyError`

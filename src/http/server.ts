@@ -10,9 +10,9 @@ import { createServer } from "node:http"
 import * as Defaults from "../Defaults.ts"
 import { HandlerSet } from "../HandlerSet.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
-import * as Readiness from "../ops/Readiness.ts"
 import * as Address from "../server/address.ts"
 import type * as Inflight from "../server/inflight.ts"
+import { currentOrPrivate } from "../server/readiness.ts"
 import * as Shutdown from "../server/shutdown.ts"
 import { type StartFailure, startFailure } from "../server/startFailure.ts"
 import * as EventRoutes from "./eventRoutes.ts"
@@ -40,7 +40,7 @@ export const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   if (problem !== undefined) return yield* Effect.fail(startFailure(problem))
   // Checked before binding, so an unsafe configuration never listens.
   const { prefix, routes } = yield* EventRoutes.make(options)
-  const readiness = yield* Readiness.currentOrPrivate
+  const readiness = yield* currentOrPrivate
   const fork = Effect.runForkWith(yield* Effect.context<never>())
   const inflight: Inflight.Inflight = new Set()
   let closing = false

@@ -9,7 +9,7 @@ import type * as LogLevel from "effect/LogLevel"
 import { eventOfTag } from "../internal/events.ts"
 import { intercept } from "../internal/intercept.ts"
 import { safe } from "../internal/logText.ts"
-import type { AnyReply, Interceptor, InterceptorOptions } from "../Interceptor.ts"
+import type { Interceptor, InterceptorOptions } from "../Interceptor.ts"
 import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
 import * as Reply from "../Reply.ts"
 
@@ -17,7 +17,7 @@ import * as Reply from "../Reply.ts"
 const subject = (request: ProxyRequest): string =>
   "channel" in request ? ` ${safe(request.channel)}` : "method" in request ? ` ${safe(request.method)}` : ""
 
-const describeReply = (reply: AnyReply): string =>
+const describeReply = (reply: Reply.AnyReply): string =>
   reply._tag === "ErrorReply"
     ? `error ${reply.code}`
     : reply._tag === "DisconnectReply"
@@ -27,7 +27,7 @@ const describeReply = (reply: AnyReply): string =>
     : "ok"
 
 /** The user a call is about: the request's, or on Connect the user the reply accepted. */
-const userOf = (request: ProxyRequest, reply: AnyReply | undefined): string | undefined =>
+const userOf = (request: ProxyRequest, reply: Reply.AnyReply | undefined): string | undefined =>
   "user" in request
     ? request.user
     : reply !== undefined && reply._tag === "ConnectResult"
@@ -52,7 +52,7 @@ export const logging = (
     Effect.suspend(() => {
       const started = performance.now()
       return Effect.onExit(next(request), (exit) => {
-        let reply: AnyReply | undefined
+        let reply: Reply.AnyReply | undefined
         if (Exit.isSuccess(exit)) reply = exit.value
         else {
           const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")

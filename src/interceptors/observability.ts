@@ -7,14 +7,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import { intercept } from "../internal/intercept.ts"
-import type { AnyReply, Interceptor, InterceptorOptions } from "../Interceptor.ts"
+import type { Interceptor, InterceptorOptions } from "../Interceptor.ts"
 import * as Metrics from "../ops/Metrics.ts"
 import * as Tracing from "../ops/Tracing.ts"
 import { isClientRequest } from "../ProxyRequest.ts"
 import * as Reply from "../Reply.ts"
 
 /** How a call ended, for metrics and spans: `ok`, `error`, `disconnect`, `failed` or `interrupted`. */
-const outcomeOf = (exit: Exit.Exit<AnyReply, unknown>): string => {
+const outcomeOf = (exit: Exit.Exit<Reply.AnyReply, unknown>): string => {
   if (Exit.isSuccess(exit)) {
     const tag = exit.value._tag
     return tag === "ErrorReply" ? "error" : tag === "DisconnectReply" ? "disconnect" : "ok"

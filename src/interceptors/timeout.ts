@@ -7,8 +7,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { intercept } from "../internal/intercept.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
-import type { AnyReply, Interceptor, InterceptorOptions } from "../Interceptor.ts"
+import type { Interceptor, InterceptorOptions } from "../Interceptor.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
+import type { AnyReply } from "../Reply.ts"
 
 /**
  * The failure of a call that `Interceptor.timeout` stopped.

@@ -33,6 +33,7 @@ import * as Probes from "./Probes.ts"
 import * as Address from "../server/address.ts"
 import type { ServerAddress } from "../server/address.ts"
 import * as Readiness from "./Readiness.ts"
+import { currentOrPrivate } from "../server/readiness.ts"
 
 /**
  * Options of the admin server: the address it binds and the path of its Prometheus endpoint.
@@ -76,7 +77,7 @@ export const layer = (options: AdminOptions): Layer.Layer<AdminServer, HttpServe
   Layer.provide(serve(options), sharedReadiness)
 
 /** The `Readiness` in context, or a private one: as the proxy servers, the admin server runs without one too. */
-const sharedReadiness = Layer.effect(Readiness.Readiness, Readiness.currentOrPrivate)
+const sharedReadiness = Layer.effect(Readiness.Readiness, currentOrPrivate)
 
 const serve = (options: AdminOptions): Layer.Layer<AdminServer, HttpServerError.ServeError, Readiness.Readiness> => {
   const host = options.host ?? defaultHost

@@ -136,14 +136,3 @@ export const make = (options: ReadinessOptions = {}): Readiness => {
  */
 export const layer = (options: ReadinessOptions = {}): Layer.Layer<Readiness> =>
   Layer.sync(Readiness, () => make(options))
-
-/**
- * The `Readiness` in context, or a private one when none was provided.
- *
- * @since 0.1.0
- * @category utils
- */
-export const currentOrPrivate: Effect.Effect<Readiness> = Effect.map(
-  Effect.serviceOption(Readiness),
-  (found) => found._tag === "Some" ? found.value : make()
-)

@@ -39,7 +39,7 @@ export interface LogLine {
 }
 
 /**
- * A server running for a scope.
+ * A test server (gRPC or HTTP) running for a scope.
  *
  * @since 0.1.0
  * @category models
@@ -58,7 +58,7 @@ export interface Server extends ServerAddress {
 export const TestServer: Context.Service<Server, Server> = Context.Service<Server>("effect-centrifugo/testing/TestServer")
 
 /**
- * A gRPC test server started with `start`: its address, log lines, and `stop`.
+ * A test server started with `start` or `startHttp`: its address, log lines, and `stop`.
  *
  * @since 0.1.0
  * @category models
@@ -90,22 +90,18 @@ const logCapture = () => {
   return { capture, logs }
 }
 
-/** `server` on `handlers`, built in the current scope with every log line it writes kept. */
-const buildWithLogs = <I, S, E1, E2>(
+/** `server` on `handlers`, built in the current scope with every log line it writes kept: its address and logs. */
+const buildWithLogs = <I extends ServerAddress, E1, E2>(
   server: Layer.Layer<I, E1, HandlerSet>,
-  key: Context.Service<I, S>,
+  key: Context.Service<I, I>,
   handlers: Layer.Layer<HandlerSet, E2>
-): Effect.Effect<{ readonly service: S; readonly logs: ReadonlyArray<LogLine> }, E1 | E2, Scope.Scope> =>
+): Effect.Effect<Server, E1 | E2, Scope.Scope> =>
   Effect.gen(function*() {
     const { capture, logs } = logCapture()
     const context = yield* Layer.build(server.pipe(Layer.provide(handlers), Layer.provide(Logger.layer([capture]))))
-    return { service: Context.get(context, key), logs }
+    const { address, port, url } = Context.get(context, key)
+    return { port, address, url, logs }
   })
-
-/** A running server's address and the log lines it wrote. */
-const withLogs = (
-  { logs, service }: { readonly logs: ReadonlyArray<LogLine>; readonly service: ServerAddress }
-): Server => ({ port: service.port, address: service.address, url: service.url, logs })
 
 /**
  * Starts the server in the current scope (closing the scope shuts it down gracefully); fails with the Layer's failure
@@ -118,10 +114,7 @@ export const make = <E>(
   handlers: Layer.Layer<HandlerSet, E>,
   options: Options = {}
 ): Effect.Effect<Server, E | ProxyServer.ProxyServerError, Scope.Scope> =>
-  Effect.map(
-    buildWithLogs(ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }), ProxyServer.ProxyServer, handlers),
-    withLogs
-  )
+  buildWithLogs(ProxyServer.layer({ ...options, host: "127.0.0.1", port: 0 }), ProxyServer.ProxyServer, handlers)
 
 /**
  * The server as a Layer: it runs while the Layer is in use (an `it.layer` block, a `Layer.launch`).
@@ -186,36 +179,14 @@ export const start = <E>(handlers: Layer.Layer<HandlerSet, E>, options: Options 
   running(make(handlers, options))
 
 /**
- * An HTTP transport server running for a scope.
- *
- * @since 0.1.0
- * @category models
- */
-export interface HttpServer extends ServerAddress {
-  /** Log lines written so far. */
-  readonly logs: ReadonlyArray<LogLine>
-}
-
-/**
  * The running HTTP server, as a service (what `layerHttp` provides).
  *
  * @since 0.1.0
  * @category services
  */
-export const TestHttpServer: Context.Service<HttpServer, HttpServer> = Context.Service<HttpServer>(
+export const TestHttpServer: Context.Service<Server, Server> = Context.Service<Server>(
   "effect-centrifugo/testing/TestHttpServer"
 )
-
-/**
- * An HTTP test server started with `startHttp`: its port, URL, address, log lines, and `stop`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RunningHttpServer extends HttpServer {
-  /** Closes the server's scope: graceful drain, as on SIGTERM. */
-  readonly stop: () => Promise<void>
-}
 
 /**
  * Options of the HTTP test server: `HttpProxy`'s, less the host and port (a free port of 127.0.0.1).
@@ -235,11 +206,8 @@ export type HttpOptions = Omit<HttpProxy.HttpProxyOptions, "host" | "port">
 export const makeHttp = <E>(
   handlers: Layer.Layer<HandlerSet, E>,
   options: HttpOptions = {}
-): Effect.Effect<HttpServer, E | HttpProxy.HttpProxyError, Scope.Scope> =>
-  Effect.map(
-    buildWithLogs(HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }), HttpProxy.HttpProxy, handlers),
-    withLogs
-  )
+): Effect.Effect<Server, E | HttpProxy.HttpProxyError, Scope.Scope> =>
+  buildWithLogs(HttpProxy.layer({ ...options, host: "127.0.0.1", port: 0 }), HttpProxy.HttpProxy, handlers)
 
 /**
  * The HTTP server as a Layer: it runs while the Layer is in use (an `it.layer` block).
@@ -250,7 +218,7 @@ export const makeHttp = <E>(
 export const layerHttp = <E>(
   handlers: Layer.Layer<HandlerSet, E>,
   options: HttpOptions = {}
-): Layer.Layer<HttpServer, E | HttpProxy.HttpProxyError> => Layer.effect(TestHttpServer, makeHttp(handlers, options))
+): Layer.Layer<Server, E | HttpProxy.HttpProxyError> => Layer.effect(TestHttpServer, makeHttp(handlers, options))
 
 /** Runs `make` in a scope of its own: the value, and `stop` to close the scope; rejects with its failure. */
 const running = async <A, E>(make: Effect.Effect<A, E, Scope.Scope>): Promise<A & { readonly stop: () => Promise<void> }> => {
@@ -269,5 +237,5 @@ const running = async <A, E>(make: Effect.Effect<A, E, Scope.Scope>): Promise<A 
  * @since 0.1.0
  * @category testing
  */
-export const startHttp = <E>(handlers: Layer.Layer<HandlerSet, E>, options: HttpOptions = {}): Promise<RunningHttpServer> =>
+export const startHttp = <E>(handlers: Layer.Layer<HandlerSet, E>, options: HttpOptions = {}): Promise<RunningServer> =>
   running(makeHttp(handlers, options))

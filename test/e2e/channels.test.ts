@@ -24,7 +24,7 @@ const handlers = HandlerSet.layer({
 
 for (const transport of ["grpc", "http"] as const) {
   describe(`typed channels through Centrifugo (${transport})`, () => {
-    let server: TestServer.RunningServer | TestServer.RunningHttpServer | undefined
+    let server: TestServer.RunningServer | TestServer.RunningServer | undefined
     let centrifugo: Centrifugo.RunningCentrifugo | undefined
     const clients: Array<Centrifuge> = []
     const connect = (token: string) => {

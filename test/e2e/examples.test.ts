@@ -13,7 +13,7 @@ import { refresh } from "../../examples/refresh.ts"
 import { centrifugoBin, client, type ClientOptions, next } from "../support/e2e.ts"
 
 interface Stack {
-  readonly server: TestServer.RunningServer | TestServer.RunningHttpServer
+  readonly server: TestServer.RunningServer | TestServer.RunningServer
   readonly centrifugo: Centrifugo.RunningCentrifugo
 }
 

@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop()
 })
 
-describe("the secret header (http.static_headers checked by requireCredentials)", () => {
+describe("the credentials header (http.static_headers checked by requireCredentials)", () => {
   const stack = async (sent: string) => {
     const server = await TestServer.startHttp(handlers, { requireCredentials: { key: "X-Proxy-Secret", value: "right" } })
     stops.push(server.stop)
@@ -54,7 +54,7 @@ describe("the secret header (http.static_headers checked by requireCredentials)"
     expect(server.logs.some((l) => l.message.includes("missing or wrong proxy credentials header"))).toBe(true)
   })
 
-  it("a client sending the secret header itself (HTTP and emulated) never passes", async () => {
+  it("a client sending the credentials header itself (HTTP and emulated) never passes", async () => {
     const { centrifugo } = await stack("wrong")
     const c = client(centrifugo.websocketUrl, {
       httpHeaders: { "X-Proxy-Secret": "right", "X-Client-Header": "x" },
@@ -66,7 +66,7 @@ describe("the secret header (http.static_headers checked by requireCredentials)"
     expect((await failed).error).toMatchObject({ code: 100, temporary: true })
   })
 
-  it("Centrifugo.config refuses a secret header name that clients can forward", () => {
+  it("Centrifugo.config refuses a credentials header name that clients can forward", () => {
     for (const lists of [{ httpHeaders: ["x-proxy-secret"] }, { emulatedHeaders: ["X-PROXY-SECRET"] }]) {
       expect(() =>
         Centrifugo.config({

@@ -28,8 +28,8 @@ import * as Prometheus from "../support/prometheus.ts"
 import { Chat } from "../support/contract.ts"
 
 const secrets = {
-  proxyCredentials: `proxy-secret-${randomUUID()}`,
-  wrongProxyCredentials: `wrong-proxy-secret-${randomUUID()}`,
+  credentialsValue: `proxy-secret-${randomUUID()}`,
+  wrongCredentialsValue: `wrong-proxy-secret-${randomUUID()}`,
   apiKey: `api-key-${randomUUID()}`,
   wrongApiKey: `wrong-api-key-${randomUUID()}`,
   aliceToken: `alice-token-${randomUUID()}`,
@@ -62,7 +62,7 @@ beforeAll(async () => {
   collector = await startCollector()
   const port = await Centrifugo.freePort()
   const centrifugoUrl = `http://${host}:${port}`
-  const requireCredentials = { key: CREDENTIALS_KEY, value: secrets.proxyCredentials }
+  const requireCredentials = { key: CREDENTIALS_KEY, value: secrets.credentialsValue }
 
   const services = Layer.mergeAll(
     TokenStorage.layerMemory({ [secrets.aliceToken]: { user: "alice", claims: { name: "Alice" } } }),
@@ -112,7 +112,7 @@ beforeAll(async () => {
     port,
     proxy: backendAddress,
     apiKey: secrets.apiKey,
-    credentials: { key: CREDENTIALS_KEY, value: secrets.proxyCredentials },
+    credentials: { key: CREDENTIALS_KEY, value: secrets.credentialsValue },
     emulatedHeaders: ["traceparent"],
     channels: [Chat]
   })
@@ -165,9 +165,9 @@ it("a walkthrough shows in /metrics, continues the client's trace, and logs no s
   const noApi = ProxyClient.make(unreachableAddress)
   try {
     await expect(direct.rpc({ client: "x", method: "ping" }, {
-      metadata: { [CREDENTIALS_KEY]: secrets.wrongProxyCredentials }
+      metadata: { [CREDENTIALS_KEY]: secrets.wrongCredentialsValue }
     })).rejects.toMatchObject({ code: 16 })
-    const metadata = { [CREDENTIALS_KEY]: secrets.proxyCredentials }
+    const metadata = { [CREDENTIALS_KEY]: secrets.credentialsValue }
     expect((await badKey.rpc({ client: "x", method: "publish" }, { metadata })).error?.code).toBe(100)
     expect((await noApi.rpc({ client: "x", method: "publish" }, { metadata })).error?.code).toBe(100)
   } finally {

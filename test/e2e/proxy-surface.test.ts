@@ -78,7 +78,7 @@ const handlers = HandlerSet.layer({
 
 /** A backend over `transport` and a Centrifugo in front of it, for one describe block. */
 const backend = (transport: "grpc" | "http") => {
-  let server: TestServer.RunningServer | TestServer.RunningHttpServer
+  let server: TestServer.RunningServer | TestServer.RunningServer
   let centrifugo: Centrifugo.RunningCentrifugo
   const clients: Array<{ disconnect(): void }> = []
 

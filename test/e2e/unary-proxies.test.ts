@@ -76,7 +76,7 @@ const handlers = HandlerSet.layer({
 })
 
 describe.each(["grpc", "http"] as const)("real Centrifugo v6.9.1 + centrifuge-js, %s proxies", (transport) => {
-  let server: TestServer.RunningServer | TestServer.RunningHttpServer
+  let server: TestServer.RunningServer | TestServer.RunningServer
   let centrifugo: Centrifugo.RunningCentrifugo
   const clients: Array<Centrifuge> = []
   const connect = (options: Parameters<typeof client>[1] = {}) => {

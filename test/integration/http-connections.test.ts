@@ -42,7 +42,7 @@ const until = async (condition: () => boolean, ms = 5_000) => {
 }
 
 describe.each(httpServers)("connection bounds: $server", ({ start }) => {
-  let server: TestServer.RunningHttpServer
+  let server: TestServer.RunningServer
   beforeAll(async () => {
     server = await start(handlers, {
       requireCredentials: { key: "X-Proxy-Secret", value: Redacted.make("s3cret") },

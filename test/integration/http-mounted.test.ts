@@ -38,11 +38,6 @@ describe("HttpProxy.routes mounted in an effect/http app", () => {
     expect(proxy.json).toEqual({ result: { user: "7" } })
   })
 
-  it("HttpProxy.paths lists the route of every event under a prefix (for Centrifugo's config)", () => {
-    expect(HttpProxy.paths("/hooks/")).toMatchObject({ connect: "/hooks/connect", sub_refresh: "/hooks/sub_refresh" })
-    expect(Object.keys(HttpProxy.paths())).toHaveLength(9)
-  })
-
   it("the app's middleware answers first (403): Centrifugo maps it with status_to_code_transforms", async () => {
     const reply = await HttpProxyClient.make(url).connect({ client: "c", data: { user: "7" } })
     expect(reply.status).toBe(403)

@@ -61,7 +61,7 @@ const until = async (condition: () => boolean) => {
 }
 
 describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
-  let server: TestServer.RunningHttpServer
+  let server: TestServer.RunningServer
   let client: HttpProxyClient.HttpProxyClient
 
   beforeAll(async () => {
@@ -261,8 +261,8 @@ describe.each(httpServers)("HttpProxy over a socket: $server", ({ start }) => {
   })
 })
 
-describe.each(httpServers)("HttpProxy secret header: $server", ({ start }) => {
-  let server: TestServer.RunningHttpServer
+describe.each(httpServers)("HttpProxy requireCredentials: $server", ({ start }) => {
+  let server: TestServer.RunningServer
   let client: HttpProxyClient.HttpProxyClient
   let headers: Record<string, string> = {}
 

@@ -205,7 +205,7 @@ const firstMessage = (call: grpc.ClientReadableStream<pb.StreamSubscribeResponse
 
 describe("one request table through gRPC, HTTP and handle: the same answers", () => {
   let grpcServer: TestServer.RunningServer
-  let httpServer: TestServer.RunningHttpServer
+  let httpServer: TestServer.RunningServer
   let grpcClient: ProxyClient.ProxyClient
   let httpClient: HttpProxyClient.HttpProxyClient
 

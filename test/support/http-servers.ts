@@ -12,7 +12,7 @@ import { TestServer } from "../../src/testing/index.ts"
 export type Start = <E>(
   handlers: Layer.Layer<HandlerSet.HandlerSet, E>,
   options?: Omit<HttpProxy.HttpProxyOptions, "host" | "port">
-) => Promise<TestServer.RunningHttpServer>
+) => Promise<TestServer.RunningServer>
 
 /** `HttpProxy.routes` on an effect/http server of 127.0.0.1, keeping its log lines (as `TestServer.startHttp`). */
 export const startMounted: Start = async (handlers, options = {}) => {

@@ -18,12 +18,12 @@ import { decodeMessage } from "./wire.ts"
 
 /**
  * gRPC metadata as a plain record: lower-cased names (grpc-js already lower-cases them), repeated values joined by
- * ", " as HTTP does, binary (`-bin`) values as base64. `secretKey` (the proxy credentials' key) is left out.
+ * ", " as HTTP does, binary (`-bin`) values as base64. the credentials' key (`requireCredentials.key`) is left out.
  */
-export const headersFromMetadata = (metadata: Metadata, secretKey?: string): ProxyRequest.Headers => {
+export const headersFromMetadata = (metadata: Metadata, credentialsKey?: string): ProxyRequest.Headers => {
   const headers: Record<string, string> = {}
   const add = (values: ReadonlyArray<string | Buffer>, name: string) => {
-    if (values.length === 0 || name === secretKey) return
+    if (values.length === 0 || name === credentialsKey) return
     headers[name] = values.length === 1 ? valueToString(values[0]!) : values.map(valueToString).join(", ")
   }
   // grpc-js keeps the metadata in a Map: reading it in place saves the copy `toJSON()` makes per call (~150 bytes
