@@ -70,7 +70,17 @@ it("ours: 8,000 calls slower than their deadline fail no other call, and are ans
 }, 120_000)
 
 it("control: the same load against a bare grpc-js server trips the reset limit and fails unrelated calls", async () => {
-  const counts = await storm(await startServer("bare"))
-  expect(counts["hanging: DEADLINE_EXCEEDED"]).toBeGreaterThan(0)
-  expect((counts["normal: INTERNAL"] ?? 0) + (counts["normal: UNAVAILABLE"] ?? 0)).toBeGreaterThan(0)
-}, 120_000)
+  // The control shows the load is enough to trip Node's reset limit. How fast the client can reset streams depends
+  // on how busy the machine is (a full parallel test run on two cores sometimes stays under the limit), so it gets
+  // up to three storms, each against a fresh server; the first that trips ends it.
+  let failedUnrelated = 0
+  let deadlineExceeded = 0
+  for (let attempt = 0; attempt < 3 && failedUnrelated === 0; attempt++) {
+    child?.kill("SIGKILL")
+    const counts = await storm(await startServer("bare"))
+    deadlineExceeded += counts["hanging: DEADLINE_EXCEEDED"] ?? 0
+    failedUnrelated = (counts["normal: INTERNAL"] ?? 0) + (counts["normal: UNAVAILABLE"] ?? 0)
+  }
+  expect(deadlineExceeded).toBeGreaterThan(0)
+  expect(failedUnrelated).toBeGreaterThan(0)
+}, 300_000)
