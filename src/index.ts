@@ -29,6 +29,7 @@
  */
 export * as CentrifugoApi from "./api/index.ts"
 export * as Auth from "./Auth.ts"
+export * as CentrifugoConfig from "./CentrifugoConfig.ts"
 export * as Channel from "./contract/Channel.ts"
 export * as ChannelRouter from "./ChannelRouter.ts"
 export * as Defaults from "./Defaults.ts"

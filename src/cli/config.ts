@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
-import * as CentrifugoConfig from "../CentrifugoConfig.ts"
+import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import * as Layer from "effect/Layer"
 import type { Description } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"

@@ -6,7 +6,7 @@
  * when its proxies reach no handler). Where the result still disagrees with the handlers (a proxy the
  * user enabled in a namespace of their own for an event nothing handles), the caller refuses to write.
  */
-import * as CentrifugoConfig from "../CentrifugoConfig.ts"
+import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import type { Description } from "../HandlerSet.ts"
 
 type Json = Record<string, unknown>

@@ -7,7 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
-import { checkConfig, configTransport, formatMismatch, type Transport } from "../CentrifugoConfig.ts"
+import { checkConfig, configTransport, formatMismatch, type Transport } from "./centrifugoConfig.ts"
 import { eventNames, type HandlerSet } from "../HandlerSet.ts"
 
 /**

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as CentrifugoConfig from "../CentrifugoConfig.ts"
+import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import type * as Channel from "../contract/Channel.ts"
 import type * as HandlerSet from "../HandlerSet.ts"
 

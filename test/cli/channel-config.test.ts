@@ -3,8 +3,7 @@
 // `centrifugo checkconfig --strict` on what is generated (the real binary).
 import { execFileSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
-import { ChannelRouter, HandlerSet } from "effect-centrifugo"
-import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
+import { CentrifugoConfig, ChannelRouter, HandlerSet } from "effect-centrifugo"
 import { Centrifugo } from "effect-centrifugo/testing"
 import { merge } from "../../src/cli/merge.ts"
 import { Personal, routes } from "../support/contract.ts"

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Auth, HandlerSet, Interceptor, Reply, RpcRouter, TokenStorage } from "effect-centrifugo"
 import { handle, rpcRequest } from "effect-centrifugo/testing"
-import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
+import * as CentrifugoConfig from "../../src/internal/centrifugoConfig.ts"
 import { loadDescription } from "../../src/cli/config.ts"
 
 const connect = () => Effect.succeed(Reply.connect({ user: "u" }))

@@ -2,7 +2,7 @@
 // proxies follow the handlers, a transport switch replaces the endpoints, and settings of the user's own that still
 // disagree with the handlers are reported as conflicts (the CLI then refuses to write).
 import { describe, expect, it } from "vitest"
-import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
+import * as CentrifugoConfig from "../../src/internal/centrifugoConfig.ts"
 import { Defaults } from "effect-centrifugo"
 import { configSecret, configTransport, merge } from "../../src/cli/merge.ts"
 

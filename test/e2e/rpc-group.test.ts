@@ -4,8 +4,7 @@
 // publications with the channel's Schema (one that does not decode goes to onError, never to onData).
 import { Cause, Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
-import { HandlerSet, Reply } from "../../src/index.ts"
+import { CentrifugoConfig, HandlerSet, Reply } from "../../src/index.ts"
 import { CentrifugeRpc, Publications } from "../../src/client/index.ts"
 import { Centrifugo, TestServer } from "../../src/testing/index.ts"
 import { centrifugoBin, client, next } from "../support/e2e.ts"

@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
-import { HandlerSet, HttpProxy, ProxyServer, Reply, RpcRouter } from "../../src/index.ts"
-import * as CentrifugoConfig from "../../src/CentrifugoConfig.ts"
+import { CentrifugoConfig, HandlerSet, HttpProxy, ProxyServer, Reply, RpcRouter } from "../../src/index.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "config-check-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

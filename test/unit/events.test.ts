@@ -1,7 +1,7 @@
 // The event table (src/internal/events.ts): one row per event, and what each transport derives from it.
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { GRPC_ONLY_EVENTS, PRO_EVENTS } from "../../src/CentrifugoConfig.ts"
+import { GRPC_ONLY_EVENTS, PRO_EVENTS } from "../../src/internal/centrifugoConfig.ts"
 import { streamEvents, unaryMethods } from "../../src/grpc/methods.ts"
 import { httpEvents } from "../../src/http/events.ts"
 import { eventNamed, eventOfTag, events } from "../../src/internal/events.ts"
