@@ -22,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { decodeOptions, describeIssue as describe } from "./internal/schemaIssue.ts"
 import * as Reply from "./Reply.ts"
 
 /**
@@ -32,29 +33,13 @@ import * as Reply from "./Reply.ts"
  */
 export type Handler<Req, Rep, E = unknown, R = never> = (request: Req) => Effect.Effect<Rep, E, R>
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/** All problems (the message lists the first few); fields the schema does not name are ignored, not refused. */
-const DECODE_OPTIONS = { errors: "all", onExcessProperty: "ignore" } as const
-
-/** At most this many problems are listed in a 107 message; the client needs the first, not a dump. */
-const MAX_LISTED_ISSUES = 3
-
 /**
  * A readable one-line account of why `data` does not fit: `title: Expected string, got 1; body: Missing key`.
  *
  * @since 0.1.0
  * @category utils
  */
-export const describeIssue = (issue: SchemaIssue.Issue): string => {
-  const issues = formatter(issue).issues
-  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => {
-    const path = (i.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p)).join(".")
-    return path === "" ? i.message : `${path}: ${i.message}`
-  })
-  const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : ""
-  return `${listed.join("; ")}${more}`
-}
+export const describeIssue: (issue: SchemaIssue.Issue) => string = describe
 
 /**
  * Decodes `request.data` with `schema`, then runs `handler` with the decoded value. Bad data fails with
@@ -85,7 +70,7 @@ export const withPayload = <S extends Schema.Top, Req extends { readonly data: u
   const decodeAll = (request: Req) =>
     Effect.flatMap(
       Effect.mapError(
-        decode(request.data, DECODE_OPTIONS),
+        decode(request.data, decodeOptions),
         (error) => Reply.error(Reply.ErrorCode.BadRequest, `bad request: ${describeIssue(error.issue)}`)
       ),
       (payload) => handler(payload, request)

@@ -25,7 +25,7 @@
  */
 import * as Result from "effect/Result"
 import * as Channel from "../contract/Channel.ts"
-import { describeIssue } from "../Handler.ts"
+import { describeIssue } from "../internal/schemaIssue.ts"
 
 /**
  * A publication as the SDK hands it over.

@@ -2,8 +2,9 @@
  * Channel: a channel family as a value, shared by the backend, the browser and the Centrifugo config.
  *
  * A channel names its pattern (the namespace is the literal text before the first `:`), the Schema of its
- * publications and the Centrifugo namespace options it needs. It is pure data and functions (this module imports
- * only `effect`), so the same definition is imported by the server, the client entry and the config generator.
+ * publications and the Centrifugo namespace options it needs. It is pure data and functions (it imports only
+ * `effect` and browser-safe internal helpers), so the same definition is imported by the server, the client entry
+ * and the config generator.
  *
  * ```ts
  * import { Schema } from "effect"
@@ -30,6 +31,7 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { decodeOptions } from "../internal/schemaIssue.ts"
 
 const TypeId: unique symbol = Symbol.for("effect-centrifugo/Channel") as never
 
@@ -319,9 +321,6 @@ export const find = <C extends Any>(
   }
   return undefined
 }
-
-/** All problems, fields the Schema does not name ignored: what the server does with publish data. */
-const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
 
 /**
  * Decodes a publication (its JSON value) with the channel's Schema.

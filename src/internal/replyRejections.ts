@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
+import { utf8Length } from "./utf8.ts"
 
 /** The mark of every value built by `Reply`'s constructors. */
 export const ReplyTypeId: unique symbol = Symbol.for("effect-centrifugo/Reply")
@@ -207,9 +208,10 @@ export const disconnect = (code: number, reason: string): DisconnectReply => {
         `4500-4999 do not), or one of Centrifugo's built-in codes (DisconnectCode: 3000-3509).`
     )
   }
-  if (Buffer.byteLength(reason, "utf8") > MAX_DISCONNECT_REASON_BYTES) {
+  const reasonBytes = utf8Length(reason)
+  if (reasonBytes > MAX_DISCONNECT_REASON_BYTES) {
     throw new RangeError(
-      `Reply.disconnect: reason is ${Buffer.byteLength(reason, "utf8")} bytes; a WebSocket close frame carries at ` +
+      `Reply.disconnect: reason is ${reasonBytes} bytes; a WebSocket close frame carries at ` +
         `most ${MAX_DISCONNECT_REASON_BYTES} (Centrifugo recommends 32 ASCII bytes).`
     )
   }

@@ -40,14 +40,23 @@ const builtinReferences = (code: string): Array<string> =>
     .map((m) => m[1]!)
     .filter((name) => builtins.has(name))
 
+/** `Buffer.byteLength(...)` and the like: Node's global, which a browser lacks and a bundler does not flag. */
+const bufferUses = (code: string): Array<string> => [...code.matchAll(/\bBuffer\b.{0,30}/g)].map((m) => m[0])
+
+/** Our modules the bundle takes in whose source names the global (tree shaking may drop a use today, not tomorrow). */
+const takesInBuffer = (inputs: ReadonlyArray<string>): Array<string> =>
+  inputs.filter((input) => input.startsWith("src/") && bufferUses(readFileSync(`${root}/${input}`, "utf8")).length > 0)
+
 const kb = (bytes: number) => Math.round(bytes / 1024)
 
 describe("the client entry as a browser bundle (esbuild, platform browser)", () => {
-  it("takes in no Node builtin, no grpc-js, no server module, and leaves no builtin import in the output", async () => {
+  it("takes in no Node builtin, no grpc-js, no server module, and leaves no builtin import or Buffer in the output", async () => {
     const entry = await bundleEntry()
     expect(entry.inputs).toContain("src/client/index.ts")
     expect(entry.inputs.filter(forbidden)).toEqual([])
     expect(builtinReferences(entry.code)).toEqual([])
+    expect(bufferUses(entry.code)).toEqual([])
+    expect(takesInBuffer(entry.inputs)).toEqual([])
     // The check can fail: the main entry, with its servers, is refused by the same rules.
     const main = await build({
       stdin: { contents: `export * from "effect-centrifugo"`, resolveDir: root, loader: "ts" },

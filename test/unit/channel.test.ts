@@ -71,12 +71,25 @@ describe("Channel", () => {
 })
 
 describe("Channel module", () => {
-  it("is browser-safe: it imports only effect (no node:, no grpc, no server code)", async () => {
+  it("is browser-safe: it and the internal modules it imports import only effect (no node:, no grpc, no server code)", async () => {
     const { readFile } = await import("node:fs/promises")
-    const source = await readFile(new URL("../../src/contract/Channel.ts", import.meta.url), "utf8")
-    const imports = [...source.matchAll(/^import[^"]*"([^"]+)"/gm)].map((match) => match[1])
-    expect(imports.length).toBeGreaterThan(0)
-    expect(imports.filter((path) => !path!.startsWith("effect/"))).toEqual([])
-    expect(source).not.toMatch(/\bBuffer\b|\bprocess\./)
+    const seen = new Map<string, string>()
+    const visit = async (url: URL): Promise<void> => {
+      if (seen.has(url.href)) return
+      const source = await readFile(url, "utf8")
+      seen.set(url.href, source)
+      for (const [, path] of source.matchAll(/^import[^"]*"([^"]+)"/gm)) {
+        if (path!.startsWith(".")) await visit(new URL(path!, url))
+      }
+    }
+    await visit(new URL("../../src/contract/Channel.ts", import.meta.url))
+    const modules = [...seen.keys()].map((href) => href.slice(href.indexOf("/src/") + 1))
+    expect(modules).toContain("src/contract/Channel.ts")
+    expect(modules.filter((path) => !/^src\/(contract|internal)\//.test(path))).toEqual([])
+    for (const source of seen.values()) {
+      const imports = [...source.matchAll(/^import[^"]*"([^"]+)"/gm)].map((match) => match[1]!)
+      expect(imports.filter((path) => !path.startsWith("effect/") && !path.startsWith("."))).toEqual([])
+      expect(source).not.toMatch(/\bBuffer\b|\bprocess\./)
+    }
   })
 })
