@@ -31,7 +31,9 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import { compileChannelPattern, patternOf, rememberPattern, spell } from "../internal/channelPattern.ts"
 import { decodeOptions } from "../internal/schemaIssue.ts"
+import * as topicPattern from "../internal/topicPattern.ts"
 
 const TypeId: unique symbol = Symbol.for("effect-centrifugo/Channel") as never
 
@@ -142,7 +144,7 @@ export type ParamsOf<C extends Any> = Params<C["pattern"]>
  * @since 0.1.0
  * @category constants
  */
-export const separators = "./:#"
+export const separators: "./:#" = topicPattern.separators
 
 /**
  * Centrifugo's default `channel.max_length`, in UTF-8 bytes: longer names never match a channel.
@@ -151,51 +153,6 @@ export const separators = "./:#"
  * @category constants
  */
 export const maxNameLength = 255
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-const SEPARATOR = /[./:#]/
-
-type Part = { readonly literal: string } | { readonly param: string }
-
-interface Compiled {
-  readonly parts: ReadonlyArray<Part>
-  readonly regex: RegExp
-}
-
-const compiled = new WeakMap<Any, Compiled>()
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-
-/** The pattern split into literals and parameters, or the reason it is not valid. */
-const split = (pattern: string): ReadonlyArray<Part> | string => {
-  if (pattern === "") return "empty"
-  const parts: Array<Part> = []
-  const names = new Set<string>()
-  let i = 0
-  while (i < pattern.length) {
-    const open = pattern.indexOf("{", i)
-    const literal = pattern.slice(i, open === -1 ? pattern.length : open)
-    if (/[}[\]]/.test(literal)) return "`}`, `[` and `]` are reserved"
-    if (literal !== "") parts.push({ literal })
-    if (open === -1) break
-    const close = pattern.indexOf("}", open)
-    if (close === -1) return "`{` without `}`"
-    const name = pattern.slice(open + 1, close)
-    if (!NAME.test(name)) return `parameter name "${name}" must be letters, digits and _`
-    if (names.has(name)) return `parameter {${name}} appears twice`
-    names.add(name)
-    parts.push({ param: name })
-    i = close + 1
-  }
-  const colon = pattern.indexOf(":")
-  const brace = pattern.indexOf("{")
-  if (colon !== -1 && brace !== -1 && brace < colon) return "the namespace (before the first `:`) must be literal"
-  // Centrifugo's own rule for namespace names (checked when it loads its config).
-  if (colon !== -1 && !/^[-a-zA-Z0-9_.]{2,}$/.test(pattern.slice(0, colon))) {
-    return "the namespace (before the first `:`) must be 2 or more of letters, digits, `-`, `_` and `.`"
-  }
-  return parts
-}
 
 /**
  * Defines a channel family. Throws a TypeError for an invalid pattern, or `recovery` without `history` (a
@@ -220,8 +177,7 @@ export const make = <const Pattern extends string, P extends Publication>(defini
   readonly publication: P
   readonly options?: Options
 }): Channel<Pattern, P> => {
-  const parts = split(definition.pattern)
-  if (typeof parts === "string") throw new TypeError(`invalid channel pattern "${definition.pattern}": ${parts}`)
+  const compiled = compileChannelPattern(definition.pattern)
   if (definition.options?.recovery === true && definition.options.history === undefined) {
     // Centrifugo refuses such a namespace: recovery replays the history.
     throw new TypeError(`channel ${definition.pattern}: recovery needs history ({ size, ttl })`)
@@ -231,13 +187,12 @@ export const make = <const Pattern extends string, P extends Publication>(defini
     [TypeId]: TypeId,
     pattern: definition.pattern,
     namespace: colon === -1 ? undefined : definition.pattern.slice(0, colon),
-    params: parts.flatMap((part) => ("param" in part ? [part.param as ParamName<Pattern>] : [])),
+    params: compiled.names as ReadonlyArray<ParamName<Pattern>>,
     publication: definition.publication,
     options: definition.options ?? {},
     userLimited: definition.pattern.includes("#")
   }
-  const source = parts.map((part) => ("param" in part ? "([^./:#]+)" : escape(part.literal))).join("")
-  compiled.set(channel, { parts, regex: new RegExp(`^${source}$`, "u") })
+  rememberPattern(channel, compiled)
   return channel
 }
 
@@ -249,16 +204,6 @@ export const make = <const Pattern extends string, P extends Publication>(defini
  */
 export const isChannel = (value: unknown): value is Any =>
   typeof value === "object" && value !== null && (value as Any)[TypeId] === TypeId
-
-const compiledOf = (channel: Any): Compiled => {
-  const found = compiled.get(channel)
-  if (found !== undefined) return found
-  // A channel copied by spreading: compile its pattern again.
-  const again = make({ pattern: channel.pattern, publication: channel.publication })
-  const result = compiled.get(again)!
-  compiled.set(channel, result)
-  return result
-}
 
 /**
  * The concrete channel name for these parameters: `name(Ticket, { id: "42" })` is `"tickets:42"`. A wrong or
@@ -273,21 +218,18 @@ export const name = <C extends Any>(
   ...[params]: [ParamName<C["pattern"]>] extends [never] ? [params?: Params<C["pattern"]>] : [params: Params<C["pattern"]>]
 ): string => {
   const values = (params ?? {}) as Readonly<Record<string, string>>
-  return compiledOf(channel).parts.map((part) => {
-    if ("literal" in part) return part.literal
-    const value = values[part.param]
-    if (typeof value !== "string" || value === "" || SEPARATOR.test(value)) {
+  return spell(patternOf(channel), (param) => {
+    const value = values[param]
+    if (typeof value !== "string" || !topicPattern.isParamValue(value)) {
       throw new TypeError(
-        `channel ${channel.pattern}: parameter ${part.param} must be a non-empty string without ${separators}, got ${
+        `channel ${channel.pattern}: parameter ${param} must be a non-empty string without ${separators}, got ${
           JSON.stringify(value)
         }`
       )
     }
     return value
-  }).join("")
+  })
 }
-
-const encoder = new TextEncoder()
 
 /**
  * The parameters of a concrete channel name, or undefined when the name is not one of this channel's (names
@@ -296,14 +238,8 @@ const encoder = new TextEncoder()
  * @since 0.1.0
  * @category utils
  */
-export const parse = <C extends Any>(channel: C, name: string): Params<C["pattern"]> | undefined => {
-  if (name.length > maxNameLength || encoder.encode(name).length > maxNameLength) return undefined
-  const match = compiledOf(channel).regex.exec(name)
-  if (match === null) return undefined
-  const params: Record<string, string> = {}
-  channel.params.forEach((param, index) => (params[param] = match[index + 1]!))
-  return params as Params<C["pattern"]>
-}
+export const parse = <C extends Any>(channel: C, name: string): Params<C["pattern"]> | undefined =>
+  topicPattern.matchPattern(patternOf(channel), name, maxNameLength) as Params<C["pattern"]> | undefined
 
 /**
  * The first channel of the list whose pattern matches `name`, with its parameters.
@@ -315,11 +251,8 @@ export const find = <C extends Any>(
   channels: ReadonlyArray<C>,
   name: string
 ): { readonly channel: C; readonly params: Readonly<Record<string, string>> } | undefined => {
-  for (const channel of channels) {
-    const params = parse(channel, name)
-    if (params !== undefined) return { channel, params }
-  }
-  return undefined
+  const found = topicPattern.firstMatch(channels, patternOf, name, maxNameLength)
+  return found === undefined ? undefined : { channel: found.item, params: found.params }
 }
 
 /**

@@ -1,13 +1,20 @@
 /**
- * TopicRegistry's channel patterns: compiled to a small automaton and matched without backtracking (the public
- * module, src/services/TopicRegistry.ts, documents the pattern language).
+ * Channel patterns (TopicRegistry's, and `Channel`'s, which have no `[...]` parts): compiled to a small automaton
+ * and matched without backtracking (the public module, src/services/TopicRegistry.ts, documents the pattern
+ * language). Browser-safe: the client entry takes it in through `Channel`.
  *
  * @since 0.1.0
  */
+import { utf8Length } from "./utf8.ts"
+
 
 /** Characters a parameter can never contain: Centrifugo's separators and its namespace and user boundaries. */
 export const separators = "./:#"
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** A value a parameter can take: not empty, no separator. */
+export const isParamValue = (value: string): boolean =>
+  value !== "" && ![...separators].some((separator) => value.includes(separator))
 
 /**
  * One instruction of the matcher (a Thompson/Pike automaton, see `compile`): consume a code point (`char`: this
@@ -31,7 +38,7 @@ export interface CompiledPattern {
 }
 
 /**
- * Compiles a pattern to a matcher program, or gives the message saying why it is not valid.
+ * Compiles a pattern to a matcher program, or gives the reason it is not valid (callers say which pattern).
  *
  * The program is run by simulating all its alternatives at once, one channel code point at a time (never by
  * backtracking), so matching costs at most (channel length x program length) steps: `room.{a}-{b}` on a long run
@@ -40,8 +47,7 @@ export interface CompiledPattern {
  * captured parameters are the ones `^room\.([^./:#]+)-([^./:#]+)$` would give.
  */
 export const compile = (pattern: string): CompiledPattern | string => {
-  const invalid = (message: string): string => `invalid topic pattern "${pattern}": ${message}`
-  if (pattern === "") return invalid("empty")
+  if (pattern === "") return "empty"
   const names: Array<string> = []
   const program: Array<Instruction> = []
   // Indexes of the `split` opening each enclosing `[...]`, patched when its `]` is reached.
@@ -51,10 +57,10 @@ export const compile = (pattern: string): CompiledPattern | string => {
     const char = pattern[i]!
     if (char === "{") {
       const end = pattern.indexOf("}", i)
-      if (end === -1) return invalid("`{` without `}`")
+      if (end === -1) return "`{` without `}`"
       const name = pattern.slice(i + 1, end)
-      if (!NAME.test(name)) return invalid(`parameter name "${name}" must be letters, digits and _`)
-      if (names.includes(name)) return invalid(`parameter {${name}} appears twice`)
+      if (!NAME.test(name)) return `parameter name "${name}" must be letters, digits and _`
+      if (names.includes(name)) return `parameter {${name}} appears twice`
       const slot = 2 * names.length
       names.push(name)
       // save start; param; split(back to param, on); save end — one or more code points, as many as possible.
@@ -70,18 +76,18 @@ export const compile = (pattern: string): CompiledPattern | string => {
       i++
     } else if (char === "]") {
       const split = open.pop()
-      if (split === undefined) return invalid("`]` without `[`")
+      if (split === undefined) return "`]` without `[`"
       program[split] = { op: "split", prefer: split + 1, other: program.length }
       i++
     } else if (char === "}") {
-      return invalid("`}` without `{`")
+      return "`}` without `{`"
     } else {
       const codePoint = pattern.codePointAt(i)!
       program.push({ op: "char", codePoint })
       i += codePoint > 0xffff ? 2 : 1
     }
   }
-  if (open.length !== 0) return invalid("`[` without `]`")
+  if (open.length !== 0) return "`[` without `]`"
   program.push({ op: "match" })
   const special = pattern.search(/[{[]/)
   return { pattern, program, names, prefix: special === -1 ? pattern : pattern.slice(0, special) }
@@ -91,7 +97,7 @@ const SEPARATOR_CODE_POINTS = new Set([...separators].map((c) => c.codePointAt(0
 
 /** Longer than `max` UTF-8 bytes (a UTF-16 unit is at least one byte, so long strings are not even measured). */
 export const tooLong = (channel: string, max: number): boolean =>
-  !(channel.length <= max && Buffer.byteLength(channel, "utf8") <= max)
+  !(channel.length <= max && utf8Length(channel) <= max)
 
 interface Thread {
   readonly pc: number
@@ -183,6 +189,23 @@ export const matchPattern = (
     if (start >= 0 && end >= 0) params[name] = channel.slice(start, end)
   })
   return params
+}
+
+/**
+ * The first item whose pattern matches the channel, with its parameters; the length cap is checked once for all.
+ */
+export const firstMatch = <T>(
+  items: ReadonlyArray<T>,
+  patternOf: (item: T) => CompiledPattern,
+  channel: string,
+  maxChannelLength: number
+): { readonly item: T; readonly params: Readonly<Record<string, string>> } | undefined => {
+  if (tooLong(channel, maxChannelLength)) return undefined
+  for (const item of items) {
+    const params = matchPattern(patternOf(item), channel, Infinity)
+    if (params !== undefined) return { item, params }
+  }
+  return undefined
 }
 
 /**

@@ -39,7 +39,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
-import { compile, type CompiledPattern, matchPattern, tooLong } from "../internal/topicPattern.ts"
+import { compile, type CompiledPattern, firstMatch, tooLong } from "../internal/topicPattern.ts"
 import { requestUser } from "../internal/requestUser.ts"
 import type { SubscribeRequest } from "../ProxyRequest.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
@@ -215,19 +215,12 @@ export const layer = <const Rules extends AnyRules>(
       const context = yield* Effect.context<RequirementsOf<Rules>>()
 
       const maxChannelLength = options.maxChannelLength ?? defaultMaxChannelLength
-      const find = (channel: string) => {
-        if (tooLong(channel, maxChannelLength)) return undefined
-        for (const entry of compiled) {
-          const params = matchPattern(entry.pattern, channel, Infinity)
-          if (params !== undefined) return { entry, params }
-        }
-        return undefined
-      }
+      const find = (channel: string) => firstMatch(compiled, (entry) => entry.pattern, channel, maxChannelLength)
 
       return {
         match: (channel) => {
           const found = find(channel)
-          return found === undefined ? undefined : { pattern: found.entry.pattern.pattern, params: found.params }
+          return found === undefined ? undefined : { pattern: found.item.pattern.pattern, params: found.params }
         },
         authorize: (request) => {
           if (tooLong(request.channel, maxChannelLength)) {
@@ -245,7 +238,7 @@ export const layer = <const Rules extends AnyRules>(
           }
           // The claims are read from the request's context first: the rule runs with the Layer's services only.
           return Effect.flatMap(requestUser(request), ({ claims }) =>
-            found.entry.rule.authorize({ params: found.params, channel: request.channel, user: request.user, claims, request })
+            found.item.rule.authorize({ params: found.params, channel: request.channel, user: request.user, claims, request })
               .pipe(Effect.map(decide), Effect.provideContext(context)))
         }
       }
