@@ -53,9 +53,11 @@ import * as Schema from "effect/Schema"
 import * as Auth from "./Auth.ts"
 import * as Channel from "./contract/Channel.ts"
 import type { Handler } from "./Handler.ts"
+import { patternOf } from "./internal/channelPattern.ts"
 import { type ChannelUse, channelsOf } from "./internal/channels.ts"
 import { requestUser } from "./internal/requestUser.ts"
 import { describeIssue } from "./internal/schemaIssue.ts"
+import { firstMatch } from "./internal/topicPattern.ts"
 import type { PublishRequest, SubRefreshRequest, SubscribeRequest } from "./ProxyRequest.ts"
 import * as Reply from "./Reply.ts"
 
@@ -150,6 +152,9 @@ export interface ChannelHandlers<R> {
   readonly subRefresh?: Handler<SubRefreshRequest, Reply.SubRefreshReply, unknown, R>
 }
 
+/** A route found for a channel name, with the name's parameters. */
+type Found = { readonly item: AnyRoute; readonly params: Readonly<Record<string, string>> }
+
 const denied = (message: string) => Reply.error(Reply.ErrorCode.PermissionDenied, message)
 
 const eventsOf = (route: AnyRoute): ReadonlyArray<Event> =>
@@ -166,7 +171,6 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
   routes: Routes,
   options: { readonly otherwise?: ChannelHandlers<R2> } = {}
 ): ChannelHandlers<RequirementsOf<Routes> | R2> => {
-  const channels = routes.map((route) => route.channel)
   const otherwise = (options.otherwise ?? {}) as ChannelHandlers<never>
   const uses: ReadonlyArray<ChannelUse> = [
     ...routes.map((route) => ({ channel: route.channel, events: eventsOf(route) })),
@@ -177,12 +181,19 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
     }])
   ]
 
-  // The route for a request (one that answers `event`, so callers may use `route[event]!`) and its context, once
-  // the rule allowed it; a refusal is a failed Reply.error.
-  const enter = <Req extends SubscribeRequest | PublishRequest | SubRefreshRequest>(event: Event, request: Req) => {
-    const found = Channel.find(channels, request.channel)
+  // The first route whose pattern matches the channel, with its parameters: one search per request.
+  const lookup = (channel: string): Found | undefined =>
+    firstMatch(routes, (route) => patternOf(route.channel), channel, Channel.maxNameLength)
+
+  // The route found for a request (one that answers `event`, so callers may use `route[event]!`) and its context,
+  // once the rule allowed it; a refusal is a failed Reply.error.
+  const enter = <Req extends SubscribeRequest | PublishRequest | SubRefreshRequest>(
+    event: Event,
+    request: Req,
+    found: Found | undefined
+  ) => {
     if (found === undefined) return Effect.fail(denied(`permission denied: no rule for channel ${request.channel}`))
-    const route = routes[channels.indexOf(found.channel)]!
+    const route = found.item
     if (route[event] === undefined) return Effect.fail(denied("permission denied"))
     return Effect.flatMap(requestUser(request), (user) => {
       const context = { event, channel: request.channel, params: found.params, user, request }
@@ -194,14 +205,14 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
     })
   }
 
-  const subscribe = (request: SubscribeRequest) =>
-    Effect.flatMap(enter("subscribe", request), ({ context, route }) =>
+  const subscribe = (request: SubscribeRequest, found: Found | undefined) =>
+    Effect.flatMap(enter("subscribe", request, found), ({ context, route }) =>
       route.subscribe === true
         ? Effect.succeed(Reply.subscribe())
         : (route.subscribe!(context) as Effect.Effect<Reply.SubscribeReply, unknown>))
 
-  const publish = (request: PublishRequest) =>
-    Effect.flatMap(enter("publish", request), ({ context, route }) => {
+  const publish = (request: PublishRequest, found: Found | undefined) =>
+    Effect.flatMap(enter("publish", request, found), ({ context, route }) => {
       const decoded = Channel.decode(route.channel, request.data)
       if (Result.isFailure(decoded)) {
         return Effect.fail(
@@ -221,8 +232,8 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
     })
 
   // Centrifugo ignores errors in sub-refresh replies: a refusal there ends the subscription (`expired`).
-  const subRefresh = (request: SubRefreshRequest) =>
-    Effect.matchEffect(enter("subRefresh", request), {
+  const subRefresh = (request: SubRefreshRequest, found: Found | undefined) =>
+    Effect.matchEffect(enter("subRefresh", request, found), {
       onFailure: (refused) =>
         Reply.isRejection(refused) ? Effect.succeed(Reply.subRefresh({ expired: true })) : Effect.fail(refused),
       onSuccess: ({ context, route }) => route.subRefresh!(context) as Effect.Effect<Reply.SubRefreshReply, unknown>
@@ -230,12 +241,13 @@ export const handlers = <const Routes extends ReadonlyArray<AnyRoute>, R2 = neve
 
   // Channels no route matches go to the fallback handler of the event, when there is one.
   const orElse = <Req extends { readonly channel: string }>(
-    routed: (request: Req) => Effect.Effect<unknown, unknown>,
+    routed: (request: Req, found: Found | undefined) => Effect.Effect<unknown, unknown>,
     fallback: ((request: Req) => Effect.Effect<unknown, unknown, unknown>) | undefined
   ) =>
-    fallback === undefined
-      ? routed
-      : (request: Req) => Channel.find(channels, request.channel) === undefined ? fallback(request) : routed(request)
+  (request: Req) => {
+    const found = lookup(request.channel)
+    return found === undefined && fallback !== undefined ? fallback(request) : routed(request, found)
+  }
 
   const out: Record<string, unknown> = {}
   const used = new Set(uses.flatMap((use) => use.events))

@@ -80,6 +80,31 @@ describe("ChannelRouter", () => {
       expect((yield* handle(subRefreshRequest({ channel: "personal:#bob" }))).result?.expire_at).toBe(10)
     }).pipe(Effect.provide(Served)))
 
+  it.effect("with otherwise, exactly the channels no route matches go to the fallback", () =>
+    Effect.gen(function*() {
+      const agent = { user: "alice", meta: meta("alice", { role: "agent" }) }
+      expect((yield* handle(subscribeRequest({ ...agent, channel: "tickets:1" }))).result).toEqual({})
+      expect((yield* handle(subscribeRequest({ channel: "news" }))).result?.data).toEqual({ fallback: "news" })
+      // Too long for any route (over 255 bytes): not matched, so the fallback's.
+      const long = `tickets:${"é".repeat(124)}`
+      expect((yield* handle(subscribeRequest({ ...agent, channel: long }))).result?.data).toEqual({ fallback: long })
+      // A matched route that does not answer the event refuses it; the fallback is only for unmatched channels.
+      const unanswered = yield* handle(publishRequest({ channel: "personal:#bob", data: { notice: "x" } }))
+      expect(unanswered.error).toMatchObject({ code: 103, message: "permission denied" })
+      expect((yield* handle(publishRequest({ channel: "news", data: {} }))).result?.data).toEqual({ fallback: "news" })
+      // No fallback for sub-refresh: an unmatched channel is refused (expired).
+      expect((yield* handle(subRefreshRequest({ channel: "news" }))).result?.expired).toBe(true)
+    }).pipe(Effect.provide(
+      HandlerSet.layer({
+        ...ChannelRouter.handlers([Tickets, PersonalRoute], {
+          otherwise: {
+            subscribe: (request) => Effect.succeed(Reply.subscribe({ data: { fallback: request.channel } })),
+            publish: (request) => Effect.succeed(Reply.publish({ data: { fallback: request.channel } }))
+          }
+        })
+      }).pipe(Layer.provide(Layer.succeed(Owners, { owner: () => "carol" })))
+    )))
+
   it("describes the routed channels for the config", () => {
     const description = HandlerSet.layer({ ...ChannelRouter.handlers([Tickets, PersonalRoute]) }).description
     expect(description.events).toEqual(["subscribe", "publish", "subRefresh"])
