@@ -114,7 +114,7 @@ it("the image's command with the image's and the Deployment's environment serves
     expect(ProxyClient.parseJson(pong.result?.data)).toBe("pong")
     await expect(proxy.rpc({ client: "c1", method: "ping" })).rejects.toMatchObject({ code: 16 })
     const metrics = Prometheus.parse(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text())
-    expect(Prometheus.samples(metrics, "centrifugo_proxy_calls_total", { event: "RPC", outcome: "ok" }).length).toBe(1)
+    expect(Prometheus.samples(metrics, "centrifugo_proxy_calls_total", { event: "rpc", outcome: "ok" }).length).toBe(1)
 
     child.kill("SIGTERM")
     await expect.poll(() => health.check(""), { timeout: 10_000 }).toBe("NOT_SERVING")
