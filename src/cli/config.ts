@@ -181,7 +181,7 @@ export const generateConfig = (cwd: string, options: GenerateCommandOptions): Ef
       )
     }
     if (options.credentials && secret === PLACEHOLDER_SECRET) {
-      const env = Defaults.credentialsEnv(transport)
+      const env = Defaults[transport].credentialsEnv
       yield* Console.error(
         `replace "${PLACEHOLDER_SECRET}" in ${options.out} with a secret, and set ` +
           `${env.key}=${options.credentialsKey} and ${env.value}=<the secret> on the backend`

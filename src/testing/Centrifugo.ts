@@ -78,12 +78,13 @@ export interface StartOptions extends Omit<ConfigOptions, "port"> {
 }
 
 /**
- * Runs `centrifugo checkconfig --strict` on a config; rejects with Centrifugo's output when it fails.
+ * Runs the Centrifugo binary `bin` as `centrifugo checkconfig --strict` on a config (Centrifugo's own check; compare
+ * `CentrifugoConfig.checkConfig`, which checks a config against a handler set); rejects with its output when it fails.
  *
  * @since 0.1.0
  * @category utils
  */
-export const checkConfig = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
+export const checkWithBinary = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
   const dir = await mkdtemp(join(tmpdir(), "centrifugo-check-"))
   try {
     const file = join(dir, "config.json")

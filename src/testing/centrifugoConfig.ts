@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as Defaults from "../Defaults.ts"
 import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import type * as Channel from "../contract/Channel.ts"
 import type * as HandlerSet from "../HandlerSet.ts"
@@ -57,7 +58,7 @@ export interface ConfigOptions {
    * (`proxy` is the HTTP transport's `host:port`; each proxy posts to `http://proxy${httpPrefix}/<event>`). HTTP
    * has no stream subscriptions: the `stream` and `bidi` namespaces and the subscribe_stream proxy are left out.
    */
-  readonly transport?: "grpc" | "http"
+  readonly transport?: Defaults.Transport
   /** The HTTP routes' prefix. Default `/centrifugo` (`HttpProxy`'s default). */
   readonly httpPrefix?: string
   /** `http.static_headers` of every HTTP proxy. */

@@ -51,7 +51,7 @@ const deploymentEnv = () => {
 it("Centrifugo accepts the ConfigMap's configuration (checkconfig --strict)", async () => {
   const body = manifest.slice(manifest.indexOf("config.json: |\n") + "config.json: |\n".length)
   const config = JSON.parse(body.split("\n").map((line) => line.slice(4)).join("\n")) as Record<string, unknown>
-  await Centrifugo.checkConfig(centrifugoBin(), config)
+  await Centrifugo.checkWithBinary(centrifugoBin(), config)
   // It serves the example's handlers, and its channel namespaces are what the generator writes from the contract.
   expect(CentrifugoConfig.checkConfig(config, AppHandlers.description).map(CentrifugoConfig.formatMismatch)).toEqual([])
   const generated = CentrifugoConfig.generate(AppHandlers.description, { transport: "grpc" }).config as {
