@@ -206,12 +206,12 @@ const layerOf = <const H extends AnyHandlerRecord>(
   Layer.effect(
     HandlerSet,
     Effect.map(Effect.context<RequirementsOf<H>>(), (context) => {
+      // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
+      const provide = provider(context)
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
         if (handler === undefined) continue
         const run = handler as (...args: Array<never>) => Effect.Effect<unknown>
-        // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
-        const provide = provider(context)
         table[name] = STREAM_EVENTS.has(name)
           // A stream reply's publications run later, outside this call, so they get the services too.
           ? (...args: Array<never>) => Effect.map(provide(run(...args)), (reply) => provideStream(reply, context))

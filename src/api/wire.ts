@@ -13,10 +13,10 @@
 export type WireObject = { readonly [key: string]: unknown }
 
 /** Fields whose value is a JSON payload (raw JSON over HTTP, JSON bytes over gRPC). */
-export const PAYLOAD_FIELDS: ReadonlySet<string> = new Set(["data", "info", "params", "stream_data", "conn_info", "chan_info"])
+const PAYLOAD_FIELDS: ReadonlySet<string> = new Set(["data", "info", "params", "stream_data", "conn_info", "chan_info"])
 
 /** 64-bit integer fields of the OSS API messages (bigint in the generated protobuf code). */
-export const INT64_FIELDS: ReadonlySet<string> = new Set([
+const INT64_FIELDS: ReadonlySet<string> = new Set([
   "offset",
   "version",
   "expire_at",

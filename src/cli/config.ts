@@ -101,12 +101,6 @@ export interface GenerateCommandOptions {
   readonly credentialsValue: string | undefined
 }
 
-/** Where Centrifugo reaches a backend on this machine started with its defaults (see `Defaults`). */
-export const DEFAULT_ENDPOINTS: Record<CentrifugoConfig.Transport, string> = {
-  grpc: Defaults.endpoint("grpc"),
-  http: Defaults.endpoint("http")
-}
-
 const readJson = (path: string): Effect.Effect<Record<string, unknown>, CommandError> =>
   Effect.gen(function*() {
     const value = yield* attempt(`reading ${path}`, () => JSON.parse(readFileSync(path, "utf8")) as unknown)
@@ -128,7 +122,7 @@ export const generateConfig = (cwd: string, options: GenerateCommandOptions): Ef
     const secret = options.credentialsValue ?? (kept?.key === options.credentialsKey ? kept.value : PLACEHOLDER_SECRET)
     const { config: generated, notes } = CentrifugoConfig.generate(description, {
       transport,
-      endpoint: options.endpoint ?? DEFAULT_ENDPOINTS[transport],
+      endpoint: options.endpoint ?? Defaults.endpoint(transport),
       ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
       ...(options.httpAddress === undefined ? {} : { httpAddress: options.httpAddress }),
       ...(options.credentials ? { credentials: { key: options.credentialsKey, value: secret } } : {})

@@ -25,7 +25,7 @@ export const defaultBodyTimeout = Duration.seconds(10)
 export const defaultMaxBodySize = 4 * 1024 * 1024
 
 /** A prefix without trailing slashes, with a leading one ("" for the root). */
-export const normalizePrefix = (prefix: string): string => {
+const normalizePrefix = (prefix: string): string => {
   const trimmed = prefix.replace(/\/+$/, "")
   return trimmed === "" || trimmed.startsWith("/") ? trimmed : `/${trimmed}`
 }

@@ -263,7 +263,7 @@ const split = (body: Buffer): Fields => {
 }
 
 /** A field's raw JSON parsed; `BadBody` naming the field when it is not JSON. */
-export const parseField = (name: string, raw: Uint8Array): unknown => {
+const parseField = (name: string, raw: Uint8Array): unknown => {
   try {
     return JSON.parse(text(raw))
   } catch (error) {

@@ -31,7 +31,7 @@ export interface ChannelDescription {
 const EVENTS: ReadonlyArray<ChannelEvent> = ["subscribe", "publish", "subRefresh"]
 
 /** A channel as the description holds it, for the events given. */
-export const describeChannel = (channel: Channel.Any, events: ReadonlyArray<ChannelEvent>): ChannelDescription => ({
+const describeChannel = (channel: Channel.Any, events: ReadonlyArray<ChannelEvent>): ChannelDescription => ({
   pattern: channel.pattern,
   namespace: channel.namespace,
   events: EVENTS.filter((event) => events.includes(event)),
