@@ -5,12 +5,11 @@
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
+import { checkconfig } from "../internal/checkconfig.ts"
 import * as Layer from "effect/Layer"
 import type { Description } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"
@@ -74,17 +73,13 @@ export const centrifugoBinary = (cwd: string): string | undefined => {
 }
 
 /** `centrifugo checkconfig --strict` on `config`: undefined when it passes, else its output. */
-export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CommandError> =>
-  Effect.gen(function*() {
-    // A directory of its own: Centrifugo reads `.env` from its working directory.
-    const dir = yield* attempt("creating a temporary directory", () => mkdtempSync(join(tmpdir(), "centrifugo-check-")))
-    const file = join(dir, "config.json")
-    yield* attempt("writing the config to check", () => writeFileSync(file, JSON.stringify(config, null, 2)))
-    return yield* Effect.callback<string | undefined>((resume) => {
-      execFile(bin, ["checkconfig", "--strict", "--config", file], { cwd: dir }, (error, stdout, stderr) =>
-        resume(Effect.succeed(error === null ? undefined : `${stdout}${stderr}`.trim() || error.message)))
-    }).pipe(Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true }))))
-  })
+const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CommandError> =>
+  Effect.tryPromise({ try: () => checkconfig(bin, config), catch: (error) => error }).pipe(
+    Effect.catch((error) =>
+      fail(`running ${bin} checkconfig: ${error instanceof Error ? error.message : String(error)}`)
+    ),
+    Effect.map((outcome) => (outcome.passed ? undefined : outcome.output))
+  )
 
 export interface GenerateCommandOptions {
   readonly handlers: string

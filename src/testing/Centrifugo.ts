@@ -15,11 +15,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { checkconfig } from "../internal/checkconfig.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
 import { config, type ConfigOptions, deepMerge, isPlainObject } from "./centrifugoConfig.ts"
 
@@ -85,17 +86,9 @@ export interface StartOptions extends Omit<ConfigOptions, "port"> {
  * @category utils
  */
 export const checkWithBinary = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
-  const dir = await mkdtemp(join(tmpdir(), "centrifugo-check-"))
-  try {
-    const file = join(dir, "config.json")
-    await writeFile(file, JSON.stringify(configValue, null, 2))
-    return await new Promise((resolve, reject) =>
-      execFile(bin, ["checkconfig", "--strict", "--config", file], { cwd: dir }, (error, stdout, stderr) =>
-        error ? reject(new Error(`checkconfig failed: ${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`))
-    )
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+  const outcome = await checkconfig(bin, configValue)
+  if (!outcome.passed) throw new Error(`checkconfig failed: ${outcome.output}`)
+  return outcome.output
 }
 
 /**
