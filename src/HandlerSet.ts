@@ -34,6 +34,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { ChannelDescription } from "./internal/channels.ts"
 import { provider } from "./internal/context.ts"
+import { events as proxyEvents } from "./internal/events.ts"
 import { isReply } from "./internal/replyRejections.ts"
 import { combine, contribute, described } from "./internal/description.ts"
 import * as Reply from "./Reply.ts"
@@ -222,7 +223,9 @@ const layerOf = <const H extends AnyHandlerRecord>(
     })
   )
 
-const STREAM_EVENTS: ReadonlySet<string> = new Set(["subscribeUnidirectional", "subscribeBidirectional"])
+const STREAM_EVENTS: ReadonlySet<string> = new Set(
+  proxyEvents.filter((event) => event.kind !== "unary").map((event) => event.name)
+)
 
 const provideStream = (reply: unknown, context: Context.Context<never>): unknown =>
   isReply(reply) && reply._tag === "StreamResult"

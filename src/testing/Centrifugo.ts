@@ -22,7 +22,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { checkconfig } from "../internal/checkconfig.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
-import { config, type ConfigOptions, deepMerge, isPlainObject } from "./centrifugoConfig.ts"
+import { config, type ConfigOptions, deepMerge } from "./centrifugoConfig.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 export { config, type ConfigOptions } from "./centrifugoConfig.ts"
 

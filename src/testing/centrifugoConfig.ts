@@ -8,6 +8,7 @@ import type * as Defaults from "../Defaults.ts"
 import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import type * as Channel from "../contract/Channel.ts"
 import type * as HandlerSet from "../HandlerSet.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 /**
  * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
@@ -153,9 +154,6 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
   return deepMerge(deepMerge(generated, testSettings), options.overrides ?? {})
 }
 
-/** Not null, not an array: an object whose keys `deepMerge` merges. */
-export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** `source` over `target`, nested objects merged key by key (arrays and other values replaced). */
 export const deepMerge = (target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> => {
