@@ -68,12 +68,3 @@ export const centrifugo = { httpPort: 8000, apiUrl: "http://127.0.0.1:8000" } as
  */
 export const endpoint = (transport: Transport): string =>
   transport === "grpc" ? `127.0.0.1:${grpc.port}` : `http://127.0.0.1:${http.port}`
-
-/**
- * The environment variables the backend of `transport` reads the proxies' credentials from.
- *
- * @since 0.1.0
- * @category utils
- */
-export const credentialsEnv = (transport: Transport): { readonly key: string; readonly value: string } =>
-  transport === "grpc" ? grpc.credentialsEnv : http.credentialsEnv

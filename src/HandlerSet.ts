@@ -34,6 +34,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { ChannelDescription } from "./internal/channels.ts"
 import { provider } from "./internal/context.ts"
+import { events as proxyEvents } from "./internal/events.ts"
 import { isReply } from "./internal/replyRejections.ts"
 import { combine, contribute, described } from "./internal/description.ts"
 import * as Reply from "./Reply.ts"
@@ -206,12 +207,12 @@ const layerOf = <const H extends AnyHandlerRecord>(
   Layer.effect(
     HandlerSet,
     Effect.map(Effect.context<RequirementsOf<H>>(), (context) => {
+      // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
+      const provide = provider(context)
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
         if (handler === undefined) continue
         const run = handler as (...args: Array<never>) => Effect.Effect<unknown>
-        // Merge, not replace: request-scoped services provided around the call (by interceptors) stay visible.
-        const provide = provider(context)
         table[name] = STREAM_EVENTS.has(name)
           // A stream reply's publications run later, outside this call, so they get the services too.
           ? (...args: Array<never>) => Effect.map(provide(run(...args)), (reply) => provideStream(reply, context))
@@ -222,7 +223,9 @@ const layerOf = <const H extends AnyHandlerRecord>(
     })
   )
 
-const STREAM_EVENTS: ReadonlySet<string> = new Set(["subscribeUnidirectional", "subscribeBidirectional"])
+const STREAM_EVENTS: ReadonlySet<string> = new Set(
+  proxyEvents.filter((event) => event.kind !== "unary").map((event) => event.name)
+)
 
 const provideStream = (reply: unknown, context: Context.Context<never>): unknown =>
   isReply(reply) && reply._tag === "StreamResult"

@@ -52,12 +52,18 @@ export { HandlerTimeoutError, timeout } from "./interceptors/timeout.ts"
 export type Next = (request: ProxyRequest) => Effect.Effect<Reply.AnyReply, unknown>
 
 /**
- * The code an interceptor wraps around a call.
+ * The code an interceptor wraps around a call. `event` is the event's name, its handler's key (`rpc`,
+ * `subRefresh`, `subscribeStream`): label calls by it rather than by `request._tag`, which stream subscriptions
+ * share with `subscribe`.
  *
  * @since 0.1.0
  * @category models
  */
-export type Around<R> = (request: ProxyRequest, next: Next) => Effect.Effect<Reply.AnyReply, unknown, R>
+export type Around<R> = (
+  request: ProxyRequest,
+  next: Next,
+  event: EventName
+) => Effect.Effect<Reply.AnyReply, unknown, R>
 
 /**
  * A handler-set transformation, `HandlerSet.Described -> HandlerSet.Described` (the description carries over).

@@ -65,7 +65,7 @@ export interface HttpOptions extends MakeOptions {
   readonly timeout?: Duration.Input
 }
 
-export const httpTransport = (options: HttpOptions) =>
+const httpTransport = (options: HttpOptions) =>
   Effect.map(Effect.service(HttpClient.HttpClient), (client): Transport => {
     const key = typeof options.key === "string" ? options.key : Redacted.value(options.key)
     const base = options.url.replace(/\/+$/, "")
@@ -247,7 +247,7 @@ register("shared_poll_publish", "SharedPollPublish", pb.SharedPollPublishRequest
 const identity = <A>(value: A): A => value
 
 /** The gRPC transport; the channel is closed when the Layer's scope closes. */
-export const grpcTransport = (options: GrpcOptions) =>
+const grpcTransport = (options: GrpcOptions) =>
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => new grpc.Client(options.address, options.credentials ?? grpc.credentials.createInsecure())),

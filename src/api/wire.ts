@@ -8,15 +8,16 @@
  *
  * @since 0.1.0
  */
+import { isPlainObject } from "../internal/plainObject.ts"
 
 /** A JSON object in Centrifugo's API format. */
 export type WireObject = { readonly [key: string]: unknown }
 
 /** Fields whose value is a JSON payload (raw JSON over HTTP, JSON bytes over gRPC). */
-export const PAYLOAD_FIELDS: ReadonlySet<string> = new Set(["data", "info", "params", "stream_data", "conn_info", "chan_info"])
+const PAYLOAD_FIELDS: ReadonlySet<string> = new Set(["data", "info", "params", "stream_data", "conn_info", "chan_info"])
 
 /** 64-bit integer fields of the OSS API messages (bigint in the generated protobuf code). */
-export const INT64_FIELDS: ReadonlySet<string> = new Set([
+const INT64_FIELDS: ReadonlySet<string> = new Set([
   "offset",
   "version",
   "expire_at",
@@ -30,13 +31,14 @@ export const INT64_FIELDS: ReadonlySet<string> = new Set([
 /** Fields that are maps with user-chosen keys: their keys are data, never field names. */
 const MAP_FIELDS: ReadonlySet<string> = new Set(["tags", "presence", "channels", "items"])
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+/** An object to walk field by field (bytes are a value, not an object of fields). */
+const isFields = (value: unknown): value is Record<string, unknown> =>
+  isPlainObject(value) && !(value instanceof Uint8Array)
 
 /** `value` with `convert` applied to each item of an array or field of an object (a map's entries as no field). */
 const convertChildren = (value: unknown, field: string, convert: (item: unknown, field: string) => unknown): unknown => {
   if (Array.isArray(value)) return value.map((item) => convert(item, field))
-  if (!isPlainObject(value)) return value
+  if (!isFields(value)) return value
   const out: Record<string, unknown> = {}
   const isMap = MAP_FIELDS.has(field)
   for (const [key, item] of Object.entries(value)) out[key] = convert(item, isMap ? "" : key)

@@ -5,12 +5,11 @@
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
+import { checkconfig } from "../internal/checkconfig.ts"
 import * as Layer from "effect/Layer"
 import type { Description } from "../HandlerSet.ts"
 import * as Defaults from "../Defaults.ts"
@@ -74,17 +73,13 @@ export const centrifugoBinary = (cwd: string): string | undefined => {
 }
 
 /** `centrifugo checkconfig --strict` on `config`: undefined when it passes, else its output. */
-export const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CommandError> =>
-  Effect.gen(function*() {
-    // A directory of its own: Centrifugo reads `.env` from its working directory.
-    const dir = yield* attempt("creating a temporary directory", () => mkdtempSync(join(tmpdir(), "centrifugo-check-")))
-    const file = join(dir, "config.json")
-    yield* attempt("writing the config to check", () => writeFileSync(file, JSON.stringify(config, null, 2)))
-    return yield* Effect.callback<string | undefined>((resume) => {
-      execFile(bin, ["checkconfig", "--strict", "--config", file], { cwd: dir }, (error, stdout, stderr) =>
-        resume(Effect.succeed(error === null ? undefined : `${stdout}${stderr}`.trim() || error.message)))
-    }).pipe(Effect.ensuring(Effect.sync(() => rmSync(dir, { recursive: true, force: true }))))
-  })
+const checkWithCentrifugo = (bin: string, config: unknown): Effect.Effect<string | undefined, CommandError> =>
+  Effect.tryPromise({ try: () => checkconfig(bin, config), catch: (error) => error }).pipe(
+    Effect.catch((error) =>
+      fail(`running ${bin} checkconfig: ${error instanceof Error ? error.message : String(error)}`)
+    ),
+    Effect.map((outcome) => (outcome.passed ? undefined : outcome.output))
+  )
 
 export interface GenerateCommandOptions {
   readonly handlers: string
@@ -99,12 +94,6 @@ export interface GenerateCommandOptions {
   readonly credentialsKey: string
   /** Default: the secret the existing `out` file's proxies carry, else a placeholder to replace. */
   readonly credentialsValue: string | undefined
-}
-
-/** Where Centrifugo reaches a backend on this machine started with its defaults (see `Defaults`). */
-export const DEFAULT_ENDPOINTS: Record<CentrifugoConfig.Transport, string> = {
-  grpc: Defaults.endpoint("grpc"),
-  http: Defaults.endpoint("http")
 }
 
 const readJson = (path: string): Effect.Effect<Record<string, unknown>, CommandError> =>
@@ -128,7 +117,7 @@ export const generateConfig = (cwd: string, options: GenerateCommandOptions): Ef
     const secret = options.credentialsValue ?? (kept?.key === options.credentialsKey ? kept.value : PLACEHOLDER_SECRET)
     const { config: generated, notes } = CentrifugoConfig.generate(description, {
       transport,
-      endpoint: options.endpoint ?? DEFAULT_ENDPOINTS[transport],
+      endpoint: options.endpoint ?? Defaults.endpoint(transport),
       ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
       ...(options.httpAddress === undefined ? {} : { httpAddress: options.httpAddress }),
       ...(options.credentials ? { credentials: { key: options.credentialsKey, value: secret } } : {})
@@ -181,7 +170,7 @@ export const generateConfig = (cwd: string, options: GenerateCommandOptions): Ef
       )
     }
     if (options.credentials && secret === PLACEHOLDER_SECRET) {
-      const env = Defaults.credentialsEnv(transport)
+      const env = Defaults[transport].credentialsEnv
       yield* Console.error(
         `replace "${PLACEHOLDER_SECRET}" in ${options.out} with a secret, and set ` +
           `${env.key}=${options.credentialsKey} and ${env.value}=<the secret> on the backend`

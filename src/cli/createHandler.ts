@@ -124,7 +124,7 @@ const RESERVED = new Set(
  * The module name for an RPC method: its identifier, or `<identifier>Method` when that is a reserved word or a name
  * `src/handlers.ts` already binds (importing it again would not compile); undefined when neither is free.
  */
-export const rpcIdentifier = (method: string, handlersText: string | undefined): string | undefined => {
+const rpcIdentifier = (method: string, handlersText: string | undefined): string | undefined => {
   const base = identifierOf(method)
   if (base === undefined) return undefined
   const taken = (name: string) => RESERVED.has(name) || (handlersText !== undefined && new RegExp(`\\b${name}\\b`).test(handlersText))

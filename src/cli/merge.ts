@@ -8,10 +8,9 @@
  */
 import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import type { Description } from "../HandlerSet.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 type Json = Record<string, unknown>
-
-const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** The proxies `generate` writes, by where they live. */
 const PROXY_PLACES: ReadonlyArray<readonly [string, string]> = [
@@ -33,14 +32,14 @@ const transportOf = CentrifugoConfig.endpointTransport
 
 /** Every proxy object of a config, with where it is. */
 const proxies = (config: unknown): ReadonlyArray<readonly [string, Json]> => {
-  if (!isRecord(config)) return []
+  if (!isPlainObject(config)) return []
   const out: Array<readonly [string, Json]> = []
   for (const [section, name] of PROXY_PLACES) {
     const proxy = (config[section] as Json | undefined)?.proxy
-    if (isRecord(proxy) && isRecord(proxy[name])) out.push([`${section}.proxy.${name}`, proxy[name] as Json])
+    if (isPlainObject(proxy) && isPlainObject(proxy[name])) out.push([`${section}.proxy.${name}`, proxy[name] as Json])
   }
   const rpc = config.rpc
-  if (isRecord(rpc) && isRecord(rpc.proxy)) out.push(["rpc.proxy", rpc.proxy])
+  if (isPlainObject(rpc) && isPlainObject(rpc.proxy)) out.push(["rpc.proxy", rpc.proxy])
   return out
 }
 
@@ -51,11 +50,11 @@ export const configTransport = CentrifugoConfig.configTransport
 export const configSecret = (config: unknown): { readonly key: string; readonly value: string } | undefined => {
   for (const [, proxy] of proxies(config)) {
     const grpc = proxy.grpc
-    if (isRecord(grpc) && typeof grpc.credentials_key === "string" && typeof grpc.credentials_value === "string") {
+    if (isPlainObject(grpc) && typeof grpc.credentials_key === "string" && typeof grpc.credentials_value === "string") {
       return { key: grpc.credentials_key, value: grpc.credentials_value }
     }
-    const headers = isRecord(proxy.http) ? proxy.http.static_headers : undefined
-    if (isRecord(headers)) {
+    const headers = isPlainObject(proxy.http) ? proxy.http.static_headers : undefined
+    if (isPlainObject(headers)) {
       const [entry] = Object.entries(headers)
       if (entry !== undefined && typeof entry[1] === "string") return { key: entry[0], value: entry[1] }
     }
@@ -65,7 +64,7 @@ export const configSecret = (config: unknown): { readonly key: string; readonly 
 
 /** `base` with `over`'s keys added where `base` has none; on both sides, `base`'s leaves win. */
 const keepExisting = (base: unknown, over: unknown): unknown => {
-  if (!isRecord(base) || !isRecord(over)) return base === undefined ? over : base
+  if (!isPlainObject(base) || !isPlainObject(over)) return base === undefined ? over : base
   const out: Json = { ...base }
   for (const [key, value] of Object.entries(over)) out[key] = key in base ? keepExisting(base[key], value) : value
   return out
@@ -107,11 +106,11 @@ export const merge = (
       continue
     }
     const target = ensure(out, path)
-    target[key] = isRecord(before) && transportOf(before.endpoint) === transportOf((wanted as Json).endpoint)
+    target[key] = isPlainObject(before) && transportOf(before.endpoint) === transportOf((wanted as Json).endpoint)
       ? keepExisting(before, wanted)
       : wanted
     // A proxy on the other transport keeps no settings of the old one.
-    if (isRecord(target[key])) {
+    if (isPlainObject(target[key])) {
       const proxy = target[key] as Json
       if (transportOf(proxy.endpoint) === "grpc") delete proxy.http
       else delete proxy.grpc
@@ -121,8 +120,8 @@ export const merge = (
       if (explicit.secret) for (const key of ["grpc", "http"]) if (key in fresh) proxy[key] = fresh[key]
     }
   }
-  if (explicit.httpServer && isRecord(generated.http_server)) {
-    out.http_server = { ...(isRecord(out.http_server) ? out.http_server : {}), ...generated.http_server }
+  if (explicit.httpServer && isPlainObject(generated.http_server)) {
+    out.http_server = { ...(isPlainObject(out.http_server) ? out.http_server : {}), ...generated.http_server }
   }
   // The flags that enable proxies where generate writes them.
   const setFlag = (path: ReadonlyArray<string>, flag: string) => {
@@ -140,13 +139,13 @@ export const merge = (
   if (channel !== undefined && Array.isArray(channel.namespaces)) {
     const kept: Array<unknown> = []
     for (const ns of channel.namespaces) {
-      const name = isRecord(ns) ? String(ns.name) : undefined
+      const name = isPlainObject(ns) ? String(ns.name) : undefined
       if (name !== undefined && ownNames.has(name) && !generatedNamespaces.has(name)) continue
       const fresh = name === undefined ? undefined : generatedNamespaces.get(name)
       // A typed channel's namespace: the contract decides its options and proxies; keys the user added stay.
       kept.push(fresh === undefined ? ns : ownNames.has(name!) ? keepExisting(ns, fresh) : { ...(ns as Json), ...fresh })
     }
-    const names = new Set(kept.map((ns) => (isRecord(ns) ? String(ns.name) : "")))
+    const names = new Set(kept.map((ns) => (isPlainObject(ns) ? String(ns.name) : "")))
     for (const [name, ns] of generatedNamespaces) if (!names.has(name)) kept.push(ns)
     channel.namespaces = kept
   }
@@ -156,19 +155,19 @@ export const merge = (
 
 const namespaces = (config: Json): ReadonlyMap<string, Json> => {
   const list = dig(config, ["channel"])?.namespaces
-  return new Map((Array.isArray(list) ? list : []).filter(isRecord).map((ns) => [String(ns.name), ns]))
+  return new Map((Array.isArray(list) ? list : []).filter(isPlainObject).map((ns) => [String(ns.name), ns]))
 }
 
 const dig = (config: Json, path: ReadonlyArray<string>): Json | undefined => {
   let at: unknown = config
-  for (const key of path) at = isRecord(at) ? at[key] : undefined
-  return isRecord(at) ? at : undefined
+  for (const key of path) at = isPlainObject(at) ? at[key] : undefined
+  return isPlainObject(at) ? at : undefined
 }
 
 const ensure = (config: Json, path: ReadonlyArray<string>): Json => {
   let at = config
   for (const key of path) {
-    if (!isRecord(at[key])) at[key] = {}
+    if (!isPlainObject(at[key])) at[key] = {}
     at = at[key] as Json
   }
   return at
@@ -196,7 +195,7 @@ const onlyBoundary = (rpc: Json) => Object.keys(rpc).length === 1 && rpc.namespa
 const diff = (before: unknown, after: unknown, at: string): Array<string> => {
   // Named entries (channel namespaces) compared by name, so a change shows where it is.
   if (isNamedList(before) && isNamedList(after)) return diff(byName(before), byName(after), at)
-  if (isRecord(before) && isRecord(after)) {
+  if (isPlainObject(before) && isPlainObject(after)) {
     const out: Array<string> = []
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
       const path = at === "" ? key : key.startsWith("[") ? `${at}${key}` : `${at}.${key}`
@@ -210,6 +209,6 @@ const diff = (before: unknown, after: unknown, at: string): Array<string> => {
 }
 
 const isNamedList = (value: unknown): value is ReadonlyArray<Json> =>
-  Array.isArray(value) && value.every((item) => isRecord(item) && typeof item.name === "string")
+  Array.isArray(value) && value.every((item) => isPlainObject(item) && typeof item.name === "string")
 
 const byName = (list: ReadonlyArray<Json>): Json => Object.fromEntries(list.map((item) => [`[${String(item.name)}]`, item]))

@@ -32,7 +32,7 @@ export type ServingStatus = typeof ServingStatus[keyof typeof ServingStatus]
 /**
  * `HealthCheckRequest.service`; throws on bytes that are not a valid message.
  */
-export const decodeRequest = (bytes: Uint8Array): string => {
+const decodeRequest = (bytes: Uint8Array): string => {
   const reader = new BinaryReader(bytes)
   let service = ""
   while (reader.pos < reader.len) {
@@ -46,7 +46,7 @@ export const decodeRequest = (bytes: Uint8Array): string => {
 /**
  * A `HealthCheckResponse` with `status`.
  */
-export const encodeResponse = (status: ServingStatus): Buffer => {
+const encodeResponse = (status: ServingStatus): Buffer => {
   const writer = new BinaryWriter()
   // proto3: the default (UNKNOWN) is not written.
   if (status !== 0) writer.tag(1, WireType.Varint).int32(status)
@@ -72,7 +72,7 @@ export interface HealthOptions {
 /**
  * The default cap on open Watch streams: far more than probes and load balancers hold.
  */
-export const defaultMaxWatches = 100
+const defaultMaxWatches = 100
 
 /**
  * The health service ready to add to a grpc-js server: its definition, implementation, and `close` for shutdown.

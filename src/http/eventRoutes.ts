@@ -13,7 +13,7 @@ import { HandlerSet } from "../HandlerSet.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Credentials from "../server/credentials.ts"
 import { startFailure } from "../server/startFailure.ts"
-import { DEFAULT_PREFIX, httpEvents } from "./events.ts"
+import { httpEvents } from "./events.ts"
 import * as Exchange from "./exchange.ts"
 import { MESSAGE_HEADERS } from "./headers.ts"
 import type { HttpProxyRoutesOptions } from "./HttpProxy.ts"
@@ -25,7 +25,7 @@ export const defaultBodyTimeout = Duration.seconds(10)
 export const defaultMaxBodySize = 4 * 1024 * 1024
 
 /** A prefix without trailing slashes, with a leading one ("" for the root). */
-export const normalizePrefix = (prefix: string): string => {
+const normalizePrefix = (prefix: string): string => {
   const trimmed = prefix.replace(/\/+$/, "")
   return trimmed === "" || trimmed.startsWith("/") ? trimmed : `/${trimmed}`
 }
@@ -49,7 +49,7 @@ export const make = (options: HttpProxyRoutesOptions) =>
     const problem = problemOf(options, maxBodySize, bodyTimeout)
     if (problem !== undefined) return yield* Effect.fail(startFailure(problem))
     const handlers = yield* HandlerSet
-    const prefix = normalizePrefix(options.prefix ?? DEFAULT_PREFIX)
+    const prefix = normalizePrefix(options.prefix ?? Defaults.http.prefix)
     const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
     const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
     const credentials = Credentials.check(options.requireCredentials)

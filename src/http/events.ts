@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import * as Defaults from "../Defaults.ts"
 import type { EventName } from "../HandlerSet.ts"
 import { httpEvents as tableEvents, type ProxyEvent } from "../internal/events.ts"
 import type { Headers, ProxyRequest } from "../ProxyRequest.ts"
@@ -42,6 +41,3 @@ export const httpEvents: ReadonlyArray<HttpEvent> = tableEvents.map((event) => {
   if (codec === undefined) throw new Error(`no JSON codec for the ${event.name} event`)
   return { path: event.key, spec: event, ...codec }
 })
-
-/** The default prefix of the routes: `/centrifugo/connect`, `/centrifugo/rpc`, ... */
-export const DEFAULT_PREFIX = Defaults.http.prefix

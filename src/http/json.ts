@@ -26,6 +26,7 @@ import {
 } from "../internal/jsonBytes.ts"
 import { fromJsonBytes, nestsDeeperThan } from "../internal/payloadWire.ts"
 import { maxJsonDepth } from "../Payload.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 const BadBodyTypeId: unique symbol = Symbol.for("effect-centrifugo/http/BadBody")
 
@@ -143,9 +144,7 @@ const parseWhole = (body: Buffer): Record<string, unknown> | undefined => {
   } catch {
     return undefined
   }
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : undefined
+  return isPlainObject(value) ? value : undefined
 }
 
 const parsedFields = (body: Buffer, parsed: Record<string, unknown>): Fields => {
@@ -263,7 +262,7 @@ const split = (body: Buffer): Fields => {
 }
 
 /** A field's raw JSON parsed; `BadBody` naming the field when it is not JSON. */
-export const parseField = (name: string, raw: Uint8Array): unknown => {
+const parseField = (name: string, raw: Uint8Array): unknown => {
   try {
     return JSON.parse(text(raw))
   } catch (error) {

@@ -6,7 +6,6 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as LogLevel from "effect/LogLevel"
-import { eventOfTag } from "../internal/events.ts"
 import { intercept } from "../internal/intercept.ts"
 import { safe } from "../internal/logText.ts"
 import type { Interceptor, InterceptorOptions } from "../Interceptor.ts"
@@ -48,7 +47,7 @@ export const logging = (
   options: InterceptorOptions & { readonly level?: LogLevel.Severity } = {}
 ): Interceptor => {
   const log = Effect.logWithLevel(options.level ?? "Info")
-  return intercept((request, next) =>
+  return intercept((request, next, event) =>
     Effect.suspend(() => {
       const started = performance.now()
       return Effect.onExit(next(request), (exit) => {
@@ -59,7 +58,7 @@ export const logging = (
           if (failure === undefined || !Reply.isRejection(failure.error)) return Effect.void
           reply = failure.error
         }
-        const fields: Record<string, string> = { event: eventOfTag(request._tag).name }
+        const fields: Record<string, string> = { event }
         if (isClientRequest(request)) fields.client = safe(request.client)
         const user = userOf(request, reply)
         if (user !== undefined) fields.user = safe(user)

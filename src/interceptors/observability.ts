@@ -42,8 +42,8 @@ export interface MetricsOptions extends InterceptorOptions {
 }
 
 /**
- * Effect metrics per call: `centrifugo_proxy_calls_total{event, outcome}` (plus `method` on RPC calls with
- * `rpcMethods`), `centrifugo_proxy_call_duration_seconds{event}` and `centrifugo_proxy_calls_in_flight{event}`.
+ * Effect metrics per call, labelled by the event's name (`connect`, `rpc`, `subRefresh`, `subscribeStream`):
+ * `centrifugo_proxy_calls_total{event, outcome}` (plus `method` on RPC calls with `rpcMethods`), `centrifugo_proxy_call_duration_seconds{event}` and `centrifugo_proxy_calls_in_flight{event}`.
  * Serve them with `Admin` (Prometheus `/metrics`), export them with `OtlpMetrics` from `effect/observability`, or
  * read them with `Metric.value`.
  *
@@ -60,9 +60,8 @@ export const metrics = (options: MetricsOptions = {}): Interceptor => {
     const [event, outcome, method] = key.split("\u0000") as [string, string, string | undefined]
     return Metric.withAttributes(Metrics.callsTotal, method === undefined ? { event, outcome } : { event, method, outcome })
   })
-  return intercept((request, next) =>
+  return intercept((request, next, event) =>
     Effect.suspend(() => {
-      const event = request._tag
       const method = rpcMethods !== undefined && request._tag === "RPC"
         ? (rpcMethods.has(request.method) ? request.method : "other")
         : undefined
@@ -94,7 +93,7 @@ const memo = <A>(compute: (key: string) => A) => {
 }
 
 /**
- * A server span per call, `centrifugo.<Event>`, with the client, user, channel or method as attributes and the
+ * A server span per call, `centrifugo.<event>` (the event's name, e.g. `centrifugo.subRefresh`), with the client, user, channel or method as attributes and the
  * outcome; handlers' own spans (and `CentrifugoApi` calls) nest under it. A valid W3C `traceparent` among the
  * request's headers (forwarded by Centrifugo when listed in the proxy's `http_headers` or `emulated_headers`)
  * becomes the span's parent, so the trace a client or an upstream started continues here. Spans go to whatever
@@ -104,8 +103,8 @@ const memo = <A>(compute: (key: string) => A) => {
  * @category interceptors
  */
 export const tracing = (options: InterceptorOptions = {}): Interceptor =>
-  intercept((request, next) => {
-    const attributes: Record<string, unknown> = { "centrifugo.event": request._tag }
+  intercept((request, next, event) => {
+    const attributes: Record<string, unknown> = { "centrifugo.event": event }
     if (isClientRequest(request)) {
       attributes["centrifugo.client"] = request.client
       attributes["centrifugo.transport"] = request.transport
@@ -116,7 +115,7 @@ export const tracing = (options: InterceptorOptions = {}): Interceptor =>
     const parent = Tracing.parentOf(request.headers)
     return Effect.withSpan(
       Effect.onExit(next(request), (exit) => Effect.annotateCurrentSpan("centrifugo.outcome", outcomeOf(exit))),
-      `centrifugo.${request._tag}`,
+      `centrifugo.${event}`,
       { attributes, kind: "server", ...(parent === undefined ? {} : { parent }) }
     )
   }, options)

@@ -18,6 +18,7 @@ import type { AnyReply } from "../Reply.ts"
  * @category errors
  */
 export interface HandlerTimeoutError extends TaggedError<"HandlerTimeoutError"> {
+  /** The event's name (`rpc`, `subRefresh`). */
   readonly event: string
 }
 
@@ -43,15 +44,15 @@ export const timeout = <E = never>(
   options: InterceptorOptions & { readonly orElse?: (request: ProxyRequest) => Effect.Effect<AnyReply, E> } = {}
 ): Interceptor<never, never, HandlerTimeoutError | E> => {
   const limit = Duration.fromInputUnsafe(duration)
-  return intercept((request, next) =>
+  return intercept((request, next, event) =>
     Effect.timeoutOrElse(next(request), {
       duration: limit,
       orElse: (): Effect.Effect<AnyReply, HandlerTimeoutError | E> =>
         options.orElse !== undefined
           ? options.orElse(request)
           : Effect.fail(HandlerTimeoutError({
-            event: request._tag,
-            message: `${request._tag} handler did not answer within ${Duration.format(limit)}`
+            event,
+            message: `${event} handler did not answer within ${Duration.format(limit)}`
           }))
     }), options)
 }

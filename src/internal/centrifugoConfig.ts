@@ -47,7 +47,7 @@ export interface GenerateOptions {
   /**
    * The secret every proxy call carries: gRPC `credentials_key`/`credentials_value` metadata, or an HTTP static
    * header. The backend checks it with `PROXY_CREDENTIALS_KEY` / `PROXY_CREDENTIALS_VALUE` (gRPC) or
-   * `PROXY_HTTP_CREDENTIALS_KEY` / `PROXY_HTTP_CREDENTIALS_VALUE` (HTTP): `Defaults.credentialsEnv(transport)`. Omit for none.
+   * `PROXY_HTTP_CREDENTIALS_KEY` / `PROXY_HTTP_CREDENTIALS_VALUE` (HTTP): `Defaults[transport].credentialsEnv`. Omit for none.
    */
   readonly credentials?: { readonly key: string; readonly value: string }
   /** The server API key. Default: a placeholder to replace. */

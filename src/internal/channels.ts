@@ -28,13 +28,14 @@ export interface ChannelDescription {
   readonly userLimited: boolean
 }
 
-const EVENTS: ReadonlyArray<ChannelEvent> = ["subscribe", "publish", "subRefresh"]
+/** The channel events, in the order descriptions list them. */
+export const channelEvents: ReadonlyArray<ChannelEvent> = ["subscribe", "publish", "subRefresh"]
 
 /** A channel as the description holds it, for the events given. */
-export const describeChannel = (channel: Channel.Any, events: ReadonlyArray<ChannelEvent>): ChannelDescription => ({
+const describeChannel = (channel: Channel.Any, events: ReadonlyArray<ChannelEvent>): ChannelDescription => ({
   pattern: channel.pattern,
   namespace: channel.namespace,
-  events: EVENTS.filter((event) => events.includes(event)),
+  events: channelEvents.filter((event) => events.includes(event)),
   options: channel.options,
   userLimited: channel.userLimited
 })
@@ -62,7 +63,7 @@ export const combineChannels = (
     const known = byPattern.get(channel.pattern)
     byPattern.set(
       channel.pattern,
-      known === undefined ? channel : { ...known, events: EVENTS.filter((e) => known.events.includes(e) || channel.events.includes(e)) }
+      known === undefined ? channel : { ...known, events: channelEvents.filter((e) => known.events.includes(e) || channel.events.includes(e)) }
     )
   }
   for (const channel of first ?? []) {

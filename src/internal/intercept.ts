@@ -40,19 +40,19 @@ const wrapLayer = <R, E, RIn>(
       const inner = yield* HandlerSet
       const context = yield* Effect.context<R>()
       const selected = events === undefined ? undefined : new Set<string>(events)
+      const provide = provider(context)
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(inner) as Array<[EventName, Next | undefined]>) {
         if (handler === undefined) continue
-        const provide = provider(context)
         if (selected !== undefined && !selected.has(name)) {
           table[name] = handler
         } else if (name === "subscribeBidirectional") {
           // The client's publications are not part of the request: `next` carries them on to the handler.
           const bidirectional = handler as (request: ProxyRequest, incoming: unknown) => ReturnType<Next>
           table[name] = (request: ProxyRequest, incoming: unknown) =>
-            provide(around(request, (forwarded) => bidirectional(forwarded, incoming)))
+            provide(around(request, (forwarded) => bidirectional(forwarded, incoming), name))
         } else {
-          table[name] = (request: ProxyRequest) => provide(around(request, handler))
+          table[name] = (request: ProxyRequest) => provide(around(request, handler, name))
         }
       }
       return table as HandlerSet

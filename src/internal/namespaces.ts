@@ -2,16 +2,15 @@
  * The Centrifugo namespaces typed channels need, and the check of a config's namespaces against them. Read by
  * `CentrifugoConfig.generate` / `checkConfig` (so the CLI and the testing kit write and check the same thing).
  */
-import type { ChannelDescription, ChannelEvent } from "./channels.ts"
+import { type ChannelDescription, type ChannelEvent, channelEvents } from "./channels.ts"
+import { eventNamed } from "./events.ts"
 
 type Json = Record<string, unknown>
 
-/** The namespace flag that enables each channel event's proxy. */
-export const proxyFlags: Readonly<Record<ChannelEvent, string>> = {
-  subscribe: "subscribe_proxy_enabled",
-  publish: "publish_proxy_enabled",
-  subRefresh: "sub_refresh_proxy_enabled"
-}
+/** The namespace flag that enables each channel event's proxy: `<its proxy key>_proxy_enabled`. */
+export const proxyFlags = Object.fromEntries(
+  channelEvents.map((event) => [event, `${eventNamed(event).key}_proxy_enabled`])
+) as Readonly<Record<ChannelEvent, string>>
 
 /** A channel's options as Centrifugo v6 namespace options (snake_case), without the proxy flags. */
 const optionsOf = (channel: ChannelDescription): Json => {

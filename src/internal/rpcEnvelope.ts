@@ -29,8 +29,3 @@ export type Envelope = SuccessEnvelope | FailureEnvelope
 export const success = (value: unknown): SuccessEnvelope => ({ _tag: "Success", value })
 
 export const failure = (error: unknown): FailureEnvelope => ({ _tag: "Failure", cause: [{ _tag: "Fail", error }] })
-
-/** `data` is an envelope (checked loosely: the exit Schema decodes the rest). */
-export const isEnvelope = (data: unknown): data is Envelope =>
-  typeof data === "object" && data !== null &&
-  ((data as { _tag?: unknown })._tag === "Success" || (data as { _tag?: unknown })._tag === "Failure")

@@ -19,8 +19,8 @@ import { Readiness, type Status } from "./Readiness.ts"
 /** The messages between the primary and its workers (all tagged, so other IPC users are left alone). */
 export const SERVE = "effect-centrifugo/admin-serve"
 export const SERVING = "effect-centrifugo/admin-serving"
-export const SCRAPE = "effect-centrifugo/admin-scrape"
-export const SCRAPED = "effect-centrifugo/admin-scraped"
+const SCRAPE = "effect-centrifugo/admin-scrape"
+const SCRAPED = "effect-centrifugo/admin-scraped"
 
 export interface ServeRequest {
   readonly type: typeof SERVE
@@ -51,7 +51,7 @@ export const labelled = (text: string, slot: number): ReadonlyArray<string> =>
   })
 
 /** Prometheus texts (already labelled) merged: each family's HELP/TYPE once, then its samples from every source. */
-export const mergeTexts = (texts: ReadonlyArray<ReadonlyArray<string>>): string => {
+const mergeTexts = (texts: ReadonlyArray<ReadonlyArray<string>>): string => {
   const families = new Map<string, { comments: Array<string>; samples: Array<string> }>()
   for (const lines of texts) {
     let current: { comments: Array<string>; samples: Array<string> } | undefined
@@ -110,7 +110,7 @@ const scrapeAll = (group: Group) =>
   Promise.all([...group.workers()].map(async ([slot, worker]) => ({ slot, answer: await scrape(worker) })))
 
 /** The group's readiness: every slot has a live worker that answered ready. */
-export const groupStatus = async (group: Group): Promise<Status> => {
+const groupStatus = async (group: Group): Promise<Status> => {
   const answers = await scrapeAll(group)
   const reasons: Array<string> = []
   for (let slot = 1; slot <= group.count; slot++) {
@@ -123,7 +123,7 @@ export const groupStatus = async (group: Group): Promise<Status> => {
 }
 
 /** Every live worker's metrics, labelled by slot, as one Prometheus text. */
-export const groupMetrics = async (group: Group): Promise<string> => {
+const groupMetrics = async (group: Group): Promise<string> => {
   const answers = await scrapeAll(group)
   return mergeTexts(answers.flatMap(({ answer, slot }) => (answer === undefined ? [] : [labelled(answer.metrics, slot)])))
 }

@@ -2,12 +2,12 @@
  * The metrics this library records, their names and buckets, and their Prometheus text.
  *
  * Names follow Prometheus conventions (a unit suffix, `_total` on counters); every label value is bounded: the
- * event (one of Centrifugo's proxy methods), the outcome, the API method, and an RPC method only when it is one the
+ * event (its name, the handler's key), the outcome, the API method, and an RPC method only when it is one the
  * application registered (else `other`): never a channel, user or client.
  *
  * | metric | type | labels |
  * |---|---|---|
- * | `centrifugo_proxy_calls_total` | counter | `event`, `outcome` (`ok`, `error`, `disconnect`, `failed`, `interrupted`), `method` (RPC, with `Interceptor.metrics({ rpcMethods })`) |
+ * | `centrifugo_proxy_calls_total` | counter | `event` (the event's name: `connect`, `rpc`, `subRefresh`, ...), `outcome` (`ok`, `error`, `disconnect`, `failed`, `interrupted`), `method` (RPC, with `Interceptor.metrics({ rpcMethods })`) |
  * | `centrifugo_proxy_call_duration_seconds` | histogram, 0.5 ms .. 10 s | `event` |
  * | `centrifugo_proxy_calls_in_flight` | gauge | `event` |
  * | `centrifugo_proxy_stream_subscriptions_open` | gauge | `event` (`SubscribeUnidirectional`, `SubscribeBidirectional`) |

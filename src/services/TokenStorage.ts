@@ -34,6 +34,7 @@ import * as Redacted from "effect/Redacted"
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import * as EnvConfig from "../internal/envConfig.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 /**
  * Whom a token stands for.
@@ -187,8 +188,6 @@ const decodeCanonical = (segment: string): Buffer | undefined => {
   return bytes.toString("base64url") === segment ? bytes : undefined
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** JSON of a canonical base64url segment, or undefined for anything else (never throws). */
 const parseSegment = (segment: string): unknown => {
@@ -260,7 +259,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     const [header, body, signature] = parts as [string, string, string]
 
     const headerJson = parseSegment(header)
-    if (!isRecord(headerJson)) return malformed("header is not a base64url JSON object")
+    if (!isPlainObject(headerJson)) return malformed("header is not a base64url JSON object")
     // Only HS256: refusing every other `alg` (notably "none") closes the algorithm-confusion hole.
     if (headerJson.alg !== "HS256") return malformed("algorithm must be HS256")
     // RFC 7515 4.1.11: extensions the recipient does not understand must be refused; we understand none.
@@ -275,7 +274,7 @@ export const makeJwt = (options: JwtOptions): TokenStorage => {
     }
 
     const claims = parseSegment(body)
-    if (!isRecord(claims)) return malformed("payload is not a base64url JSON object")
+    if (!isPlainObject(claims)) return malformed("payload is not a base64url JSON object")
     if (typeof claims.sub !== "string") return TokenRejectedError({ reason: "malformed", message: "token has no `sub` (user) claim" })
     for (const name of TIME_CLAIMS) {
       const value = claims[name]

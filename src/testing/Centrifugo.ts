@@ -15,13 +15,15 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { checkconfig } from "../internal/checkconfig.ts"
 import { type TaggedError, taggedError } from "../internal/tagged.ts"
-import { config, type ConfigOptions, deepMerge, isPlainObject } from "./centrifugoConfig.ts"
+import { config, type ConfigOptions, deepMerge } from "./centrifugoConfig.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 export { config, type ConfigOptions } from "./centrifugoConfig.ts"
 
@@ -78,23 +80,16 @@ export interface StartOptions extends Omit<ConfigOptions, "port"> {
 }
 
 /**
- * Runs `centrifugo checkconfig --strict` on a config; rejects with Centrifugo's output when it fails.
+ * Runs the Centrifugo binary `bin` as `centrifugo checkconfig --strict` on a config (Centrifugo's own check; compare
+ * `CentrifugoConfig.checkConfig`, which checks a config against a handler set); rejects with its output when it fails.
  *
  * @since 0.1.0
  * @category utils
  */
-export const checkConfig = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
-  const dir = await mkdtemp(join(tmpdir(), "centrifugo-check-"))
-  try {
-    const file = join(dir, "config.json")
-    await writeFile(file, JSON.stringify(configValue, null, 2))
-    return await new Promise((resolve, reject) =>
-      execFile(bin, ["checkconfig", "--strict", "--config", file], { cwd: dir }, (error, stdout, stderr) =>
-        error ? reject(new Error(`checkconfig failed: ${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`))
-    )
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
+export const checkWithBinary = async (bin: string, configValue: Record<string, unknown>): Promise<string> => {
+  const outcome = await checkconfig(bin, configValue)
+  if (!outcome.passed) throw new Error(`checkconfig failed: ${outcome.output}`)
+  return outcome.output
 }
 
 /**

@@ -23,7 +23,7 @@
  * @since 0.1.0
  */
 import { request as httpRequest } from "node:http"
-import { DEFAULT_PREFIX } from "../http/events.ts"
+import * as Defaults from "../Defaults.ts"
 
 /**
  * Options of one call: headers to send, a timeout, an abort signal, or another HTTP method.
@@ -103,7 +103,7 @@ export interface HttpProxyClient {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (url: string, prefix: string = DEFAULT_PREFIX): HttpProxyClient => {
+export const make = (url: string, prefix: string = Defaults.http.prefix): HttpProxyClient => {
   const raw = (path: string, body: string | Uint8Array, options: CallOptions = {}): Promise<HttpReply> =>
     new Promise((resolve, reject) => {
       const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body)

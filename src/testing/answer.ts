@@ -7,20 +7,12 @@
  *
  * @since 0.1.0
  */
+import type { Transport } from "../Defaults.ts"
 import type { ProxyEvent } from "../internal/events.ts"
 import { expectTag } from "../internal/replyTag.ts"
 import * as Wire from "../internal/wireNumbers.ts"
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
-
-/**
- * The transport whose answers `handle` gives: its statuses for the answers that are not replies, and what its
- * codec can carry (HTTP has no binary form for shared-poll item data, and embeds raw JSON text that must parse).
- *
- * @since 0.1.0
- * @category models
- */
-export type Transport = "grpc" | "http"
 
 /** The decoded answer of a reply. */
 export interface ReplyAnswer {

@@ -4,9 +4,11 @@
  *
  * @since 0.1.0
  */
+import type * as Defaults from "../Defaults.ts"
 import * as CentrifugoConfig from "../internal/centrifugoConfig.ts"
 import type * as Channel from "../contract/Channel.ts"
 import type * as HandlerSet from "../HandlerSet.ts"
+import { isPlainObject } from "../internal/plainObject.ts"
 
 /**
  * Options of `config`: where Centrifugo reaches the backend, its ports and API key, and the proxies and namespaces
@@ -57,7 +59,7 @@ export interface ConfigOptions {
    * (`proxy` is the HTTP transport's `host:port`; each proxy posts to `http://proxy${httpPrefix}/<event>`). HTTP
    * has no stream subscriptions: the `stream` and `bidi` namespaces and the subscribe_stream proxy are left out.
    */
-  readonly transport?: "grpc" | "http"
+  readonly transport?: Defaults.Transport
   /** The HTTP routes' prefix. Default `/centrifugo` (`HttpProxy`'s default). */
   readonly httpPrefix?: string
   /** `http.static_headers` of every HTTP proxy. */
@@ -152,9 +154,6 @@ export const config = (options: ConfigOptions): Record<string, unknown> => {
   return deepMerge(deepMerge(generated, testSettings), options.overrides ?? {})
 }
 
-/** Not null, not an array: an object whose keys `deepMerge` merges. */
-export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** `source` over `target`, nested objects merged key by key (arrays and other values replaced). */
 export const deepMerge = (target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> => {

@@ -32,6 +32,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
+import type { Transport } from "../Defaults.ts"
 import type { Handler } from "../Handler.ts"
 import { type EventName, HandlerSet } from "../HandlerSet.ts"
 import { eventNamed, eventOfTag } from "../internal/events.ts"
@@ -39,7 +40,7 @@ import * as Pipeline from "../internal/pipeline.ts"
 // Types only: the result types name the wire messages' fields; nothing here decodes protobuf.
 import type * as pb from "../proto/generated/proxy.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
-import { answerOf, type ReplyAnswer, type Transport } from "./answer.ts"
+import { answerOf, type ReplyAnswer } from "./answer.ts"
 
 /** A log line written while the call ran. */
 export interface HandledLogLine {
@@ -130,7 +131,7 @@ export interface HandleOptions {
    * 3 INVALID_ARGUMENT, 12 UNIMPLEMENTED; `"http"`: 500, 400, 501), and what its codec can send (HTTP has no binary
    * shared-poll item data, and checks that `Payload.rawJson` text parses). Default `"grpc"`, the default transport.
    */
-  readonly transport?: "grpc" | "http"
+  readonly transport?: Transport
   /**
    * The event to call when it is not the request's own: `"subscribeUnidirectional"` or `"subscribeBidirectional"`
    * for the first reply of a stream subscription (a bidirectional handler gets no client publications). Default: the

@@ -88,7 +88,7 @@ describe("config from the contract", () => {
 
   it("centrifugo checkconfig --strict accepts the generated configs (both transports)", async () => {
     for (const transport of ["grpc", "http"] as const) {
-      await expect(Centrifugo.checkConfig(bin, generate(transport))).resolves.toBeTypeOf("string")
+      await expect(Centrifugo.checkWithBinary(bin, generate(transport))).resolves.toBeTypeOf("string")
     }
   })
 })

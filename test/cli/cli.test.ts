@@ -231,7 +231,7 @@ describe("effect-centrifugo CLI", () => {
     const config = JSON.parse(readFileSync(join(app, "centrifugo.json"), "utf8"))
     expect(config.rpc.namespace_boundary).toBe("::")
     expect(config.client.proxy.connect.grpc).toEqual({ credentials_key: "x-centrifugo-proxy", credentials_value: "cli-test-secret" })
-    expect(await Centrifugo.checkConfig(bin, config)).toBeDefined()
+    expect(await Centrifugo.checkWithBinary(bin, config)).toBeDefined()
 
     await throughCentrifugo(app, httpPort, {
       // The server requires the credentials the config gives every proxy.

@@ -70,7 +70,7 @@ describe.each([
   })
 
   it("the config passes `centrifugo checkconfig --strict` as written", async () => {
-    const output = await Centrifugo.checkConfig(centrifugoBin(), JSON.parse(configText) as Record<string, unknown>)
+    const output = await Centrifugo.checkWithBinary(centrifugoBin(), JSON.parse(configText) as Record<string, unknown>)
     expect(output).not.toContain("unknown")
   })
 

@@ -180,13 +180,13 @@ it("a walkthrough shows in /metrics, continues the client's trace, and logs no s
   const metrics = Prometheus.parse(await (await fetch(`${adminUrl}/metrics`)).text())
   const calls = (labels: Record<string, string>) =>
     Prometheus.samples(metrics, "centrifugo_proxy_calls_total", labels).reduce((sum, s) => sum + s.value, 0)
-  expect(calls({ event: "Connect", outcome: "ok" })).toBe(1)
-  expect(calls({ event: "Connect", outcome: "disconnect" })).toBe(1)
-  expect(calls({ event: "Subscribe", outcome: "ok" })).toBe(3)
-  expect(calls({ event: "RPC", outcome: "ok" })).toBe(2)
-  expect(calls({ event: "Publish", outcome: "ok" })).toBe(1)
-  expect(calls({ event: "Publish", outcome: "error" })).toBe(1)
-  expect(Prometheus.value(metrics, "centrifugo_proxy_call_duration_seconds_count", { event: "Connect" })).toBe(2)
+  expect(calls({ event: "connect", outcome: "ok" })).toBe(1)
+  expect(calls({ event: "connect", outcome: "disconnect" })).toBe(1)
+  expect(calls({ event: "subscribe", outcome: "ok" })).toBe(3)
+  expect(calls({ event: "rpc", outcome: "ok" })).toBe(2)
+  expect(calls({ event: "publish", outcome: "ok" })).toBe(1)
+  expect(calls({ event: "publish", outcome: "error" })).toBe(1)
+  expect(Prometheus.value(metrics, "centrifugo_proxy_call_duration_seconds_count", { event: "connect" })).toBe(2)
   expect(Prometheus.value(metrics, "centrifugo_api_calls_total", { method: "broadcast", outcome: "ok" })).toBe(1)
   expect(Prometheus.value(metrics, "centrifugo_api_calls_total", { method: "publish", outcome: "unauthorized" })).toBe(1)
   expect(Prometheus.value(metrics, "centrifugo_api_calls_total", { method: "publish", outcome: "transport_error" }))
@@ -199,9 +199,9 @@ it("a walkthrough shows in /metrics, continues the client's trace, and logs no s
   await Effect.runPromise(Scope.close(scope, Exit.void))
 
   // The client's trace continues into the handler spans (connect and RPC), and into the API call under the RPC.
-  const connect = collector.spans.find((s) => s.name === "centrifugo.Connect" && s.traceId === TRACE_ID)
+  const connect = collector.spans.find((s) => s.name === "centrifugo.connect" && s.traceId === TRACE_ID)
   expect(connect).toMatchObject({ parentSpanId: CLIENT_SPAN, kind: 2 })
-  const create = collector.spans.filter((s) => s.name === "centrifugo.RPC" && s.traceId === TRACE_ID)
+  const create = collector.spans.filter((s) => s.name === "centrifugo.rpc" && s.traceId === TRACE_ID)
   expect(create.length).toBe(2) // ping and news.create
   expect(create.every((s) => s.parentSpanId === CLIENT_SPAN)).toBe(true)
   const broadcast = collector.spans.find((s) => s.name === "CentrifugoApi.broadcast")

@@ -64,7 +64,7 @@ describe.each(["grpc", "http"] as const)("an RpcGroup over the %s transport", (t
   it("runs on the config generated from the handler set: the group's methods proxied, checkconfig --strict ok", async () => {
     expect(Handlers.description.rpcMethods).toEqual(["ticket.open", "ticket.list", "ticket.crash"])
     expect(generated.rpc).toMatchObject({ namespace_boundary: "::", without_namespace: { proxy_enabled: true } })
-    await expect(Centrifugo.checkConfig(centrifugoBin(), generated)).resolves.toBeDefined()
+    await expect(Centrifugo.checkWithBinary(centrifugoBin(), generated)).resolves.toBeDefined()
   })
 
   it("typed success, the declared failure as that failure, 107 with the path, a defect as 100", async () => {

@@ -70,7 +70,7 @@ it("a cluster node's config (Redis engine, node name) passes centrifugo checkcon
     node: { name: "node-0" },
     channel: { without_namespace: { subscribe_proxy_enabled: true, history_size: 100, force_recovery: true } }
   })
-  await Centrifugo.checkConfig(centrifugoBin(), nodeConfig)
+  await Centrifugo.checkWithBinary(centrifugoBin(), nodeConfig)
 })
 
 describe.runIf("start" in redisFound)("scaling out: Centrifugo cluster + Redis + 2 backend workers", () => {

@@ -105,7 +105,7 @@ describe.each(["grpc", "http"] as const)("real Centrifugo v6.9.1 + centrifuge-js
   })
 
   it("the generated config passes `centrifugo checkconfig --strict`", async () => {
-    const output = await Centrifugo.checkConfig(
+    const output = await Centrifugo.checkWithBinary(
       centrifugoBin(),
       Centrifugo.config({ proxy: "127.0.0.1:10001", port: 8000, httpHeaders: ["X-Test-Header"], transport, channels: [Chat] })
     )

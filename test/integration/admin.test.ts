@@ -77,27 +77,28 @@ describe("admin server", () => {
       const metrics = await scrape()
       const calls = "centrifugo_proxy_calls_total"
       expect(metrics.get(calls)?.type).toBe("counter")
-      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "ping", outcome: "ok" })).toBe(3)
-      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "boom", outcome: "failed" })).toBe(1)
-      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "announce", outcome: "ok" })).toBe(1)
+      expect(Prometheus.value(metrics, calls, { event: "rpc", method: "ping", outcome: "ok" })).toBe(3)
+      expect(Prometheus.value(metrics, calls, { event: "rpc", method: "boom", outcome: "failed" })).toBe(1)
+      expect(Prometheus.value(metrics, calls, { event: "rpc", method: "announce", outcome: "ok" })).toBe(1)
       // Unknown methods share one label value, whatever the client sent (error 104 from the router).
-      expect(Prometheus.value(metrics, calls, { event: "RPC", method: "other", outcome: "error" })).toBe(2)
-      // Two subscribe calls and the stream subscription's first reply (its request is a Subscribe too).
-      expect(Prometheus.value(metrics, calls, { event: "Subscribe", outcome: "ok" })).toBe(3)
+      expect(Prometheus.value(metrics, calls, { event: "rpc", method: "other", outcome: "error" })).toBe(2)
+      // Two subscribe calls; the stream subscription's first reply is counted under its own event's name.
+      expect(Prometheus.value(metrics, calls, { event: "subscribe", outcome: "ok" })).toBe(2)
+      expect(Prometheus.value(metrics, calls, { event: "subscribeUnidirectional", outcome: "ok" })).toBe(1)
 
       const duration = "centrifugo_proxy_call_duration_seconds"
       expect(metrics.get(duration)?.type).toBe("histogram")
-      const buckets = Prometheus.samples(metrics, `${duration}_bucket`, { event: "RPC" })
+      const buckets = Prometheus.samples(metrics, `${duration}_bucket`, { event: "rpc" })
       expect(buckets.map((b) => b.labels.le)).toEqual([
         "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "10", "+Inf"
       ])
       const counts = buckets.map((b) => b.value)
       expect(counts).toEqual([...counts].sort((a, b) => a - b)) // cumulative
       expect(counts.at(-1)).toBe(7)
-      expect(Prometheus.value(metrics, `${duration}_count`, { event: "RPC" })).toBe(7)
-      expect(Prometheus.value(metrics, `${duration}_sum`, { event: "RPC" })).toBeLessThan(7 * 10)
+      expect(Prometheus.value(metrics, `${duration}_count`, { event: "rpc" })).toBe(7)
+      expect(Prometheus.value(metrics, `${duration}_sum`, { event: "rpc" })).toBeLessThan(7 * 10)
 
-      expect(Prometheus.value(metrics, "centrifugo_proxy_calls_in_flight", { event: "RPC" })).toBe(0)
+      expect(Prometheus.value(metrics, "centrifugo_proxy_calls_in_flight", { event: "rpc" })).toBe(0)
       expect(Prometheus.value(metrics, "centrifugo_proxy_stream_subscriptions_open", { event: "SubscribeUnidirectional" }))
         .toBe(1)
       expect(Prometheus.value(metrics, "centrifugo_api_calls_total", { method: "publish", outcome: "ok" })).toBe(1)

@@ -51,7 +51,7 @@ const deploymentEnv = () => {
 it("Centrifugo accepts the ConfigMap's configuration (checkconfig --strict)", async () => {
   const body = manifest.slice(manifest.indexOf("config.json: |\n") + "config.json: |\n".length)
   const config = JSON.parse(body.split("\n").map((line) => line.slice(4)).join("\n")) as Record<string, unknown>
-  await Centrifugo.checkConfig(centrifugoBin(), config)
+  await Centrifugo.checkWithBinary(centrifugoBin(), config)
   // It serves the example's handlers, and its channel namespaces are what the generator writes from the contract.
   expect(CentrifugoConfig.checkConfig(config, AppHandlers.description).map(CentrifugoConfig.formatMismatch)).toEqual([])
   const generated = CentrifugoConfig.generate(AppHandlers.description, { transport: "grpc" }).config as {
@@ -114,7 +114,7 @@ it("the image's command with the image's and the Deployment's environment serves
     expect(ProxyClient.parseJson(pong.result?.data)).toBe("pong")
     await expect(proxy.rpc({ client: "c1", method: "ping" })).rejects.toMatchObject({ code: 16 })
     const metrics = Prometheus.parse(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text())
-    expect(Prometheus.samples(metrics, "centrifugo_proxy_calls_total", { event: "RPC", outcome: "ok" }).length).toBe(1)
+    expect(Prometheus.samples(metrics, "centrifugo_proxy_calls_total", { event: "rpc", outcome: "ok" }).length).toBe(1)
 
     child.kill("SIGTERM")
     await expect.poll(() => health.check(""), { timeout: 10_000 }).toBe("NOT_SERVING")

@@ -90,7 +90,7 @@ it.each(["http", "grpc"] as const)(
     // Closing the scope flushes the exporter.
     await Effect.runPromise(Scope.close(scope, Exit.void))
 
-    const server = collector.spans.find((s) => s.name === "centrifugo.RPC")
+    const server = collector.spans.find((s) => s.name === "centrifugo.rpc")
     expect(server).toMatchObject({ traceId: TRACE_ID, parentSpanId: PARENT_ID, kind: 2 }) // SERVER
     const apiSpan = collector.spans.find((s) => s.name === "CentrifugoApi.publish")
     expect(apiSpan).toMatchObject({ traceId: TRACE_ID, parentSpanId: server!.spanId, kind: 3 }) // CLIENT

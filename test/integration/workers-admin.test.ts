@@ -60,7 +60,7 @@ it("one /metrics scrape and one /readyz answer describe both workers; the primar
     const response = await fetch(`${url}/metrics`)
     expect(response.status).toBe(200)
     const text = await response.text()
-    expect(total(text, "centrifugo_proxy_calls_total", `event="Connect",outcome="ok"`)).toBe(calls)
+    expect(total(text, "centrifugo_proxy_calls_total", `event="connect",outcome="ok"`)).toBe(calls)
     expect(text).toContain(`nodejs_heap_used_bytes{worker="1"}`)
     expect(text).toContain(`nodejs_heap_used_bytes{worker="2"}`)
     expect(text.match(/^# TYPE centrifugo_proxy_calls_total counter$/gm)).toHaveLength(1)

@@ -27,7 +27,7 @@ const errors = [
   CentrifugoApi.CentrifugoApiError({ method: "publish", code: 102, message: "unknown channel", cause }),
   CentrifugoApi.CentrifugoUnauthorizedError({ method: "publish", message: "key refused", cause }),
   CentrifugoApi.CentrifugoTransportError({ method: "publish", message: "connection refused", cause }),
-  Interceptor.HandlerTimeoutError({ event: "RPC", message: "too slow", cause }),
+  Interceptor.HandlerTimeoutError({ event: "rpc", message: "too slow", cause }),
   RpcRouter.RpcResultNotJsonError({ method: "m", path: "data", message: "a bigint", cause }),
   RpcRouter.RpcResultInvalidError({ method: "m", message: "does not fit", cause }),
   RpcProxy.RpcSuccessInvalidError({ method: "m", message: "does not fit", cause }),

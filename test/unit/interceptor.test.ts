@@ -1,7 +1,7 @@
 // Interceptors as Layer transformations: each capability, ordering, and the shipped interceptors,
 // exercised through the testing kit's `handle` (the same pipeline the server runs).
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Logger } from "effect"
+import { Context, Effect, Fiber, Layer, Logger, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Auth, HandlerSet, Interceptor, Reply, RpcRouter } from "../../src/index.ts"
 import type { ProxyRequest } from "../../src/ProxyRequest.ts"
@@ -37,6 +37,22 @@ describe("interceptor capabilities", () => {
       yield* handle(rpcRequest({ method: "m" }))
       expect(seen).toEqual(["before RPC", "after RpcResult"])
     }).pipe(Effect.provide(echo.pipe(spy)))
+  })
+
+  it.effect("is told the event's name, the handler's key, also for a stream's first reply", () => {
+    const seen: Array<string> = []
+    const handlers = HandlerSet.layer({
+      subscribe: () => Effect.succeed(Reply.subscribe()),
+      subRefresh: () => Effect.succeed(Reply.subRefresh()),
+      subscribeUnidirectional: () => Effect.succeed(Reply.stream(Stream.empty))
+    })
+    const spy = Interceptor.make((request, next, event) => (seen.push(`${request._tag} ${event}`), next(request)))
+    return Effect.gen(function*() {
+      yield* handle(subscribeRequest())
+      yield* handle(subRefreshRequest())
+      yield* handle(subscribeRequest(), { event: "subscribeUnidirectional" })
+      expect(seen).toEqual(["Subscribe subscribe", "SubRefresh subRefresh", "Subscribe subscribeUnidirectional"])
+    }).pipe(Effect.provide(handlers.pipe(spy)))
   })
 
   it.effect("short-circuits with a reply without calling the handler", () => {

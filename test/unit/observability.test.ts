@@ -24,11 +24,11 @@ describe("Interceptor.metrics", () => {
       yield* handle(subscribeRequest())
       const count = (event: string, outcome: string) =>
         Metric.value(Metric.withAttributes(Metrics.callsTotal, { event, outcome })).pipe(Effect.map((s) => s.count))
-      expect(yield* count("RPC", "ok")).toBe(2)
-      expect(yield* count("RPC", "error")).toBe(1)
-      expect(yield* count("RPC", "failed")).toBe(1)
-      expect(yield* count("Subscribe", "ok")).toBe(1)
-      const rpcTimes = yield* Metric.value(Metric.withAttributes(Metrics.callDuration, { event: "RPC" }))
+      expect(yield* count("rpc", "ok")).toBe(2)
+      expect(yield* count("rpc", "error")).toBe(1)
+      expect(yield* count("rpc", "failed")).toBe(1)
+      expect(yield* count("subscribe", "ok")).toBe(1)
+      const rpcTimes = yield* Metric.value(Metric.withAttributes(Metrics.callDuration, { event: "rpc" }))
       expect(rpcTimes.count).toBe(4)
     }).pipe(Effect.provide(handlers.pipe(Interceptor.metrics()))))
 })
@@ -54,18 +54,18 @@ describe("Interceptor.tracing", () => {
     return Effect.gen(function*() {
       yield* handle(rpcRequest({ method: "ok", client: "c-9", user: "ann" }))
       yield* handle(rpcRequest({ method: "refuse" }))
-      const outer = spans.filter((s) => s.name === "centrifugo.RPC")
+      const outer = spans.filter((s) => s.name === "centrifugo.rpc")
       expect(outer).toHaveLength(2)
       expect(outer[0]!.kind).toBe("server")
       expect(Object.fromEntries(outer[0]!.attributes)).toMatchObject({
-        "centrifugo.event": "RPC",
+        "centrifugo.event": "rpc",
         "centrifugo.client": "c-9",
         "centrifugo.user": "ann",
         "centrifugo.rpc_method": "ok",
         "centrifugo.outcome": "ok"
       })
       expect(outer[1]!.attributes.get("centrifugo.outcome")).toBe("error")
-      expect(spans.find((s) => s.name === "inner work")?.parent).toBe("centrifugo.RPC")
+      expect(spans.find((s) => s.name === "inner work")?.parent).toBe("centrifugo.rpc")
     }).pipe(Effect.provide(handlers.pipe(Interceptor.tracing(), Layer.provide(Layer.succeed(Tracer.Tracer, recording)))))
   })
 })
