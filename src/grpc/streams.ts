@@ -118,7 +118,7 @@ const serve = (
 /** Runs `program` for the call: cancellation interrupts it; its exit ends the call exactly once. */
 const runForCall = (call: StreamCall, program: Effect.Effect<void, grpc.ServerErrorResponse>, options: StreamCallOptions) => {
   // Counted while the call's fiber runs: from the first message until the stream ends, fails or is cancelled.
-  const open = Metric.withAttributes(Metrics.streamsOpen, { event: options.event.method })
+  const open = Metric.withAttributes(Metrics.streamsOpen, { event: options.event.name })
   const fiber = options.run(Effect.acquireUseRelease(Metric.modify(open, 1), () => program, () => Metric.modify(open, -1)))
   options.inflight.add(fiber)
   const onCancelled = () => fiber.interruptUnsafe()

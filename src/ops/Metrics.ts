@@ -10,7 +10,7 @@
  * | `centrifugo_proxy_calls_total` | counter | `event` (the event's name: `connect`, `rpc`, `subRefresh`, ...), `outcome` (`ok`, `error`, `disconnect`, `failed`, `interrupted`), `method` (RPC, with `Interceptor.metrics({ rpcMethods })`) |
  * | `centrifugo_proxy_call_duration_seconds` | histogram, 0.5 ms .. 10 s | `event` |
  * | `centrifugo_proxy_calls_in_flight` | gauge | `event` |
- * | `centrifugo_proxy_stream_subscriptions_open` | gauge | `event` (`SubscribeUnidirectional`, `SubscribeBidirectional`) |
+ * | `centrifugo_proxy_stream_subscriptions_open` | gauge | `event` (`subscribeUnidirectional`, `subscribeBidirectional`) |
  * | `centrifugo_api_calls_total` | counter | `method` (API method), `outcome` (`ok`, `error`, `unauthorized`, `transport_error`, `interrupted`) |
  * | `centrifugo_otlp_spans_dropped_total` | counter | (spans not exported: `maxExportsInFlight` exports were pending) |
  * | `process_resident_memory_bytes`, `nodejs_heap_used_bytes`, `nodejs_heap_total_bytes` | gauge | |

@@ -99,7 +99,7 @@ describe("admin server", () => {
       expect(Prometheus.value(metrics, `${duration}_sum`, { event: "rpc" })).toBeLessThan(7 * 10)
 
       expect(Prometheus.value(metrics, "centrifugo_proxy_calls_in_flight", { event: "rpc" })).toBe(0)
-      expect(Prometheus.value(metrics, "centrifugo_proxy_stream_subscriptions_open", { event: "SubscribeUnidirectional" }))
+      expect(Prometheus.value(metrics, "centrifugo_proxy_stream_subscriptions_open", { event: "subscribeUnidirectional" }))
         .toBe(1)
       expect(Prometheus.value(metrics, "centrifugo_api_calls_total", { method: "publish", outcome: "ok" })).toBe(1)
 
@@ -113,7 +113,7 @@ describe("admin server", () => {
 
       stream.cancel()
       await expect.poll(async () =>
-        Prometheus.value(await scrape(), "centrifugo_proxy_stream_subscriptions_open", { event: "SubscribeUnidirectional" })
+        Prometheus.value(await scrape(), "centrifugo_proxy_stream_subscriptions_open", { event: "subscribeUnidirectional" })
       ).toBe(0)
     } finally {
       client.close()
