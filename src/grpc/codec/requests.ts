@@ -40,23 +40,6 @@ export const headersFromMetadata = (metadata: Metadata, credentialsKey?: string)
 
 const valueToString = (value: string | Buffer): string => typeof value === "string" ? value : value.toString("base64")
 
-/** The fields of the request messages that come from a client's connection. */
-interface ConnectionMessage {
-  readonly client?: string | undefined
-  readonly transport?: string | undefined
-  readonly protocol?: string | undefined
-  readonly encoding?: string | undefined
-}
-
-/** The connection's fields of a client request, as the HTTP codec's helper of the same name reads them. */
-const connection = (m: ConnectionMessage, headers: ProxyRequest.Headers) => ({
-  client: m.client ?? "",
-  transport: m.transport ?? "",
-  protocol: m.protocol ?? "",
-  encoding: m.encoding ?? "",
-  headers
-})
-
 /** The payload bytes as received: JSON text, or the decoded base64 of a binary client; undefined when none. */
 const rawPayload = (
   encoding: string | undefined,
@@ -84,7 +67,11 @@ export const decodeConnect = (bytes: Uint8Array, headers: ProxyRequest.Headers):
   const raw = rawPayload(m.encoding, m.data, m.b64data)
   return withRawData<ProxyRequest.ConnectRequest>({
     _tag: "Connect",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     data: jsonPayload(m.encoding, raw),
     name: m.name ?? "",
     version: m.version ?? "",
@@ -96,7 +83,11 @@ export const decodeRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers):
   const m = decodeMessage(pb.RefreshRequest, "RefreshRequest", bytes)
   return {
     _tag: "Refresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     meta: meta(m.meta),
     labels: m.labels ?? {}
@@ -108,7 +99,11 @@ export const decodeSubscribe = (bytes: Uint8Array, headers: ProxyRequest.Headers
   const raw = rawPayload(m.encoding, m.data, m.b64data)
   return withRawData<ProxyRequest.SubscribeRequest>({
     _tag: "Subscribe",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     token: m.token ?? "",
@@ -123,7 +118,11 @@ export const decodePublish = (bytes: Uint8Array, headers: ProxyRequest.Headers):
   const raw = rawPayload(m.encoding, m.data, m.b64data)
   return withRawData<ProxyRequest.PublishRequest>({
     _tag: "Publish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     data: jsonPayload(m.encoding, raw),
@@ -137,7 +136,11 @@ export const decodeRpc = (bytes: Uint8Array, headers: ProxyRequest.Headers): Pro
   const raw = rawPayload(m.encoding, m.data, m.b64data)
   return withRawData<ProxyRequest.RpcRequest>({
     _tag: "RPC",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     method: m.method ?? "",
     data: jsonPayload(m.encoding, raw),
@@ -150,7 +153,11 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: ProxyRequest.Header
   const m = decodeMessage(pb.SubRefreshRequest, "SubRefreshRequest", bytes)
   return {
     _tag: "SubRefresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     meta: meta(m.meta),
@@ -163,7 +170,11 @@ export const decodeMapPublish = (bytes: Uint8Array, headers: ProxyRequest.Header
   const raw = rawPayload(m.encoding, m.data, m.b64data)
   return withRawData<ProxyRequest.MapPublishRequest>({
     _tag: "MapPublish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
@@ -177,7 +188,11 @@ export const decodeMapRemove = (bytes: Uint8Array, headers: ProxyRequest.Headers
   const m = decodeMessage(pb.MapRemoveRequest, "MapRemoveRequest", bytes)
   return {
     _tag: "MapRemove",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
