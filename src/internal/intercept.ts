@@ -9,7 +9,7 @@ import type { Contribution, Described, EventName } from "../HandlerSet.ts"
 import { HandlerSet } from "../HandlerSet.ts"
 import type { Around, Interceptor, Next } from "../Interceptor.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
-import { provider } from "./context.ts"
+import { provider, providing } from "./context.ts"
 import { contribute, described } from "./description.ts"
 
 /** Which events to wrap (all by default), and what the interceptor adds to the set's description. */
@@ -43,16 +43,16 @@ const wrapLayer = <R, E, RIn>(
       const table: Record<string, unknown> = {}
       for (const [name, handler] of Object.entries(inner) as Array<[EventName, Next | undefined]>) {
         if (handler === undefined) continue
-        const provide = provider(context)
         if (selected !== undefined && !selected.has(name)) {
           table[name] = handler
         } else if (name === "subscribeBidirectional") {
+          const provide = provider(context)
           // The client's publications are not part of the request: `next` carries them on to the handler.
           const bidirectional = handler as (request: ProxyRequest, incoming: unknown) => ReturnType<Next>
           table[name] = (request: ProxyRequest, incoming: unknown) =>
             provide(around(request, (forwarded) => bidirectional(forwarded, incoming)))
         } else {
-          table[name] = (request: ProxyRequest) => provide(around(request, handler))
+          table[name] = providing((request: ProxyRequest) => around(request, handler), context)
         }
       }
       return table as HandlerSet

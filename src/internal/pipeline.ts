@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -22,6 +23,7 @@ import type * as Fiber from "effect/Fiber"
 import type { Handler } from "../Handler.ts"
 import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
+import { contextOfFork, forkIn, providedOf } from "./context.ts"
 import type { ProxyEvent } from "./events.ts"
 import { safe } from "./logText.ts"
 import { type TaggedError, taggedError } from "./tagged.ts"
@@ -189,16 +191,35 @@ export const make = <W>(
         `or the server's timeout); it was interrupted`
     })
 
+  // A handler that provides its layer's services (`providing`) is run unwrapped on a fiber started in the merged
+  // context, when the fork says what context it starts fibers in (`forkIn`): the same services, made once per
+  // fork instead of provided per call.
+  const provided = providedOf(handler)
+  let lastFork: Fork | undefined
+  let lastProvidedFork: Fork | undefined
+  const providedFork = (fork: Fork): Fork | undefined => {
+    if (fork !== lastFork) {
+      const context = contextOfFork(fork)
+      lastFork = fork
+      lastProvidedFork = context === undefined ? undefined : forkIn(Context.merge(context, provided!.context)) as Fork
+    }
+    return lastProvidedFork
+  }
+
   const start: EventPipeline<W>["start"] = (request, budget, fork, answer) => {
     const started = performance.now()
+    const inContext = provided === undefined ? undefined : providedFork(fork)
     // Called here, not in a suspend: a throw before the handler returns an Effect is a defect like any other.
     let effect: Effect.Effect<Reply.AnyReply, unknown>
     try {
-      effect = handler(request as never) as Effect.Effect<Reply.AnyReply, unknown>
+      effect = (inContext === undefined ? handler(request as never) : provided!.run(request as never)) as Effect.Effect<
+        Reply.AnyReply,
+        unknown
+      >
     } catch (error) {
       effect = Effect.die(error)
     }
-    const fiber = fork(Effect.catchCause(effect, toFailure))
+    const fiber = (inContext ?? fork)(Effect.catchCause(effect, toFailure))
     // A handler that finished synchronously (the fiber ran to its end inside `fork`) is answered here: it cannot
     // outlive its budget, so it needs neither the timer nor an observer (two closures per call less).
     const exit = fiber.pollUnsafe()
