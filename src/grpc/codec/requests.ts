@@ -54,18 +54,12 @@ const rawPayload = (
 const jsonPayload = (encoding: string | undefined, raw: Uint8Array | undefined): unknown =>
   encoding === "binary" ? undefined : PayloadWire.fromJsonBytes("data", raw)
 
-/** `rawData` is present only when a payload arrived (the key, not an `undefined` value). */
-const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, raw: Uint8Array | undefined): R => {
-  if (raw !== undefined) (request as { rawData?: Uint8Array }).rawData = raw
-  return request
-}
-
 const meta = (bytes: Buffer | undefined): unknown => PayloadWire.fromJsonBytes("meta", bytes)
 
 export const decodeConnect = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.ConnectRequest => {
   const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.ConnectRequest>({
+  return PayloadWire.withRawData<ProxyRequest.ConnectRequest>({
     _tag: "Connect",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -97,7 +91,7 @@ export const decodeRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers):
 export const decodeSubscribe = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SubscribeRequest => {
   const m = decodeMessage(pb.SubscribeRequest, "SubscribeRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.SubscribeRequest>({
+  return PayloadWire.withRawData<ProxyRequest.SubscribeRequest>({
     _tag: "Subscribe",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -116,7 +110,7 @@ export const decodeSubscribe = (bytes: Uint8Array, headers: ProxyRequest.Headers
 export const decodePublish = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.PublishRequest => {
   const m = decodeMessage(pb.PublishRequest, "PublishRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.PublishRequest>({
+  return PayloadWire.withRawData<ProxyRequest.PublishRequest>({
     _tag: "Publish",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -134,7 +128,7 @@ export const decodePublish = (bytes: Uint8Array, headers: ProxyRequest.Headers):
 export const decodeRpc = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.RpcRequest => {
   const m = decodeMessage(pb.RPCRequest, "RPCRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.RpcRequest>({
+  return PayloadWire.withRawData<ProxyRequest.RpcRequest>({
     _tag: "RPC",
     client: m.client ?? "",
     transport: m.transport ?? "",
@@ -168,7 +162,7 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: ProxyRequest.Header
 export const decodeMapPublish = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.MapPublishRequest => {
   const m = decodeMessage(pb.MapPublishRequest, "MapPublishRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.MapPublishRequest>({
+  return PayloadWire.withRawData<ProxyRequest.MapPublishRequest>({
     _tag: "MapPublish",
     client: m.client ?? "",
     transport: m.transport ?? "",
