@@ -18,6 +18,7 @@ import { Context, Effect, Layer, References } from "effect"
 import { HandlerSet } from "../src/index.ts"
 import { unaryMethods } from "../src/grpc/methods.ts"
 import * as Pipeline from "../src/internal/pipeline.ts"
+import { forkIn } from "../src/internal/context.ts"
 import { headersFromMetadata } from "../src/grpc/codec/index.ts"
 import * as pb from "../src/proto/generated/proxy.ts"
 import { realisticChannels, TOKENS } from "./servers/logic.ts"
@@ -60,7 +61,7 @@ const ours = async (handlers: Layer.Layer<HandlerSet.HandlerSet>): Promise<Call>
     Layer.build(handlers.pipe(Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, "Warn")))).pipe(Effect.scoped)
   )
   const handler = Context.get(context, HandlerSet.HandlerSet)
-  const run = Effect.runForkWith(context as never)
+  const run = forkIn(context as never)
   const pipeline = Pipeline.make(method.spec, handler.connect as never, method.encode as (reply: unknown) => Buffer, {
     failureReply: Pipeline.DEFAULT_FAILURE_REPLY
   })

@@ -14,7 +14,8 @@
  * Writes bench/results/latest.json, latest.md and latest.svg (a chart). Options: --rounds N (default 5), --seconds S (default 2),
  * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
  * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched),
- * --only-http (just the HTTP scenarios; prints, writes no results), --only-flags (V8's memory flags: the realistic
+ * --only-http (just the HTTP scenarios; prints, writes no results), --only-grpc (ours and grpc-js on the gRPC
+ * scenarios, no-op and realistic; prints, writes no results), --only-flags (V8's memory flags: the realistic
  * servers at 1000 in flight under each setting; prints, writes no results), --report (rewrites latest.md and the chart
  * from latest.json with the current report code, measuring nothing), --only-storms (the connect storms; prints),
  * --only-soak (bench/soak.ts: 500 realistic calls in flight for --soak-seconds S (default 60) on ours and grpc-js,
@@ -54,6 +55,10 @@ const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
 const WARMUP_SECONDS = flag("warmup", quick ? 0.5 : 1.5)
 const ONLY_SCALE = args.includes("--only-scale")
 const ONLY_HTTP = args.includes("--only-http")
+/** Only ours and grpc-js on the gRPC scenarios (no-op and realistic): an A/B of one change; prints, writes nothing. */
+const ONLY_GRPC = args.includes("--only-grpc")
+/** A partial run of scenarios: printed, never written over the full results. */
+const PARTIAL = ONLY_HTTP || ONLY_GRPC
 const ONLY_FLAGS = args.includes("--only-flags")
 /** Rewrites latest.md and the chart from latest.json with the current report code (new targets), measuring nothing. */
 const REPORT_ONLY = args.includes("--report")
@@ -213,6 +218,8 @@ const SERVERS = ONLY_RPC
   ? ALL_SERVERS.filter((s) => scenarioGroup(s.mode) === "rpc")
   : ONLY_HTTP
   ? ALL_SERVERS.filter((s) => s.transport === "http")
+  : ONLY_GRPC
+  ? ALL_SERVERS.filter((s) => /^(effect-centrifugo|grpc-js)( realistic)?$/.test(s.name))
   : ALL_SERVERS
 
 interface Running {
@@ -787,15 +794,15 @@ const main = async () => {
         await measure(spec)
       }
     }
-    if (!ONLY_HTTP) {
+    if (!PARTIAL) {
       log("connect storms through Centrifugo ...")
       await runStorms()
       log("workers: 1 vs 2 with maxConnectionAge ...")
       await runScale()
     }
-    log(ONLY_HTTP ? "" : "cpu profile of effect-centrifugo under Connect 1x100 ...")
-    shares = ONLY_HTTP ? {} : await profileShares()
-    if (!ONLY_HTTP) {
+    log(PARTIAL ? "" : "cpu profile of effect-centrifugo under Connect 1x100 ...")
+    shares = PARTIAL ? {} : await profileShares()
+    if (!PARTIAL) {
       log("heap bytes allocated per call (bench:pipeline --alloc) ...")
       alloc = measureAlloc()
     }
@@ -859,12 +866,12 @@ const main = async () => {
   lines.push("")
   lines.push("| target | measured | met |")
   lines.push("|---|---|---|")
-  for (const t of targets.filter((t) => !ONLY_HTTP || t.target.startsWith("HTTP"))) lines.push(`| ${t.target} | ${fmt(t.value, 2)}${t.unit} | ${t.pass === undefined ? "(reported)" : t.pass(t.value) ? "yes" : "**no**"} |`)
+  for (const t of targets.filter((t) => !PARTIAL || t.target.startsWith(ONLY_HTTP ? "HTTP" : "gRPC"))) lines.push(`| ${t.target} | ${fmt(t.value, 2)}${t.unit} | ${t.pass === undefined ? "(reported)" : t.pass(t.value) ? "yes" : "**no**"} |`)
   lines.push("")
   lines.push(`Total bench time: ${Number.isNaN(machine.total_seconds) ? "not recorded" : `${fmt(machine.total_seconds)} s`}.`)
 
   const markdown = lines.join("\n")
-  if (ONLY_HTTP) {
+  if (PARTIAL) {
     // A partial run: shown, never written over the full results.
     console.log(markdown)
     rmSync(work, { recursive: true, force: true })

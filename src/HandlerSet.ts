@@ -33,7 +33,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { ChannelDescription } from "./internal/channels.ts"
-import { provider } from "./internal/context.ts"
+import { provider, providing } from "./internal/context.ts"
 import { events as proxyEvents } from "./internal/events.ts"
 import { isReply } from "./internal/replyRejections.ts"
 import { combine, contribute, described } from "./internal/description.ts"
@@ -213,11 +213,13 @@ const layerOf = <const H extends AnyHandlerRecord>(
       for (const [name, handler] of Object.entries(handlers as AnyHandlerRecord)) {
         if (handler === undefined) continue
         const run = handler as (...args: Array<never>) => Effect.Effect<unknown>
-        table[name] = STREAM_EVENTS.has(name)
+        if (STREAM_EVENTS.has(name)) {
           // A stream reply's publications run later, outside this call, so they get the services too.
-          ? (...args: Array<never>) => Effect.map(provide(run(...args)), (reply) => provideStream(reply, context))
+          table[name] = (...args: Array<never>) => Effect.map(provide(run(...args)), (reply) => provideStream(reply, context))
+        } else {
           // Unary events take the request alone: no rest-arguments array per call.
-          : (request: never) => provide(run(request))
+          table[name] = providing(run, context)
+        }
       }
       return table as HandlerSet
     })

@@ -11,6 +11,7 @@ import * as Defaults from "../Defaults.ts"
 import type { Handler } from "../Handler.ts"
 import { eventNames, HandlerSet } from "../HandlerSet.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
+import { forkIn } from "../internal/context.ts"
 import { noHandlerMessage } from "../internal/events.ts"
 import * as Pipeline from "../internal/pipeline.ts"
 import * as Health from "./health.ts"
@@ -33,7 +34,7 @@ export const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
     (options.port === undefined ? undefined : Address.portProblem(options.port))
   if (problem !== undefined) return yield* Effect.fail(startFailure(problem))
   const handlers = yield* HandlerSet
-  const run: Calls.Run = Effect.runForkWith(yield* Effect.context<never>())
+  const run: Calls.Run = forkIn(yield* Effect.context<never>())
   const host = options.host ?? Defaults.grpc.host
   const requestedPort = options.port ?? Defaults.grpc.port
   const readiness = yield* currentOrPrivate

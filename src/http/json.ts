@@ -147,22 +147,46 @@ const parseWhole = (body: Buffer): Record<string, unknown> | undefined => {
   return isPlainObject(value) ? value : undefined
 }
 
+/**
+ * The fields of a parsed body: one object per request whose methods are shared (they read it through `this`), not
+ * four closures made per call.
+ */
+interface ParsedFields extends Fields {
+  readonly body: Buffer
+  readonly parsed: Record<string, unknown>
+  /** The splitter's fields, made the first time they are needed. */
+  spans: Fields | undefined
+}
+
+const splitOnce = (f: ParsedFields): Fields => (f.spans ??= split(f.body))
+
+function parsedValue(this: ParsedFields, name: string): unknown {
+  return Object.hasOwn(this.parsed, name) ? this.parsed[name] : undefined
+}
+
+// A body with a key written with escapes (legal, never sent by Centrifugo) goes to the splitter, which reads keys
+// as JSON.parse does: an escaped repeat of the key must win for the bytes as it did for the value.
+function parsedGet(this: ParsedFields, name: string): Uint8Array | undefined {
+  if (!Object.hasOwn(this.parsed, name)) return undefined
+  const found = locate(this.body, name)
+  return found === ESCAPED_KEY ? splitOnce(this).get(name) : found
+}
+
+function parsedEntries(this: ParsedFields): Array<readonly [string, Uint8Array]> {
+  return splitOnce(this).entries()
+}
+
 const parsedFields = (body: Buffer, parsed: Record<string, unknown>): Fields => {
-  let spans: Fields | undefined
-  const splitOnce = () => (spans ??= split(body))
-  const value = (name: string) => Object.hasOwn(parsed, name) ? parsed[name] : undefined
-  return {
-    // A body with a key written with escapes (legal, never sent by Centrifugo) goes to the splitter, which reads
-    // keys as JSON.parse does: an escaped repeat of the key must win for the bytes as it did for the value.
-    get: (name) => {
-      if (!Object.hasOwn(parsed, name)) return undefined
-      const found = locate(body, name)
-      return found === ESCAPED_KEY ? splitOnce().get(name) : found
-    },
-    parse: value,
-    payload: value,
-    entries: () => splitOnce().entries()
+  const f: ParsedFields = {
+    body,
+    parsed,
+    spans: undefined,
+    get: parsedGet,
+    parse: parsedValue,
+    payload: parsedValue,
+    entries: parsedEntries
   }
+  return f
 }
 
 /** `locate` met a key written with escapes: only a real key reader can say which key it is. */

@@ -10,6 +10,7 @@ import { createServer } from "node:http"
 import * as Defaults from "../Defaults.ts"
 import { HandlerSet } from "../HandlerSet.ts"
 import { warnAboutMismatches } from "../internal/configCheck.ts"
+import { forkIn } from "../internal/context.ts"
 import * as Address from "../server/address.ts"
 import type * as Inflight from "../server/inflight.ts"
 import { currentOrPrivate } from "../server/readiness.ts"
@@ -41,7 +42,7 @@ export const make = Effect.fnUntraced(function*(options: HttpProxyOptions) {
   // Checked before binding, so an unsafe configuration never listens.
   const { prefix, routes } = yield* EventRoutes.make(options)
   const readiness = yield* currentOrPrivate
-  const fork = Effect.runForkWith(yield* Effect.context<never>())
+  const fork = forkIn(yield* Effect.context<never>())
   const inflight: Inflight.Inflight = new Set()
   let closing = false
   // Headers get the body's bound too (Node's own default is 60 s, checked every 30 s); the body's is ours.

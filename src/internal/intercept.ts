@@ -9,7 +9,7 @@ import type { Contribution, Described, EventName } from "../HandlerSet.ts"
 import { HandlerSet } from "../HandlerSet.ts"
 import type { Around, Interceptor, Next } from "../Interceptor.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
-import { provider } from "./context.ts"
+import { provider, providing } from "./context.ts"
 import { contribute, described } from "./description.ts"
 
 /** Which events to wrap (all by default), and what the interceptor adds to the set's description. */
@@ -52,7 +52,7 @@ const wrapLayer = <R, E, RIn>(
           table[name] = (request: ProxyRequest, incoming: unknown) =>
             provide(around(request, (forwarded) => bidirectional(forwarded, incoming), name))
         } else {
-          table[name] = (request: ProxyRequest) => provide(around(request, handler, name))
+          table[name] = providing((request: ProxyRequest) => around(request, handler, name), context)
         }
       }
       return table as HandlerSet

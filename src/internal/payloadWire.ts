@@ -88,3 +88,9 @@ export const fromJsonBytes = (field: string, bytes: Uint8Array | undefined): unk
     throw invalidJson(field, error instanceof Error ? error.message : String(error))
   }
 }
+
+/** A request with `rawData` set only when a payload arrived (the key, not an `undefined` value). */
+export const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, raw: Uint8Array | undefined): R => {
+  if (raw !== undefined) (request as { rawData?: Uint8Array }).rawData = raw
+  return request
+}

@@ -15,6 +15,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -22,6 +23,7 @@ import type * as Fiber from "effect/Fiber"
 import type { Handler } from "../Handler.ts"
 import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
+import { contextOfFork, forkIn, providedOf } from "./context.ts"
 import type { ProxyEvent } from "./events.ts"
 import { safe } from "./logText.ts"
 import { type TaggedError, taggedError } from "./tagged.ts"
@@ -161,14 +163,11 @@ export const make = <W>(
     answer: (outcome: Outcome<W> | undefined) => void,
     fork: Fork
   ): void => {
-    const later = (effect: Effect.Effect<Outcome<W>>): void => {
-      fork(effect).addObserver((exit) => answer(Exit.isSuccess(exit) ? exit.value : undefined))
-    }
     if (isFailure(value)) {
       const failure = Cause.findErrorOption(value.cause)
       // A rejection raised as a failure is an answer, not an error.
       if (!(failure._tag === "Some" && Reply.isRejection(failure.value) && event.answersErrors)) {
-        return later(answerFailure(request, value.cause, started))
+        return later(fork, answerFailure(request, value.cause, started), answer)
       }
       value = failure.value as Reply.Rejection
     }
@@ -176,9 +175,14 @@ export const make = <W>(
     try {
       encoded = encode(value)
     } catch (error) {
-      return later(answerFailure(request, Cause.die(error), started))
+      return later(fork, answerFailure(request, Cause.die(error), started), answer)
     }
     answer(encoded)
+  }
+
+  // Not a closure made in `settle`: that ran on every call, while only a failure needs it.
+  const later = (fork: Fork, effect: Effect.Effect<Outcome<W>>, answer: (outcome: Outcome<W> | undefined) => void): void => {
+    fork(effect).addObserver((exit) => answer(Exit.isSuccess(exit) ? exit.value : undefined))
   }
 
   const deadlineExceeded = (budget: Duration.Duration): DeadlineExceededError =>
@@ -187,34 +191,54 @@ export const make = <W>(
         `or the server's timeout); it was interrupted`
     })
 
+  // A handler that provides its layer's services (`providing`) is run unwrapped on a fiber started in the merged
+  // context, when the fork says what context it starts fibers in (`forkIn`): the same services, made once per
+  // fork instead of provided per call.
+  const provided = providedOf(handler)
+  let lastFork: Fork | undefined
+  let lastProvidedFork: Fork | undefined
+  const providedFork = (fork: Fork): Fork | undefined => {
+    if (fork !== lastFork) {
+      const context = contextOfFork(fork)
+      lastFork = fork
+      lastProvidedFork = context === undefined ? undefined : forkIn(Context.merge(context, provided!.context)) as Fork
+    }
+    return lastProvidedFork
+  }
+
   const start: EventPipeline<W>["start"] = (request, budget, fork, answer) => {
     const started = performance.now()
+    const inContext = provided === undefined ? undefined : providedFork(fork)
     // Called here, not in a suspend: a throw before the handler returns an Effect is a defect like any other.
     let effect: Effect.Effect<Reply.AnyReply, unknown>
     try {
-      effect = handler(request as never) as Effect.Effect<Reply.AnyReply, unknown>
+      effect = (inContext === undefined ? handler(request as never) : provided!.run(request as never)) as Effect.Effect<
+        Reply.AnyReply,
+        unknown
+      >
     } catch (error) {
       effect = Effect.die(error)
     }
-    const fiber = fork(Effect.catchCause(effect, toFailure))
+    const fiber = (inContext ?? fork)(Effect.catchCause(effect, toFailure))
+    // A handler that finished synchronously (the fiber ran to its end inside `fork`) is answered here: it cannot
+    // outlive its budget, so it needs neither the timer nor an observer (two closures per call less).
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) {
+      if (Exit.isSuccess(exit)) settle(request, started, exit.value, answer, fork)
+      else answer(undefined)
+      return fiber
+    }
     let timedOut = false
-    let timer: ReturnType<typeof setTimeout> | undefined
+    const timer = setTimeout(() => {
+      timedOut = true
+      fiber.interruptUnsafe()
+    }, Duration.toMillis(budget))
     fiber.addObserver((exit) => {
-      if (timer !== undefined) clearTimeout(timer)
+      clearTimeout(timer)
       if (Exit.isSuccess(exit)) return settle(request, started, exit.value, answer, fork)
       if (!timedOut) return answer(undefined)
-      fork(answerFailure(request, Cause.fail(deadlineExceeded(budget)), started)).addObserver((late) =>
-        answer(Exit.isSuccess(late) ? late.value : undefined)
-      )
+      later(fork, answerFailure(request, Cause.fail(deadlineExceeded(budget)), started), answer)
     })
-    // A handler that finished synchronously (the fiber ran to its end inside `fork`, and the observer has already
-    // answered) cannot outlive its budget: only a call still running needs the timer.
-    if (fiber.pollUnsafe() === undefined) {
-      timer = setTimeout(() => {
-        timedOut = true
-        fiber.interruptUnsafe()
-      }, Duration.toMillis(budget))
-    }
     return fiber
   }
 

@@ -36,6 +36,7 @@ import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import { provider } from "../internal/context.ts"
 import { safe } from "../internal/logText.ts"
 import * as Reply from "../Reply.ts"
 import type { RpcRequest } from "../ProxyRequest.ts"
@@ -114,6 +115,8 @@ export const layer = <A, E, R>(
       const context = yield* Effect.context<
         HttpRouter.Request.Only<"Requires", R> | HttpRouter.Request.Only<"GlobalRequires", R>
       >()
+      // Merged into the caller's context once per caller's context, not copied on every call (Effect.provideContext).
+      const provide = provider(context as Context.Context<never>)
       const request = (webRequest: globalThis.Request): Effect.Effect<HttpResult> =>
         handle.pipe(
           // Failures the app did not answer become the response a real server sends (404 for no route, 500 for a
@@ -128,7 +131,7 @@ export const layer = <A, E, R>(
           Effect.map((response) => HttpServerResponse.toWeb(response)),
           Effect.flatMap(readResult),
           Effect.scoped,
-          Effect.provideContext(context)
+          provide
         ) as Effect.Effect<HttpResult>
       return { request }
     })

@@ -39,6 +39,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Reply from "../Reply.ts"
+import { provider } from "../internal/context.ts"
 import { compile, type CompiledPattern, firstMatch, tooLong } from "../internal/topicPattern.ts"
 import { requestUser } from "../internal/requestUser.ts"
 import type { SubscribeRequest } from "../ProxyRequest.ts"
@@ -213,6 +214,8 @@ export const layer = <const Rules extends AnyRules>(
         compiled.push({ pattern, rule })
       }
       const context = yield* Effect.context<RequirementsOf<Rules>>()
+      // Merged into the caller's context once per caller's context, not copied on every call (Effect.provideContext).
+      const provide = provider(context as Context.Context<never>)
 
       const maxChannelLength = options.maxChannelLength ?? defaultMaxChannelLength
       const find = (channel: string) => firstMatch(compiled, (entry) => entry.pattern, channel, maxChannelLength)
@@ -239,7 +242,7 @@ export const layer = <const Rules extends AnyRules>(
           // The claims are read from the request's context first: the rule runs with the Layer's services only.
           return Effect.flatMap(requestUser(request), ({ claims }) =>
             found.item.rule.authorize({ params: found.params, channel: request.channel, user: request.user, claims, request })
-              .pipe(Effect.map(decide), Effect.provideContext(context)))
+              .pipe(Effect.map(decide), provide))
         }
       }
     })

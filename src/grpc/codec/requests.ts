@@ -40,23 +40,6 @@ export const headersFromMetadata = (metadata: Metadata, credentialsKey?: string)
 
 const valueToString = (value: string | Buffer): string => typeof value === "string" ? value : value.toString("base64")
 
-/** The fields of the request messages that come from a client's connection. */
-interface ConnectionMessage {
-  readonly client?: string | undefined
-  readonly transport?: string | undefined
-  readonly protocol?: string | undefined
-  readonly encoding?: string | undefined
-}
-
-/** The connection's fields of a client request, as the HTTP codec's helper of the same name reads them. */
-const connection = (m: ConnectionMessage, headers: ProxyRequest.Headers) => ({
-  client: m.client ?? "",
-  transport: m.transport ?? "",
-  protocol: m.protocol ?? "",
-  encoding: m.encoding ?? "",
-  headers
-})
-
 /** The payload bytes as received: JSON text, or the decoded base64 of a binary client; undefined when none. */
 const rawPayload = (
   encoding: string | undefined,
@@ -71,20 +54,18 @@ const rawPayload = (
 const jsonPayload = (encoding: string | undefined, raw: Uint8Array | undefined): unknown =>
   encoding === "binary" ? undefined : PayloadWire.fromJsonBytes("data", raw)
 
-/** `rawData` is present only when a payload arrived (the key, not an `undefined` value). */
-const withRawData = <R extends { readonly rawData?: Uint8Array }>(request: R, raw: Uint8Array | undefined): R => {
-  if (raw !== undefined) (request as { rawData?: Uint8Array }).rawData = raw
-  return request
-}
-
 const meta = (bytes: Buffer | undefined): unknown => PayloadWire.fromJsonBytes("meta", bytes)
 
 export const decodeConnect = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.ConnectRequest => {
   const m = decodeMessage(pb.ConnectRequest, "ConnectRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.ConnectRequest>({
+  return PayloadWire.withRawData<ProxyRequest.ConnectRequest>({
     _tag: "Connect",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     data: jsonPayload(m.encoding, raw),
     name: m.name ?? "",
     version: m.version ?? "",
@@ -96,7 +77,11 @@ export const decodeRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers):
   const m = decodeMessage(pb.RefreshRequest, "RefreshRequest", bytes)
   return {
     _tag: "Refresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     meta: meta(m.meta),
     labels: m.labels ?? {}
@@ -106,9 +91,13 @@ export const decodeRefresh = (bytes: Uint8Array, headers: ProxyRequest.Headers):
 export const decodeSubscribe = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.SubscribeRequest => {
   const m = decodeMessage(pb.SubscribeRequest, "SubscribeRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.SubscribeRequest>({
+  return PayloadWire.withRawData<ProxyRequest.SubscribeRequest>({
     _tag: "Subscribe",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     token: m.token ?? "",
@@ -121,9 +110,13 @@ export const decodeSubscribe = (bytes: Uint8Array, headers: ProxyRequest.Headers
 export const decodePublish = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.PublishRequest => {
   const m = decodeMessage(pb.PublishRequest, "PublishRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.PublishRequest>({
+  return PayloadWire.withRawData<ProxyRequest.PublishRequest>({
     _tag: "Publish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     data: jsonPayload(m.encoding, raw),
@@ -135,9 +128,13 @@ export const decodePublish = (bytes: Uint8Array, headers: ProxyRequest.Headers):
 export const decodeRpc = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.RpcRequest => {
   const m = decodeMessage(pb.RPCRequest, "RPCRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.RpcRequest>({
+  return PayloadWire.withRawData<ProxyRequest.RpcRequest>({
     _tag: "RPC",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     method: m.method ?? "",
     data: jsonPayload(m.encoding, raw),
@@ -150,7 +147,11 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: ProxyRequest.Header
   const m = decodeMessage(pb.SubRefreshRequest, "SubRefreshRequest", bytes)
   return {
     _tag: "SubRefresh",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     meta: meta(m.meta),
@@ -161,9 +162,13 @@ export const decodeSubRefresh = (bytes: Uint8Array, headers: ProxyRequest.Header
 export const decodeMapPublish = (bytes: Uint8Array, headers: ProxyRequest.Headers): ProxyRequest.MapPublishRequest => {
   const m = decodeMessage(pb.MapPublishRequest, "MapPublishRequest", bytes)
   const raw = rawPayload(m.encoding, m.data, m.b64data)
-  return withRawData<ProxyRequest.MapPublishRequest>({
+  return PayloadWire.withRawData<ProxyRequest.MapPublishRequest>({
     _tag: "MapPublish",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
@@ -177,7 +182,11 @@ export const decodeMapRemove = (bytes: Uint8Array, headers: ProxyRequest.Headers
   const m = decodeMessage(pb.MapRemoveRequest, "MapRemoveRequest", bytes)
   return {
     _tag: "MapRemove",
-    ...connection(m, headers),
+    client: m.client ?? "",
+    transport: m.transport ?? "",
+    protocol: m.protocol ?? "",
+    encoding: m.encoding ?? "",
+    headers,
     user: m.user ?? "",
     channel: m.channel ?? "",
     key: m.key ?? "",
