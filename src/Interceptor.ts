@@ -53,7 +53,7 @@ export type Next = (request: ProxyRequest) => Effect.Effect<Reply.AnyReply, unkn
 
 /**
  * The code an interceptor wraps around a call. `event` is the event's name, its handler's key (`rpc`,
- * `subRefresh`, `subscribeStream`): label calls by it rather than by `request._tag`, which stream subscriptions
+ * `subRefresh`, `subscribeUnidirectional`): label calls by it rather than by `request._tag`, which stream subscriptions
  * share with `subscribe`.
  *
  * @since 0.1.0

@@ -42,7 +42,7 @@ export interface MetricsOptions extends InterceptorOptions {
 }
 
 /**
- * Effect metrics per call, labelled by the event's name (`connect`, `rpc`, `subRefresh`, `subscribeStream`):
+ * Effect metrics per call, labelled by the event's name (`connect`, `rpc`, `subRefresh`, `subscribeUnidirectional`):
  * `centrifugo_proxy_calls_total{event, outcome}` (plus `method` on RPC calls with `rpcMethods`), `centrifugo_proxy_call_duration_seconds{event}` and `centrifugo_proxy_calls_in_flight{event}`.
  * Serve them with `Admin` (Prometheus `/metrics`), export them with `OtlpMetrics` from `effect/observability`, or
  * read them with `Metric.value`.

@@ -236,7 +236,7 @@ export const encodeNotifyChannelState = (reply: Reply.NotifyChannelStateReply): 
 
 /** The first message of a stream subscription: the subscribe response. */
 export const encodeStreamFirst = (reply: Reply.StreamReply): Buffer => {
-  expectTag("subscribeStream", reply, "StreamResult", true)
+  expectTag("subscribeUnidirectional/subscribeBidirectional", reply, "StreamResult", true)
   if (reply._tag !== "StreamResult") {
     return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: rejection(reply) }, writer()))
   }
