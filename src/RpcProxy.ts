@@ -58,7 +58,7 @@ import * as Rpc from "effect/rpc/Rpc"
 import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import * as RpcSchema from "effect/rpc/RpcSchema"
-import { describeIssue } from "./Handler.ts"
+import { decodeOptions, describeIssue } from "./internal/schemaIssue.ts"
 import { type Contribution, type Described, type Description, HandlerSet } from "./HandlerSet.ts"
 import { type TaggedError, taggedError } from "./internal/tagged.ts"
 import { provider } from "./internal/context.ts"
@@ -114,8 +114,6 @@ export interface RpcSuccessInvalidError extends TaggedError<"RpcSuccessInvalidEr
  */
 export const RpcSuccessInvalidError = taggedError<RpcSuccessInvalidError>("RpcSuccessInvalidError")
 
-/** Options of the payload decode: every problem, fields the Schema does not name ignored (as `Handler.withPayload`). */
-const DECODE_OPTIONS = { errors: "all", onExcessProperty: "ignore" } as const
 
 type Call = (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown>
 
@@ -217,7 +215,7 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
     const quick = decode(request.data)
     if (Exit.isExit(quick) && Exit.isSuccess(quick)) return run(quick.value, request)
     return Effect.flatMap(
-      Effect.mapError(decode(request.data, DECODE_OPTIONS), badRequest),
+      Effect.mapError(decode(request.data, decodeOptions), badRequest),
       (payload) => run(payload, request)
     )
   }
