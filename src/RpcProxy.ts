@@ -59,8 +59,8 @@ import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import * as RpcSchema from "effect/rpc/RpcSchema"
 import { decodeOptions, describeIssue } from "./internal/schemaIssue.ts"
+import { RpcResultInvalidError } from "./RpcRouter.ts"
 import { type Contribution, type Described, type Description, HandlerSet } from "./HandlerSet.ts"
-import { type TaggedError, taggedError } from "./internal/tagged.ts"
 import { provider } from "./internal/context.ts"
 import { described } from "./internal/description.ts"
 import * as Envelope from "./internal/rpcEnvelope.ts"
@@ -94,26 +94,6 @@ export interface LayerOptions<R, E = never> {
     readonly description?: Contribution
   }
 }
-
-/**
- * A method's result did not fit its success Schema (answered as a failure: error 100 and a log line).
- *
- * @since 0.1.0
- * @category errors
- */
-export interface RpcSuccessInvalidError extends TaggedError<"RpcSuccessInvalidError"> {
-  readonly method: string
-}
-
-/**
- * Builds an `RpcSuccessInvalidError`; it prints as `RpcSuccessInvalidError: <message>` with its cause (the Schema
- * error).
- *
- * @since 0.1.0
- * @category errors
- */
-export const RpcSuccessInvalidError = taggedError<RpcSuccessInvalidError>("RpcSuccessInvalidError")
-
 
 type Call = (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown>
 
@@ -153,11 +133,11 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
   }
   const middlewares = [...rpc.middlewares].map((key) => Context.getUnsafe(services, key as never) as Middleware)
 
-  const succeeded = (value: unknown): Effect.Effect<Reply.RpcReply, RpcSuccessInvalidError> =>
+  const succeeded = (value: unknown): Effect.Effect<Reply.RpcReply, RpcResultInvalidError> =>
     Effect.mapBothEager(encodeSuccess(value), {
       onSuccess: (encoded) => Reply.rpc({ data: Envelope.success(encoded) }),
       onFailure: (error) =>
-        RpcSuccessInvalidError({
+        RpcResultInvalidError({
           method: rpc._tag,
           message: `rpc method "${rpc._tag}": the result does not fit its success Schema: ${error.message}`,
           cause: error
@@ -264,7 +244,7 @@ export const layer = <Rpcs extends Rpc.Any, E, R, RF = never, EF = never>(
   group: RpcGroup.RpcGroup<Rpcs>,
   implementation: Layer.Layer<Rpc.ToHandler<Rpcs>, E, R>,
   options: LayerOptions<RF, EF> = {}
-): Described<Exclude<R, RpcRequest> | Rpc.Middleware<Rpcs> | RF, RpcSuccessInvalidError | EF, E> => {
+): Described<Exclude<R, RpcRequest> | Rpc.Middleware<Rpcs> | RF, RpcResultInvalidError | EF, E> => {
   const rpcs = [...group.requests.values()] as unknown as ReadonlyArray<Rpc.AnyWithProps>
   for (const rpc of rpcs) {
     if (RpcSchema.isStreamSchema(rpc.successSchema)) {

@@ -8,7 +8,6 @@ import {
   HttpProxy,
   Interceptor,
   ProxyServer,
-  RpcProxy,
   RpcRouter,
   TokenStorage,
   TopicRegistry,
@@ -30,7 +29,6 @@ const errors = [
   Interceptor.HandlerTimeoutError({ event: "rpc", message: "too slow", cause }),
   RpcRouter.RpcResultNotJsonError({ method: "m", path: "data", message: "a bigint", cause }),
   RpcRouter.RpcResultInvalidError({ method: "m", message: "does not fit", cause }),
-  RpcProxy.RpcSuccessInvalidError({ method: "m", message: "does not fit", cause }),
   ConnectionRefusedError({ reply: { logs: [] }, message: "error 403", cause }),
   Centrifugo.CentrifugoStartError({ message: "exited", cause })
 ]
