@@ -12,7 +12,7 @@
  *   connections (as several Centrifugo nodes / proxy kinds would), calls/s and each process's CPU.
  *
  * Writes bench/results/latest.json, latest.md and latest.svg (a chart). Options: --rounds N (default 5), --seconds S (default 2),
- * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 300),
+ * --warmup S per method before measuring (default 1.5), --clients N in a storm (default 1000),
  * --quick (2 rounds, 1 s: a smoke run), --only-scale (only the workers scenario, printed, results files untouched),
  * --only-http (just the HTTP scenarios; prints, writes no results), --only-grpc (ours and grpc-js on the gRPC
  * scenarios, no-op and realistic; prints, writes no results), --only-flags (V8's memory flags: the realistic
@@ -51,7 +51,7 @@ const flag = (name: string, fallback: number) => {
 const quick = args.includes("--quick")
 const ROUNDS = flag("rounds", quick ? 2 : 5)
 const SECONDS = flag("seconds", quick ? 1 : 2)
-const STORM_CLIENTS = flag("clients", quick ? 100 : 300)
+const STORM_CLIENTS = flag("clients", quick ? 100 : 1000)
 const WARMUP_SECONDS = flag("warmup", quick ? 0.5 : 1.5)
 const ONLY_SCALE = args.includes("--only-scale")
 const ONLY_HTTP = args.includes("--only-http")
@@ -344,91 +344,185 @@ interface StormResult {
   readonly p50_ms: number
   readonly p99_ms: number
   readonly failed: number
+  /** Why the failed clients failed (event and code), when any did. */
+  readonly failures?: Readonly<Record<string, number>>
+  /** CPU µs per connect of each party over the storm (Linux /proc; absent elsewhere). */
+  readonly cpu_us_per_connect?: { readonly clients: number; readonly centrifugo: number; readonly backend: number }
 }
 
-const storm = async (websocketUrl: string, clients: number): Promise<StormResult> => {
+/** The processes whose CPU a storm counts (undefined: not known here). */
+interface StormPids {
+  readonly centrifugo?: number | undefined
+  readonly backend?: number | undefined
+}
+
+/** A process's user + system CPU so far in µs, from /proc (undefined where there is none). */
+const processCpuUs = (pid: number | undefined): number | undefined => {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+const storm = async (
+  websocketUrl: string,
+  clients: number,
+  pids: StormPids = {}
+): Promise<StormResult> => {
   const latencies: Array<number> = []
   let failed = 0
+  const failures: Record<string, number> = {}
+  const cpu0 = { clients: process.cpuUsage(), centrifugo: processCpuUs(pids.centrifugo), backend: processCpuUs(pids.backend) }
   const started = performance.now()
   const all = Array.from({ length: clients }, () => {
     const c = new Centrifuge(websocketUrl, { websocket: WebSocket, data: { token: "t1" }, minReconnectDelay: 60_000 })
     const t0 = performance.now()
     return new Promise<Centrifuge>((resolve) => {
       let settled = false
-      const settle = (ok: boolean) => {
+      const settle = (ok: boolean, why?: string) => {
         if (settled) return
         settled = true
         if (ok) latencies.push(performance.now() - t0)
-        else failed++
+        else {
+          failed++
+          failures[why!] = (failures[why!] ?? 0) + 1
+        }
         resolve(c)
       }
       c.once("connected", () => settle(true))
-      c.once("disconnected", () => settle(false))
-      c.once("error", () => settle(false))
+      c.once("disconnected", (context) => settle(false, `disconnected ${context.code} ${context.reason}`))
+      c.once("error", (context) => settle(false, `error ${context.error.code} ${context.error.message}`))
       c.connect()
     })
   })
   const connected = await Promise.all(all)
   const seconds = (performance.now() - started) / 1000
+  const clientsCpu = process.cpuUsage(cpu0.clients)
+  const centrifugoCpu = processCpuUs(pids.centrifugo)
+  const backendCpu = processCpuUs(pids.backend)
   for (const c of connected) c.disconnect()
   latencies.sort((a, b) => a - b)
   const pct = (p: number) => latencies[Math.floor(p * (latencies.length - 1))] ?? Number.NaN
-  return { connects_per_s: latencies.length / seconds, p50_ms: pct(0.5), p99_ms: pct(0.99), failed }
+  const perConnect = (us: number) => us / Math.max(1, latencies.length)
+  return {
+    connects_per_s: latencies.length / seconds,
+    p50_ms: pct(0.5),
+    p99_ms: pct(0.99),
+    failed,
+    ...(failed > 0 ? { failures } : {}),
+    ...(cpu0.centrifugo === undefined || centrifugoCpu === undefined ? {} : {
+      cpu_us_per_connect: {
+        clients: perConnect(clientsCpu.user + clientsCpu.system),
+        centrifugo: perConnect(centrifugoCpu - cpu0.centrifugo),
+        backend: cpu0.backend === undefined || backendCpu === undefined ? 0 : perConnect(backendCpu - cpu0.backend)
+      }
+    })
+  }
 }
 
 const stormSamples: Record<string, Array<StormResult>> = {}
 
 const stormLines = (rounds: number): Array<string> => {
   const lines = [`Connect storms through Centrifugo v6.9.1 (${STORM_CLIENTS} centrifuge-js clients at once, ${rounds} rounds):`, ""]
-  lines.push("| connect proxy | connects/s | p50 ms | p99 ms | failed |")
-  lines.push("|---|---|---|---|---|")
+  lines.push("| connect proxy | connects/s | p50 ms | p99 ms | failed | CPU µs per connect: clients / Centrifugo / backend |")
+  lines.push("|---|---|---|---|---|---|")
   // "on" alone is the gRPC proxy (older results name it so).
   for (const [mode, runs] of Object.entries(stormSamples)) {
+    const cpu = runs.flatMap((r) => (r.cpu_us_per_connect === undefined ? [] : [r.cpu_us_per_connect]))
+    const cpuCell = cpu.length === 0 ? "" : [
+      median(cpu.map((c) => c.clients)),
+      median(cpu.map((c) => c.centrifugo)),
+      median(cpu.map((c) => c.backend))
+    ].map((us) => fmt(us)).join(" / ")
     lines.push(
       `| ${mode.replace("connect proxy ", "").replace(/^on$/, "on (gRPC)")} | ${range(runs.map((r) => r.connects_per_s))} | ` +
-        `${range(runs.map((r) => r.p50_ms), 1)} | ${range(runs.map((r) => r.p99_ms), 1)} | ${runs.reduce((a, r) => a + r.failed, 0)} |`
+        `${range(runs.map((r) => r.p50_ms), 1)} | ${range(runs.map((r) => r.p99_ms), 1)} | ${runs.reduce((a, r) => a + r.failed, 0)} | ${cpuCell} |`
     )
   }
+  const failures = Object.entries(stormSamples).flatMap(([mode, runs]) =>
+    runs.flatMap((r) => Object.entries(r.failures ?? {}).map(([why, n]) => `${mode}: ${n} x ${why}`))
+  )
+  if (failures.length > 0) lines.push("", `Failed connects: ${failures.join("; ")}.`)
   return lines
 }
 
+/**
+ * The storm's three parties get fixed cores, as the request scenarios pin server and load generator: the
+ * centrifuge-js clients (this process) on core 0, Centrifugo and the proxy backend on core 1. Unpinned, the clients,
+ * Centrifugo and the backend all share both cores, so a proxy-on storm measured how much CPU the backend took from
+ * the client simulation (a separate host in any deployment) rather than what the proxy costs Centrifugo's side.
+ * With the proxy on, Centrifugo still shares its core with the backend: the ratio counts the backend's CPU.
+ */
+const pinSelf = (cores: string) => {
+  if (pinned) execFileSync("taskset", ["-a", "-p", "-c", cores, String(process.pid)], { stdio: "ignore" })
+}
+const pinnedCentrifugo = (bin: string): string => {
+  if (!pinned) return bin
+  const wrapper = join(work, "centrifugo-core1.sh")
+  writeFileSync(wrapper, `#!/bin/sh\necho $$ >> ${JSON.stringify(join(work, "centrifugo.pids"))}\nexec taskset -c 1 ${JSON.stringify(bin)} "$@"\n`, { mode: 0o755 })
+  return wrapper
+}
+
+/**
+ * The storm's modes: Centrifugo with the connect proxy on our gRPC and HTTP servers, on the hand-written grpc-js and
+ * node:http servers (the same realistic Connect: what the proxy round trip costs without the library), and off.
+ * Keys: "connect proxy on" is our gRPC proxy (the name older results use).
+ */
+const STORM_BACKENDS: ReadonlyArray<readonly [mode: string, spec: ServerSpec]> = [
+  ["connect proxy on", { name: "effect-centrifugo realistic", file: compiled("ours"), mode: "realistic" }],
+  ["connect proxy on (HTTP)", { name: "effect-centrifugo HTTP realistic", file: compiled("ours-http"), mode: "realistic", transport: "http" }],
+  ["connect proxy on (grpc-js by hand)", { name: "grpc-js realistic", file: compiled("grpcjs"), mode: "realistic" }],
+  ["connect proxy on (node:http by hand)", { name: "node:http realistic", file: compiled("node-http"), mode: "realistic", transport: "http" }]
+]
+
 const runStorms = async () => {
-  const bin = execFileSync("bash", [join(root, "scripts/build-centrifugo.sh")], { encoding: "utf8" }).trim()
-  const backend = await startServer({ name: "effect-centrifugo realistic", file: compiled("ours"), mode: "realistic" })
-  const httpBackend = await startServer({
-    name: "effect-centrifugo HTTP realistic",
-    file: compiled("ours-http"),
-    mode: "realistic",
-    transport: "http"
-  })
-  const withProxy = await Centrifugo.start({ bin, proxy: `127.0.0.1:${backend.port}`, logLevel: "error" })
-  const withHttpProxy = await Centrifugo.start({ bin, proxy: `127.0.0.1:${httpBackend.port}`, transport: "http", logLevel: "error" })
-  const withoutProxy = await Centrifugo.start({
-    bin,
-    proxy: `127.0.0.1:${backend.port}`,
-    logLevel: "error",
-    overrides: { client: { proxy: { connect: { enabled: false } }, allow_anonymous_connect_without_token: true } }
-  })
+  const bin = pinnedCentrifugo(
+    execFileSync("bash", [join(root, "scripts/build-centrifugo.sh")], { encoding: "utf8" }).trim()
+  )
+  const pidsFile = join(work, "centrifugo.pids")
+  rmSync(pidsFile, { force: true })
+  const backends: Array<Running> = []
+  const centrifugos: Array<Awaited<ReturnType<typeof Centrifugo.start>>> = []
   try {
-    // Keys: "connect proxy on" is the gRPC proxy (the name older results use), "(HTTP)" the HTTP one.
-    const modes: ReadonlyArray<readonly [string, string]> = [
-      ["connect proxy on", withProxy.websocketUrl],
-      ["connect proxy on (HTTP)", withHttpProxy.websocketUrl],
-      ["connect proxy off", withoutProxy.websocketUrl]
-    ]
+    type Mode = readonly [string, string, StormPids]
+    const modes: Array<Mode> = []
+    // The pinning wrapper appends each Centrifugo's pid as it starts (they start one at a time), for their CPU.
+    const lastPid = () => existsSync(pidsFile) ? Number(readFileSync(pidsFile, "utf8").trim().split("\n").at(-1)) : undefined
+    for (const [mode, spec] of STORM_BACKENDS) {
+      const backend = await startServer(spec)
+      backends.push(backend)
+      const transport = transportOf(spec)
+      const centrifugo = await Centrifugo.start({ bin, proxy: `127.0.0.1:${backend.port}`, transport, logLevel: "error" })
+      centrifugos.push(centrifugo)
+      modes.push([mode, centrifugo.websocketUrl, { centrifugo: lastPid(), backend: backend.process.pid }])
+    }
+    const withoutProxy = await Centrifugo.start({
+      bin,
+      proxy: `127.0.0.1:${backends[0]!.port}`,
+      logLevel: "error",
+      overrides: { client: { proxy: { connect: { enabled: false } }, allow_anonymous_connect_without_token: true } }
+    })
+    centrifugos.push(withoutProxy)
+    modes.push(["connect proxy off", withoutProxy.websocketUrl, { centrifugo: lastPid() }])
+    pinSelf("0")
     for (const [, url] of modes) await storm(url, 20) // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [mode, url] of modes) {
-        ;(stormSamples[mode] ??= []).push(await storm(url, STORM_CLIENTS))
+      for (const [mode, url, pids] of modes) {
+        ;(stormSamples[mode] ??= []).push(await storm(url, STORM_CLIENTS, pids))
         await new Promise((resolve) => setTimeout(resolve, 300))
       }
     }
   } finally {
-    await withProxy.stop()
-    await withHttpProxy.stop()
-    await withoutProxy.stop()
-    await stopServer(backend)
-    await stopServer(httpBackend)
+    pinSelf(`0-${cpus().length - 1}`)
+    for (const centrifugo of centrifugos) await centrifugo.stop()
+    for (const backend of backends) await stopServer(backend)
   }
 }
 

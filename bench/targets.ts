@@ -112,7 +112,10 @@ export const overheadLines = (samples: Samples): Array<string> => {
 
 export interface TargetInputs {
   readonly samples: Samples
-  /** Median connects/s per storm mode ("connect proxy on", "connect proxy on (HTTP)", "connect proxy off"). */
+  /**
+   * Median connects/s per storm mode ("connect proxy on", "connect proxy on (HTTP)", "connect proxy on (grpc-js by
+   * hand)", "connect proxy on (node:http by hand)", "connect proxy off").
+   */
   readonly storms: Record<string, number>
   /** Heap bytes per call from `bench:pipeline --alloc`, by variant. */
   readonly alloc: Record<string, number>
@@ -172,6 +175,22 @@ export const targets = ({ alloc, samples, soak, storms }: TargetInputs): Array<T
       value: (storms["connect proxy on (HTTP)"] ?? Number.NaN) / (storms["connect proxy off"] ?? Number.NaN),
       pass: atLeast(0.7),
       unit: "x"
-    }
+    },
+    // The same storm with the hand-written servers behind the proxy: what the proxy round trip costs on this machine
+    // without the library, and our share of it.
+    ...([["gRPC", "connect proxy on", "grpc-js"], ["HTTP", "connect proxy on (HTTP)", "node:http"]] as const).flatMap(
+      ([transport, mode, hand]): Array<Target> => [
+        {
+          target: `connect storm, proxy on / off with the ${hand} backend by hand (${transport}, reported)`,
+          value: (storms[`connect proxy on (${hand} by hand)`] ?? Number.NaN) / (storms["connect proxy off"] ?? Number.NaN),
+          unit: "x"
+        },
+        {
+          target: `connect storm, proxy on: ours / the ${hand} backend by hand (${transport}, reported)`,
+          value: (storms[mode] ?? Number.NaN) / (storms[`connect proxy on (${hand} by hand)`] ?? Number.NaN),
+          unit: "x"
+        }
+      ]
+    )
   ]
 }
