@@ -22,7 +22,7 @@ import { forkIn } from "../src/internal/context.ts"
 import { headersFromMetadata } from "../src/grpc/codec/index.ts"
 import * as pb from "../src/proto/generated/proxy.ts"
 import { realisticChannels, TOKENS } from "./servers/logic.ts"
-import { noop, realistic, realisticMadeOnce } from "./servers/ours-handlers.ts"
+import { noop, realistic, realisticGenPerCall } from "./servers/ours-handlers.ts"
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: number) => {
@@ -111,7 +111,7 @@ const measure = (call: Call, CALLS: number): Promise<{ readonly wall: number; re
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined
 const variants: Array<[string, Call]> = ([
   ["realistic (ours)", await ours(realistic)],
-  ["realistic, handler made once (ours)", await ours(realisticMadeOnce)],
+  ["realistic, Effect.gen per call (ours)", await ours(realisticGenPerCall)],
   ["no-op (ours)", await ours(noop)],
   ["realistic by hand", byHand]
 ] as Array<[string, Call]>).filter(([name]) => only === undefined || name.startsWith(only))

@@ -16,20 +16,20 @@ export const autoSubscribe = (_request: ProxyRequest.ConnectRequest) =>
 /** Custom disconnect code for a refused connection (4500-4999: terminal). */
 export const NOT_ALLOWED = 4501
 
-export const tokenAuth = (request: ProxyRequest.ConnectRequest) =>
-  Effect.gen(function*() {
-    const token = Auth.tokenFromConnectData(request)
-    if (token === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")
-    const tokens = yield* TokenStorage.TokenStorage
-    const payload = yield* tokens.load(token).pipe(
-      Effect.catchTag("TokenRejectedError", () => Effect.succeed(undefined))
-    )
-    if (payload === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")
-    return Reply.connect({
-      user: payload.user,
-      channels: [`user-${payload.user}`, `chat-${payload.user}`, "public"],
-      data: { user: payload.user },
-      // Refresh asks again at this time (Unix seconds).
-      expireAt: Math.floor(Date.now() / 1000) + 3600
-    })
+// Made once with Effect.fnUntraced and run per call (an `(request) => Effect.gen(...)` makes a generator per call).
+export const tokenAuth = Effect.fnUntraced(function*(request: ProxyRequest.ConnectRequest) {
+  const token = Auth.tokenFromConnectData(request)
+  if (token === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")
+  const tokens = yield* TokenStorage.TokenStorage
+  const payload = yield* tokens.load(token).pipe(
+    Effect.catchTag("TokenRejectedError", () => Effect.succeed(undefined))
+  )
+  if (payload === undefined) return Reply.disconnect(NOT_ALLOWED, "connection is not allowed")
+  return Reply.connect({
+    user: payload.user,
+    channels: [`user-${payload.user}`, `chat-${payload.user}`, "public"],
+    data: { user: payload.user },
+    // Refresh asks again at this time (Unix seconds).
+    expireAt: Math.floor(Date.now() / 1000) + 3600
   })
+})

@@ -13,22 +13,21 @@ export { CreateNews } from "./contract.ts"
 
 /** The group's implementation: an ordinary `toLayer`, with the app's services and the Centrifugo request. */
 export const NewsRpcsLive = NewsRpcs.toLayer({
-  "news.create": (input) =>
-    Effect.gen(function*() {
-      const { user } = yield* RpcProxy.CurrentRequest
-      const news = yield* (yield* NewsStore).store({ ...input, author: user })
-      // Stored, then broadcast (not skipHistory: where the namespace keeps history, late subscribers can recover it).
-      // A channel the broadcast missed is not a failure the contract declares: a defect, answered 100 and logged.
-      const delivered = yield* Effect.orDie(
-        CentrifugoApi.broadcastAll({ channels: ["news", `user.${user}`], data: { type: "news", news } })
-      )
-      return { id: news.id, deliveredTo: delivered.map((d) => d.channel) }
-    }),
-  "news.get": ({ id }) =>
-    Effect.gen(function*() {
-      const news = yield* (yield* NewsStore).find(id)
-      return news ?? (yield* Effect.fail(NewsNotFound.make({ id })))
-    })
+  // Each handler is made once (Effect.fnUntraced) and run per call.
+  "news.create": Effect.fnUntraced(function*(input) {
+    const { user } = yield* RpcProxy.CurrentRequest
+    const news = yield* (yield* NewsStore).store({ ...input, author: user })
+    // Stored, then broadcast (not skipHistory: where the namespace keeps history, late subscribers can recover it).
+    // A channel the broadcast missed is not a failure the contract declares: a defect, answered 100 and logged.
+    const delivered = yield* Effect.orDie(
+      CentrifugoApi.broadcastAll({ channels: ["news", `user.${user}`], data: { type: "news", news } })
+    )
+    return { id: news.id, deliveredTo: delivered.map((d) => d.channel) }
+  }),
+  "news.get": Effect.fnUntraced(function*({ id }) {
+    const news = yield* (yield* NewsStore).find(id)
+    return news ?? (yield* Effect.fail(NewsNotFound.make({ id })))
+  })
 })
 
 /** Methods outside the group: `ping`, and `verb:path` calls to the news HTTP app (104 when they are not). */

@@ -13,12 +13,14 @@ const Orders = Context.Service<Orders>("app/Orders")
 const AppHandlers = HandlerSet.layer({
   connect: () => Effect.map(Effect.service(Auth.CurrentUser), (user) => Reply.connect({ user: user.id })),
   rpc: RpcRouter.make({
-    "orders:count": RpcRouter.method(Schema.Struct({ status: Schema.Literals(["open", "closed"]) }), () =>
-      Effect.gen(function*() {
+    "orders:count": RpcRouter.method(
+      Schema.Struct({ status: Schema.Literals(["open", "closed"]) }),
+      Effect.fnUntraced(function*() {
         const user = yield* Auth.CurrentUser
         const orders = yield* Orders
         return { count: yield* orders.count(user.id) }
-      }))
+      })
+    )
   })
 }).pipe(Auth.authenticate()) // Layer<HandlerSet, never, TokenStorage | Orders>
 

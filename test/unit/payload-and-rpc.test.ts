@@ -41,6 +41,68 @@ describe("Handler.withPayload", () => {
     }).pipe(Effect.provide(handlers)))
 })
 
+describe("Handler.withPayload with a generator function", () => {
+  interface Counter {
+    readonly next: Effect.Effect<number>
+  }
+  const Counter = Context.Service<Counter>("test/Counter")
+  let n = 0
+  const CounterLive = Layer.succeed(Counter, { next: Effect.sync(() => ++n) })
+  class Refused extends Error {
+    readonly _tag = "Refused"
+  }
+  const handlers = HandlerSet.layer({
+    publish: Handler.withPayload(News, function*(news, request) {
+      const counter = yield* Counter
+      if (news.title === "nope") return yield* Effect.fail(new Refused())
+      const count = yield* counter.next
+      return Reply.publish({ data: { title: news.title, by: request.user, count } })
+    })
+  })
+
+  it.effect("runs the body once per call with the decoded value; yields see the services; failures stay failures", () =>
+    Effect.gen(function*() {
+      n = 0
+      const first = yield* handle(publishRequest({ user: "ann", data: { title: "hello", tags: [] } }))
+      const second = yield* handle(publishRequest({ user: "bob", data: { title: "again", tags: [] } }))
+      expect(first.result).toEqual({ data: { title: "hello", by: "ann", count: 1 } })
+      expect(second.result).toEqual({ data: { title: "again", by: "bob", count: 2 } })
+      const bad = yield* handle(publishRequest({ data: { title: "x", tags: [] } }))
+      expect(bad.error?.code).toBe(107)
+      expect(n).toBe(2)
+      // An undeclared failure is the server's failure reply (internal error), as for any handler.
+      const refused = yield* handle(publishRequest({ data: { title: "nope", tags: [] } }))
+      expect(refused.error?.code).toBe(100)
+      expect(n).toBe(2)
+    }).pipe(Effect.provide(handlers.pipe(Layer.provide(CounterLive)))))
+
+  it("the body's failures and services are in the handler set's type", () => {
+    // @ts-expect-error the layer still needs Counter
+    const needsNothing: Layer.Layer<HandlerSet.HandlerSet, never, never> = handlers
+    const provided: Layer.Layer<HandlerSet.HandlerSet, never, never> = handlers.pipe(Layer.provide(CounterLive))
+    type Failure = typeof handlers extends HandlerSet.Described<infer _R, infer F> ? F : never
+    const refused: Failure = new Refused()
+    const badRequest: Failure = Reply.error(107, "bad request")
+    // @ts-expect-error a failure the body cannot end with is not in the union (which is not `unknown`)
+    const other: Failure = "other"
+    expect([needsNothing, provided, refused, badRequest, other].length).toBe(5)
+  })
+
+  it("inside HandlerSet.layer the request type is inferred and a missing service is in the layer's type", () => {
+    const layer = HandlerSet.layer({
+      connect: Handler.withPayload(Schema.Struct({ token: Schema.String }), function*({ token }, request) {
+        const counter = yield* Counter
+        const count = yield* counter.next
+        return Reply.connect({ user: `${token}:${request.client}:${count}` })
+      })
+    })
+    // @ts-expect-error the layer still needs Counter
+    const needsNothing: Layer.Layer<HandlerSet.HandlerSet, never, never> = layer
+    const provided: Layer.Layer<HandlerSet.HandlerSet, never, never> = layer.pipe(Layer.provide(CounterLive))
+    expect([needsNothing, provided].length).toBe(2)
+  })
+})
+
 describe("Handler.withPayload with a schema that needs a service to decode", () => {
   interface Prefix {
     readonly value: string
