@@ -22,7 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { decodeOptions, describeIssue as describe } from "./internal/schemaIssue.ts"
+import { decodeOptions, describeIssue as describe, jsonCodec } from "./internal/schemaIssue.ts"
 import * as Reply from "./Reply.ts"
 
 /**
@@ -43,7 +43,8 @@ export const describeIssue: (issue: SchemaIssue.Issue) => string = describe
 
 /**
  * Decodes `request.data` with `schema`, then runs the handler with the decoded value. Bad data fails with
- * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called).
+ * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called). The data
+ * is JSON, so it is read in the Schema's JSON form (`Schema.toCodecJson`): a `Schema.Date` field takes an ISO string.
  *
  * The handler is either a function returning an Effect or a generator function (`function*`), which is made into
  * an Effect function once, here, as `Effect.fnUntraced` does: the form to use for a handler that `yield*`s, as
@@ -88,7 +89,11 @@ export const withPayload: {
   const handler = (isGeneratorFunction(handlerOrBody)
     ? Effect.fnUntraced(handlerOrBody as (payload: S["Type"], request: Req) => Generator<Effect.Effect<any, E, R>, A, never>)
     : handlerOrBody) as (payload: S["Type"], request: Req) => Effect.Effect<A, E, R>
-  const decode = Schema.decodeUnknownEffect(schema)
+  // The client data is JSON: decoded with the Schema's JSON form (a `Schema.Date` field takes an ISO string).
+  const decode = Schema.decodeUnknownEffect(jsonCodec(schema)) as (
+    input: unknown,
+    options?: typeof decodeOptions
+  ) => Effect.Effect<S["Type"], Schema.SchemaError, S["DecodingServices"]>
   const decodeAll = (request: Req) =>
     Effect.flatMap(
       Effect.mapError(

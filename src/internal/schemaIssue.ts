@@ -4,7 +4,29 @@
  *
  * @since 0.1.0
  */
+import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+
+// Services are carried in the types of `jsonCodec`'s signature; the cache does not need them.
+const jsonCodecs = new WeakMap<Schema.Top, Schema.Top>()
+
+/**
+ * The Schema's JSON form (`Schema.toCodecJson`), made once per Schema: what every payload, result and publication
+ * travels as. A Schema whose encoded side is already JSON (a Struct of strings and numbers, `DateFromString`) is
+ * unchanged; one whose encoded side is not (`Date`, `Uint8Array`, `BigInt`, `ReadonlyMap`) gets its canonical JSON
+ * form (an ISO string, base64, a decimal string, an array of entries) instead of a value `JSON.stringify` would
+ * mangle or refuse. Struct ASTs are kept as they are, so Schema's fast path still applies.
+ */
+export const jsonCodec = <S extends Schema.Top>(
+  schema: S
+): Schema.Codec<S["Type"], Schema.Json, S["DecodingServices"], S["EncodingServices"]> => {
+  let codec = jsonCodecs.get(schema)
+  if (codec === undefined) {
+    codec = Schema.toCodecJson(schema)
+    jsonCodecs.set(schema, codec)
+  }
+  return codec as unknown as Schema.Codec<S["Type"], Schema.Json, S["DecodingServices"], S["EncodingServices"]>
+}
 
 /** All problems (the message lists the first few); fields the Schema does not name are ignored, not refused. */
 export const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
@@ -14,12 +36,17 @@ const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 /** At most this many problems are listed in a message; the reader needs the first, not a dump. */
 const MAX_LISTED_ISSUES = 3
 
+// A `Schema.Number` in its JSON form also takes these three strings (JSON has no other spelling for them); a value
+// that is neither a number nor one of them is reported with the strings alone, which reads as if no number would do.
+const NON_FINITE_NUMBER = 'Expected "Infinity" | "-Infinity" | "NaN"'
+
 /** A readable one-line account of why data does not fit: `title: Expected string, got 1; body: Missing key`. */
 export const describeIssue = (issue: SchemaIssue.Issue): string => {
   const issues = formatter(issue).issues
   const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => {
     const path = (i.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p)).join(".")
-    return path === "" ? i.message : `${path}: ${i.message}`
+    const message = i.message === NON_FINITE_NUMBER ? "Expected number" : i.message
+    return path === "" ? message : `${path}: ${message}`
   })
   const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : ""
   return `${listed.join("; ")}${more}`
