@@ -25,7 +25,7 @@ import * as Reply from "../Reply.ts"
 import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
 import { contextOfFork, forkIn, providedOf } from "./context.ts"
 import type { ProxyEvent } from "./events.ts"
-import { safe } from "./logText.ts"
+import { safe, throttle } from "./logText.ts"
 import { type TaggedError, taggedError } from "./tagged.ts"
 
 export interface FailureReply {
@@ -242,14 +242,21 @@ export const make = <W>(
     return fiber
   }
 
+  // A client sending data that is not JSON is answered every time, but warned about at most once per 10 s for this
+  // event (with how many were left out): a misbehaving client in a loop cannot flood the log.
+  const invalidJsonWarning = throttle(10_000)
   const invalidJson = (field: string, reason: string): Effect.Effect<Outcome<W>> => {
     const message = `bad request: ${field} is not valid JSON (${reason})`
+    const outcome = event.answersErrors
+      ? encode(Reply.error(Reply.ErrorCode.BadRequest, message, false))
+      : unanswerable("BadRequest", message)
+    const suppressed = invalidJsonWarning()
+    if (suppressed === undefined) return Effect.succeed(outcome)
+    const more = suppressed > 0 ? ` (and ${suppressed} more such requests not logged)` : ""
     return Effect.as(
-      Effect.logWarning(`${name}: ${safe(message)}; answered ${event.answersErrors ? "error 107" : "bad request"}`)
+      Effect.logWarning(`${name}: ${safe(message)}; answered ${event.answersErrors ? "error 107" : "bad request"}${more}`)
         .pipe(Effect.annotateLogs({ event: event.name })),
-      event.answersErrors
-        ? encode(Reply.error(Reply.ErrorCode.BadRequest, message, false))
-        : unanswerable("BadRequest", message)
+      outcome
     )
   }
 

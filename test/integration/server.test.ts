@@ -171,6 +171,17 @@ describe("ProxyServer over gRPC", () => {
     expect(server.logs.some((l) => l.level === "Warn" && l.message.includes("data is not valid JSON"))).toBe(true)
   })
 
+  it("a flood of invalid JSON is answered every time and warned about once per 10 s", async () => {
+    const warnings = () => server.logs.filter((l) => l.level === "Warn" && l.message.includes("data is not valid JSON"))
+    const before = warnings().length
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => client.connect({ client: `flood-${i}`, data: Buffer.from("{not json") }))
+    )
+    expect(replies.map((r) => r.error?.code)).toEqual(Array(50).fill(107))
+    // The previous test's warning opened this 10 s window: all 50 are counted, none logged yet.
+    expect(warnings().length).toBe(before)
+  })
+
   it("answers undecodable bytes with INVALID_ARGUMENT", async () => {
     // Field 1 (client, a string) declared with length 100 but only 3 bytes follow.
     const error = await grpcError(client.raw("Connect", Buffer.from([0x0a, 100, 1, 2, 3])))
