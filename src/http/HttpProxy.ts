@@ -25,7 +25,8 @@ import * as Layer from "effect/Layer"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Defaults from "../Defaults.ts"
-import type { HandlerSet } from "../HandlerSet.ts"
+import { HandlerSet } from "../HandlerSet.ts"
+import { warnAboutMismatches } from "../internal/configCheck.ts"
 import type { ServerAddress } from "../server/address.ts"
 import * as ServerConfig from "../server/config.ts"
 import type { RequiredCredentials } from "../server/credentials.ts"
@@ -79,6 +80,12 @@ export interface HttpProxyRoutesOptions {
    * The gRPC transport's option of the same name checks call metadata instead.
    */
   readonly requireCredentials?: RequiredCredentials
+  /**
+   * The path of the Centrifugo config these routes are meant for (`layerConfig`: `PROXY_CENTRIFUGO_CONFIG`). At
+   * start, each proxy in it that reaches no handler, each handler no proxy reaches, and proxies that call gRPC
+   * instead of HTTP are logged as warnings.
+   */
+  readonly centrifugoConfig?: string
 }
 
 /**
@@ -112,12 +119,6 @@ export interface HttpProxyOptions extends HttpProxyRoutesOptions {
    * Default 900. Centrifugo's kept connections go on being answered when a stranger holds the rest.
    */
   readonly maxConnections?: number
-  /**
-   * The path of the Centrifugo config this server is meant for (`layerConfig`: `PROXY_CENTRIFUGO_CONFIG`). At start,
-   * each proxy in it that reaches no handler, each handler no proxy reaches, and proxies that call gRPC instead of
-   * HTTP are logged as warnings.
-   */
-  readonly centrifugoConfig?: string
 }
 
 /**
@@ -208,6 +209,9 @@ export const routes = (
         prefix !== "" && Mounted.pathOf(url).startsWith(`${prefix}/`) ? Exchange.unknownEvent(url, known) : Exchange.NOT_FOUND
       for (const [path, settings] of routes) {
         yield* router.add("*", path as HttpRouter.PathInput, Mounted.route(path, settings, notFound))
+      }
+      if (options.centrifugoConfig !== undefined) {
+        yield* warnAboutMismatches(options.centrifugoConfig, yield* HandlerSet, "http")
       }
       // Under a prefix of its own, an unknown event gets a 404 that says what exists; at the root (prefix "") the
       // app's own not-found handling stays in charge.

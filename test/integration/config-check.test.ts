@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
 import { CentrifugoConfig, HandlerSet, HttpProxy, ProxyServer, Reply, RpcRouter } from "../../src/index.ts"
+import { startMounted } from "../support/http-servers.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "config-check-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -57,4 +58,16 @@ it.each([
   expect(otherTransport).toContainEqual(
     expect.stringContaining(`its proxies call the backend over ${other}, and this server answers ${own}`)
   )
+})
+
+it("HttpProxy.routes mounted in an effect/http app logs the config's mismatches at start too", async () => {
+  const server = await startMounted(handlers, { centrifugoConfig: configFile("http") })
+  try {
+    expect(server.logs.filter((l) => l.level === "Warn").map((l) => l.message)).toEqual([
+      expect.stringContaining("proxy without handler: channel.without_namespace.publish_proxy_enabled sends `publish` calls"),
+      expect.stringContaining("handler without proxy: `rpc`")
+    ])
+  } finally {
+    await server.stop()
+  }
 })
