@@ -162,17 +162,21 @@ export const unary = (context: CallContext, options: UnaryOptions): grpc.handleU
       }
       return
     }
-    const fiber = Inflight.track(
-      inflight,
-      (done) => pipeline.start(request, budget, run, done),
-      (outcome: Pipeline.Outcome<Buffer> | undefined) => {
-        if (outcome !== undefined) respond(callback, outcome)
-        // Interrupted from outside: the call was cancelled (nobody to answer) or the server is shutting down.
-        else if (!call.cancelled) callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
-      }
-    )
+    // One closure per call: the answer. A handler that answers inside `start` is never tracked for the drain.
+    let answered = false
+    let running: Inflight.AnyFiber | undefined
+    const fiber = pipeline.start(request, budget, run, (outcome) => {
+      answered = true
+      if (running !== undefined) inflight.delete(running)
+      if (outcome !== undefined) respond(callback, outcome)
+      // Interrupted from outside: the call was cancelled (nobody to answer) or the server is shutting down.
+      else if (!call.cancelled) callback(status(grpc.status.UNAVAILABLE, "server shutting down"))
+    })
+    if (answered) return
+    running = fiber
+    inflight.add(fiber)
     // Not removed when the call ends: the call object is this request's alone, and interrupting a finished fiber
     // does nothing.
-    if (fiber !== undefined) call.on("cancelled", () => fiber.interruptUnsafe())
+    call.on("cancelled", () => fiber.interruptUnsafe())
   }
 }

@@ -51,12 +51,39 @@ const SHUTTING_DOWN = Exchange.plain(503, "effect-centrifugo: server shutting do
 const LIVE = Exchange.plain(200, "ok", { close: true })
 const READY = Exchange.plain(200, "ready", { close: true })
 
-/** A body still arriving: when it must have arrived by, and how to refuse it if not. */
-interface Arriving {
+/**
+ * One request on its way, from its headers to its answer: the body as it arrives (the usual single chunk without an
+ * array), its deadline, and what answering it needs. The request's listeners are functions of the module that find
+ * it on the request (`this` of an EventEmitter listener), not closures made per request: a request used to make
+ * six closures and two objects before its handler ran.
+ */
+interface Call {
+  readonly server: ServerState
+  readonly route: Exchange.EventRoute
   readonly request: IncomingMessage
+  readonly response: ServerResponse
+  /** When the body must have arrived by (ms since the epoch): the handler's `timeout` starts only once it has. */
   readonly deadline: number
-  readonly refuse: () => void
+  first: Buffer | undefined
+  rest: Array<Buffer> | undefined
+  size: number
+  refused: boolean
+  /** The handler's fiber while it runs asynchronously; undefined before, and once answered. */
+  fiber: Inflight.AnyFiber | undefined
+  answered: boolean
 }
+
+/** What the calls of one listener share. */
+interface ServerState {
+  readonly watch: ReturnType<typeof bodyWatch>
+  readonly fork: Pipeline.Fork
+  readonly inflight: Inflight.Inflight
+  readonly send: (response: ServerResponse, answer: Exchange.Answer, close?: boolean) => void
+  readonly log: (effect: Effect.Effect<void> | undefined) => void
+}
+
+const CALL: unique symbol = Symbol("effect-centrifugo/http/call")
+type WithCall = IncomingMessage & { [CALL]?: Call }
 
 /**
  * The bodies still arriving, checked against their deadlines by one sweep rather than a timer per request (a timer
@@ -64,16 +91,16 @@ interface Arriving {
  * shortest `bodyTimeout` (between 10 ms and 1 s) while any body is arriving, and stops when none is.
  */
 const bodyWatch = (bodyTimeoutMs: number) => {
-  const arriving = new Set<Arriving>()
+  const arriving = new Set<Call>()
   const every = Math.min(1000, Math.max(10, Math.floor(bodyTimeoutMs / 4)))
   let sweeper: ReturnType<typeof setInterval> | undefined
   const sweep = () => {
     const now = Date.now()
-    for (const entry of arriving) {
-      if (entry.request.complete || entry.request.destroyed) arriving.delete(entry)
-      else if (now >= entry.deadline) {
-        arriving.delete(entry)
-        entry.refuse()
+    for (const call of arriving) {
+      if (call.request.complete || call.request.destroyed) arriving.delete(call)
+      else if (now >= call.deadline) {
+        arriving.delete(call)
+        if (!call.refused) refuse(call, Exchange.bodyTimedOut(call.route))
       }
     }
     if (arriving.size === 0 && sweeper !== undefined) {
@@ -82,25 +109,103 @@ const bodyWatch = (bodyTimeoutMs: number) => {
     }
   }
   return {
-    add: (entry: Arriving): void => {
-      arriving.add(entry)
+    add: (call: Call): void => {
+      arriving.add(call)
       if (sweeper === undefined) sweeper = setInterval(sweep, every).unref()
     },
-    remove: (entry: Arriving): void => {
-      arriving.delete(entry)
+    remove: (call: Call): void => {
+      arriving.delete(call)
     }
   }
 }
 
+/** Refuses a request whose body cannot be taken (too large, too slow, unreadable): answered, connection closed. */
+const refuse = (call: Call, answer: Exchange.Answer): void => {
+  call.refused = true
+  call.server.watch.remove(call)
+  call.first = undefined
+  call.rest = undefined
+  call.server.log(answer.log)
+  call.server.send(call.response, answer, true)
+}
+
+function onData(this: WithCall, chunk: Buffer): void {
+  const call = this[CALL]!
+  if (call.refused) return
+  call.size += chunk.length
+  if (call.size > call.route.maxBodySize) return refuse(call, Exchange.bodyTooLarge(call.route))
+  if (call.first === undefined) call.first = chunk
+  else (call.rest ??= []).push(chunk)
+}
+
+function onError(this: WithCall, error: Error): void {
+  const call = this[CALL]!
+  // Once the body is complete an error is the connection's, not the body's: the response's `close` handles it.
+  if (!call.refused && !this.complete) refuse(call, Exchange.unreadableBody(call.route, error))
+}
+
+function onEnd(this: WithCall): void {
+  const call = this[CALL]!
+  if (call.refused) return
+  call.server.watch.remove(call)
+  const body = call.rest === undefined
+    ? call.first ?? EMPTY_BODY
+    : Buffer.concat([call.first!, ...call.rest], call.size)
+  call.first = undefined
+  call.rest = undefined
+  run(call, body)
+}
+
+const EMPTY_BODY = Buffer.alloc(0)
+
+/** Decodes the body and runs the handler, or answers what decoding found; exactly one answer. */
+const run = (call: Call, body: Uint8Array): void => {
+  const { request, response, route, server } = call
+  const pipeline = route.pipeline!
+  const decoded = Exchange.decode(route, body, request.headers)
+  if (decoded._tag === "Answer") {
+    server.log(decoded.answer.log)
+    return server.send(response, decoded.answer)
+  }
+  if (decoded._tag === "InvalidJson") {
+    return void server.fork(pipeline.invalidJson(decoded.field, decoded.reason)).addObserver((exit) => {
+      if (exit._tag === "Success") server.send(response, Exchange.answerOf(exit.value))
+    })
+  }
+  // Tracked for the drain only while it runs asynchronously; a handler that answers inside `start` never is.
+  const fiber = pipeline.start(decoded.request, route.timeout, server.fork, (outcome) => {
+    call.answered = true
+    if (call.fiber !== undefined) {
+      server.inflight.delete(call.fiber)
+      call.fiber = undefined
+    }
+    // Interrupted from outside: Centrifugo closed the request (no one to answer) or the server is shutting down.
+    server.send(response, outcome === undefined ? SHUTTING_DOWN : Exchange.answerOf(outcome))
+  })
+  if (call.answered) return
+  call.fiber = fiber
+  server.inflight.add(fiber)
+  // Centrifugo giving up (its proxy timeout) closes the connection before the answer: stop the handler.
+  response.once("close", () => {
+    if (!response.writableFinished) fiber.interruptUnsafe()
+  })
+}
+
 export const make = (options: ListenerOptions) => {
   const { closing, fork, inflight, prefix, readiness, routes } = options
-  const watch = bodyWatch(Math.min(...[...routes.values()].map((route) => Duration.toMillis(route.bodyTimeout))))
   const known = [...routes.values()].map((route) => route.event.path).join(", ")
   const underPrefix = prefix === "" ? undefined : `${prefix}/`
   const send = (response: ServerResponse, answer: Exchange.Answer, close = false): void =>
     write(response, answer, close || closing())
   const log = (effect: Effect.Effect<void> | undefined) => {
     if (effect !== undefined) fork(effect)
+  }
+  const server: ServerState = {
+    watch: bodyWatch(Math.min(...[...routes.values()].map((route) => Duration.toMillis(route.bodyTimeout)))),
+    fork,
+    inflight,
+    send,
+    log
   }
 
   const probe = (path: string, response: ServerResponse): void => {
@@ -115,33 +220,6 @@ export const make = (options: ListenerOptions) => {
           })
       )
     )
-  }
-
-  const run = (route: Exchange.EventRoute, request: IncomingMessage, response: ServerResponse, body: Uint8Array) => {
-    const pipeline = route.pipeline!
-    const decoded = Exchange.decode(route, body, request.headers)
-    if (decoded._tag === "Answer") {
-      log(decoded.answer.log)
-      return send(response, decoded.answer)
-    }
-    if (decoded._tag === "InvalidJson") {
-      return fork(pipeline.invalidJson(decoded.field, decoded.reason)).addObserver((exit) => {
-        if (exit._tag === "Success") send(response, Exchange.answerOf(exit.value))
-      })
-    }
-    const fiber = Inflight.track(
-      inflight,
-      (done) => pipeline.start(decoded.request, route.timeout, fork, done),
-      // Interrupted from outside: Centrifugo closed the request (no one to answer) or the server is shutting down.
-      (outcome: Pipeline.Outcome<string> | undefined) =>
-        send(response, outcome === undefined ? SHUTTING_DOWN : Exchange.answerOf(outcome))
-    )
-    if (fiber === undefined) return
-    const running = fiber
-    // Centrifugo giving up (its proxy timeout) closes the connection before the answer: stop the handler.
-    response.once("close", () => {
-      if (!response.writableFinished) running.interruptUnsafe()
-    })
   }
 
   return (request: IncomingMessage, response: ServerResponse): void => {
@@ -162,39 +240,26 @@ export const make = (options: ListenerOptions) => {
       // A refused body is not read: its answer closes the connection rather than drain up to 4 MiB or more of it.
       return send(response, refused)
     }
-    const chunks: Array<Buffer> = []
-    let size = 0
-    let refusedBody = false
-    const refuse = (answer: Exchange.Answer) => {
-      refusedBody = true
-      watch.remove(arriving)
-      chunks.length = 0
-      log(answer.log)
-      send(response, answer, true)
-    }
-    // The body must arrive within its own bound (the handler's `timeout` starts only once it has).
-    const arriving: Arriving = {
+    const call: Call = {
+      server,
+      route,
       request,
+      response,
       deadline: Date.now() + Duration.toMillis(route.bodyTimeout),
-      refuse: () => {
-        if (!refusedBody) refuse(Exchange.bodyTimedOut(route))
-      }
+      first: undefined,
+      rest: undefined,
+      size: 0,
+      refused: false,
+      fiber: undefined,
+      answered: false
     }
-    watch.add(arriving)
-    request.on("data", (chunk: Buffer) => {
-      if (refusedBody) return
-      size += chunk.length
-      if (size > route.maxBodySize) return refuse(Exchange.bodyTooLarge(route))
-      chunks.push(chunk)
-    })
-    request.once("error", (error) => {
-      if (!refusedBody) refuse(Exchange.unreadableBody(route, error))
-    })
-    request.once("end", () => {
-      if (refusedBody) return
-      watch.remove(arriving)
-      run(route, request, response, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
-    })
+    ;(request as WithCall)[CALL] = call
+    server.watch.add(call)
+    // `on`, not `once`: `once` wraps each listener in a state object and a bound function (~250 bytes a request);
+    // `end` is emitted once, and a refused call ignores anything after its refusal.
+    request.on("data", onData)
+    request.on("error", onError)
+    request.on("end", onEnd)
   }
 }
 
