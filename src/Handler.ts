@@ -19,10 +19,10 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { decodeOptions, describeIssue as describe, jsonCodec } from "./internal/schemaIssue.ts"
+import { decodingPayload } from "./internal/payloadDecode.ts"
+import { describeIssue as describe } from "./internal/schemaIssue.ts"
 import * as Reply from "./Reply.ts"
 
 /**
@@ -89,29 +89,7 @@ export const withPayload: {
   const handler = (isGeneratorFunction(handlerOrBody)
     ? Effect.fnUntraced(handlerOrBody as (payload: S["Type"], request: Req) => Generator<Effect.Effect<any, E, R>, A, never>)
     : handlerOrBody) as (payload: S["Type"], request: Req) => Effect.Effect<A, E, R>
-  // The client data is JSON: decoded with the Schema's JSON form (a `Schema.Date` field takes an ISO string).
-  const decode = Schema.decodeUnknownEffect(jsonCodec(schema)) as (
-    input: unknown,
-    options?: typeof decodeOptions
-  ) => Effect.Effect<S["Type"], Schema.SchemaError, S["DecodingServices"]>
-  const decodeAll = (request: Req) =>
-    Effect.flatMap(
-      Effect.mapError(
-        decode(request.data, decodeOptions),
-        (error) => Reply.error(Reply.ErrorCode.BadRequest, `bad request: ${describeIssue(error.issue)}`)
-      ),
-      (payload) => handler(payload, request)
-    )
-  // Per call, the common case first: with the default options a struct decodes on Schema's fast path (no
-  // generator, no intermediate effects) and a schema without effects answers with an Exit at once, so valid data
-  // goes straight to the handler. Anything else (bad data, whose message lists every problem, or a schema that
-  // needs services or time) takes the full decode. The quick decode is pure, so it runs when the handler is called
-  // rather than in an Effect.suspend (one closure and one effect less per call); what it returns is the handler's
-  // Effect, lazy as ever.
-  return (request) => {
-    const quick = decode(request.data)
-    return Exit.isExit(quick) && Exit.isSuccess(quick) ? handler(quick.value, request) : decodeAll(request)
-  }
+  return decodingPayload(schema, handler)
 }
 
 // What a generator body's yields fail with and need, as Effect.gen reads them.

@@ -48,7 +48,6 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Headers from "effect/http/Headers"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -58,7 +57,8 @@ import * as Rpc from "effect/rpc/Rpc"
 import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import * as RpcSchema from "effect/rpc/RpcSchema"
-import { decodeOptions, describeIssue, jsonCodec } from "./internal/schemaIssue.ts"
+import { decodingPayload } from "./internal/payloadDecode.ts"
+import { jsonCodec } from "./internal/schemaIssue.ts"
 import { RpcResultInvalidError } from "./RpcRouter.ts"
 import { type Contribution, type Described, type Description, HandlerSet } from "./HandlerSet.ts"
 import { provider } from "./internal/context.ts"
@@ -114,7 +114,6 @@ const headersOf = (request: RpcRequest): Headers.Headers => {
 
 /** One method's call, with its codecs built once. */
 const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: Context.Context<never>): Call => {
-  const decode = Schema.decodeUnknownEffect(json(rpc.payloadSchema))
   // A method without payload (`Rpc.make("ping")`) ignores whatever the client sends, as RpcRouter's methods do.
   const noPayload = SchemaAST.isVoid(rpc.payloadSchema.ast)
   const encodeSuccess = Schema.encodeUnknownEffect(json(rpc.successSchema))
@@ -186,19 +185,10 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
       Context.add(Context.add(implementation(around), CurrentRequest, request), Scope.Scope, scope) as Context.Context<never>)
   }
 
-  const badRequest = (error: Schema.SchemaError) =>
-    Reply.error(Reply.ErrorCode.BadRequest, `bad request: ${describeIssue(error.issue)}`)
-
-  return (request) => {
-    if (noPayload) return run(undefined, request)
-    // The common case first, as Handler.withPayload does: a payload that decodes at once goes straight on.
-    const quick = decode(request.data)
-    if (Exit.isExit(quick) && Exit.isSuccess(quick)) return run(quick.value, request)
-    return Effect.flatMap(
-      Effect.mapError(decode(request.data, decodeOptions), badRequest),
-      (payload) => run(payload, request)
-    )
-  }
+  // The payload is decoded as Handler.withPayload does (its JSON form; 107 when it does not fit). The group's
+  // Schemas are erased here, and their services are in the context the method runs in.
+  if (noPayload) return (request) => run(undefined, request)
+  return decodingPayload(rpc.payloadSchema as Schema.Codec<unknown, unknown>, run) as Call
 }
 
 /** An `RpcMiddleware`'s implementation, as `RpcServer` calls it: around the method's effect. */
