@@ -128,13 +128,10 @@ const register = (handlers: HandlerSet, context: Calls.CallContext, options: Pro
       definition[event.method] = rawMethod(pathOf(event), event.kind === "bidiStream", true)
       const handler = handlers[event.name]
       const streamOptions: Streams.StreamCallOptions = {
+        ...context,
         event,
         budget: (call) => Calls.budgetOf(call.getDeadline(), timeout, deadlineMargin),
-        run: context.run,
-        inflight: context.inflight,
-        failureReply,
-        refuse: context.refuse,
-        ...(context.credentials === undefined ? {} : { credentials: context.credentials })
+        failureReply
       }
       implementation[event.method] = handler === undefined
         ? Calls.unimplemented(context, event.method, noHandlerMessage(event.name)).stream

@@ -20,7 +20,6 @@ import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Sink from "effect/Sink"
@@ -34,9 +33,8 @@ import type * as pb from "../proto/generated/proxy.ts"
 import type * as Reply from "../Reply.ts"
 import type { ClientPublication, SubscribeRequest } from "../ProxyRequest.ts"
 import * as Codec from "./codec/index.ts"
+import type { CallContext } from "./calls.ts"
 import { status, UNAUTHENTICATED_DETAILS } from "./status.ts"
-
-type Run = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
 type StreamCall = grpc.ServerWritableStream<Buffer, Buffer> | grpc.ServerDuplexStream<Buffer, Buffer>
 
@@ -46,17 +44,12 @@ export type BidirectionalHandler = (
   incoming: Stream.Stream<ClientPublication>
 ) => Effect.Effect<Reply.StreamReply, unknown>
 
-export interface StreamCallOptions {
+/** What the server's calls share (its fork, in-flight set, credentials check), and this stream method's own. */
+export interface StreamCallOptions extends CallContext {
   readonly event: ProxyEvent
-  readonly run: Run
-  readonly inflight: Set<Fiber.Fiber<unknown, unknown>>
   readonly failureReply: Pipeline.FailureReply
   /** How long the first reply may take: the call's deadline less the margin, or the server's timeout. */
   readonly budget: (call: StreamCall) => Duration.Duration
-  /** The `requireCredentials` check of the server, when set. */
-  readonly credentials?: { readonly key: string; readonly ok: (metadata: grpc.Metadata) => boolean }
-  /** Logs (throttled) a call refused for want of credentials. */
-  readonly refuse: (method: string) => void
 }
 
 /** The first message, encoded, and what follows it: the publications of an accepted stream. */
