@@ -100,11 +100,11 @@ export const make = Effect.fnUntraced(function*(options: ProxyServerOptions) {
 /** The CentrifugoProxy service: each method answered by its handler's pipeline, or UNIMPLEMENTED without one. */
 const register = (handlers: HandlerSet, context: Calls.CallContext, options: ProxyServerOptions) =>
   Effect.gen(function*() {
-    const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const timeout = Pipeline.timeoutOf(options.timeout)
     const deadlineMargin = options.deadlineMargin === undefined
       ? undefined
       : Duration.fromInputUnsafe(options.deadlineMargin)
-    const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
+    const failureReply = Pipeline.failureReplyOf(options.failureReply)
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {}
     const implementation: grpc.UntypedServiceImplementation = {}
 

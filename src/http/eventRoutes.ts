@@ -50,8 +50,8 @@ export const make = (options: HttpProxyRoutesOptions) =>
     if (problem !== undefined) return yield* Effect.fail(startFailure(problem))
     const handlers = yield* HandlerSet
     const prefix = normalizePrefix(options.prefix ?? Defaults.http.prefix)
-    const failureReply = options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
-    const timeout = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const failureReply = Pipeline.failureReplyOf(options.failureReply)
+    const timeout = Pipeline.timeoutOf(options.timeout)
     const credentials = Credentials.check(options.requireCredentials)
     const refuse = Exchange.refuser()
     const tooLarge = `effect-centrifugo: the body is larger than ${maxBodySize} bytes (maxBodySize)`

@@ -43,6 +43,14 @@ export const DEFAULT_FAILURE_REPLY: FailureReply = {
 /** Budget of a call that arrives without a deadline (Centrifugo's gRPC calls always carry one). */
 export const DEFAULT_TIMEOUT: Duration.Duration = Duration.seconds(30)
 
+/** A server's (or `handle`'s) `timeout` option with its default: every caller reads it the same way. */
+export const timeoutOf = (timeout: Duration.Input | undefined): Duration.Duration =>
+  timeout === undefined ? DEFAULT_TIMEOUT : Duration.fromInputUnsafe(timeout)
+
+/** A server's (or `handle`'s) `failureReply` option with its default. */
+export const failureReplyOf = (failureReply: FailureReply | undefined): FailureReply =>
+  failureReply ?? DEFAULT_FAILURE_REPLY
+
 const UnanswerableTypeId: unique symbol = Symbol.for("effect-centrifugo/Unanswerable")
 
 /**

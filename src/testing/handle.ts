@@ -190,7 +190,7 @@ export const handle = <R extends ProxyRequest>(
     // The answer is derived from the reply value; `answerOf` throws where the transport's codec would, which the
     // pipeline answers as a failure, as the server does.
     const pipeline = Pipeline.make(event, handler, (reply) => answerOf(event, reply, transport), {
-      failureReply: options.failureReply ?? Pipeline.DEFAULT_FAILURE_REPLY
+      failureReply: Pipeline.failureReplyOf(options.failureReply)
     })
     const logs: Array<HandledLogLine> = []
     const capture = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
@@ -201,7 +201,7 @@ export const handle = <R extends ProxyRequest>(
         ...(cause.reasons.length === 0 ? {} : { cause })
       })
     })
-    const budget = options.timeout === undefined ? Pipeline.DEFAULT_TIMEOUT : Duration.fromInputUnsafe(options.timeout)
+    const budget = Pipeline.timeoutOf(options.timeout)
     // Started as the servers start calls: on a fiber of this context (with the log capture added), bounded by
     // one timer; interrupting `handle` interrupts the call.
     const context = yield* Effect.context<never>()
