@@ -27,8 +27,7 @@
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
@@ -40,7 +39,7 @@ import * as Pipeline from "../internal/pipeline.ts"
 // Types only: the result types name the wire messages' fields; nothing here decodes protobuf.
 import type * as pb from "../proto/generated/proxy.ts"
 import type { ProxyRequest } from "../ProxyRequest.ts"
-import { answerOf, type ReplyAnswer } from "./answer.ts"
+import { answerOf } from "./answer.ts"
 
 /** A log line written while the call ran. */
 export interface HandledLogLine {
@@ -201,18 +200,11 @@ export const handle = <R extends ProxyRequest>(
         ...(cause.reasons.length === 0 ? {} : { cause })
       })
     })
-    const budget = Pipeline.timeoutOf(options.timeout)
-    // Started as the servers start calls: on a fiber of this context (with the log capture added), bounded by
-    // one timer; interrupting `handle` interrupts the call.
-    const context = yield* Effect.context<never>()
-    const loggers = Context.get(context, Logger.CurrentLoggers)
-    const fork = Effect.runForkWith(Context.add(context, Logger.CurrentLoggers, new Set([...loggers, capture])))
-    const answered = yield* Effect.callback<Pipeline.Outcome<ReplyAnswer> | undefined>((resume) => {
-      const fiber = pipeline.start(request, budget, fork, (outcome) => resume(Effect.succeed(outcome)))
-      return Effect.sync(() => fiber.interruptUnsafe())
-    })
-    if (answered === undefined) return yield* Effect.interrupt
-    const outcome = answered
+    // Run as the servers run calls (`pipeline.run`: a fiber of this context, bounded by one timer; interrupting
+    // `handle` interrupts the call), with the log capture added to this context's loggers.
+    const outcome = yield* pipeline.run(request, Pipeline.timeoutOf(options.timeout)).pipe(
+      Effect.updateService(Logger.CurrentLoggers, (loggers) => new Set([...loggers, capture]))
+    )
     // The pipeline logs a failure it answered for exactly once, at Error, with its cause.
     const failure = logs.find((line) => line.level === "Error" && line.cause !== undefined)
     const common = { logs, ...(failure?.cause === undefined ? {} : { cause: failure.cause }) }
