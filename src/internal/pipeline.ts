@@ -26,6 +26,7 @@ import { isClientRequest, type ProxyRequest } from "../ProxyRequest.ts"
 import { contextOfFork, forkIn, providedOf } from "./context.ts"
 import type { ProxyEvent } from "./events.ts"
 import { safe, throttle } from "./logText.ts"
+import { expectTag } from "./replyTag.ts"
 import { type TaggedError, taggedError } from "./tagged.ts"
 
 export interface FailureReply {
@@ -181,6 +182,9 @@ export const make = <W>(
     }
     let encoded: W
     try {
+      // The reply must be the event's own result (or a rejection, where the event answers them): checked here, once
+      // for every transport, before the codec reads the reply as that result.
+      expectTag(event.name, value, event.result, event.answersErrors)
       encoded = encode(value)
     } catch (error) {
       return later(fork, answerFailure(request, Cause.die(error), started), answer)

@@ -1,6 +1,6 @@
 /**
- * The check both codecs make before encoding a reply: a handler written in JavaScript (or cast) may answer another
- * event's reply, which no wire form can carry. The codec's TypeError becomes the failure reply and a log line.
+ * The check the pipeline makes before any codec encodes a reply: a handler written in JavaScript (or cast) may answer
+ * another event's reply, which no wire form can carry. The TypeError becomes the failure reply and a log line.
  *
  * @since 0.1.0
  */

@@ -9,7 +9,6 @@
  */
 import type { Transport } from "../Defaults.ts"
 import type { ProxyEvent } from "../internal/events.ts"
-import { expectTag } from "../internal/replyTag.ts"
 import * as Wire from "../internal/wireNumbers.ts"
 import * as Payload from "../Payload.ts"
 import type * as Reply from "../Reply.ts"
@@ -184,7 +183,6 @@ const result = (reply: Reply.AnyReply, transport: Transport): Fields => {
 
 /** The answer to `reply` for `event` over `transport`; throws a TypeError where that transport's codec would. */
 export const answerOf = (event: ProxyEvent, reply: Reply.AnyReply, transport: Transport): ReplyAnswer => {
-  expectTag(event.name, reply, event.result, event.answersErrors)
   if (reply._tag === "ErrorReply") {
     return { error: { code: reply.code, message: reply.message, temporary: reply.temporary } }
   }

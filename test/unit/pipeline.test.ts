@@ -264,3 +264,29 @@ describe("log lines cannot be forged by client text", () => {
         request.method.endsWith("-fail") ? Effect.die("failing on purpose") : Effect.succeed(Reply.rpc())
     }).pipe(Interceptor.logging()))))
 })
+
+describe("a reply of another event's kind", () => {
+  // A handler written in JavaScript, or cast, may answer another event's reply: the pipeline refuses it before any
+  // codec reads it, for every transport.
+  const handlers = HandlerSet.layer({
+    refresh: () => Effect.succeed(Reply.error(1400, "x") as unknown as Reply.RefreshResult),
+    rpc: () => Effect.succeed(Reply.subscribe() as unknown as Reply.RpcReply)
+  })
+
+  for (const transport of ["grpc", "http"] as const) {
+    it.effect(`is a failure, logged with what was answered (${transport})`, () =>
+      Effect.gen(function*() {
+        const rpc = yield* handle(rpcRequest(), { transport })
+        expect(rpc.error?.code).toBe(100)
+        expect(rpc.cause !== undefined && Cause.pretty(rpc.cause)).toContain(
+          "the rpc handler answered SubscribeResult; expected a RpcResult or Reply.error / Reply.disconnect"
+        )
+        // Refresh answers no errors: the failure is the transport's (a gRPC status, an HTTP 500).
+        const refresh = yield* handle(refreshRequest(), { transport })
+        expect(refresh.status?.code).toBe(transport === "grpc" ? 13 : 500)
+        expect(refresh.cause !== undefined && Cause.pretty(refresh.cause)).toContain(
+          "the refresh handler answered ErrorReply; expected a RefreshResult"
+        )
+      }).pipe(Effect.provide(handlers)))
+  }
+})

@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import { expectTag } from "../../internal/replyTag.ts"
 import * as Wire from "../../internal/wireNumbers.ts"
 import * as Payload from "../../Payload.ts"
 import * as PayloadWire from "../../internal/payloadWire.ts"
@@ -61,7 +60,6 @@ const rejection = (reply: Reply.Rejection): { error?: pb.Error; disconnect?: pb.
     : { disconnect: { code: reply.code, reason: reply.reason } }
 
 export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
-  expectTag("connect", reply, "ConnectResult", true)
   if (reply._tag !== "ConnectResult") return finish(pb.ConnectResponse.encode(rejection(reply), writer()))
   const info = data("info", reply.info)
   const payloadData = data("data", reply.data)
@@ -88,7 +86,6 @@ export const encodeConnect = (reply: Reply.ConnectReply): Buffer => {
 }
 
 export const encodeRefresh = (reply: Reply.RefreshReply): Buffer => {
-  expectTag("refresh", reply, "RefreshResult", false)
   const info = data("info", reply.info)
   return finish(pb.RefreshResponse.encode({
     result: {
@@ -115,13 +112,11 @@ const subscribeResult = (reply: Reply.SubscribeResult | Reply.StreamResult): pb.
 }
 
 export const encodeSubscribe = (reply: Reply.SubscribeReply): Buffer => {
-  expectTag("subscribe", reply, "SubscribeResult", true)
   if (reply._tag !== "SubscribeResult") return finish(pb.SubscribeResponse.encode(rejection(reply), writer()))
   return finish(pb.SubscribeResponse.encode({ result: subscribeResult(reply) }, writer()))
 }
 
 export const encodePublish = (reply: Reply.PublishReply): Buffer => {
-  expectTag("publish", reply, "PublishResult", true)
   if (reply._tag !== "PublishResult") return finish(pb.PublishResponse.encode(rejection(reply), writer()))
   const payloadData = data("data", reply.data)
   return finish(pb.PublishResponse.encode({
@@ -139,14 +134,12 @@ export const encodePublish = (reply: Reply.PublishReply): Buffer => {
 }
 
 export const encodeRpc = (reply: Reply.RpcReply): Buffer => {
-  expectTag("rpc", reply, "RpcResult", true)
   if (reply._tag !== "RpcResult") return finish(pb.RPCResponse.encode(rejection(reply), writer()))
   const payloadData = data("data", reply.data)
   return finish(pb.RPCResponse.encode({ result: { data: payloadData.bytes, b64data: payloadData.b64 } }, writer()))
 }
 
 export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
-  expectTag("subRefresh", reply, "SubRefreshResult", false)
   const info = data("info", reply.info)
   return finish(pb.SubRefreshResponse.encode({
     result: {
@@ -159,7 +152,6 @@ export const encodeSubRefresh = (reply: Reply.SubRefreshReply): Buffer => {
 }
 
 export const encodeMapPublish = (reply: Reply.MapPublishReply): Buffer => {
-  expectTag("mapPublish", reply, "MapPublishResult", true)
   if (reply._tag !== "MapPublishResult") return finish(pb.MapPublishResponse.encode(rejection(reply), writer()))
   const payloadData = data("data", reply.data)
   const streamData = data("streamData", reply.streamData)
@@ -182,7 +174,6 @@ export const encodeMapPublish = (reply: Reply.MapPublishReply): Buffer => {
 }
 
 export const encodeMapRemove = (reply: Reply.MapRemoveReply): Buffer => {
-  expectTag("mapRemove", reply, "MapRemoveResult", true)
   if (reply._tag !== "MapRemoveResult") return finish(pb.MapRemoveResponse.encode(rejection(reply), writer()))
   return finish(pb.MapRemoveResponse.encode({
     result: {
@@ -201,7 +192,6 @@ const rawBytes = (field: string, value: unknown): Buffer | undefined => {
 }
 
 export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): Buffer => {
-  expectTag("sharedPollRefresh", reply, "SharedPollRefreshResult", true)
   if (reply._tag === "ErrorReply") return finish(pb.SharedPollRefreshResponse.encode({ error: rejection(reply).error }, writer()))
   if (reply._tag !== "SharedPollRefreshResult") {
     throw new TypeError("the sharedPollRefresh handler answered a DisconnectReply; Centrifugo has no disconnect here")
@@ -221,12 +211,10 @@ export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): Bu
 }
 
 export const encodeNotifyCacheEmpty = (reply: Reply.NotifyCacheEmptyReply): Buffer => {
-  expectTag("notifyCacheEmpty", reply, "NotifyCacheEmptyResult", false)
   return finish(pb.NotifyCacheEmptyResponse.encode({ result: { populated: reply.populated } }, writer()))
 }
 
 export const encodeNotifyChannelState = (reply: Reply.NotifyChannelStateReply): Buffer => {
-  expectTag("notifyChannelState", reply, "NotifyChannelStateResult", true)
   if (reply._tag === "ErrorReply") return finish(pb.NotifyChannelStateResponse.encode({ error: rejection(reply).error }, writer()))
   if (reply._tag !== "NotifyChannelStateResult") {
     throw new TypeError("the notifyChannelState handler answered a DisconnectReply; Centrifugo has no disconnect here")
@@ -236,7 +224,6 @@ export const encodeNotifyChannelState = (reply: Reply.NotifyChannelStateReply): 
 
 /** The first message of a stream subscription: the subscribe response. */
 export const encodeStreamFirst = (reply: Reply.StreamReply): Buffer => {
-  expectTag("subscribeUnidirectional/subscribeBidirectional", reply, "StreamResult", true)
   if (reply._tag !== "StreamResult") {
     return finish(pb.StreamSubscribeResponse.encode({ subscribe_response: rejection(reply) }, writer()))
   }

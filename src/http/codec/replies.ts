@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import { expectTag } from "../../internal/replyTag.ts"
 import * as Wire from "../../internal/wireNumbers.ts"
 import * as Payload from "../../Payload.ts"
 import type * as Reply from "../../Reply.ts"
@@ -114,7 +113,6 @@ const result = (fields: string): string => `{"result":{${fields}}}`
 
 
 export const encodeConnect = (reply: Reply.ConnectReply): string => {
-  expectTag("connect", reply, "ConnectResult", true)
   if (reply._tag !== "ConnectResult") return rejection(reply)
   let out = field("", "user", str(reply.user))
   out = field(out, "expire_at", int64Seconds("expireAt", reply.expireAt))
@@ -130,7 +128,6 @@ export const encodeConnect = (reply: Reply.ConnectReply): string => {
 }
 
 export const encodeRefresh = (reply: Reply.RefreshReply): string => {
-  expectTag("refresh", reply, "RefreshResult", false)
   let out = field("", "expired", bool(reply.expired))
   out = field(out, "expire_at", int64Seconds("expireAt", reply.expireAt))
   out = payloadFields(out, "info", "info", reply.info)
@@ -138,7 +135,6 @@ export const encodeRefresh = (reply: Reply.RefreshReply): string => {
 }
 
 export const encodeSubscribe = (reply: Reply.SubscribeReply): string => {
-  expectTag("subscribe", reply, "SubscribeResult", true)
   if (reply._tag !== "SubscribeResult") return rejection(reply)
   let out = field("", "expire_at", int64Seconds("expireAt", reply.expireAt))
   out = payloadFields(out, "info", "info", reply.info)
@@ -147,7 +143,6 @@ export const encodeSubscribe = (reply: Reply.SubscribeReply): string => {
 }
 
 export const encodePublish = (reply: Reply.PublishReply): string => {
-  expectTag("publish", reply, "PublishResult", true)
   if (reply._tag !== "PublishResult") return rejection(reply)
   let out = payloadFields("", "data", "data", reply.data)
   out = field(out, "skip_history", bool(reply.skipHistory))
@@ -159,19 +154,16 @@ export const encodePublish = (reply: Reply.PublishReply): string => {
 }
 
 export const encodeRpc = (reply: Reply.RpcReply): string => {
-  expectTag("rpc", reply, "RpcResult", true)
   if (reply._tag !== "RpcResult") return rejection(reply)
   return result(payloadFields("", "data", "data", reply.data))
 }
 
 export const encodeSubRefresh = (reply: Reply.SubRefreshReply): string => {
-  expectTag("subRefresh", reply, "SubRefreshResult", false)
   const out = field(field("", "expired", bool(reply.expired)), "expire_at", int64Seconds("expireAt", reply.expireAt))
   return result(payloadFields(out, "info", "info", reply.info))
 }
 
 export const encodeMapPublish = (reply: Reply.MapPublishReply): string => {
-  expectTag("mapPublish", reply, "MapPublishResult", true)
   if (reply._tag !== "MapPublishResult") return rejection(reply)
   let out = field("", "key", str(reply.key))
   out = payloadFields(out, "data", "data", reply.data)
@@ -186,7 +178,6 @@ export const encodeMapPublish = (reply: Reply.MapPublishReply): string => {
 }
 
 export const encodeMapRemove = (reply: Reply.MapRemoveReply): string => {
-  expectTag("mapRemove", reply, "MapRemoveResult", true)
   if (reply._tag !== "MapRemoveResult") return rejection(reply)
   const out = field(field("", "key", str(reply.key)), "tags", tags(reply.tags))
   return result(field(out, "idempotency_key", str(reply.idempotencyKey)))
@@ -195,7 +186,6 @@ export const encodeMapRemove = (reply: Reply.MapRemoveReply): string => {
 const NO_BINARY_POLL = "shared-poll item data is raw JSON over HTTP (no b64 field); use the gRPC transport for binary items"
 
 export const encodeSharedPollRefresh = (reply: Reply.SharedPollRefreshReply): string => {
-  expectTag("sharedPollRefresh", reply, "SharedPollRefreshResult", true)
   if (reply._tag === "ErrorReply") return `{"error":${errorObject(reply)}}`
   if (reply._tag !== "SharedPollRefreshResult") {
     throw new TypeError("the sharedPollRefresh handler answered a DisconnectReply; Centrifugo has no disconnect here")
