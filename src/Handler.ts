@@ -43,8 +43,7 @@ export const describeIssue: (issue: SchemaIssue.Issue) => string = describe
 
 /**
  * Decodes `request.data` with `schema`, then runs the handler with the decoded value. Bad data fails with
- * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called). The data
- * is JSON, so it is read in the Schema's JSON form (`Schema.toCodecJson`): a `Schema.Date` field takes an ISO string.
+ * `Reply.error(107, "bad request: ...")`, which the server answers as such (the handler is not called).
  *
  * The handler is either a function returning an Effect or a generator function (`function*`), which is made into
  * an Effect function once, here, as `Effect.fnUntraced` does: the form to use for a handler that `yield*`s, as
@@ -73,6 +72,8 @@ export const describeIssue: (issue: SchemaIssue.Issue) => string = describe
  * @since 0.1.0
  * @category combinators
  */
+// `Effect.Effect<any, any, any>` (below) is Effect's own constraint for "some Effect" in a generator's yields, as in
+// Effect.gen's signature; the failures and services are read back from it by ErrorOf and ServicesOf.
 export const withPayload: {
   <S extends Schema.Top, Req extends { readonly data: unknown }, Eff extends Effect.Effect<any, any, any>, A>(
     schema: S,
@@ -93,7 +94,6 @@ export const withPayload: {
 }
 
 // What a generator body's yields fail with and need, as Effect.gen reads them.
-// `any` here is Effect's own constraint for "some Effect" (as in Effect.gen's signature).
 type ErrorOf<Eff> = [Eff] extends [never] ? never : Eff extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 type ServicesOf<Eff> = [Eff] extends [never] ? never : Eff extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
 

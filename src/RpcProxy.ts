@@ -185,10 +185,11 @@ const makeCall = (rpc: Rpc.AnyWithProps, entry: Rpc.Handler<string>, services: C
       Context.add(Context.add(implementation(around), CurrentRequest, request), Scope.Scope, scope) as Context.Context<never>)
   }
 
-  // The payload is decoded as Handler.withPayload does (its JSON form; 107 when it does not fit). The group's
-  // Schemas are erased here, and their services are in the context the method runs in.
+  // The payload is decoded as Handler.withPayload does (the quick decode first; 107 when it does not fit), from its
+  // JSON form as effect/rpc reads it. The group's Schemas are erased here, and their services are in the context the
+  // method runs in.
   if (noPayload) return (request) => run(undefined, request)
-  return decodingPayload(rpc.payloadSchema as Schema.Codec<unknown, unknown>, run) as Call
+  return decodingPayload(json(rpc.payloadSchema), run) as Call
 }
 
 /** An `RpcMiddleware`'s implementation, as `RpcServer` calls it: around the method's effect. */

@@ -39,7 +39,6 @@ import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
 import type { Contribution } from "./HandlerSet.ts"
 import { isReply } from "./internal/replyRejections.ts"
-import { jsonCodec } from "./internal/schemaIssue.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
 import type { RpcRequest } from "./ProxyRequest.ts"
@@ -183,8 +182,7 @@ export function method<S extends Schema.Top, E, R>(
   const decoded = withPayload(schema, handler!)
   if (options === undefined) return decoded
   // Built once per method, not per call.
-  // Encoded to its JSON form: the reply data is JSON (a `Schema.Date` result travels as an ISO string).
-  const encode = Schema.encodeUnknownEffect(jsonCodec(options.success))
+  const encode = Schema.encodeUnknownEffect(options.success)
   return (request) =>
     Effect.flatMap(decoded(request), (value) =>
       isReply(value) ? Effect.succeed(value) : Effect.mapError(encode(value, { errors: "all" }), (error) =>

@@ -8,8 +8,8 @@ import { HandlerSet, HttpProxy, ProxyServer, RpcProxy, RpcRouter } from "../../s
 import { port, ready } from "./logic.ts"
 
 const Id = Schema.Struct({ id: Schema.Number })
-// DateFromString: a Date in the handler, an ISO string on the wire, by either path (both encode with the Schema's
-// JSON form, as effect/rpc does).
+// DateFromString: a Date in the handler, an ISO string on the wire, by either path (RpcRouter's `success` encodes with
+// the Schema itself, RpcProxy with its JSON form, as effect/rpc does; for this Schema both give the same string).
 const Item = Schema.Struct({ id: Schema.Number, title: Schema.String, at: Schema.DateFromString })
 const item = ({ id }: { readonly id: number }) => Effect.succeed({ id, title: `item ${id}`, at: new Date(0) })
 

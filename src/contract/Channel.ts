@@ -32,7 +32,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { compileChannelPattern, patternOf, rememberPattern, spell } from "../internal/channelPattern.ts"
-import { decodeOptions, jsonCodec } from "../internal/schemaIssue.ts"
+import { decodeOptions } from "../internal/schemaIssue.ts"
 import * as topicPattern from "../internal/topicPattern.ts"
 
 const TypeId: unique symbol = Symbol.for("effect-centrifugo/Channel") as never
@@ -122,13 +122,12 @@ export type Any = Channel<string, any>
 export type Type<C extends Any> = C["publication"]["Type"]
 
 /**
- * What a channel's publications travel as: the JSON form of its Schema (`Schema.toCodecJson`), so a `Schema.Date`
- * field is an ISO string on the wire and a `Date` again in the browser.
+ * The encoded (wire, JSON) type of a channel's publications.
  *
  * @since 0.1.0
  * @category models
  */
-export type Encoded<_C extends Any> = Schema.Json
+export type Encoded<C extends Any> = C["publication"]["Encoded"]
 
 /**
  * The parameters of a channel's pattern.
@@ -263,7 +262,7 @@ export const find = <C extends Any>(
  * @category decoding
  */
 export const decode = <C extends Any>(channel: C, data: unknown): Result.Result<Type<C>, Schema.SchemaError> =>
-  Schema.decodeUnknownResult(jsonCodec(channel.publication as Publication))(data, decodeOptions) as Result.Result<
+  Schema.decodeUnknownResult(channel.publication as Publication)(data, decodeOptions) as Result.Result<
     Type<C>,
     Schema.SchemaError
   >
@@ -275,7 +274,7 @@ export const decode = <C extends Any>(channel: C, data: unknown): Result.Result<
  * @category encoding
  */
 export const encode = <C extends Any>(channel: C, value: Type<C>): Result.Result<Encoded<C>, Schema.SchemaError> =>
-  Schema.encodeUnknownResult(jsonCodec(channel.publication as Publication))(value) as Result.Result<
+  Schema.encodeUnknownResult(channel.publication as Publication)(value) as Result.Result<
     Encoded<C>,
     Schema.SchemaError
   >

@@ -17,7 +17,8 @@ export const pathOf = (event: ProxyEvent): string => `/${SERVICE}/${event.method
 
 interface UnaryCodec {
   readonly decode: (bytes: Uint8Array, headers: Headers) => ProxyRequest
-  // The reply type depends on the event; the table is heterogeneous, so the codec checks the reply's tag instead.
+  // The reply type depends on the event; the table is heterogeneous, so the pipeline checks the reply's tag (against
+  // the event table) before it calls the codec.
   readonly encode: (reply: never) => Buffer
 }
 

@@ -11,7 +11,8 @@ import * as Codec from "./codec/index.ts"
 
 interface JsonCodec {
   readonly decode: (body: Uint8Array, headers: Headers) => ProxyRequest
-  // The reply type depends on the event; the table is heterogeneous, so the codec checks the reply's tag instead.
+  // The reply type depends on the event; the table is heterogeneous, so the pipeline checks the reply's tag (against
+  // the event table) before it calls the codec.
   readonly encode: (reply: never) => string
 }
 

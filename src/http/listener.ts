@@ -140,7 +140,8 @@ function onData(this: WithCall, chunk: Buffer): void {
 
 function onError(this: WithCall, error: Error): void {
   const call = this[CALL]!
-  // Once the body is complete an error is the connection's, not the body's: the response's `close` handles it.
+  // Once the body is complete an error is the connection's, not the body's: a running handler is interrupted by the
+  // response's `close` (or by `run`, when the connection closed before it started).
   if (!call.refused && !this.complete) refuse(call, Exchange.unreadableBody(call.route, error))
 }
 
@@ -189,6 +190,8 @@ const run = (call: Call, body: Uint8Array): void => {
   response.once("close", () => {
     if (!response.writableFinished) fiber.interruptUnsafe()
   })
+  // The connection may have closed before the handler started (its `close` already emitted): nobody to answer.
+  if (request.socket.destroyed) fiber.interruptUnsafe()
 }
 
 export const make = (options: ListenerOptions) => {

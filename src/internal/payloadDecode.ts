@@ -1,7 +1,8 @@
 /**
  * Client data decoded with a Schema before a handler runs, for `Handler.withPayload` (and so `RpcRouter.method`) and
- * `RpcProxy`: the data is JSON, so it is read in the Schema's JSON form, and data that does not fit is answered
- * 107 "bad request: <path>: <problem>" without running the handler.
+ * `RpcProxy`: data that does not fit is answered 107 "bad request: <path>: <problem>" without running the handler.
+ * The caller picks the Schema: `withPayload` decodes with the user's Schema as it is, `RpcProxy` with its JSON form
+ * (`Schema.toCodecJson`), as effect/rpc reads payloads.
  *
  * @since 0.1.0
  */
@@ -9,14 +10,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as Reply from "../Reply.ts"
-import { decodeOptions, describeIssue, jsonCodec } from "./schemaIssue.ts"
+import { decodeOptions, describeIssue } from "./schemaIssue.ts"
 
 /** `run` with the decoded `request.data`; the decoder is built once, here. */
 export const decodingPayload = <S extends Schema.Top, Req extends { readonly data: unknown }, A, E, R>(
   schema: S,
   run: (payload: S["Type"], request: Req) => Effect.Effect<A, E, R>
 ): (request: Req) => Effect.Effect<A, E | Reply.ErrorReply, R | S["DecodingServices"]> => {
-  const decode = Schema.decodeUnknownEffect(jsonCodec(schema)) as (
+  const decode = Schema.decodeUnknownEffect(schema) as (
     input: unknown,
     options?: typeof decodeOptions
   ) => Effect.Effect<S["Type"], Schema.SchemaError, S["DecodingServices"]>

@@ -11,11 +11,9 @@ import * as SchemaIssue from "effect/SchemaIssue"
 const jsonCodecs = new WeakMap<Schema.Top, Schema.Top>()
 
 /**
- * The Schema's JSON form (`Schema.toCodecJson`), made once per Schema: what every payload, result and publication
- * travels as. A Schema whose encoded side is already JSON (a Struct of strings and numbers, `DateFromString`) is
- * unchanged; one whose encoded side is not (`Date`, `Uint8Array`, `BigInt`, `ReadonlyMap`) gets its canonical JSON
- * form (an ISO string, base64, a decimal string, an array of entries) instead of a value `JSON.stringify` would
- * mangle or refuse. Struct ASTs are kept as they are, so Schema's fast path still applies.
+ * The Schema's JSON form (`Schema.toCodecJson`), made once per Schema: how `RpcProxy` reads payloads and writes
+ * results, as effect/rpc does (a `Date` travels as an ISO string, a `Schema.Number` may also be one of the strings
+ * "Infinity", "-Infinity", "NaN", an `undefined` field as `null`). Struct ASTs keep Schema's fast path.
  */
 export const jsonCodec = <S extends Schema.Top>(
   schema: S
@@ -36,8 +34,9 @@ const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 /** At most this many problems are listed in a message; the reader needs the first, not a dump. */
 const MAX_LISTED_ISSUES = 3
 
-// A `Schema.Number` in its JSON form also takes these three strings (JSON has no other spelling for them); a value
-// that is neither a number nor one of them is reported with the strings alone, which reads as if no number would do.
+// A `Schema.Number` in its JSON form (RpcProxy's payloads) also takes these three strings (JSON has no other spelling
+// for them); a value that is neither a number nor one of them is reported with the strings alone, which reads as if
+// no number would do.
 const NON_FINITE_NUMBER = 'Expected "Infinity" | "-Infinity" | "NaN"'
 
 /** A readable one-line account of why data does not fit: `title: Expected string, got 1; body: Missing key`. */

@@ -178,8 +178,8 @@ describe("ProxyServer over gRPC", () => {
       Array.from({ length: 50 }, (_, i) => client.connect({ client: `flood-${i}`, data: Buffer.from("{not json") }))
     )
     expect(replies.map((r) => r.error?.code)).toEqual(Array(50).fill(107))
-    // The previous test's warning opened this 10 s window: all 50 are counted, none logged yet.
-    expect(warnings().length).toBe(before)
+    // At most one line for the 50 (none when an earlier warning opened this 10 s window; one when this is the first).
+    expect(warnings().length - before).toBeLessThanOrEqual(1)
   })
 
   it("answers undecodable bytes with INVALID_ARGUMENT", async () => {

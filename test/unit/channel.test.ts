@@ -57,30 +57,6 @@ describe("Channel", () => {
     expect(Result.isFailure(Channel.encode(Ticket, { text: "" }))).toBe(true)
   })
 
-  it("publications travel in their Schema's JSON form: a Date, bytes, a bigint and a Map survive JSON", () => {
-    const Event = Channel.make({
-      pattern: "events:{id}",
-      publication: Schema.Struct({
-        at: Schema.Date,
-        bytes: Schema.Uint8Array,
-        count: Schema.BigInt,
-        tally: Schema.ReadonlyMap(Schema.String, Schema.Number)
-      })
-    })
-    const value = { at: new Date(0), bytes: new Uint8Array([1, 2]), count: 12n, tally: new Map([["a", 1]]) }
-    const encoded = Channel.encode(Event, value)
-    expect(Result.isSuccess(encoded) && encoded.success).toEqual({
-      at: "1970-01-01T00:00:00.000Z",
-      bytes: "AQI=",
-      count: "12",
-      tally: [["a", 1]]
-    })
-    // Through JSON as Centrifugo carries it, and back (what the browser's Publications does).
-    const wire = JSON.parse(JSON.stringify(Result.isSuccess(encoded) ? encoded.success : null)) as unknown
-    const decoded = Channel.decode(Event, wire)
-    expect(Result.isSuccess(decoded) && decoded.success).toEqual(value)
-  })
-
   it("types: parameters and publications are checked at compile time", () => {
     // @ts-expect-error the pattern's parameter is `id`
     expect(() => Channel.name(Ticket, { ticket: "1" })).toThrow()

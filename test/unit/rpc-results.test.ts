@@ -75,11 +75,6 @@ describe("RpcRouter.method results (run time)", () => {
       }),
       invalid: RpcRouter.method(Page, () => Effect.succeed({ count: 1n, at: new Date(Number.NaN) }), { success: Stats }),
       refused: RpcRouter.method(Page, () => Effect.fail(Reply.error(1403, "no")), { success: Stats }),
-      // Schemas whose encoded side is not JSON travel in their JSON form (Schema.toCodecJson), payloads included.
-      later: RpcRouter.method(Schema.Struct({ at: Schema.Date }), ({ at }) =>
-        Effect.succeed({ at: new Date(at.getTime() + 1000), tally: new Map([["a", 1]]), bytes: new Uint8Array([1, 2]) }), {
-        success: Schema.Struct({ at: Schema.Date, tally: Schema.ReadonlyMap(Schema.String, Schema.Number), bytes: Schema.Uint8Array })
-      }),
       // Typed `unknown`, so only the router can tell.
       untyped: () => Effect.succeed({ items: [{ at: new Date(0) as unknown }] } as unknown),
       bigint: () => Effect.succeed(JSON.parse("{}") as unknown).pipe(Effect.as({ n: 1n } as unknown)),
@@ -96,14 +91,6 @@ describe("RpcRouter.method results (run time)", () => {
       const reply = yield* handle(rpcRequest({ method: "stats", data: { page: 1 } }))
       expect(reply.result).toEqual({ data: { count: "100000000000000000001", at: "1970-01-01T00:00:00.000Z" } })
       expect((yield* handle(rpcRequest({ method: "refused", data: { page: 1 } }))).error?.code).toBe(1403)
-    }).pipe(Effect.provide(handlers)))
-
-  it.effect("Schemas whose encoded side is not JSON (Date, ReadonlyMap, Uint8Array) are decoded and encoded in their JSON form", () =>
-    Effect.gen(function*() {
-      const reply = yield* handle(rpcRequest({ method: "later", data: { at: "1970-01-01T00:00:00.000Z" } }))
-      expect(reply.result).toEqual({ data: { at: "1970-01-01T00:00:01.000Z", tally: [["a", 1]], bytes: "AQI=" } })
-      const bad = yield* handle(rpcRequest({ method: "later", data: { at: "not a date" } }))
-      expect(bad.error?.code).toBe(107)
     }).pipe(Effect.provide(handlers)))
 
   it.effect("a result that does not fit its success Schema, or is not JSON, is a failure (100), not a silent change", () =>
