@@ -38,6 +38,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { withPayload } from "./Handler.ts"
 import type { Contribution } from "./HandlerSet.ts"
+import { isJson, notJson } from "./internal/jsonValue.ts"
 import { isReply } from "./internal/replyRejections.ts"
 import * as Payload from "./Payload.ts"
 import * as Reply from "./Reply.ts"
@@ -208,82 +209,15 @@ type RequirementsOf<M> = { [K in keyof M]: M[K] extends Method<infer _E, infer R
 
 type FailuresOf<M> = { [K in keyof M]: M[K] extends Method<infer E, infer _R> ? E : never }[keyof M]
 
-const isPlainObject = (value: object): boolean => {
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
-/** Where `value` stops being JSON as it is, and why; `undefined` when it is JSON. */
-const notJson = (value: unknown, path: string, seen: Set<object>): { path: string; what: string } | undefined => {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-    case "undefined":
-      return undefined
-    case "number":
-      return Number.isFinite(value) ? undefined : { path, what: `the number ${value}` }
-    case "bigint":
-      return { path, what: `the bigint ${value}` }
-    case "function":
-      return { path, what: "a function" }
-    case "symbol":
-      return { path, what: "a symbol" }
-  }
-  if (value === null || Payload.isBinary(value) || Payload.isRawJson(value)) return undefined
-  const object = value as object
-  if (seen.has(object)) return { path, what: "a circular reference" }
-  if (!Array.isArray(object) && !isPlainObject(object)) {
-    return { path, what: `a ${object.constructor?.name ?? "non-plain"} object` }
-  }
-  seen.add(object)
-  const entries: Array<[string, unknown]> = Array.isArray(object)
-    ? object.map((item, index) => [`${path}[${index}]`, item])
-    : Object.entries(object).map(([key, item]) => [`${path}.${key}`, item])
-  for (const [itemPath, item] of entries) {
-    const found = notJson(item, itemPath, seen)
-    if (found !== undefined) return found
-  }
-  seen.delete(object)
-  return undefined
-}
-
-/**
- * `notJson(value) === undefined`, without building a path string per node: the check every answer takes. Only an
- * answer that fails it is walked again by `notJson` to say where and why.
- */
-const isJson = (value: unknown, ancestors: Array<object>): boolean => {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-    case "undefined":
-      return true
-    case "number":
-      return Number.isFinite(value)
-    case "object":
-      break
-    default:
-      return false
-  }
-  if (value === null || Payload.isBinary(value) || Payload.isRawJson(value)) return true
-  if (ancestors.includes(value) || !(Array.isArray(value) || isPlainObject(value))) return false
-  ancestors.push(value)
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isJson(value[i], ancestors)) return false
-  } else {
-    for (const key in value) {
-      if (Object.hasOwn(value, key) && !isJson((value as Record<string, unknown>)[key], ancestors)) return false
-    }
-  }
-  ancestors.pop()
-  return true
-}
+/** A method's data may also be `Payload.binary(...)` or `Payload.rawJson(...)`: the codecs write those. */
+const isPayload = (value: object): boolean => Payload.isBinary(value) || Payload.isRawJson(value)
 
 /** A method's answer as a reply: replies pass through, anything else is the result's data (if it is JSON). */
 const asReply = (request: RpcRequest, value: unknown): Effect.Effect<Reply.RpcReply, RpcResultNotJsonError> => {
   if (isReply(value)) return Effect.succeed(value as Reply.RpcReply)
   if (value === undefined) return Effect.succeed(Reply.rpc())
-  if (isJson(value, [])) return Effect.succeed(Reply.rpc({ data: value }))
-  const problem = notJson(value, "data", new Set())
+  if (isJson(value, isPayload)) return Effect.succeed(Reply.rpc({ data: value }))
+  const problem = notJson(value, "data", isPayload)
   if (problem === undefined) return Effect.succeed(Reply.rpc({ data: value }))
   return Effect.fail(RpcResultNotJsonError({
     method: request.method,

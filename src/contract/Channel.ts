@@ -31,8 +31,10 @@
  */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import { compileChannelPattern, patternOf, rememberPattern, spell } from "../internal/channelPattern.ts"
 import { decodeOptions } from "../internal/schemaIssue.ts"
+import { isJson, notJson } from "../internal/jsonValue.ts"
 import * as topicPattern from "../internal/topicPattern.ts"
 
 const TypeId: unique symbol = Symbol.for("effect-centrifugo/Channel") as never
@@ -268,13 +270,26 @@ export const decode = <C extends Any>(channel: C, data: unknown): Result.Result<
   >
 
 /**
- * Encodes a publication with the channel's Schema, to the JSON value that travels.
+ * Encodes a publication with the channel's Schema, to the JSON value that travels. An encoded value that is not JSON
+ * as it is (a Schema whose encoded side is a `Map`, a `Date`, bytes, a `bigint`) fails with a `SchemaError` naming
+ * where, rather than reaching `JSON.stringify` (which would turn a `Map` into `{}`): use a Schema that encodes to
+ * JSON there (`Schema.DateFromString`, `Schema.BigIntFromString`, an array of entries).
  *
  * @since 0.1.0
  * @category encoding
  */
-export const encode = <C extends Any>(channel: C, value: Type<C>): Result.Result<Encoded<C>, Schema.SchemaError> =>
-  Schema.encodeUnknownResult(channel.publication as Publication)(value) as Result.Result<
+export const encode = <C extends Any>(channel: C, value: Type<C>): Result.Result<Encoded<C>, Schema.SchemaError> => {
+  const encoded = Schema.encodeUnknownResult(channel.publication as Publication)(value) as Result.Result<
     Encoded<C>,
     Schema.SchemaError
   >
+  if (Result.isFailure(encoded) || isJson(encoded.success)) return encoded
+  const problem = notJson(encoded.success, "publication")!
+  return Result.fail(
+    new Schema.SchemaError(
+      new SchemaIssue.InvalidValue({
+        message: `${problem.what} at ${problem.path} is not JSON: the channel's Schema must encode to JSON`
+      })
+    )
+  )
+}

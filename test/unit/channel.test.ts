@@ -57,6 +57,25 @@ describe("Channel", () => {
     expect(Result.isFailure(Channel.encode(Ticket, { text: "" }))).toBe(true)
   })
 
+  it("a publication whose Schema does not encode to JSON fails to encode, naming where (not {} on the wire)", () => {
+    const Event = Channel.make({
+      pattern: "events:{id}",
+      publication: Schema.Struct({ at: Schema.DateFromString, tally: Schema.ReadonlyMap(Schema.String, Schema.Number) })
+    })
+    const encoded = Channel.encode(Event, { at: new Date(0), tally: new Map([["a", 1]]) })
+    expect(Result.isFailure(encoded) && String(encoded.failure)).toContain(
+      "a Map object at publication.tally is not JSON: the channel's Schema must encode to JSON"
+    )
+    const WithDate = Channel.make({ pattern: "dates:{id}", publication: Schema.Struct({ at: Schema.Date }) })
+    const date = Channel.encode(WithDate, { at: new Date(0) })
+    expect(Result.isFailure(date) && String(date.failure)).toContain("a Date object at publication.at is not JSON")
+    // What encodes to JSON passes, with its JSON form (a Date through DateFromString is its ISO string).
+    const ok = Channel.encode(Channel.make({ pattern: "ok:{id}", publication: Schema.Struct({ at: Schema.DateFromString }) }), {
+      at: new Date(0)
+    })
+    expect(Result.isSuccess(ok) && ok.success).toEqual({ at: "1970-01-01T00:00:00.000Z" })
+  })
+
   it("types: parameters and publications are checked at compile time", () => {
     // @ts-expect-error the pattern's parameter is `id`
     expect(() => Channel.name(Ticket, { ticket: "1" })).toThrow()
