@@ -58,7 +58,6 @@ import type * as RpcGroup from "effect/rpc/RpcGroup"
 import { RequestId } from "effect/rpc/RpcMessage"
 import * as RpcSchema from "effect/rpc/RpcSchema"
 import { decodingPayload } from "./internal/payloadDecode.ts"
-import { jsonCodec } from "./internal/schemaIssue.ts"
 import { RpcResultInvalidError } from "./RpcRouter.ts"
 import { type Contribution, type Described, type Description, HandlerSet } from "./HandlerSet.ts"
 import { provider } from "./internal/context.ts"
@@ -102,7 +101,7 @@ type Call = (request: RpcRequest) => Effect.Effect<Reply.RpcReply, unknown>
  * too; they are in the context the method runs in, where the implementation Layer put them.
  */
 const json = (schema: Schema.Top): Schema.Codec<unknown, unknown> =>
-  jsonCodec(schema) as unknown as Schema.Codec<unknown, unknown>
+  Schema.toCodecJson(schema) as unknown as Schema.Codec<unknown, unknown>
 
 let nextRequestId = 0
 

@@ -4,27 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-
-// Services are carried in the types of `jsonCodec`'s signature; the cache does not need them.
-const jsonCodecs = new WeakMap<Schema.Top, Schema.Top>()
-
-/**
- * The Schema's JSON form (`Schema.toCodecJson`), made once per Schema: how `RpcProxy` reads payloads and writes
- * results, as effect/rpc does (a `Date` travels as an ISO string, a `Schema.Number` may also be one of the strings
- * "Infinity", "-Infinity", "NaN", an `undefined` field as `null`). Struct ASTs keep Schema's fast path.
- */
-export const jsonCodec = <S extends Schema.Top>(
-  schema: S
-): Schema.Codec<S["Type"], Schema.Json, S["DecodingServices"], S["EncodingServices"]> => {
-  let codec = jsonCodecs.get(schema)
-  if (codec === undefined) {
-    codec = Schema.toCodecJson(schema)
-    jsonCodecs.set(schema, codec)
-  }
-  return codec as unknown as Schema.Codec<S["Type"], Schema.Json, S["DecodingServices"], S["EncodingServices"]>
-}
 
 /** All problems (the message lists the first few); fields the Schema does not name are ignored, not refused. */
 export const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
